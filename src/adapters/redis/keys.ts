@@ -1,0 +1,29 @@
+/**
+ * The only place that spells Redis keys. Every key starts with the configured prefix
+ * (tests use a random one) and per-entity keys carry a hash tag, so a user's keys land
+ * on one Redis Cluster slot and multi-key scripts stay legal there.
+ */
+export interface RedisKeys {
+  readonly prefix: string;
+  /** msgpack UserState record (vector as raw Float32 bytes). */
+  user(userId: string): string;
+  /** msgpack metadata of the current model: { version, dim, itemCount, createdAtMs, ... }. */
+  modelCurrent(): string;
+  /** Hash itemId -> raw Float32 vector bytes of one model version. */
+  modelItems(version: string): string;
+  /** Hash itemId -> msgpack catalog metadata (title, category, available). */
+  catalog(): string;
+  /** Sorted set itemId -> decayed popularity score (trending fallback). */
+  trending(): string;
+}
+
+export function createRedisKeys(prefix: string): RedisKeys {
+  return Object.freeze({
+    prefix,
+    user: (userId: string) => `${prefix}:{u:${userId}}:state`,
+    modelCurrent: () => `${prefix}:{model}:current`,
+    modelItems: (version: string) => `${prefix}:{model}:items:${version}`,
+    catalog: () => `${prefix}:{catalog}:items`,
+    trending: () => `${prefix}:{trending}:scores`,
+  });
+}

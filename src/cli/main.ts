@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { formatErrorLine } from '../errors.ts';
+import { registerStackCommand } from './stack.ts';
+
+/** `streamrec <command>`: each command lives in its own file and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('streamrec')
+    .description('Realtime recommendation engine with online learning')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerStackCommand(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (unknown option, missing argument, help).
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`${formatErrorLine(err)}\n`);
+    if (process.env.STREAMREC_DEBUG) console.error(err);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,222 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, isEventType, type EventType, type EventWeights } from './core/events.ts';
+import { StreamrecError } from './errors.ts';
+
+/**
+ * Every setting, its environment variable and default, in one place. loadConfig reads
+ * the environment once, reports every bad key at once, and returns a frozen object that
+ * is passed down as an argument; nothing else reads process.env.
+ */
+export interface Config {
+  readonly kafka: {
+    /** Empty brokers list in the environment means: use the project's local stack. */
+    readonly brokers: readonly string[];
+    readonly external: boolean;
+    readonly clientId: string;
+    readonly localPort: number;
+    readonly localControllerPort: number;
+    readonly connectionTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+  };
+  readonly topics: {
+    readonly clickstream: string;
+    readonly deadLetter: string;
+    readonly recommendations: string;
+    readonly itemEmbeddings: string;
+    readonly clickstreamPartitions: number;
+    readonly itemEmbeddingsPartitions: number;
+    readonly recommendationsPartitions: number;
+    readonly replicationFactor: number;
+  };
+  readonly redis: {
+    readonly url: string;
+    /** True when REDIS_URL was set: never start a local redis-server in its place. */
+    readonly explicit: boolean;
+    readonly localPort: number;
+    /** Namespaces every key; tests use a random prefix each. */
+    readonly keyPrefix: string;
+    readonly commandTimeoutMs: number;
+  };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly apiKey: string | undefined;
+    readonly readsRequireKey: boolean;
+    readonly rateLimitPerMinute: number;
+    readonly bodyLimitBytes: number;
+  };
+  readonly model: {
+    readonly dim: number;
+    readonly halfLifeMs: number;
+    readonly weights: EventWeights;
+    readonly historyCap: number;
+    readonly seenCap: number;
+    readonly k: number;
+    readonly maxK: number;
+    readonly trendingHalfLifeMs: number;
+  };
+  readonly learner: {
+    readonly groupId: string;
+    readonly maxBatchBytes: number;
+    readonly retryMaxMs: number;
+    readonly shutdownGraceMs: number;
+  };
+  readonly stateDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env): Config {
+  const r = new EnvReader(env);
+  const brokersRaw = r.str('KAFKA_BROKERS', '');
+  const localPort = r.port('STREAMREC_KAFKA_PORT', 19092);
+  const brokers = brokersRaw === '' ? [`127.0.0.1:${localPort}`] : brokersRaw.split(',').map((b) => b.trim());
+  for (const b of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) r.fail('KAFKA_BROKERS', `"${b}" is not host:port (example: 127.0.0.1:9092)`);
+  }
+  const redisUrlRaw = env.REDIS_URL;
+  const redisUrl = r.str('REDIS_URL', 'redis://127.0.0.1:6379');
+  if (!/^rediss?:\/\/.+/.test(redisUrl)) r.fail('REDIS_URL', `"${redisUrl}" is not a redis:// URL`);
+
+  const config: Config = {
+    kafka: {
+      brokers,
+      external: brokersRaw !== '',
+      clientId: r.str('KAFKA_CLIENT_ID', 'streamrec'),
+      localPort,
+      localControllerPort: r.port('STREAMREC_KAFKA_CONTROLLER_PORT', 19093),
+      connectionTimeoutMs: r.int('KAFKA_CONNECTION_TIMEOUT_MS', 3000, 100, 60_000),
+      requestTimeoutMs: r.int('KAFKA_REQUEST_TIMEOUT_MS', 30_000, 1000, 300_000),
+    },
+    topics: {
+      clickstream: r.topic('TOPIC_CLICKSTREAM', 'clickstream'),
+      deadLetter: r.topic('TOPIC_DEAD_LETTER', 'clickstream.dlq'),
+      recommendations: r.topic('TOPIC_RECOMMENDATIONS', 'recommendations'),
+      itemEmbeddings: r.topic('TOPIC_ITEM_EMBEDDINGS', 'item-embeddings'),
+      clickstreamPartitions: r.int('CLICKSTREAM_PARTITIONS', 6, 1, 1000),
+      itemEmbeddingsPartitions: r.int('ITEM_EMBEDDINGS_PARTITIONS', 1, 1, 1000),
+      recommendationsPartitions: r.int('RECOMMENDATIONS_PARTITIONS', 6, 1, 1000),
+      replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+    },
+    redis: {
+      url: redisUrl,
+      explicit: redisUrlRaw !== undefined && redisUrlRaw !== '',
+      localPort: r.port('STREAMREC_REDIS_PORT', 16379),
+      keyPrefix: r.str('REDIS_KEY_PREFIX', 'sr'),
+      commandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 2000, 50, 60_000),
+    },
+    http: {
+      host: r.str('HOST', '127.0.0.1'),
+      port: r.port('PORT', 8080),
+      apiKey: env.API_KEY === undefined || env.API_KEY === '' ? undefined : env.API_KEY,
+      readsRequireKey: r.bool('READS_REQUIRE_API_KEY', false),
+      rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000),
+      bodyLimitBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    },
+    model: {
+      dim: r.int('EMBEDDING_DIM', 64, 2, 2048),
+      halfLifeMs: r.int('HALF_LIFE_MS', 7 * 86_400_000, 1000, 10 * 365 * 86_400_000),
+      weights: r.weights('EVENT_WEIGHTS'),
+      historyCap: r.int('HISTORY_CAP', 50, 1, 10_000),
+      seenCap: r.int('SEEN_CAP', 200, 1, 100_000),
+      k: r.int('DEFAULT_K', 10, 1, 1000),
+      maxK: r.int('MAX_K', 100, 1, 10_000),
+      trendingHalfLifeMs: r.int('TRENDING_HALF_LIFE_MS', 86_400_000, 1000, 365 * 86_400_000),
+    },
+    learner: {
+      groupId: r.str('LEARNER_GROUP_ID', 'streamrec-learner'),
+      maxBatchBytes: r.int('LEARNER_MAX_BATCH_BYTES', 1_048_576, 1024, 104_857_600),
+      retryMaxMs: r.int('LEARNER_RETRY_MAX_MS', 10_000, 10, 600_000),
+      shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
+    },
+    stateDir: r.str('STREAMREC_HOME', join(homedir(), '.cache', 'streamrec')),
+    logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  };
+  if (config.model.k > config.model.maxK) r.fail('DEFAULT_K', `must not exceed MAX_K (${config.model.maxK})`);
+  r.throwIfAny();
+  return deepFreeze(config);
+}
+
+class EnvReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  fail(key: string, problem: string): void {
+    this.problems.push(`${key}: ${problem}`);
+  }
+
+  str(key: string, fallback: string): string {
+    const v = this.env[key];
+    return v === undefined || v === '' ? fallback : v;
+  }
+
+  int(key: string, fallback: number, min: number, max: number): number {
+    const v = this.env[key];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.fail(key, `"${v}" must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  port(key: string, fallback: number): number {
+    return this.int(key, fallback, 1, 65_535);
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.env[key];
+    if (v === undefined || v === '') return fallback;
+    if (['1', 'true', 'yes'].includes(v.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(v.toLowerCase())) return false;
+    this.fail(key, `"${v}" must be true or false`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
+    const v = this.env[key];
+    if (v === undefined || v === '') return fallback;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    this.fail(key, `"${v}" must be one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  topic(key: string, fallback: string): string {
+    const v = this.str(key, fallback);
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(v)) this.fail(key, `"${v}" is not a valid Kafka topic name (letters, digits, . _ -)`);
+    return v;
+  }
+
+  /** EVENT_WEIGHTS="view=1,purchase=8,dislike=-4": listed types override the defaults. */
+  weights(key: string): EventWeights {
+    const v = this.env[key];
+    const out: Record<EventType, number> = { ...DEFAULT_EVENT_WEIGHTS };
+    if (v === undefined || v === '') return out;
+    for (const pair of v.split(',')) {
+      const [name, num] = pair.split('=').map((s) => s.trim());
+      const w = Number(num);
+      if (!isEventType(name)) this.fail(key, `"${name}" is not an event type (${EVENT_TYPES.join(', ')})`);
+      else if (num === undefined || num === '' || !Number.isFinite(w)) this.fail(key, `weight of ${name} must be a number`);
+      else out[name] = w;
+    }
+    return out;
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    throw new StreamrecError('CONFIG_INVALID', `invalid configuration: ${this.problems.join('; ')}`, {
+      hint: 'fix these environment variables (README lists every setting and its default)',
+    });
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

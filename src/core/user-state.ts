@@ -1,0 +1,48 @@
+import type { EventType } from './events.ts';
+import type { Vector } from './vector.ts';
+
+/** One entry of a user's capped recent history, newest last. */
+export interface HistoryEntry {
+  itemId: string;
+  type: EventType;
+  ts: number;
+}
+
+/** Where the last applied event of this user sits in the clickstream topic. */
+export interface AppliedPosition {
+  partition: number;
+  offset: number;
+}
+
+/**
+ * Everything the engine keeps per user. Bounded by construction: the vector has the
+ * model dimension, `history` is capped at config.model.historyCap and `seen` at
+ * config.model.seenCap, so bytes per user are known.
+ */
+export interface UserState {
+  userId: string;
+  vector: Vector;
+  /** Event time (epoch ms) of the newest applied event; decay is measured from here. */
+  lastEventTs: number;
+  /** Wall-clock time (epoch ms) the state was last written. */
+  updatedAtMs: number;
+  eventCount: number;
+  history: HistoryEntry[];
+  /** Items not to recommend again (interacted with), oldest first. */
+  seen: string[];
+  /** Exactly-once guard: events at or below this position were applied already. */
+  position: AppliedPosition | undefined;
+}
+
+export function createUserState(userId: string, dim: number): UserState {
+  return {
+    userId,
+    vector: new Float32Array(dim),
+    lastEventTs: 0,
+    updatedAtMs: 0,
+    eventCount: 0,
+    history: [],
+    seen: [],
+    position: undefined,
+  };
+}
