@@ -1,0 +1,48 @@
+import type { UserState } from './user-state.ts';
+import type { Vector } from './vector.ts';
+
+/**
+ * Storage seams of the engine. Each interface has a Redis implementation and an
+ * in-memory twin (src/adapters/memory), both run through one shared test suite.
+ */
+export interface UserStateStore {
+  get(userId: string): Promise<UserState | undefined>;
+  /** One round trip for the whole list; missing users are absent from the map. */
+  getMany(userIds: readonly string[]): Promise<Map<string, UserState>>;
+  /**
+   * Writes all states in one round trip. Each write is atomic per user and applied only
+   * when its position is past the stored one (a zombie learner after a rebalance cannot
+   * move a user backwards). Returns the ids that were actually written.
+   */
+  commit(states: readonly UserState[]): Promise<string[]>;
+}
+
+export interface CatalogItem {
+  itemId: string;
+  title?: string;
+  category?: string;
+  available: boolean;
+  updatedAtMs: number;
+}
+
+export interface CatalogStore {
+  get(itemId: string): Promise<CatalogItem | undefined>;
+  getMany(itemIds: readonly string[]): Promise<Map<string, CatalogItem>>;
+  put(item: CatalogItem): Promise<void>;
+}
+
+export interface ModelMeta {
+  version: string;
+  dim: number;
+  itemCount: number;
+  createdAtMs: number;
+  /** Free-form training facts (algorithm, source file, events used, seconds taken). */
+  trainedOn: Record<string, string | number>;
+}
+
+export interface ModelStore {
+  current(): Promise<ModelMeta | undefined>;
+  /** Stores all vectors of a version, then flips `current` to it (readers never see half). */
+  save(meta: ModelMeta, vectors: ReadonlyMap<string, Vector>): Promise<void>;
+  loadVectors(version: string): Promise<Map<string, Vector>>;
+}
