@@ -61,6 +61,12 @@ export interface Config {
     readonly maxBatchBytes: number;
     readonly retryMaxMs: number;
     readonly shutdownGraceMs: number;
+    /** Clickstream messages larger than this are dead-lettered unparsed. */
+    readonly maxEventBytes: number;
+    /** Port of the learner's Prometheus /metrics endpoint; 0 picks a free port. */
+    readonly metricsPort: number;
+    /** Upper bound of one wait for the item-embeddings tail to catch up at start. */
+    readonly catchUpTimeoutMs: number;
   };
   readonly stateDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -130,6 +136,9 @@ export function loadConfig(env: Env): Config {
       maxBatchBytes: r.int('LEARNER_MAX_BATCH_BYTES', 1_048_576, 1024, 104_857_600),
       retryMaxMs: r.int('LEARNER_RETRY_MAX_MS', 10_000, 10, 600_000),
       shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
+      maxEventBytes: r.int('MAX_EVENT_BYTES', 65_536, 256, 10_485_760),
+      metricsPort: r.int('LEARNER_METRICS_PORT', 9464, 0, 65_535),
+      catchUpTimeoutMs: r.int('CATCH_UP_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     },
     stateDir: r.str('STREAMREC_HOME', join(homedir(), '.cache', 'streamrec')),
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),

@@ -1,0 +1,109 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Config } from '../../config.ts';
+import { validateId } from '../../core/events.ts';
+import { vectorFromBytes, vectorToBytes, type Vector } from '../../core/vector.ts';
+import type { Logger } from '../../log.ts';
+import { msgpack } from './codec.ts';
+import { connectProducer, sendChunked } from './producer.ts';
+
+/**
+ * The compacted item-embeddings topic: key itemId, value msgpack
+ * `{ itemId, vector: Float32 LE bytes, modelVersion, updatedAtMs, source }`; a null
+ * value (tombstone) removes the item. It is the replication log of the model: every
+ * learner and API process tails it into its own index.
+ */
+export type EmbeddingSource = 'train' | 'online';
+
+export interface ItemEmbeddingRecord {
+  itemId: string;
+  vector: Vector;
+  modelVersion: string;
+  updatedAtMs: number;
+  source: EmbeddingSource;
+}
+
+export type ItemEmbeddingChange =
+  | { kind: 'upsert'; record: ItemEmbeddingRecord }
+  | { kind: 'remove'; itemId: string }
+  | { kind: 'invalid'; reason: string };
+
+export function encodeItemEmbedding(record: ItemEmbeddingRecord): Buffer {
+  return msgpack.pack({
+    itemId: record.itemId,
+    vector: vectorToBytes(record.vector),
+    modelVersion: record.modelVersion,
+    updatedAtMs: record.updatedAtMs,
+    source: record.source,
+  });
+}
+
+export function decodeItemEmbedding(key: Buffer | null, value: Buffer | null): ItemEmbeddingChange {
+  if (value === null || value.length === 0) {
+    if (key === null || key.length === 0) return { kind: 'invalid', reason: 'tombstone without a key' };
+    return { kind: 'remove', itemId: key.toString('utf8') };
+  }
+  let raw: unknown;
+  try {
+    raw = msgpack.unpack(value);
+  } catch (err) {
+    return { kind: 'invalid', reason: `not msgpack: ${(err as Error).message}` };
+  }
+  if (raw === null || typeof raw !== 'object') return { kind: 'invalid', reason: 'value is not a map' };
+  const r = raw as Record<string, unknown>;
+  const idProblem = validateId(r.itemId, 'itemId');
+  if (idProblem) return { kind: 'invalid', reason: idProblem };
+  if (!(r.vector instanceof Uint8Array) || r.vector.byteLength === 0 || r.vector.byteLength % 4 !== 0) {
+    return { kind: 'invalid', reason: 'vector must be non-empty Float32 bytes' };
+  }
+  const vector = vectorFromBytes(r.vector);
+  for (let i = 0; i < vector.length; i++) {
+    if (!Number.isFinite(vector[i]!)) return { kind: 'invalid', reason: 'vector has a non-finite component' };
+  }
+  return {
+    kind: 'upsert',
+    record: {
+      itemId: r.itemId as string,
+      vector,
+      modelVersion: typeof r.modelVersion === 'string' ? r.modelVersion : 'unknown',
+      updatedAtMs: typeof r.updatedAtMs === 'number' ? r.updatedAtMs : 0,
+      source: r.source === 'online' ? 'online' : 'train',
+    },
+  };
+}
+
+export interface ItemEmbeddingsPublisher {
+  /** Adds or replaces vectors (chunked; acks=all; throws a retryable KAFKA_UNAVAILABLE on failure). */
+  publish(records: readonly ItemEmbeddingRecord[]): Promise<void>;
+  /** Publishes tombstones: every index that tails the topic drops these items. */
+  remove(itemIds: readonly string[]): Promise<void>;
+  /** Disconnects the producer if this publisher created it. */
+  close(): Promise<void>;
+}
+
+/**
+ * `const pub = await createItemEmbeddingsPublisher(kafka, config, log); await pub.publish(records); await pub.close();`
+ * Pass `producer` to share one already connected (the learner does); it is then not closed here.
+ */
+export async function createItemEmbeddingsPublisher(
+  kafka: Kafka,
+  config: Config,
+  log: Logger,
+  options: { producer?: Producer } = {},
+): Promise<ItemEmbeddingsPublisher> {
+  const owned = options.producer === undefined;
+  const producer = options.producer ?? (await connectProducer(kafka, config, log));
+  const topic = config.topics.itemEmbeddings;
+  const timeoutMs = config.kafka.requestTimeoutMs;
+  return {
+    async publish(records) {
+      const messages: Message[] = records.map((r) => ({ key: r.itemId, value: encodeItemEmbedding(r) }));
+      await sendChunked(producer, topic, messages, timeoutMs);
+    },
+    async remove(itemIds) {
+      await sendChunked(producer, topic, itemIds.map((id) => ({ key: id, value: null })), timeoutMs);
+    },
+    async close() {
+      if (owned) await producer.disconnect();
+    },
+  };
+}

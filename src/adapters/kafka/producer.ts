@@ -1,0 +1,67 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Config } from '../../config.ts';
+import { StreamrecError } from '../../errors.ts';
+import { withTimeout } from '../../lifecycle.ts';
+import type { Logger } from '../../log.ts';
+
+/**
+ * The one producer shape the engine uses: idempotent (no broker-side duplicates on
+ * retry), acks=all, one request in flight so per-key order survives retries.
+ */
+export async function connectProducer(kafka: Kafka, config: Config, log: Logger): Promise<Producer> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const timeoutMs = config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs;
+  try {
+    await withTimeout(producer.connect(), timeoutMs, () => kafkaUnavailable(config, `producer did not connect within ${timeoutMs} ms`));
+  } catch (err) {
+    await producer.disconnect().catch(() => undefined);
+    throw err instanceof StreamrecError ? err : kafkaUnavailable(config, (err as Error).message, err);
+  }
+  log.debug({ brokers: config.kafka.brokers }, 'kafka producer connected');
+  return producer;
+}
+
+/**
+ * Sends with acks=all under a deadline. kafkajs retries an idempotent send without a
+ * limit, so the deadline is what turns a dead broker into a retryable KAFKA_UNAVAILABLE.
+ */
+export async function sendBounded(
+  producer: Producer,
+  topic: string,
+  messages: Message[],
+  timeoutMs: number,
+): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await withTimeout(producer.send({ topic, messages, acks: -1 }), timeoutMs, () =>
+      new StreamrecError('KAFKA_UNAVAILABLE', `producing to ${topic} did not finish within ${timeoutMs} ms`, { retryable: true }),
+    );
+  } catch (err) {
+    if (err instanceof StreamrecError) throw err;
+    throw new StreamrecError('KAFKA_UNAVAILABLE', `producing to ${topic} failed: ${(err as Error).message}`, {
+      retryable: true,
+      cause: err,
+    });
+  }
+}
+
+/** Splits large sends so one request stays well under the broker's message.max.bytes. */
+export async function sendChunked(
+  producer: Producer,
+  topic: string,
+  messages: Message[],
+  timeoutMs: number,
+  chunkSize = 2000,
+): Promise<void> {
+  for (let i = 0; i < messages.length; i += chunkSize) {
+    await sendBounded(producer, topic, messages.slice(i, i + chunkSize), timeoutMs);
+  }
+}
+
+function kafkaUnavailable(config: Config, detail: string, cause?: unknown): StreamrecError {
+  return new StreamrecError('KAFKA_UNAVAILABLE', `Kafka at ${config.kafka.brokers.join(',')} is unavailable: ${detail}`, {
+    hint: 'start the local stack with `streamrec stack up` or set KAFKA_BROKERS',
+    retryable: true,
+    cause,
+  });
+}
