@@ -46,3 +46,13 @@ export function createUserState(userId: string, dim: number): UserState {
     position: undefined,
   };
 }
+
+/**
+ * True when an event at `next` has not been applied to a user whose state sits at
+ * `stored`: a later offset of the same partition, or any position of another partition
+ * (the user moved because the partition count changed; offsets are not comparable).
+ */
+export function isPastPosition(stored: AppliedPosition | undefined, next: AppliedPosition): boolean {
+  if (stored === undefined || stored.partition !== next.partition) return true;
+  return next.offset > stored.offset;
+}

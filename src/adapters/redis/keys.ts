@@ -7,6 +7,8 @@ export interface RedisKeys {
   readonly prefix: string;
   /** msgpack UserState record (vector as raw Float32 bytes). */
   user(userId: string): string;
+  /** "partition:offset" of the newest event applied to the user (exactly-once guard, same slot as user()). */
+  userPosition(userId: string): string;
   /** msgpack metadata of the current model: { version, dim, itemCount, createdAtMs, ... }. */
   modelCurrent(): string;
   /** Hash itemId -> raw Float32 vector bytes of one model version. */
@@ -21,6 +23,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
   return Object.freeze({
     prefix,
     user: (userId: string) => `${prefix}:{u:${userId}}:state`,
+    userPosition: (userId: string) => `${prefix}:{u:${userId}}:pos`,
     modelCurrent: () => `${prefix}:{model}:current`,
     modelItems: (version: string) => `${prefix}:{model}:items:${version}`,
     catalog: () => `${prefix}:{catalog}:items`,
