@@ -27,8 +27,9 @@ export const DEFAULT_EVENT_WEIGHTS: EventWeights = Object.freeze({
 /** Ids are opaque strings; this bounds them so one key cannot bloat Redis or logs. */
 export const ID_MAX_LENGTH = 128;
 const ID_PATTERN = /^[\p{L}\p{N}_\-.:@/+=~]+$/u;
-// Before 2000-01-01 or more than a day in the future is almost surely a unit mistake (s vs ms).
-const TS_MIN_MS = 946_684_800_000;
+// Before 1990-01-01 or more than a day in the future is almost surely a unit mistake (s vs ms:
+// any seconds value before the year 2286 is below 1e10). 1990, not 2000: MovieLens has 1990s data.
+const TS_MIN_MS = 631_152_000_000;
 const TS_FUTURE_SLACK_MS = 86_400_000;
 
 export type ParseResult = { ok: true; event: ClickEvent } | { ok: false; reason: string };

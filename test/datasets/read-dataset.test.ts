@@ -1,0 +1,177 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ClickEvent } from '../../src/core/events.ts';
+import { isStreamrecError } from '../../src/errors.ts';
+import { checkDatasetArgs, formatReadReport, openDataset, readDataset } from '../../src/datasets/read-dataset.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'streamrec-datasets-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function fixture(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const pick = (e: ClickEvent) => [e.userId, e.itemId, e.type, e.ts];
+
+describe('movielens', () => {
+  it('reads u.data: tab-separated, unsorted, duplicates, bad rows, CRLF and BOM', async () => {
+    const path = fixture(
+      'u.data',
+      '\uFEFF196\t242\t3\t881250949\r\n' +
+        '186\t302\t5\t881250940\r\n' + // earlier than line 1: unsorted
+        '186\t302\t5\t881250940\r\n' + // exact duplicate
+        '22\t377\n' + // too few fields
+        '22\t377\tx\t881250999\n' + // bad rating
+        '\n' +
+        '7\t9\t1\t881250949\n', // same time as line 1: stable order keeps it after
+    );
+    const progress: number[] = [];
+    const { events, report } = await readDataset(path, 'movielens', { onProgress: (p) => progress.push(p.bytesRead) });
+    expect(events.map(pick)).toEqual([
+      ['186', '302', 'purchase', 881250940000],
+      ['196', '242', 'click', 881250949000],
+      ['7', '9', 'view', 881250949000],
+    ]);
+    expect(events[1]!.eventId).toBe('u.data-1');
+    expect(events[1]!.value).toBe(3);
+    expect(report).toMatchObject({ lines: 7, events: 3, bad: 2, duplicates: 1, skipped: 1, outOfOrder: 1, sorted: true });
+    expect(report.badExamples.map((b) => b.lineNo)).toEqual([4, 5]);
+    expect(report.badExamples[0]!.reason).toMatch(/expected 4 fields/);
+    expect(progress.at(-1)).toBe(report.bytes);
+    expect(formatReadReport(report)).toMatch(/2 bad, 1 duplicates dropped.*line 4/s);
+  });
+
+  it('reads ratings.dat (::) and ratings.csv with a header', async () => {
+    const dat = await readDataset(fixture('ratings.dat', '1::1193::5::978300760\n1::661::3::978302109\n'), 'movielens');
+    expect(dat.events.map(pick)).toEqual([
+      ['1', '1193', 'purchase', 978300760000],
+      ['1', '661', 'click', 978302109000],
+    ]);
+    const csv = await readDataset(fixture('ratings.csv', 'userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n'), 'movielens');
+    expect(csv.events.map(pick)).toEqual([['1', '31', 'view', 1260759144000]]);
+    expect(csv.report.skipped).toBe(1);
+  });
+});
+
+describe('yoochoose', () => {
+  it('sessions become users, ISO times, buys rows are purchases, bad rows counted', async () => {
+    const path = fixture(
+      'yoochoose-clicks.dat',
+      '1,2014-04-07T10:51:09.277Z,214536502,0\n' +
+        '1,2014-04-07T10:54:09.868Z,214536500,S\n' +
+        'abc-2,2014-04-06T11:00:00.000Z,214536502,0\n' + // string session id, earlier
+        '3,yesterday,214536502,0\n' +
+        '1,2014-04-07T11:00:00.000Z,214536500,1200,2\n',
+    );
+    const { events, report } = await readDataset(path, 'yoochoose');
+    expect(events.map(pick)).toEqual([
+      ['abc-2', '214536502', 'click', Date.parse('2014-04-06T11:00:00.000Z')],
+      ['1', '214536502', 'click', Date.parse('2014-04-07T10:51:09.277Z')],
+      ['1', '214536500', 'click', Date.parse('2014-04-07T10:54:09.868Z')],
+      ['1', '214536500', 'purchase', Date.parse('2014-04-07T11:00:00.000Z')],
+    ]);
+    expect(events[0]!.sessionId).toBe('abc-2');
+    expect(events[3]!.value).toBe(1200);
+    expect(report).toMatchObject({ bad: 1, sorted: true });
+    expect(report.badExamples[0]).toMatchObject({ lineNo: 4, reason: expect.stringMatching(/ISO-8601/) });
+  });
+});
+
+describe('taobao', () => {
+  it('maps pv/fav/cart/buy, rejects unknown behaviours and seconds that are not numbers', async () => {
+    const path = fixture(
+      'UserBehavior.csv',
+      '1,2268318,2520377,pv,1511544070\n1,2333346,2520771,fav,1511561733\n' +
+        '2,2576651,149192,cart,1511572885\n2,3830808,4181361,buy,1511593493\n' +
+        '3,1,1,like,1511593493\n3,1,1,pv,soon\n3,1,1,pv\n',
+    );
+    const { events, report } = await readDataset(path, 'taobao');
+    expect(events.map((e) => e.type)).toEqual(['view', 'click', 'add_to_cart', 'purchase']);
+    expect(events[0]!.ts).toBe(1511544070000);
+    expect(report.bad).toBe(3);
+    expect(report.badReasons.map((r) => r.reason)).toHaveLength(3);
+    expect(report.sorted).toBe(false);
+  });
+});
+
+describe('retailrocket', () => {
+  it('skips the header, reads ms timestamps, maps events', async () => {
+    const path = fixture(
+      'events.csv',
+      'timestamp,visitorid,event,itemid,transactionid\r\n' +
+        '1433221332117,257597,view,355908,\r\n' +
+        '1433224214164,992329,addtocart,248676,\r\n' +
+        '1433221999827,111016,transaction,318965,4000\r\n' +
+        '1433221999827,111016,click,318965,\r\n',
+    );
+    const { events, report } = await readDataset(path, 'retailrocket');
+    expect(events.map(pick)).toEqual([
+      ['257597', '355908', 'view', 1433221332117],
+      ['111016', '318965', 'purchase', 1433221999827],
+      ['992329', '248676', 'add_to_cart', 1433224214164],
+    ]);
+    expect(report).toMatchObject({ skipped: 1, bad: 1, outOfOrder: 1 });
+  });
+});
+
+describe('jsonl', () => {
+  it('validates with the event schema and drops redelivered event ids', async () => {
+    const ok = { eventId: 'e1', userId: 'u:1', itemId: 'i/1', type: 'click', ts: 1_700_000_000_000, sessionId: 's1' };
+    const path = fixture(
+      'events.jsonl',
+      [
+        JSON.stringify(ok),
+        JSON.stringify(ok),
+        '{not json',
+        JSON.stringify({ ...ok, eventId: 'e2', ts: 1_700_000_000 }), // seconds, not ms
+        JSON.stringify({ ...ok, eventId: 'e3', type: 'like' }),
+        JSON.stringify({ ...ok, eventId: 'e4', ts: 1_600_000_000_000 }),
+      ].join('\n'),
+    );
+    const { events, report } = await readDataset(path, 'jsonl');
+    expect(events.map((e) => e.eventId)).toEqual(['e4', 'e1']);
+    expect(events[1]).toEqual(ok);
+    expect(report).toMatchObject({ events: 2, duplicates: 1, bad: 3, sorted: true });
+    expect(report.badExamples.map((b) => b.lineNo)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('streaming and arguments', () => {
+  it('openDataset streams in file order and reports out-of-order rows without sorting', async () => {
+    const path = fixture('stream.data', '1\t1\t5\t900000002\n1\t2\t5\t900000001\n1\t2\t5\t900000001\n');
+    const stream = openDataset(path, 'movielens');
+    const seen: string[] = [];
+    for await (const e of stream.events) seen.push(e.itemId);
+    expect(seen).toEqual(['1', '2']);
+    expect(stream.report()).toMatchObject({ events: 2, duplicates: 1, outOfOrder: 1, sorted: false });
+  });
+
+  it('bad arguments give one clear error naming the fix', () => {
+    const file = fixture('x.data', '');
+    const sub = join(dir, 'ml-100k');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'u.data'), '');
+    const message = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (err) {
+        expect(isStreamrecError(err) && err.code).toBe('BAD_ARGUMENT');
+        return `${(err as Error).message} | ${isStreamrecError(err) ? err.hint : ''}`;
+      }
+      throw new Error('expected an error');
+    };
+    expect(message(() => checkDatasetArgs(file, 'csv'))).toMatch(/unknown format "csv".*movielens, yoochoose/);
+    expect(message(() => checkDatasetArgs(join(dir, 'nope.data'), 'movielens'))).toMatch(/file not found/);
+    expect(message(() => checkDatasetArgs(sub, 'movielens'))).toMatch(/is a directory.*ml-100k\/u\.data/);
+  });
+
+  it('an empty file is zero events, not an error', async () => {
+    const { events, report } = await readDataset(fixture('empty.jsonl', ''), 'jsonl');
+    expect(events).toEqual([]);
+    expect(report).toMatchObject({ lines: 0, events: 0, firstTs: undefined });
+  });
+});
