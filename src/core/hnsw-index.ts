@@ -1,0 +1,187 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import type { AnnIndex, Neighbour } from './ann-index.ts';
+import { StreamrecError } from '../errors.ts';
+import { checkIndexVector, hasDirection } from './index-common.ts';
+import type { Vector } from './vector.ts';
+
+export interface HnswOptions {
+  dim: number;
+  /** Initial slots; the index doubles when full. */
+  capacity?: number;
+  M?: number;
+  efConstruction?: number;
+  /** Beam width at query time; raised to k when k is larger. */
+  efSearch?: number;
+  seed?: number;
+}
+
+export interface HnswIndex extends AnnIndex {
+  readonly capacity: number;
+  /** Writes the graph to `path` and the id map next to it (`path.ids.json`), each atomically. */
+  save(path: string): void;
+}
+
+interface IdMapFile {
+  format: 'streamrec-hnsw-ids';
+  version: 1;
+  dim: number;
+  M: number;
+  efConstruction: number;
+  efSearch: number;
+  seed: number;
+  nextLabel: number;
+  /** [label, itemId] pairs of live items. */
+  labels: Array<[number, string]>;
+}
+
+const DEFAULTS = { capacity: 1024, M: 16, efConstruction: 200, efSearch: 64, seed: 100 };
+
+/**
+ * AnnIndex on hnswlib-node in cosine space. hnswlib knows numeric labels only, so string
+ * ids map to labels that are never reused for another id: an upsert of a known id updates
+ * its point in place, a removal marks the label deleted and forgets it, and a new id may
+ * take over a deleted slot (allowReplaceDeleted), so churn does not grow memory.
+ */
+export function createHnswIndex(options: HnswOptions): HnswIndex {
+  const opts = { ...DEFAULTS, ...options };
+  if (!Number.isInteger(opts.dim) || opts.dim < 1) throw new RangeError(`dim must be a positive integer, got ${opts.dim}`);
+  const native = new hnswlib.HierarchicalNSW('cosine', opts.dim);
+  native.initIndex({
+    maxElements: Math.max(16, opts.capacity),
+    m: opts.M,
+    efConstruction: opts.efConstruction,
+    randomSeed: opts.seed,
+    allowReplaceDeleted: true,
+  });
+  return wrap(native, opts, new Map(), 0, 0);
+}
+
+/** Restores an index written by `save`; throws MODEL_MISSING with a hint when files are absent or foreign. */
+export function loadHnswIndex(path: string, overrides: { efSearch?: number } = {}): HnswIndex {
+  const idsPath = `${path}.ids.json`;
+  if (!existsSync(path) || !existsSync(idsPath)) {
+    throw new StreamrecError('MODEL_MISSING', `no HNSW snapshot at ${path}`, { hint: 'run `streamrec train` to create one' });
+  }
+  let meta: IdMapFile;
+  try {
+    meta = JSON.parse(readFileSync(idsPath, 'utf8')) as IdMapFile;
+  } catch (err) {
+    throw new StreamrecError('MODEL_MISSING', `HNSW id map ${idsPath} is not readable JSON`, { cause: err, hint: 'retrain to rewrite the snapshot' });
+  }
+  if (meta.format !== 'streamrec-hnsw-ids' || meta.version !== 1 || !Array.isArray(meta.labels)) {
+    throw new StreamrecError('MODEL_MISSING', `${idsPath} is not a streamrec HNSW id map (version 1)`, { hint: 'retrain to rewrite the snapshot' });
+  }
+  const native = new hnswlib.HierarchicalNSW('cosine', meta.dim);
+  native.readIndexSync(path, true);
+  const labelOf = new Map<string, number>();
+  for (const [label, id] of meta.labels) labelOf.set(id, label);
+  const deleted = native.getCurrentCount() - labelOf.size;
+  const opts = { dim: meta.dim, capacity: native.getMaxElements(), M: meta.M, efConstruction: meta.efConstruction, efSearch: overrides.efSearch ?? meta.efSearch, seed: meta.seed };
+  return wrap(native, opts, labelOf, meta.nextLabel, Math.max(0, deleted));
+}
+
+function wrap(
+  native: hnswlib.HierarchicalNSW,
+  opts: Required<HnswOptions>,
+  labelOf: Map<string, number>,
+  firstLabel: number,
+  deletedAtStart: number,
+): HnswIndex {
+  const { dim } = opts;
+  const idOfLabel = new Map<number, string>();
+  for (const [id, label] of labelOf) idOfLabel.set(label, id);
+  let nextLabel = firstLabel;
+  // Marked-deleted slots that a new id may take over.
+  let deleted = deletedAtStart;
+
+  function labelFor(itemId: string): number | undefined {
+    return labelOf.get(itemId);
+  }
+
+  return {
+    dim,
+    get size() {
+      return labelOf.size;
+    },
+    get capacity() {
+      return native.getMaxElements();
+    },
+    upsert(itemId, vector) {
+      checkIndexVector(itemId, vector, dim);
+      const point = Array.from(vector);
+      const existing = labelFor(itemId);
+      if (existing !== undefined) {
+        native.addPoint(point, existing);
+        return;
+      }
+      const label = nextLabel++;
+      if (deleted > 0) {
+        native.addPoint(point, label, true);
+        deleted--;
+      } else {
+        if (native.getCurrentCount() >= native.getMaxElements()) native.resizeIndex(native.getMaxElements() * 2);
+        native.addPoint(point, label);
+      }
+      labelOf.set(itemId, label);
+      idOfLabel.set(label, itemId);
+    },
+    remove(itemId) {
+      const label = labelFor(itemId);
+      if (label === undefined) return false;
+      native.markDelete(label);
+      labelOf.delete(itemId);
+      idOfLabel.delete(label);
+      deleted++;
+      return true;
+    },
+    has(itemId) {
+      return labelOf.has(itemId);
+    },
+    search(query, k, accept): Neighbour[] {
+      if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);
+      const n = labelOf.size;
+      if (k <= 0 || n === 0 || !hasDirection(query)) return [];
+      const kk = Math.min(Math.floor(k), n);
+      native.setEf(Math.max(opts.efSearch, kk));
+      const filter = (label: number): boolean => {
+        const id = idOfLabel.get(label);
+        return id !== undefined && (accept === undefined || accept(id));
+      };
+      const res = native.searchKnn(Array.from(query), kk, filter);
+      const out: Neighbour[] = [];
+      for (let i = 0; i < res.neighbors.length; i++) {
+        const id = idOfLabel.get(res.neighbors[i]!);
+        if (id !== undefined) out.push({ itemId: id, score: 1 - res.distances[i]! });
+      }
+      return out;
+    },
+    vectorOf(itemId): Vector | undefined {
+      const label = labelFor(itemId);
+      return label === undefined ? undefined : Float32Array.from(native.getPoint(label));
+    },
+    ids() {
+      return Array.from(labelOf.keys());
+    },
+    save(path) {
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.tmp-${process.pid}`;
+      native.writeIndexSync(tmp);
+      const meta: IdMapFile = {
+        format: 'streamrec-hnsw-ids',
+        version: 1,
+        dim,
+        M: opts.M,
+        efConstruction: opts.efConstruction,
+        efSearch: opts.efSearch,
+        seed: opts.seed,
+        nextLabel,
+        labels: Array.from(labelOf, ([id, label]) => [label, id] as [number, string]),
+      };
+      writeFileSync(`${tmp}.ids.json`, JSON.stringify(meta));
+      renameSync(tmp, path);
+      renameSync(`${tmp}.ids.json`, `${path}.ids.json`);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { AnnIndex } from './ann-index.ts';
+import { hasDirection } from './index-common.ts';
+import type { Trending } from './trending.ts';
+import type { UserState } from './user-state.ts';
+import type { Vector } from './vector.ts';
+
+export type RecommendationSource = 'model' | 'trending';
+
+export interface RecommendedItem {
+  itemId: string;
+  score: number;
+  source: RecommendationSource;
+}
+
+export interface Recommendation {
+  items: RecommendedItem[];
+  /** How many of the k slots stayed empty (nothing eligible was left). */
+  underfilled: number;
+  /** True when the model was not used at all (cold user or a failure) and trending answered. */
+  fallback: boolean;
+}
+
+export interface RecommendRequest {
+  user: UserState | undefined;
+  k: number;
+  exclude?: readonly string[];
+  category?: string;
+  index: AnnIndex;
+  isAvailable: (itemId: string) => boolean;
+  categoryOf?: (itemId: string) => string | undefined;
+  trending: Trending;
+  /** Builds the query from the user; defaults to the user's vector. */
+  queryOf?: (user: UserState, index: AnnIndex) => Vector | undefined;
+  /** Called when the model path throws, before falling back (for logs and metrics). */
+  onError?: (err: unknown) => void;
+}
+
+// Over-fetch starts at k and grows geometrically; the filter runs inside the search, so a
+// miss only happens when the graph walk cannot reach enough accepted items.
+const GROWTH = 4;
+const MAX_ROUNDS = 4;
+
+/**
+ * User vector → nearest items, minus seen, excluded, unavailable and other-category items,
+ * still k when the catalog allows; cold users and failures fall back to trending, and slots
+ * the model cannot fill are topped up from trending. Every item says where it came from.
+ */
+export function recommend(req: RecommendRequest): Recommendation {
+  const k = Math.max(0, Math.floor(req.k));
+  const accept = acceptFilter(req);
+  let query: Vector | undefined;
+  let modelItems: RecommendedItem[] | undefined;
+  try {
+    if (req.user && req.user.eventCount > 0) {
+      query = req.queryOf ? req.queryOf(req.user, req.index) : req.user.vector;
+      if (query && hasDirection(query)) modelItems = searchModel(req.index, query, k, accept);
+    }
+  } catch (err) {
+    req.onError?.(err);
+    modelItems = undefined;
+  }
+  if (modelItems === undefined) {
+    const items = trendingItems(req.trending, k, accept, new Set());
+    return { items, underfilled: k - items.length, fallback: true };
+  }
+  const taken = new Set(modelItems.map((i) => i.itemId));
+  const items = modelItems.concat(trendingItems(req.trending, k - modelItems.length, accept, taken));
+  return { items, underfilled: k - items.length, fallback: false };
+}
+
+/** Items closest to `itemId`, never itself, only available ones. */
+export function similarItems(index: AnnIndex, itemId: string, k: number, isAvailable: (itemId: string) => boolean): RecommendedItem[] {
+  const v = index.vectorOf(itemId);
+  if (!v || k <= 0) return [];
+  return index
+    .search(v, k, (id) => id !== itemId && isAvailable(id))
+    .slice(0, k)
+    .map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+}
+
+function searchModel(index: AnnIndex, query: Vector, k: number, accept: (id: string) => boolean): RecommendedItem[] {
+  if (k === 0 || index.size === 0) return [];
+  let fetch = k;
+  let found = index.search(query, fetch, accept);
+  for (let round = 1; found.length < k && fetch < index.size && round < MAX_ROUNDS; round++) {
+    fetch = Math.min(index.size, fetch * GROWTH);
+    found = index.search(query, fetch, accept);
+  }
+  return found.slice(0, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+}
+
+function trendingItems(trending: Trending, n: number, accept: (id: string) => boolean, taken: ReadonlySet<string>): RecommendedItem[] {
+  if (n <= 0) return [];
+  return trending
+    .top(n, (id) => !taken.has(id) && accept(id))
+    .map((t) => ({ itemId: t.itemId, score: t.score, source: 'trending' as const }));
+}
+
+function acceptFilter(req: RecommendRequest): (itemId: string) => boolean {
+  const blocked = new Set<string>(req.user?.seen ?? []);
+  for (const id of req.exclude ?? []) blocked.add(id);
+  const { category, categoryOf, isAvailable } = req;
+  return (id) => !blocked.has(id) && isAvailable(id) && (category === undefined || categoryOf?.(id) === category);
+}

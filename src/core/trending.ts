@@ -1,0 +1,134 @@
+/**
+ * Decayed popularity: score(i, t) = Σ w_e · 2^(-(t - t_e) / halfLife) over positive events e
+ * of item i. Scores are stored anchored, as Σ w_e · 2^((t_e - anchorTs) / halfLife), so an update
+ * touches one item only: the stored value of an item never changes unless it gets an event,
+ * and the common decay factor 2^(-(t - anchorTs) / halfLife) does not change the order. That makes an exact top-N cache
+ * cheap to maintain. Time is event time (the newest event seen), so replays are deterministic.
+ */
+export interface TrendingItem {
+  itemId: string;
+  score: number;
+}
+
+export interface TrendingSnapshot {
+  format: 'streamrec-trending';
+  version: 1;
+  halfLifeMs: number;
+  anchorTs: number;
+  nowTs: number;
+  /** [itemId, anchored score] pairs. */
+  scores: Array<[string, number]>;
+}
+
+export interface Trending {
+  readonly halfLifeMs: number;
+  readonly size: number;
+  /** Newest event time seen; scores are reported as of this time. */
+  readonly nowTs: number;
+  /** Adds `weight` at event time `ts`; non-positive weights are ignored (popularity counts interest only). */
+  add(itemId: string, ts: number, weight?: number): void;
+  remove(itemId: string): void;
+  score(itemId: string): number;
+  /** Up to n items, best first, that pass `accept`. */
+  top(n: number, accept?: (itemId: string) => boolean): TrendingItem[];
+  toJSON(): TrendingSnapshot;
+}
+
+// Re-anchor before 2^exponent gets near the float64 range (2^1023).
+const MAX_EXPONENT = 512;
+const TOP_CACHE = 512;
+
+export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot): Trending {
+  if (!(halfLifeMs > 0)) throw new RangeError(`halfLifeMs must be positive, got ${halfLifeMs}`);
+  const scores = new Map<string, number>();
+  let anchorTs = 0;
+  let nowTs = 0;
+  let anchored = false;
+  if (snapshot) {
+    if (snapshot.format !== 'streamrec-trending' || snapshot.version !== 1) throw new RangeError('not a streamrec trending snapshot (version 1)');
+    anchorTs = snapshot.anchorTs;
+    nowTs = snapshot.nowTs;
+    anchored = snapshot.scores.length > 0;
+    for (const [id, s] of snapshot.scores) scores.set(id, s);
+  }
+  // Best-first ids of the top-N by anchored score; undefined means "rebuild on next query".
+  let cache: string[] | undefined;
+
+  const factorAt = (ts: number) => 2 ** ((ts - anchorTs) / halfLifeMs);
+
+  function reanchor(ts: number): void {
+    const f = 1 / factorAt(ts);
+    for (const [id, s] of scores) scores.set(id, s * f);
+    anchorTs = ts;
+  }
+
+  function rebuild(): string[] {
+    const all = Array.from(scores.entries()).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return all.slice(0, TOP_CACHE).map(([id]) => id);
+  }
+
+  function touchCache(itemId: string, s: number): void {
+    if (!cache) return;
+    const at = cache.indexOf(itemId);
+    if (at >= 0) cache.splice(at, 1);
+    else if (cache.length >= TOP_CACHE && s <= scores.get(cache[cache.length - 1]!)!) return;
+    // Anchored scores only grow, so the item moves up and nothing else changes order.
+    let pos = at >= 0 ? at : cache.length;
+    while (pos > 0 && scores.get(cache[pos - 1]!)! < s) pos--;
+    cache.splice(pos, 0, itemId);
+    if (cache.length > TOP_CACHE) cache.pop();
+  }
+
+  return {
+    halfLifeMs,
+    get size() {
+      return scores.size;
+    },
+    get nowTs() {
+      return nowTs;
+    },
+    add(itemId, ts, weight = 1) {
+      if (!(weight > 0) || !Number.isFinite(ts)) return;
+      if (!anchored) {
+        anchorTs = ts;
+        anchored = true;
+      }
+      if ((ts - anchorTs) / halfLifeMs > MAX_EXPONENT) {
+        reanchor(ts);
+      }
+      nowTs = Math.max(nowTs, ts);
+      const s = (scores.get(itemId) ?? 0) + weight * factorAt(ts);
+      scores.set(itemId, s);
+      touchCache(itemId, s);
+    },
+    remove(itemId) {
+      if (scores.delete(itemId)) cache = undefined;
+    },
+    score(itemId) {
+      const s = scores.get(itemId);
+      return s === undefined ? 0 : s / factorAt(nowTs);
+    },
+    top(n, accept) {
+      if (n <= 0 || scores.size === 0) return [];
+      cache ??= rebuild();
+      const scale = 1 / factorAt(nowTs);
+      const out: TrendingItem[] = [];
+      const pick = (ids: Iterable<string>): boolean => {
+        for (const id of ids) {
+          if (accept && !accept(id)) continue;
+          out.push({ itemId: id, score: scores.get(id)! * scale });
+          if (out.length >= n) return true;
+        }
+        return false;
+      };
+      if (pick(cache) || cache.length >= scores.size) return out;
+      // The filter rejected too much of the cache: fall back to a full ordered scan.
+      out.length = 0;
+      pick(Array.from(scores.entries()).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id));
+      return out;
+    },
+    toJSON() {
+      return { format: 'streamrec-trending', version: 1, halfLifeMs, anchorTs, nowTs, scores: Array.from(scores.entries()) };
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { AnnIndex } from '../../src/core/ann-index.ts';
+import { isStreamrecError } from '../../src/errors.ts';
+
+/** Deterministic PRNG (mulberry32) so vectors are the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomVector(dim: number, next: () => number): Float32Array {
+  const v = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) v[i] = next() * 2 - 1;
+  return v;
+}
+
+/** Clustered data: `clusters` random centres, each point a centre plus noise. */
+export function clusteredVectors(n: number, dim: number, clusters: number, seed: number): Float32Array[] {
+  const next = rng(seed);
+  const centres = Array.from({ length: clusters }, () => randomVector(dim, next));
+  return Array.from({ length: n }, (_, i) => {
+    const c = centres[i % clusters]!;
+    const v = randomVector(dim, next);
+    for (let d = 0; d < dim; d++) v[d] = c[d]! + 0.35 * v[d]!;
+    return v;
+  });
+}
+
+function v(...xs: number[]): Float32Array {
+  return Float32Array.from(xs);
+}
+
+/** The AnnIndex contract, run against every implementation. */
+export function annIndexSuite(name: string, create: (dim: number) => AnnIndex): void {
+  describe(`AnnIndex contract: ${name}`, () => {
+    it('finds the nearest items by cosine, best first, with scores in [-1, 1]', () => {
+      const index = create(3);
+      index.upsert('x', v(1, 0, 0));
+      index.upsert('y', v(0, 1, 0));
+      index.upsert('xy', v(1, 1, 0));
+      index.upsert('far', v(-1, 0, 0));
+      const res = index.search(v(2, 0.1, 0), 3);
+      expect(res.map((r) => r.itemId)).toEqual(['x', 'xy', 'y']);
+      expect(res[0]!.score).toBeCloseTo(0.99875, 3);
+      expect(index.size).toBe(4);
+    });
+
+    it('is scale-invariant and returns at most the live items', () => {
+      const index = create(2);
+      index.upsert('a', v(10, 0));
+      index.upsert('b', v(0, 0.001));
+      expect(index.search(v(1, 0), 10).map((r) => r.itemId)).toEqual(['a', 'b']);
+      expect(index.search(v(0, 5), 1)[0]!.itemId).toBe('b');
+    });
+
+    it('upsert replaces the vector of a known id without growing', () => {
+      const index = create(2);
+      index.upsert('a', v(1, 0));
+      index.upsert('b', v(0, 1));
+      index.upsert('a', v(0, 1));
+      expect(index.size).toBe(2);
+      const res = index.search(v(0, 1), 2);
+      expect(res.map((r) => r.score)).toEqual([expect.closeTo(1, 4), expect.closeTo(1, 4)]);
+      expect(Array.from(index.vectorOf('a')!)).toEqual([expect.closeTo(0, 5), expect.closeTo(1, 5)]);
+    });
+
+    it('removes items: gone from search, has, ids and size; remove of unknown is false', () => {
+      const index = create(2);
+      index.upsert('a', v(1, 0));
+      index.upsert('b', v(0.9, 0.1));
+      index.upsert('c', v(0, 1));
+      expect(index.remove('a')).toBe(true);
+      expect(index.remove('a')).toBe(false);
+      expect(index.remove('nope')).toBe(false);
+      expect(index.has('a')).toBe(false);
+      expect(index.size).toBe(2);
+      expect([...index.ids()].sort()).toEqual(['b', 'c']);
+      expect(index.search(v(1, 0), 3).map((r) => r.itemId)).toEqual(['b', 'c']);
+      expect(index.vectorOf('a')).toBeUndefined();
+    });
+
+    it('re-adds a removed id', () => {
+      const index = create(2);
+      index.upsert('a', v(1, 0));
+      index.remove('a');
+      index.upsert('a', v(0, 1));
+      expect(index.size).toBe(1);
+      expect(index.search(v(0, 1), 1)).toEqual([{ itemId: 'a', score: expect.closeTo(1, 4) }]);
+    });
+
+    it('filters inside the search and still returns k when enough items pass', () => {
+      const index = create(8);
+      const next = rng(7);
+      for (let i = 0; i < 300; i++) index.upsert(`i${i}`, randomVector(8, next));
+      const even = (id: string) => Number(id.slice(1)) % 2 === 0;
+      const res = index.search(randomVector(8, next), 20, even);
+      expect(res).toHaveLength(20);
+      expect(res.every((r) => even(r.itemId))).toBe(true);
+      for (let i = 1; i < res.length; i++) expect(res[i - 1]!.score).toBeGreaterThanOrEqual(res[i]!.score);
+    });
+
+    it('grows past its initial capacity', () => {
+      const index = create(4);
+      const next = rng(3);
+      for (let i = 0; i < 3000; i++) index.upsert(`g${i}`, randomVector(4, next));
+      expect(index.size).toBe(3000);
+      expect(index.has('g2999')).toBe(true);
+      const q = index.vectorOf('g1234')!;
+      expect(index.search(q, 1)[0]!.itemId).toBe('g1234');
+    });
+
+    it('answers empty for an empty index, k ≤ 0 or a zero query', () => {
+      const index = create(2);
+      expect(index.search(v(1, 0), 5)).toEqual([]);
+      index.upsert('a', v(1, 0));
+      expect(index.search(v(1, 0), 0)).toEqual([]);
+      expect(index.search(v(0, 0), 3)).toEqual([]);
+    });
+
+    it('refuses vectors of the wrong dimension, zero or non-finite vectors with BAD_ARGUMENT', () => {
+      const index = create(2);
+      for (const bad of [v(1, 0, 0), v(0, 0), v(Number.NaN, 1)]) {
+        let caught: unknown;
+        try {
+          index.upsert('a', bad);
+        } catch (err) {
+          caught = err;
+        }
+        expect(isStreamrecError(caught) && caught.code === 'BAD_ARGUMENT').toBe(true);
+      }
+      expect(index.size).toBe(0);
+      expect(() => index.search(v(1, 0, 0), 1)).toThrow(/dimension/);
+    });
+  });
+}

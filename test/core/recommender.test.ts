@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { AnnIndex } from '../../src/core/ann-index.ts';
+import { createExactIndex } from '../../src/core/exact-index.ts';
+import { recommend, similarItems } from '../../src/core/recommender.ts';
+import { createTrending } from '../../src/core/trending.ts';
+import { createUserState, type UserState } from '../../src/core/user-state.ts';
+
+// Items on a circle: i0 .. i11 at angle 30° · i; category by parity.
+function setup() {
+  const index = createExactIndex(2);
+  const trending = createTrending(1000);
+  for (let i = 0; i < 12; i++) {
+    const a = (i * Math.PI) / 6;
+    index.upsert(`i${i}`, Float32Array.from([Math.cos(a), Math.sin(a)]));
+    trending.add(`i${i}`, 10_000, 12 - i);
+  }
+  trending.add('t-only', 10_000, 0.5);
+  return { index, trending };
+}
+
+function user(vector: [number, number], seen: string[] = []): UserState {
+  return { ...createUserState('u', 2), vector: Float32Array.from(vector), eventCount: 3, seen };
+}
+
+const all = () => true;
+
+describe('recommend', () => {
+  it('returns the k nearest items, minus seen, excluded and unavailable ones', () => {
+    const { index, trending } = setup();
+    const res = recommend({ user: user([1, 0.01], ['i0']), k: 3, exclude: ['i1'], index, trending, isAvailable: (id) => id !== 'i11' });
+    expect(res.items.map((i) => i.itemId)).toEqual(['i2', 'i10', 'i3']);
+    expect(res.items.every((i) => i.source === 'model')).toBe(true);
+    expect(res).toMatchObject({ underfilled: 0, fallback: false });
+  });
+
+  it('filters by category', () => {
+    const { index, trending } = setup();
+    const categoryOf = (id: string) => (Number(id.slice(1)) % 2 === 0 ? 'even' : 'odd');
+    const res = recommend({ user: user([1, 0]), k: 2, category: 'odd', categoryOf, index, trending, isAvailable: all });
+    expect(res.items.map((i) => i.itemId)).toEqual(['i1', 'i11']);
+  });
+
+  it('cold users get trending, filtered, marked as fallback', () => {
+    const { index, trending } = setup();
+    for (const u of [undefined, createUserState('u', 2), user([0, 0])]) {
+      const res = recommend({ user: u, k: 3, exclude: ['i0'], index, trending, isAvailable: all });
+      expect(res.items.map((i) => i.itemId)).toEqual(['i1', 'i2', 'i3']);
+      expect(res.items.every((i) => i.source === 'trending')).toBe(true);
+      expect(res.fallback).toBe(true);
+    }
+  });
+
+  it('falls back to trending when the index fails, and reports the error', () => {
+    const { trending } = setup();
+    const broken: AnnIndex = {
+      ...createExactIndex(2),
+      size: 5,
+      search: () => {
+        throw new Error('index down');
+      },
+    };
+    const errors: unknown[] = [];
+    const res = recommend({ user: user([1, 0]), k: 2, index: broken, trending, isAvailable: all, onError: (e) => errors.push(e) });
+    expect(res.fallback).toBe(true);
+    expect(res.items.map((i) => i.itemId)).toEqual(['i0', 'i1']);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('tops up from trending when the model underfills, then reports what is still missing', () => {
+    const { index, trending } = setup();
+    const seen = Array.from({ length: 10 }, (_, i) => `i${i}`);
+    const res = recommend({ user: user([1, 0], seen), k: 5, index, trending, isAvailable: all });
+    expect(res.items).toEqual([
+      { itemId: 'i11', score: expect.any(Number), source: 'model' },
+      { itemId: 'i10', score: expect.any(Number), source: 'model' },
+      { itemId: 't-only', score: 0.5, source: 'trending' },
+    ]);
+    expect(res.underfilled).toBe(2);
+    expect(res.fallback).toBe(false);
+  });
+});
+
+describe('similarItems', () => {
+  it('returns neighbours of the item, never itself, only available ones', () => {
+    const { index } = setup();
+    const res = similarItems(index, 'i0', 2, (id) => id !== 'i1');
+    expect(res.map((r) => r.itemId)).toEqual(['i11', 'i2']);
+    expect(similarItems(index, 'unknown', 3, all)).toEqual([]);
+  });
+});
