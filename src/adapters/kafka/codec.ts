@@ -15,6 +15,8 @@ export const DEAD_LETTER_CODES = [
   'bad_msgpack',
   'invalid_event',
   'key_mismatch',
+  /** Decoded fine but the learner threw on it (a bug or a state it cannot handle). */
+  'apply_failed',
 ] as const;
 export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
 

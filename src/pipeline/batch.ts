@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { decodeEvent } from '../adapters/kafka/codec.ts';
+import type { DeadLetter } from '../adapters/kafka/dead-letter.ts';
+import type { PipelineSink } from '../adapters/kafka/pipeline-sink.ts';
+import type { RecommendationList } from '../adapters/kafka/recommendations.ts';
+import type { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
+import type { ClickEvent } from '../core/events.ts';
+import type { UserStateStore } from '../core/stores.ts';
+import { isPastPosition, type AppliedPosition, type UserState } from '../core/user-state.ts';
+import type { Logger } from '../log.ts';
+import type { AppliedEvent, LearnerCore } from './learner-core.ts';
+import type { StepRunner } from './retry.ts';
+
+export interface ConsumedMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  offset: string;
+  /** Kafka message timestamp, epoch ms as a string (kafkajs). */
+  timestamp: string;
+}
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: readonly ConsumedMessage[];
+}
+
+export interface BatchDeps {
+  store: UserStateStore;
+  core: LearnerCore;
+  sink: PipelineSink;
+  metrics: PipelineMetrics;
+  maxEventBytes: number;
+  clock: () => number;
+  log: Logger;
+}
+
+export interface BatchResult {
+  applied: number;
+  skipped: number;
+  deadLettered: number;
+  listsPublished: number;
+  /** Offset of the last message handled; undefined for an empty batch. */
+  lastOffset: string | undefined;
+}
+
+interface Positioned {
+  event: ClickEvent;
+  position: AppliedPosition;
+  appendedAtMs: number;
+  message: ConsumedMessage;
+}
+
+/**
+ * One partition batch, in the order that makes the effect exactly-once:
+ * decode (bad → dead-letter) → load states (one round trip) → apply new events per
+ * user, per event, skipping positions already applied → commit states (one round trip,
+ * position-guarded) → learn items, publish one list per changed user. The caller
+ * commits the offset only after this returns. Every I/O step goes through `step`, which
+ * retries until it succeeds, so a fault delays the batch and never drops it.
+ */
+export async function processBatch(batch: ConsumedBatch, deps: BatchDeps, step: StepRunner): Promise<BatchResult> {
+  const { core, metrics } = deps;
+  const letters: DeadLetter[] = [];
+  const byUser = new Map<string, Positioned[]>();
+  const nowMs = deps.clock();
+  for (const m of batch.messages) {
+    const r = decodeEvent(m.key, m.value, { maxBytes: deps.maxEventBytes, nowMs });
+    if (!r.ok) {
+      letters.push(letterOf(batch, m, r.code, r.reason, nowMs));
+      continue;
+    }
+    const entry: Positioned = {
+      event: r.event,
+      position: { partition: batch.partition, offset: Number(m.offset) },
+      appendedAtMs: Number(m.timestamp),
+      message: m,
+    };
+    const list = byUser.get(r.event.userId);
+    if (list) list.push(entry);
+    else byUser.set(r.event.userId, [entry]);
+  }
+
+  const outcome = await step('user-state', async () => {
+    const stored = await deps.store.getMany([...byUser.keys()]);
+    const changed: UserState[] = [];
+    const appliedByUser = new Map<string, AppliedEvent[]>();
+    const replayed: Array<{ state: UserState; last: Positioned }> = [];
+    const applyFailed: DeadLetter[] = [];
+    let skipped = 0;
+    const applyNow = deps.clock();
+    for (const [userId, events] of byUser) {
+      const initial = stored.get(userId);
+      let state = initial ?? core.newState(userId);
+      const applied: AppliedEvent[] = [];
+      for (const e of events) {
+        if (!isPastPosition(state.position, e.position)) {
+          skipped++;
+          continue;
+        }
+        try {
+          const before = state;
+          state = core.applyEvent(state, e.event, e.position, applyNow);
+          applied.push({ event: e.event, before });
+        } catch (err) {
+          applyFailed.push(letterOf(batch, e.message, 'apply_failed', `learner failed on this event: ${(err as Error).message}`, applyNow));
+        }
+      }
+      const last = events[events.length - 1]!;
+      if (applied.length > 0) {
+        changed.push(state);
+        appliedByUser.set(userId, applied);
+      } else if (initial?.position && samePosition(initial.position, last.position)) {
+        // Everything was applied before a crash between the state commit and the offset
+        // commit; the list may not have been published then, so publish it again.
+        replayed.push({ state: initial, last });
+      }
+    }
+    const written = new Set(await deps.store.commit(changed));
+    return { changed, written, appliedByUser, replayed, applyFailed, skipped };
+  });
+
+  letters.push(...outcome.applyFailed);
+  if (letters.length > 0) {
+    await step('dead-letter', () => deps.sink.deadLetters(letters));
+    for (const l of letters) metrics.deadLetters.inc({ reason: l.code });
+    deps.log.debug({ partition: batch.partition, count: letters.length }, 'messages dead-lettered');
+  }
+
+  const committed = outcome.changed.filter((s) => outcome.written.has(s.userId));
+  const lost = outcome.changed.length - committed.length;
+  if (lost > 0) deps.log.warn({ partition: batch.partition, users: lost }, 'newer state already stored (another learner ran ahead); not published');
+
+  const appliedEvents: AppliedEvent[] = [];
+  let applied = 0;
+  for (const s of committed) {
+    const events = outcome.appliedByUser.get(s.userId)!;
+    applied += events.length;
+    appliedEvents.push(...events);
+  }
+  const itemRecords = core.learnItems(appliedEvents, deps.clock());
+  if (itemRecords.length > 0) {
+    await step('item-embeddings', () => deps.sink.itemEmbeddings(itemRecords));
+    metrics.itemVectorsPublished.inc(itemRecords.length);
+  }
+
+  const lastEventOf = new Map<string, Positioned>();
+  for (const [userId, events] of byUser) lastEventOf.set(userId, events[events.length - 1]!);
+  const targets = committed.map((state) => ({ state, last: lastEventOf.get(state.userId)! })).concat(outcome.replayed);
+  if (targets.length > 0) {
+    const publishedAt = deps.clock();
+    const lists: RecommendationList[] = targets.map(({ state, last }) => ({
+      userId: state.userId,
+      items: core.recommend(state),
+      modelVersion: core.modelVersion(),
+      recommendationId: randomUUID(),
+      causedBy: last.event.eventId,
+      eventTs: last.event.ts,
+      publishedAt,
+    }));
+    await step('recommendations', () => deps.sink.recommendations(lists));
+    const doneAt = deps.clock();
+    metrics.listsPublished.inc(lists.length);
+    for (const { last } of targets) {
+      metrics.freshnessSeconds.observe(Math.max(0, doneAt - last.event.ts) / 1000);
+      if (Number.isFinite(last.appendedAtMs)) metrics.pipelineSeconds.observe(Math.max(0, doneAt - last.appendedAtMs) / 1000);
+    }
+  }
+
+  metrics.eventsApplied.inc(applied);
+  metrics.eventsSkipped.inc(outcome.skipped);
+  metrics.batchSize.observe(batch.messages.length);
+  return {
+    applied,
+    skipped: outcome.skipped,
+    deadLettered: letters.length,
+    listsPublished: targets.length,
+    lastOffset: batch.messages.length === 0 ? undefined : batch.messages[batch.messages.length - 1]!.offset,
+  };
+}
+
+function samePosition(a: AppliedPosition, b: AppliedPosition): boolean {
+  return a.partition === b.partition && a.offset === b.offset;
+}
+
+function letterOf(batch: ConsumedBatch, m: ConsumedMessage, code: DeadLetter['code'], reason: string, nowMs: number): DeadLetter {
+  return { code, reason, topic: batch.topic, partition: batch.partition, offset: Number(m.offset), key: m.key, value: m.value, failedAtMs: nowMs };
+}

@@ -1,0 +1,33 @@
+import type { ItemEmbeddingRecord } from '../adapters/kafka/item-embeddings.ts';
+import type { ClickEvent } from '../core/events.ts';
+import type { AppliedPosition, UserState } from '../core/user-state.ts';
+
+export interface RecommendedEntry {
+  itemId: string;
+  score: number;
+  source: 'model' | 'trending';
+}
+
+/** One event applied to one user, with the state before it (online item learning uses the history). */
+export interface AppliedEvent {
+  event: ClickEvent;
+  before: UserState;
+}
+
+/**
+ * The domain operations the learner service runs per batch. Composition binds them to
+ * the model's pure core (learner, recommender, trending, online item vectors) over the
+ * process's own index; tests can bind the same core to an exact index.
+ */
+export interface LearnerCore {
+  newState(userId: string): UserState;
+  /** One event, one update (pure): the model's applyEvent with the item's current vector. */
+  applyEvent(state: UserState, event: ClickEvent, position: AppliedPosition, nowMs: number): UserState;
+  /**
+   * Called once per batch with the events whose states were committed: feeds trending and
+   * online vectors of new items (applied to the local index); returns vectors to publish.
+   */
+  learnItems(applied: readonly AppliedEvent[], nowMs: number): ItemEmbeddingRecord[];
+  recommend(user: UserState): RecommendedEntry[];
+  modelVersion(): string;
+}

@@ -1,0 +1,134 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Config } from '../config.ts';
+import { StreamrecError } from '../errors.ts';
+import { withTimeout, type WorkerState } from '../lifecycle.ts';
+import type { Logger } from '../log.ts';
+import { processBatch, type BatchDeps } from './batch.ts';
+import { createStepRunner } from './retry.ts';
+
+export interface LearnerService {
+  readonly state: WorkerState;
+  /** Joins the consumer group and starts consuming (returns once running). */
+  start(): Promise<void>;
+  /**
+   * Drains: the batch in progress finishes and commits, then the consumer leaves the
+   * group. Bounded by config.learner.shutdownGraceMs; idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+export interface LearnerServiceOptions {
+  /** Called when the consumer crashed for good; the worker exits non-zero. */
+  onFatal?: (err: Error) => void;
+}
+
+/**
+ * The clickstream consumer-group member. Offsets are committed by hand after each batch
+ * is applied and its lists published; kafkajs auto-commit and auto-resolve are off, so
+ * a crash anywhere before the commit means redelivery, which the stored positions make
+ * harmless.
+ */
+export function createLearnerService(
+  kafka: Kafka,
+  config: Config,
+  deps: BatchDeps,
+  log: Logger,
+  options: LearnerServiceOptions = {},
+): LearnerService {
+  let state: WorkerState = 'starting';
+  let stopping: Promise<void> | undefined;
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.learner.groupId,
+    maxBytesPerPartition: config.learner.maxBatchBytes,
+    maxBytes: config.learner.maxBatchBytes * 4,
+    // Freshness: an idle partition answers a fetch within this time.
+    maxWaitTimeInMs: 50,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    allowAutoTopicCreation: false,
+  });
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+    if (!payload.restart && state !== 'draining' && state !== 'stopped') options.onFatal?.(payload.error);
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined learner group');
+  });
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    if (!payload.isRunning() || payload.isStale()) return;
+    const started = process.hrtime.bigint();
+    let resume: (() => void) | undefined;
+    let rebalanced = false;
+    const keepAlive = async () => {
+      try {
+        await payload.heartbeat();
+      } catch (err) {
+        const type = (err as { type?: string }).type;
+        if (type === 'REBALANCE_IN_PROGRESS' || type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION') rebalanced = true;
+        throw err;
+      }
+    };
+    const step = createStepRunner(config.learner.retryMaxMs, log.child({ partition: batch.partition }), {
+      onFault: (name) => {
+        deps.metrics.retries.inc({ step: name });
+        resume ??= payload.pause();
+      },
+      onRecovered: (name, attempts) => {
+        log.info({ step: name, attempts, partition: batch.partition }, 'recovered; partition resumed');
+        resume?.();
+        resume = undefined;
+      },
+      keepAlive,
+      shouldContinue: () => payload.isRunning() && !payload.isStale() && !rebalanced,
+    });
+    const result = await processBatch(
+      { topic: batch.topic, partition: batch.partition, messages: batch.messages },
+      deps,
+      step,
+    );
+    if (result.lastOffset !== undefined) {
+      const next = String(Number(result.lastOffset) + 1);
+      payload.resolveOffset(result.lastOffset);
+      await step('commit-offsets', () =>
+        payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] }),
+      );
+    }
+    deps.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
+    deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    await keepAlive().catch(() => undefined);
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    async start() {
+      const timeoutMs = config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs;
+      await withTimeout(consumer.connect(), timeoutMs, () =>
+        new StreamrecError('KAFKA_UNAVAILABLE', `learner consumer did not connect to ${config.kafka.brokers.join(',')} within ${timeoutMs} ms`, {
+          hint: 'start the local stack with `streamrec stack up` or set KAFKA_BROKERS',
+        }),
+      );
+      await consumer.subscribe({ topics: [config.topics.clickstream], fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+      state = 'running';
+      log.info({ topic: config.topics.clickstream, groupId: config.learner.groupId }, 'learner consuming');
+    },
+    stop() {
+      stopping ??= (async () => {
+        state = 'draining';
+        try {
+          await withTimeout(consumer.disconnect(), config.learner.shutdownGraceMs, () =>
+            new StreamrecError('TIMEOUT', `learner did not drain within ${config.learner.shutdownGraceMs} ms`),
+          );
+        } finally {
+          state = 'stopped';
+        }
+      })();
+      return stopping;
+    },
+  };
+}

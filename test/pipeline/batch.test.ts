@@ -1,0 +1,125 @@
+import { Registry } from 'prom-client';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
+import type { DeadLetter } from '../../src/adapters/kafka/dead-letter.ts';
+import type { PipelineSink } from '../../src/adapters/kafka/pipeline-sink.ts';
+import type { RecommendationList } from '../../src/adapters/kafka/recommendations.ts';
+import { createMemoryUserStore } from '../../src/adapters/memory/user-store.ts';
+import { createPipelineMetrics } from '../../src/adapters/metrics/pipeline-metrics.ts';
+import type { ClickEvent } from '../../src/core/events.ts';
+import type { UserStateStore } from '../../src/core/stores.ts';
+import { createUserState } from '../../src/core/user-state.ts';
+import { StreamrecError } from '../../src/errors.ts';
+import { processBatch, type BatchDeps, type ConsumedMessage } from '../../src/pipeline/batch.ts';
+import type { LearnerCore } from '../../src/pipeline/learner-core.ts';
+import { createStepRunner } from '../../src/pipeline/retry.ts';
+
+const log = pino({ level: 'silent' });
+const NOW = 1_750_000_000_000;
+
+// A counting core: the vector's first component counts applied events, so a double
+// apply or a skip shows up in the numbers.
+const core: LearnerCore = {
+  newState: (userId) => createUserState(userId, 2),
+  applyEvent: (state, event, position, nowMs) => {
+    if (event.itemId === 'boom') throw new Error('cannot learn from boom');
+    const vector = Float32Array.from(state.vector);
+    vector[0] = vector[0]! + 1;
+    return { ...state, vector, eventCount: state.eventCount + 1, lastEventTs: event.ts, updatedAtMs: nowMs, history: [...state.history, { itemId: event.itemId, type: event.type, ts: event.ts }], position };
+  },
+  learnItems: () => [],
+  recommend: (user) => [{ itemId: `rec-for-${user.userId}`, score: 1, source: 'model' }],
+  modelVersion: () => 'test',
+};
+
+function sinkRecorder() {
+  const out = { letters: [] as DeadLetter[], lists: [] as RecommendationList[] };
+  const sink: PipelineSink = {
+    deadLetters: async (l) => void out.letters.push(...l),
+    recommendations: async (l) => void out.lists.push(...l),
+    itemEmbeddings: async () => undefined,
+  };
+  return { out, sink };
+}
+
+function msg(offset: number, e: Partial<ClickEvent> & { userId: string }): ConsumedMessage {
+  const event: ClickEvent = { eventId: `e${offset}`, itemId: `i${offset}`, type: 'click', ts: NOW - 10_000 + offset, ...e };
+  return { key: Buffer.from(e.userId), value: encodeEvent(event, offset % 2 ? 'json' : 'msgpack'), offset: String(offset), timestamp: String(NOW) };
+}
+
+function deps(store: UserStateStore, sink: PipelineSink): BatchDeps {
+  return { store, core, sink, metrics: createPipelineMetrics(new Registry()), maxEventBytes: 4096, clock: () => NOW, log };
+}
+
+const noRetry = createStepRunner(10, log, { onFault: () => undefined, onRecovered: () => undefined, keepAlive: async () => undefined, shouldContinue: () => true });
+
+describe('processBatch', () => {
+  const messages = [
+    msg(0, { userId: 'a' }),
+    msg(1, { userId: 'b' }),
+    { key: Buffer.from('a'), value: Buffer.from('{nope'), offset: '2', timestamp: String(NOW) },
+    msg(3, { userId: 'a' }),
+    msg(4, { userId: 'a', itemId: 'boom' }),
+    msg(5, { userId: 'a' }),
+  ];
+
+  it('applies each event once, dead-letters bad ones, publishes one list per changed user', async () => {
+    const store = createMemoryUserStore();
+    const { out, sink } = sinkRecorder();
+    const r = await processBatch({ topic: 'cs', partition: 3, messages }, deps(store, sink), noRetry);
+    expect(r).toMatchObject({ applied: 4, skipped: 0, deadLettered: 2, listsPublished: 2, lastOffset: '5' });
+    const a = (await store.get('a'))!;
+    expect(a.vector[0]).toBe(3);
+    expect(a.position).toEqual({ partition: 3, offset: 5 });
+    expect(out.letters.map((l) => [l.code, l.offset])).toEqual([['bad_json', 2], ['apply_failed', 4]]);
+    expect(out.lists.map((l) => [l.userId, l.causedBy]).sort()).toEqual([['a', 'e5'], ['b', 'e1']]);
+  });
+
+  it('a redelivered batch changes nothing but republishes lists possibly lost in a crash', async () => {
+    const store = createMemoryUserStore();
+    const first = sinkRecorder();
+    await processBatch({ topic: 'cs', partition: 3, messages }, deps(store, first.sink), noRetry);
+    const again = sinkRecorder();
+    const r = await processBatch({ topic: 'cs', partition: 3, messages }, deps(store, again.sink), noRetry);
+    expect(r).toMatchObject({ applied: 0, skipped: 5 });
+    expect((await store.get('a'))!.vector[0]).toBe(3);
+    expect(again.out.lists.map((l) => l.userId).sort()).toEqual(['a', 'b']);
+    // A batch overlapping the applied range applies only the new tail.
+    const more = [...messages, msg(6, { userId: 'a' }), msg(7, { userId: 'c' })];
+    const r2 = await processBatch({ topic: 'cs', partition: 3, messages: more }, deps(store, again.sink), noRetry);
+    expect(r2).toMatchObject({ applied: 2, skipped: 5 });
+    expect((await store.get('a'))!.vector[0]).toBe(4);
+  });
+
+  it('retries a failing store until it recovers, without losing or doubling events', async () => {
+    const inner = createMemoryUserStore();
+    let failures = 3;
+    const flaky: UserStateStore = {
+      get: (id) => inner.get(id),
+      getMany: (ids) => inner.getMany(ids),
+      commit: async (states) => {
+        if (failures-- > 0) throw new StreamrecError('REDIS_UNAVAILABLE', 'down');
+        return inner.commit(states);
+      },
+    };
+    const faults: string[] = [];
+    const step = createStepRunner(20, log, {
+      onFault: (s) => faults.push(`fault:${s}`),
+      onRecovered: (s, n) => faults.push(`recovered:${s}:${n}`),
+      keepAlive: async () => undefined,
+      shouldContinue: () => true,
+    });
+    const { sink } = sinkRecorder();
+    await processBatch({ topic: 'cs', partition: 0, messages }, deps(flaky, sink), step);
+    expect(faults).toEqual(['fault:user-state', 'recovered:user-state:3']);
+    expect((await inner.get('a'))!.vector[0]).toBe(3);
+  });
+
+  it('gives up (throws, nothing committed) when told to stop during a fault', async () => {
+    const failing: UserStateStore = { ...createMemoryUserStore(), commit: async () => { throw new StreamrecError('REDIS_UNAVAILABLE', 'down'); } };
+    const step = createStepRunner(20, log, { onFault: () => undefined, onRecovered: () => undefined, keepAlive: async () => undefined, shouldContinue: () => false });
+    const { sink } = sinkRecorder();
+    await expect(processBatch({ topic: 'cs', partition: 0, messages }, deps(failing, sink), step)).rejects.toThrow(/abandoned/);
+  });
+});
