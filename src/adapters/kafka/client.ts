@@ -1,0 +1,45 @@
+import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../log.ts';
+
+export interface CreateKafkaOptions {
+  /** Override the bounded retry count (health probes use 0 and loop themselves). */
+  readonly retries?: number;
+  /** Silence kafkajs entirely (probing a broker that is still starting is expected to fail). */
+  readonly silent?: boolean;
+}
+
+/**
+ * The project's one way to build a kafkajs client: timeouts from config, retries bounded
+ * (about 10 s of backoff in total, so a dead broker surfaces as an error, not a hang), and
+ * kafkajs's own logs bridged into pino at warn and above.
+ */
+export function createKafka(config: Config, log: Logger, options: CreateKafkaOptions = {}): Kafka {
+  return new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: [...config.kafka.brokers],
+    connectionTimeout: config.kafka.connectionTimeoutMs,
+    requestTimeout: config.kafka.requestTimeoutMs,
+    retry: { retries: options.retries ?? 5, initialRetryTime: 300, maxRetryTime: 5000, factor: 0.2, multiplier: 2 },
+    logLevel: options.silent ? logLevel.NOTHING : logLevel.WARN,
+    logCreator: pinoLogCreator(log),
+  });
+}
+
+function pinoLogCreator(log: Logger): logCreator {
+  const child = log.child({ component: 'kafkajs' });
+  return () =>
+    ({ level, log: entry }: LogEntry) => {
+      const { message, ...rest } = entry;
+      const fields = Object.fromEntries(Object.entries(rest).filter(([k]) => k !== 'timestamp' && k !== 'logger'));
+      if (level === logLevel.ERROR) child.error(fields, message);
+      else if (level === logLevel.WARN) child.warn(fields, message);
+      else if (level === logLevel.INFO) child.info(fields, message);
+      else child.debug(fields, message);
+    };
+}
+
+/** Host:port list as a one-line string for messages. */
+export function brokersLabel(config: Config): string {
+  return config.kafka.brokers.join(',');
+}

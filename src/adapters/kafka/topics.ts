@@ -1,0 +1,126 @@
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import type { Config } from '../../config.ts';
+import { StreamrecError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly compacted: boolean;
+}
+
+/**
+ * The engine's topics and their shape. recommendations and item-embeddings are compacted:
+ * only the latest list per user and the latest vector per item matter, and a tombstone
+ * removes an item. The dead-letter topic has one partition: order across it is not needed
+ * and it stays small.
+ */
+export function topicSpecs(config: Config): TopicSpec[] {
+  const t = config.topics;
+  return [
+    { topic: t.clickstream, numPartitions: t.clickstreamPartitions, compacted: false },
+    { topic: t.deadLetter, numPartitions: 1, compacted: false },
+    { topic: t.recommendations, numPartitions: t.recommendationsPartitions, compacted: true },
+    { topic: t.itemEmbeddings, numPartitions: t.itemEmbeddingsPartitions, compacted: true },
+  ];
+}
+
+export interface EnsureTopicsResult {
+  readonly created: string[];
+  readonly existing: string[];
+}
+
+/**
+ * Creates the missing topics among `names` (default: all four from config) and waits for
+ * their leaders. Idempotent, and safe when several processes race to create the same topic
+ * (kafkajs reports TOPIC_ALREADY_EXISTS as a failed createTopics; we re-read metadata).
+ * An existing topic with a different partition count is left alone with a warning:
+ * changing it would move users between partitions.
+ */
+export async function ensureTopics(kafka: Kafka, config: Config, names?: readonly string[], log?: Logger): Promise<EnsureTopicsResult> {
+  const specs = topicSpecs(config).filter((s) => names === undefined || names.includes(s.topic));
+  if (names) {
+    const unknown = names.filter((n) => !specs.some((s) => s.topic === n));
+    if (unknown.length > 0) {
+      throw new StreamrecError('BAD_ARGUMENT', `ensureTopics: ${unknown.join(', ')} is not a topic of this config`, {
+        hint: `use one of ${topicSpecs(config).map((s) => s.topic).join(', ')}`,
+      });
+    }
+  }
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existingBefore = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existingBefore.has(s.topic));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          timeout: config.kafka.requestTimeoutMs,
+          topics: missing.map(toTopicConfig(config)),
+        });
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+    }
+    await checkShape(admin, specs, log);
+    return {
+      created: missing.map((s) => s.topic),
+      existing: specs.filter((s) => existingBefore.has(s.topic)).map((s) => s.topic),
+    };
+  } catch (err) {
+    if (err instanceof StreamrecError) throw err;
+    throw new StreamrecError('KAFKA_UNAVAILABLE', `could not create topics on ${config.kafka.brokers.join(',')}: ${errorText(err)}`, {
+      hint: 'check that the broker runs (streamrec stack status) or fix KAFKA_BROKERS',
+      cause: err,
+    });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Deletes topics, ignoring ones already gone (test teardown). */
+export async function deleteTopics(kafka: Kafka, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: timeoutMs });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function toTopicConfig(config: Config) {
+  return (s: TopicSpec): ITopicConfig => ({
+    topic: s.topic,
+    numPartitions: s.numPartitions,
+    replicationFactor: config.topics.replicationFactor,
+    configEntries: s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+  });
+}
+
+async function checkShape(admin: Admin, specs: readonly TopicSpec[], log: Logger | undefined): Promise<void> {
+  const meta = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+  for (const spec of specs) {
+    const found = meta.topics.find((t) => t.name === spec.topic);
+    if (!found) throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${spec.topic} is missing after creation`);
+    if (found.partitions.length !== spec.numPartitions) {
+      log?.warn(
+        { topic: spec.topic, partitions: found.partitions.length, configured: spec.numPartitions },
+        'topic exists with a different partition count; left as is',
+      );
+    }
+  }
+}
+
+function isAlreadyExists(err: unknown): boolean {
+  const e = err as { type?: string; errors?: Array<{ type?: string }> } | undefined;
+  if (e?.type === 'TOPIC_ALREADY_EXISTS') return true;
+  return Array.isArray(e?.errors) && e.errors.length > 0 && e.errors.every((x) => x.type === 'TOPIC_ALREADY_EXISTS');
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
