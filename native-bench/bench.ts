@@ -1,0 +1,30 @@
+import type { Config } from '../src/config.ts';
+import type { MachineFacts } from './lib/machine.ts';
+import type { BenchOutcome } from './lib/report.ts';
+
+export interface BenchOptions {
+  /** Also run ANN at 1M items (long on 2 cores). */
+  ann1m: boolean;
+  /** MovieLens 100K u.data for the quality benchmark. */
+  ml100k: string | undefined;
+}
+
+export interface BenchContext {
+  quick: boolean;
+  config: Config;
+  options: BenchOptions;
+  machine: MachineFacts;
+  progress(message: string): void;
+}
+
+export interface Bench {
+  name: string;
+  title: string;
+  run(ctx: BenchContext): Promise<BenchOutcome>;
+}
+
+/** Loaded lazily so `run.ts ann` never imports fastify, kafkajs or the pipeline. */
+export const BENCHES: ReadonlyArray<{ name: string; title: string; load: () => Promise<Bench['run']> }> = [
+  { name: 'ann', title: 'ANN index: HNSW vs exact vs peers', load: async () => (await import('./ann.ts')).runAnn },
+  { name: 'redis', title: 'Redis: bytes per user, round trips per batch, redis-benchmark ceiling', load: async () => (await import('./redis.ts')).runRedis },
+];

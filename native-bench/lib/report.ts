@@ -1,0 +1,108 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { machineLine, type MachineFacts } from './machine.ts';
+
+export type Cell = string | number | null;
+
+export interface ResultTable {
+  title: string;
+  columns: string[];
+  rows: Cell[][];
+  notes?: string[];
+}
+
+/** A figure worth a line of its own; ratios measured side by side in one run come first. */
+export interface Headline {
+  label: string;
+  value: number | string;
+  unit?: string;
+}
+
+export interface Skipped {
+  what: string;
+  reason: string;
+}
+
+/** What a benchmark returns; the harness adds where, when and how long. */
+export interface BenchOutcome {
+  headline: Headline[];
+  tables: ResultTable[];
+  /** How it was measured: the method, data, sizes. */
+  notes: string[];
+  skipped: Skipped[];
+  versions?: Record<string, string>;
+  data?: Record<string, unknown>;
+}
+
+export interface BenchResult extends BenchOutcome {
+  name: string;
+  title: string;
+  quick: boolean;
+  command: string;
+  machine: MachineFacts;
+  durationS: number;
+}
+
+/** Order of sections in latest.md. */
+export const SECTION_ORDER = ['ann', 'redis', 'pipeline', 'api', 'quality'];
+
+export function writeResult(outDir: string, result: BenchResult): string {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${result.name}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
+
+export function readResults(outDir: string): BenchResult[] {
+  const files = readdirSync(outDir).filter((f) => f.endsWith('.json'));
+  const results = files.map((f) => JSON.parse(readFileSync(join(outDir, f), 'utf8')) as BenchResult);
+  const rank = (n: string) => (SECTION_ORDER.includes(n) ? SECTION_ORDER.indexOf(n) : SECTION_ORDER.length);
+  return results.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+}
+
+/** latest.md is rebuilt from every JSON in the folder, so running one benchmark keeps the others' sections. */
+export function writeMarkdown(outDir: string): string {
+  const results = readResults(outDir);
+  const file = join(outDir, 'latest.md');
+  writeFileSync(file, renderMarkdown(results));
+  return file;
+}
+
+export function renderMarkdown(results: readonly BenchResult[]): string {
+  const out: string[] = ['# streamrec native-bench results', ''];
+  const headlines = results.flatMap((r) => r.headline.map((h) => ({ bench: r.name, ...h })));
+  if (headlines.length > 0) {
+    out.push('## Headline figures', '', '| bench | figure | value |', '| --- | --- | --- |');
+    for (const h of headlines) out.push(`| ${h.bench} | ${h.label} | ${fmt(h.value)}${h.unit ? ` ${h.unit}` : ''} |`);
+    out.push('');
+  }
+  for (const r of results) {
+    out.push(`## ${r.title} (\`${r.name}\`)`, '');
+    out.push(`- Command: \`${r.command}\`${r.quick ? ' (quick mode: small sizes, not representative)' : ''}`);
+    out.push(`- Machine: ${machineLine(r.machine)}; took ${r.durationS} s`);
+    if (r.versions && Object.keys(r.versions).length > 0) {
+      out.push(`- Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
+    for (const n of r.notes) out.push(`- ${n}`);
+    for (const s of r.skipped) out.push(`- **Not measured:** ${s.what}: ${s.reason}`);
+    out.push('');
+    for (const t of r.tables) out.push(...renderTable(t), '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function renderTable(t: ResultTable): string[] {
+  const lines = [`**${t.title}**`, '', `| ${t.columns.join(' | ')} |`, `| ${t.columns.map(() => '---').join(' | ')} |`];
+  for (const row of t.rows) lines.push(`| ${row.map(fmt).join(' | ')} |`);
+  for (const n of t.notes ?? []) lines.push('', `_${n}_`);
+  return lines;
+}
+
+function fmt(v: Cell): string {
+  if (v === null) return '–';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return '–';
+    return Number.isInteger(v) ? v.toLocaleString('en-US') : String(v);
+  }
+  return v;
+}

@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchResult } from '../../native-bench/lib/report.ts';
+
+const run = promisify(execFile);
+
+/**
+ * Runs `native-bench/run.ts --quick` so the benchmarks never rot. It checks that every
+ * bench produced a result with sane fields, never how fast anything was.
+ */
+describe('native-bench --quick', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'streamrec-bench-test-'));
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  const read = (name: string) => JSON.parse(readFileSync(join(outDir, `${name}.json`), 'utf8')) as BenchResult;
+
+  it('runs every bench in quick mode and writes JSON plus the markdown table', { timeout: 240_000 }, async () => {
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', 'native-bench/run.ts', '--quick', '--out', outDir], {
+      timeout: 230_000,
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((err: { stderr?: string; message: string }) => {
+      throw new Error(`bench run failed: ${err.stderr ?? err.message}`);
+    });
+    expect(stderr).toContain('table ->');
+    const md = readFileSync(join(outDir, 'latest.md'), 'utf8');
+    for (const name of ['ann', 'redis']) {
+      expect(existsSync(join(outDir, `${name}.json`))).toBe(true);
+      expect(md).toContain(`(\`${name}\`)`);
+    }
+    for (const name of ['ann', 'redis']) {
+      const r = read(name);
+      expect(r.quick).toBe(true);
+      expect(r.machine.cores).toBeGreaterThan(0);
+      expect(r.machine.node).toBe(process.version);
+      expect(r.machine.redis).toMatch(/^\d+\.\d+/);
+      expect(Date.parse(r.machine.date)).not.toBeNaN();
+      // A bench may skip a part whose engine code has not landed, never fail.
+      for (const s of r.skipped) expect(s.reason).not.toMatch(/^failed/);
+    }
+  });
+
+  it('ANN rows carry recall in [0, 1], positive query rates, and the exact twin', () => {
+    const rows = (read('ann').data?.rows ?? []) as Array<{ contender: string; recallAt10: number; queriesPerS: number; buildS: number }>;
+    expect(rows.some((r) => r.contender === 'exact')).toBe(true);
+    expect(rows.some((r) => r.contender !== 'exact')).toBe(true);
+    for (const r of rows) {
+      expect(r.recallAt10).toBeGreaterThanOrEqual(0);
+      expect(r.recallAt10).toBeLessThanOrEqual(1);
+      expect(r.queriesPerS).toBeGreaterThan(0);
+      expect(r.buildS).toBeGreaterThanOrEqual(0);
+    }
+    expect(rows.find((r) => r.contender === 'exact')?.recallAt10).toBe(1);
+  });
+
+  it('Redis result has the redis-benchmark ceiling', () => {
+    const table = read('redis').tables.find((t) => t.title.startsWith('redis-benchmark'));
+    expect(table?.rows.length).toBeGreaterThan(0);
+    for (const row of table?.rows ?? []) expect(Number(row[2])).toBeGreaterThan(0);
+  });
+});
