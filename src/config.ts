@@ -45,6 +45,10 @@ export interface Config {
     readonly readsRequireKey: boolean;
     readonly rateLimitPerMinute: number;
     readonly bodyLimitBytes: number;
+    /** Bound on each Redis read in the request path; past it recommend answers degraded. */
+    readonly storeTimeoutMs: number;
+    /** Items drawn for the 2-D embedding map on the page (PCA cost grows with it). */
+    readonly mapSampleSize: number;
   };
   readonly model: {
     readonly dim: number;
@@ -120,6 +124,8 @@ export function loadConfig(env: Env): Config {
       readsRequireKey: r.bool('READS_REQUIRE_API_KEY', false),
       rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000),
       bodyLimitBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+      storeTimeoutMs: r.int('HTTP_STORE_TIMEOUT_MS', 250, 5, 60_000),
+      mapSampleSize: r.int('HTTP_MAP_SAMPLE_SIZE', 2000, 10, 100_000),
     },
     model: {
       dim: r.int('EMBEDDING_DIM', 64, 2, 2048),

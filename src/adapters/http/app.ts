@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createKeyCheck } from './auth.ts';
+import type { AppDeps } from './deps.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installMetrics } from './metrics.ts';
+import type { RouteContext, TypedApp } from './route-kit.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerItemRoutes } from './routes/items.ts';
+import { registerMapRoutes } from './routes/map.ts';
+import { registerRecommendationRoutes } from './routes/recommendations.ts';
+import { registerUserRoutes } from './routes/users.ts';
+
+const PAGE_HTML = readFileSync(new URL('./page/index.html', import.meta.url), 'utf8');
+
+/**
+ * The API as a fastify factory: it never listens (the serving composition does, tests
+ * use inject()). Resources it is given belong to the caller; it owns only its metrics.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app: TypedApp = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: config.http.bodyLimitBytes,
+    // Request ids in logs and responses make one slow request findable.
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandler(app);
+  const metrics = installMetrics(app, deps.registry);
+
+  await app.register(rateLimit, {
+    max: config.http.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Probes must keep working while a client is being throttled.
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'streamrec',
+        version: '0.1.0',
+        description: 'Realtime recommendations with online learning. Writes need the x-api-key header.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const checkKey = createKeyCheck(config.http.apiKey);
+  const ctx: RouteContext = {
+    deps,
+    metrics,
+    requireKey: async (request) => checkKey(request),
+    readKey: config.http.readsRequireKey ? async (request) => checkKey(request) : async () => {},
+    nowMs: deps.nowMs ?? Date.now,
+  };
+
+  registerHealthRoutes(app, ctx);
+  registerRecommendationRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerItemRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerMapRoutes(app, ctx);
+  app.get(
+    '/',
+    { schema: { hide: true, response: { 200: Type.String() } } },
+    async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE_HTML),
+  );
+  return app;
+}

@@ -1,0 +1,45 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { validateId } from '../../core/events.ts';
+import { StreamrecError } from '../../errors.ts';
+import { withTimeout } from '../../lifecycle.ts';
+import type { AppDeps } from './deps.ts';
+import type { HttpMetrics } from './metrics.ts';
+
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What every route module receives: the deps plus the app-wide helpers. */
+export interface RouteContext {
+  deps: AppDeps;
+  metrics: HttpMetrics;
+  /** preHandler for writes and admin routes. */
+  requireKey: (request: FastifyRequest) => Promise<void>;
+  /** preHandler for reads: a no-op unless config.http.readsRequireKey. */
+  readKey: (request: FastifyRequest) => Promise<void>;
+  nowMs: () => number;
+}
+
+/** Throws a 400 that names the field and what is wrong with it. */
+export function requireValidId(value: string, field: string): string {
+  const problem = validateId(value, field);
+  if (problem) throw new StreamrecError('BAD_REQUEST', problem, { hint: 'ids are 1-128 letters, digits or _-.:@/+=~' });
+  return value;
+}
+
+/** A store read in the request path: bounded, and its failure typed as retryable. */
+export function boundedRead<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return withTimeout(promise, timeoutMs, () => new StreamrecError('REDIS_UNAVAILABLE', `${what} took longer than ${timeoutMs} ms`));
+}
+
+export function toNumbers(v: Float32Array): number[] {
+  return Array.from(v, (x) => Math.round(x * 1e6) / 1e6);
+}

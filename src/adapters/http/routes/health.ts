@@ -1,0 +1,38 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { HealthBody, ReadyBody } from '../schemas.ts';
+import type { RouteContext, TypedApp } from '../route-kit.ts';
+
+export function registerHealthRoutes(app: TypedApp, ctx: RouteContext): void {
+  const { deps, metrics } = ctx;
+
+  app.get('/healthz', { schema: { summary: 'The process answers', tags: ['ops'], response: { 200: HealthBody } } }, async () => ({
+    status: 'ok' as const,
+  }));
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Ready only when the index is loaded and Kafka and Redis answer',
+        tags: ['ops'],
+        response: { 200: ReadyBody, 503: ReadyBody },
+      },
+    },
+    async (_request, reply) => {
+      const { state, checks } = deps.health.report();
+      const ready = state === 'running' && checks.index && checks.redis && checks.kafka;
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ ready, state, checks, indexSize: deps.index.size, modelVersion: deps.modelVersion() });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { preHandler: ctx.readKey, schema: { summary: 'Prometheus metrics', tags: ['ops'], response: { 200: Type.String() } } },
+    async (_request, reply) => {
+      const text = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(text);
+    },
+  );
+}

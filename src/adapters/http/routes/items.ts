@@ -1,0 +1,122 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { norm } from '../../../core/vector.ts';
+import { StreamrecError } from '../../../errors.ts';
+import type { CatalogItem } from '../../../core/stores.ts';
+import { ErrorBody, ItemParams, ItemPut, ItemRemoved, ItemView, ItemWritten, kQuery, SimilarItems } from '../schemas.ts';
+import { requireValidId, toNumbers, type RouteContext, type TypedApp } from '../route-kit.ts';
+
+const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
+
+export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
+  const { deps } = ctx;
+  const { config, index, catalog } = deps;
+
+  function requireKnown(itemId: string): void {
+    if (!index.has(itemId) && catalog.get(itemId) === undefined) {
+      throw new StreamrecError('NOT_FOUND', `item ${itemId} is not in the index or the catalog`);
+    }
+  }
+
+  app.get(
+    '/v1/items/:itemId/similar',
+    {
+      preHandler: ctx.readKey,
+      schema: {
+        summary: 'Items closest to this one in embedding space (available items only)',
+        tags: ['recommend'],
+        params: ItemParams,
+        querystring: Type.Object({ k: kQuery(config.model.k, config.model.maxK) }),
+        response: { 200: SimilarItems, ...errors },
+      },
+    },
+    async (request) => {
+      const itemId = requireValidId(request.params.itemId, 'itemId');
+      requireKnown(itemId);
+      return { itemId, items: deps.recommender.similar(itemId, request.query.k), modelVersion: deps.modelVersion() };
+    },
+  );
+
+  app.get(
+    '/v1/items/:itemId',
+    {
+      preHandler: ctx.readKey,
+      schema: {
+        summary: 'What the engine knows about an item: embedding, catalog metadata, neighbours',
+        tags: ['inspect'],
+        params: ItemParams,
+        querystring: Type.Object({ k: kQuery(config.model.k, config.model.maxK) }),
+        response: { 200: ItemView, ...errors },
+      },
+    },
+    async (request) => {
+      const itemId = requireValidId(request.params.itemId, 'itemId');
+      requireKnown(itemId);
+      const vector = index.vectorOf(itemId);
+      const meta = catalog.get(itemId);
+      return {
+        itemId,
+        inIndex: vector !== undefined,
+        embedding: vector ? toNumbers(vector) : null,
+        norm: vector ? norm(vector) : null,
+        metadata: meta ? metadataOf(meta) : null,
+        neighbours: vector ? deps.recommender.similar(itemId, request.query.k) : [],
+        modelVersion: deps.modelVersion(),
+      };
+    },
+  );
+
+  app.put(
+    '/v1/items/:itemId',
+    {
+      preHandler: ctx.requireKey,
+      schema: {
+        summary: 'Create or update catalog metadata and availability (API key)',
+        tags: ['catalog'],
+        security: [{ apiKey: [] }],
+        params: ItemParams,
+        body: ItemPut,
+        response: { 200: ItemWritten, ...errors },
+      },
+    },
+    async (request) => {
+      const itemId = requireValidId(request.params.itemId, 'itemId');
+      const { title, category, available } = request.body;
+      if (category !== undefined) requireValidId(category, 'category');
+      const item: CatalogItem = { itemId, available: available ?? true, updatedAtMs: ctx.nowMs() };
+      if (title !== undefined) item.title = title;
+      if (category !== undefined) item.category = category;
+      await catalog.put(item);
+      return { itemId, metadata: metadataOf(item) };
+    },
+  );
+
+  app.delete(
+    '/v1/items/:itemId',
+    {
+      preHandler: ctx.requireKey,
+      schema: {
+        summary: 'Remove an item from every recommendation in every process (API key)',
+        tags: ['catalog'],
+        security: [{ apiKey: [] }],
+        params: ItemParams,
+        response: { 200: ItemRemoved, ...errors },
+      },
+    },
+    async (request) => {
+      const itemId = requireValidId(request.params.itemId, 'itemId');
+      requireKnown(itemId);
+      await catalog.remove(itemId, ctx.nowMs());
+      return { itemId, removed: true as const };
+    },
+  );
+}
+
+function metadataOf(item: CatalogItem) {
+  const meta: { title?: string; category?: string; available: boolean; updatedAtMs: number } = {
+    available: item.available,
+    updatedAtMs: item.updatedAtMs,
+  };
+  if (item.title !== undefined) meta.title = item.title;
+  if (item.category !== undefined) meta.category = item.category;
+  return meta;
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { Type } from '@fastify/type-provider-typebox';
+import { norm } from '../../../core/vector.ts';
+import { StreamrecError } from '../../../errors.ts';
+import type { UserState } from '../../../core/user-state.ts';
+import { ErrorBody, Id, kQuery, Recommendations, UserParams, type RecommendationsBody } from '../schemas.ts';
+import { boundedRead, requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+
+const MAX_EXCLUDE = 1000;
+
+export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): void {
+  const { deps, metrics } = ctx;
+  const { config } = deps;
+
+  app.get(
+    '/v1/users/:userId/recommendations',
+    {
+      preHandler: ctx.readKey,
+      schema: {
+        summary: 'Top-k items for a user; cold or unknown users get trending items (flagged)',
+        tags: ['recommend'],
+        params: UserParams,
+        querystring: Type.Object({
+          k: kQuery(config.model.k, config.model.maxK),
+          exclude: Type.Optional(Type.String({ maxLength: 64 * 1024, description: 'comma-separated item ids not to return' })),
+          category: Type.Optional(Id),
+        }),
+        response: { 200: Recommendations, '4xx': ErrorBody, '5xx': ErrorBody },
+      },
+    },
+    async (request): Promise<RecommendationsBody> => {
+      const userId = requireValidId(request.params.userId, 'userId');
+      const { k, category } = request.query;
+      if (category !== undefined) requireValidId(category, 'category');
+      const exclude = parseExclude(request.query.exclude);
+      const { user, degraded } = await loadUser(ctx, userId, request.log);
+      const cold = user === undefined || user.eventCount === 0 || norm(user.vector) === 0;
+      const result = deps.recommender.recommend({ user: cold ? undefined : user, k, exclude, category });
+      if (degraded) metrics.fallbacks.inc({ reason: 'degraded' });
+      else if (cold) metrics.fallbacks.inc({ reason: 'cold' });
+      else if (result.fallback) metrics.fallbacks.inc({ reason: 'underfilled' });
+      if (result.underfilled > 0) metrics.underfilled.inc(result.underfilled);
+      return {
+        userId,
+        items: result.items,
+        modelVersion: deps.modelVersion(),
+        recommendationId: randomUUID(),
+        cold,
+        fallback: result.fallback || cold,
+        degraded,
+        underfilled: result.underfilled,
+      };
+    },
+  );
+}
+
+function parseExclude(raw: string | undefined): string[] {
+  if (raw === undefined || raw === '') return [];
+  const ids = raw.split(',').filter((s) => s !== '');
+  if (ids.length > MAX_EXCLUDE) {
+    throw new StreamrecError('BAD_REQUEST', `exclude lists ${ids.length} ids, the limit is ${MAX_EXCLUDE}`);
+  }
+  return ids.map((id, i) => requireValidId(id, `exclude[${i}]`));
+}
+
+/**
+ * Personalisation needs Redis; recommend must answer without it. When the background
+ * probe already knows Redis is down we skip the read (no timeout paid per request);
+ * otherwise the read is bounded and any failure degrades to the trending fallback.
+ */
+async function loadUser(
+  ctx: RouteContext,
+  userId: string,
+  log: { warn: (obj: object, msg: string) => void },
+): Promise<{ user: UserState | undefined; degraded: boolean }> {
+  if (!ctx.deps.health.report().checks.redis) return { user: undefined, degraded: true };
+  try {
+    const user = await boundedRead(ctx.deps.users.get(userId), ctx.deps.config.http.storeTimeoutMs, 'reading the user state');
+    return { user, degraded: false };
+  } catch (err) {
+    log.warn({ err: err instanceof Error ? err.message : String(err), userId }, 'user state unavailable, answering from trending');
+    return { user: undefined, degraded: true };
+  }
+}
