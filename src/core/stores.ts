@@ -29,6 +29,8 @@ export interface CatalogStore {
   get(itemId: string): Promise<CatalogItem | undefined>;
   getMany(itemIds: readonly string[]): Promise<Map<string, CatalogItem>>;
   put(item: CatalogItem): Promise<void>;
+  /** Every item, for a process that keeps the catalog in memory (loaded in pages). */
+  all(): Promise<CatalogItem[]>;
 }
 
 export interface ModelMeta {

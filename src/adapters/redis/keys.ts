@@ -15,6 +15,8 @@ export interface RedisKeys {
   modelItems(version: string): string;
   /** Hash itemId -> msgpack catalog metadata (title, category, available). */
   catalog(): string;
+  /** Pub/sub channel: every API process refreshes its in-memory catalog from it. */
+  catalogChanges(): string;
   /** Sorted set itemId -> decayed popularity score (trending fallback). */
   trending(): string;
 }
@@ -27,6 +29,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     modelCurrent: () => `${prefix}:{model}:current`,
     modelItems: (version: string) => `${prefix}:{model}:items:${version}`,
     catalog: () => `${prefix}:{catalog}:items`,
+    catalogChanges: () => `${prefix}:{catalog}:changes`,
     trending: () => `${prefix}:{trending}:scores`,
   });
 }
