@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -29,7 +29,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.http.bodyLimitBytes,
     // Request ids in logs and responses make one slow request findable.
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: true,
+    // Per-request info lines would dominate the log at thousands of requests a second.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Ids may be 128 characters, several bytes each once URL-encoded; validateId bounds them.
+    maxParamLength: 2048,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

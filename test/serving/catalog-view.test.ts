@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../../src/adapters/redis/catalog-store.ts';
+import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
+import { createLogger } from '../../src/log.ts';
+import { startCatalogView, type RunningCatalogView } from '../../src/serving/catalog-view.ts';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const log = createLogger('test', 'silent');
+const connections: Redis[] = [];
+const views: RunningCatalogView[] = [];
+const prefix = `test-${randomUUID().slice(0, 8)}`;
+const keys = createRedisKeys(prefix);
+
+afterAll(async () => {
+  for (const v of views) await v.close();
+  const found = await connections[0]!.keys(`${prefix}:*`);
+  if (found.length > 0) await connections[0]!.del(...found);
+  for (const c of connections) c.disconnect();
+});
+
+/** One "API process": its own connections, its own in-memory view. */
+async function startProcess(removed: string[]): Promise<RunningCatalogView> {
+  const redis = new Redis(url);
+  const subscriber = new Redis(url);
+  connections.push(redis, subscriber);
+  const view = await startCatalogView({
+    store: createRedisCatalogStore(redis, keys),
+    bus: createRedisCatalogChangeBus(redis, subscriber, keys, log),
+    removeEmbedding: async (id) => {
+      removed.push(id);
+    },
+    log,
+  });
+  views.push(view);
+  return view;
+}
+
+async function within(ms: number, check: () => boolean): Promise<number> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Date.now() - start;
+}
+
+describe('catalog view over real Redis (two processes)', () => {
+  it('a write in one process reaches the other within a second; a late starter loads it from the store', async () => {
+    const removed: string[] = [];
+    const a = await startProcess(removed);
+    const b = await startProcess(removed);
+    expect(b.isAvailable('sku-1')).toBe(true); // no entry: available by default
+    await a.put({ itemId: 'sku-1', title: 'Lamp', category: 'home', available: false, updatedAtMs: Date.now() });
+    expect(a.isAvailable('sku-1')).toBe(false);
+    const tookMs = await within(1000, () => b.isAvailable('sku-1') === false);
+    expect(tookMs).toBeLessThan(1000);
+    expect(b.categoryOf('sku-1')).toBe('home');
+
+    await b.remove('sku-2', Date.now());
+    await within(1000, () => a.isAvailable('sku-2') === false);
+    expect(removed).toEqual(['sku-2']);
+
+    const c = await startProcess([]);
+    expect(c.isAvailable('sku-1')).toBe(false);
+    expect(c.get('sku-1')?.title).toBe('Lamp');
+    expect(c.size).toBe(2);
+  });
+});
