@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { formatErrorLine } from '../errors.ts';
 import { registerStackCommand } from './stack.ts';
+import { registerLearnCommand } from './learn.ts';
+import { registerFeedCommand } from './feed.ts';
 
 /** `streamrec <command>`: each command lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -9,6 +11,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerStackCommand(program);
+  registerLearnCommand(program);
+  registerFeedCommand(program);
   return program;
 }
 

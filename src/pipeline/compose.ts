@@ -1,0 +1,102 @@
+import { createKafka } from '../adapters/kafka/client.ts';
+import { createItemEmbeddingsTail, type ItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
+import { createKafkaPipelineSink } from '../adapters/kafka/pipeline-sink.ts';
+import { connectProducer } from '../adapters/kafka/producer.ts';
+import { ensureTopics } from '../adapters/kafka/topics.ts';
+import { createPipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
+import { createMetricsRegistry, serveMetrics } from '../adapters/metrics/registry.ts';
+import { createRedis } from '../adapters/redis/client.ts';
+import { createRedisKeys } from '../adapters/redis/keys.ts';
+import { createRedisUserStore } from '../adapters/redis/user-store.ts';
+import type { Config } from '../config.ts';
+import { createHnswIndex } from '../core/hnsw-index.ts';
+import { createTrending } from '../core/trending.ts';
+import { createCloser, type WorkerState } from '../lifecycle.ts';
+import type { Logger } from '../log.ts';
+import { bindLearnerCore } from './core-binding.ts';
+import { createLearnerService } from './learner-service.ts';
+
+export interface LearnerRuntime {
+  readonly state: WorkerState;
+  readonly metricsPort: number | undefined;
+  readonly tail: ItemEmbeddingsTail;
+  /** Drains the batch in progress, commits, disconnects everything; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  /** Called when the consumer died for good (the worker exits non-zero). */
+  onFatal?: (err: Error) => void;
+}
+
+/**
+ * Builds and starts one learner process: Kafka and Redis clients, the local HNSW index
+ * caught up from the item-embeddings topic, the metrics endpoint, then the consumer.
+ * Everything started is registered with the closer, so a failure half-way cleans up.
+ */
+export async function startLearner(config: Config, log: Logger, options: ComposeOptions = {}): Promise<LearnerRuntime> {
+  const closer = createCloser(log);
+  try {
+    const registry = createMetricsRegistry('learner');
+    const metrics = createPipelineMetrics(registry);
+    const kafka = createKafka(config, log);
+    await ensureTopics(kafka, config, undefined, log);
+    const redis = await createRedis(config, log);
+    closer.add('redis', async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    });
+    const store = createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix));
+
+    const index = createHnswIndex({ dim: config.model.dim });
+    const trending = createTrending(config.model.trendingHalfLifeMs);
+    const core = bindLearnerCore(config, index, trending);
+    const tail = createItemEmbeddingsTail(kafka, config, index, log, {
+      onChange: (change) => {
+        core.onItemChange(change);
+        metrics.itemEmbeddingsApplied.inc({ kind: change.kind });
+        if (change.kind === 'upsert' && change.record.source === 'train') core.setModelVersion(change.record.modelVersion);
+      },
+    });
+    closer.add('item-embeddings tail', () => tail.stop());
+    await tail.start();
+    if (index.size === 0) {
+      log.warn('no item vectors yet (no model trained and published): running cold, lists come from trending');
+    } else {
+      log.info({ items: index.size, modelVersion: core.modelVersion() }, 'model loaded from item-embeddings');
+    }
+
+    const producer = await connectProducer(kafka, config, log);
+    closer.add('producer', () => producer.disconnect());
+    const metricsServer = await serveMetrics(registry, config.http.host, config.learner.metricsPort, log);
+    closer.add('metrics server', () => metricsServer.close());
+
+    const service = createLearnerService(
+      kafka,
+      config,
+      {
+        store,
+        core,
+        sink: createKafkaPipelineSink(producer, config),
+        metrics,
+        maxEventBytes: config.learner.maxEventBytes,
+        clock: Date.now,
+        log,
+      },
+      log,
+      { onFatal: options.onFatal },
+    );
+    closer.add('consumer', () => service.stop());
+    await service.start();
+    return {
+      get state() {
+        return service.state;
+      },
+      metricsPort: metricsServer.port,
+      tail,
+      close: () => closer.close(),
+    };
+  } catch (err) {
+    await closer.close().catch(() => undefined);
+    throw err;
+  }
+}

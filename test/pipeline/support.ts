@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { createItemEmbeddingsPublisher } from '../../src/adapters/kafka/item-embeddings.ts';
+import type { Config } from '../../src/config.ts';
+import type { ClickEvent } from '../../src/core/events.ts';
+import { createHnswIndex } from '../../src/core/hnsw-index.ts';
+import { applyEvent, learnerParamsFrom } from '../../src/core/learner.ts';
+import { createUserState, type UserState } from '../../src/core/user-state.ts';
+import type { Logger } from '../../src/log.ts';
+import { sleep } from '../../src/lifecycle.ts';
+
+/** The environment a learner child needs to see exactly the test's config. */
+export function learnerEnv(config: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KAFKA_BROKERS: config.kafka.brokers.join(','),
+    REDIS_URL: config.redis.url,
+    TOPIC_CLICKSTREAM: config.topics.clickstream,
+    TOPIC_DEAD_LETTER: config.topics.deadLetter,
+    TOPIC_RECOMMENDATIONS: config.topics.recommendations,
+    TOPIC_ITEM_EMBEDDINGS: config.topics.itemEmbeddings,
+    CLICKSTREAM_PARTITIONS: String(config.topics.clickstreamPartitions),
+    LEARNER_GROUP_ID: config.learner.groupId,
+    REDIS_KEY_PREFIX: config.redis.keyPrefix,
+    EMBEDDING_DIM: String(config.model.dim),
+    LEARNER_METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+export interface LearnerChild {
+  readonly child: ChildProcess;
+  readonly output: string[];
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+}
+
+/** `node --import tsx workers/learner.ts` as a child, its JSON logs collected. */
+export function spawnLearner(env: NodeJS.ProcessEnv): LearnerChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/learner.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const onData = (buf: Buffer) => {
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      output.push(line);
+      for (const w of [...waiters]) {
+        if (w.pattern.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    child,
+    output,
+    exited,
+    waitFor(pattern, timeoutMs = 60_000) {
+      const seen = output.find((l) => pattern.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`learner never logged ${pattern} within ${timeoutMs} ms; last lines:\n${output.slice(-15).join('\n')}`)), timeoutMs);
+        waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+        void exited.then((code) => reject(new Error(`learner exited (${code}) before logging ${pattern}:\n${output.slice(-15).join('\n')}`)));
+      });
+    },
+  };
+}
+
+/** Deterministic item vectors (a seeded LCG), published as a trained model. */
+export async function publishModel(kafka: Kafka, config: Config, log: Logger, itemCount: number, seed = 7): Promise<Map<string, Float32Array>> {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32) * 2 - 1;
+  const vectors = new Map<string, Float32Array>();
+  for (let i = 0; i < itemCount; i++) vectors.set(`item-${i}`, Float32Array.from({ length: config.model.dim }, rand));
+  const pub = await createItemEmbeddingsPublisher(kafka, config, log);
+  await pub.publish([...vectors].map(([itemId, vector]) => ({ itemId, vector, modelVersion: 'test-v1', updatedAtMs: Date.now(), source: 'train' as const })));
+  await pub.close();
+  return vectors;
+}
+
+export interface TopicMessage {
+  partition: number;
+  message: KafkaMessage;
+}
+
+/** Reads `topic` from the beginning until `done` says so (bounded by timeoutMs). */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  done: (all: readonly TopicMessage[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<TopicMessage[]> {
+  const consumer = kafka.consumer({ groupId: `t-read-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const all: TopicMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let finished: () => void = () => undefined;
+    const finishedP = new Promise<void>((r) => (finished = r));
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) all.push({ partition: batch.partition, message });
+        if (done(all)) finished();
+      },
+    });
+    const deadline = sleep(timeoutMs).then(() => 'timeout' as const);
+    if ((await Promise.race([finishedP, deadline])) === 'timeout') {
+      throw new Error(`reading ${topic}: condition not met within ${timeoutMs} ms (${all.length} messages read)`);
+    }
+    return all;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * The reference: the same events replayed in memory through the same core learner, per
+ * user in offset order, item vectors read back through the same kind of index.
+ */
+export function replayExpected(config: Config, vectors: ReadonlyMap<string, Float32Array>, consumed: readonly TopicMessage[], decode: (m: KafkaMessage) => ClickEvent | undefined): Map<string, UserState> {
+  const index = createHnswIndex({ dim: config.model.dim });
+  for (const [id, v] of vectors) index.upsert(id, v);
+  const params = learnerParamsFrom(config.model);
+  const ordered = [...consumed].sort((a, b) => a.partition - b.partition || Number(a.message.offset) - Number(b.message.offset));
+  const states = new Map<string, UserState>();
+  for (const { partition, message } of ordered) {
+    const event = decode(message);
+    if (!event) continue;
+    const prev = states.get(event.userId) ?? createUserState(event.userId, config.model.dim);
+    states.set(event.userId, applyEvent(prev, event, index.vectorOf(event.itemId), params, { position: { partition, offset: Number(message.offset) } }));
+  }
+  return states;
+}
+
+/** Everything of a state but the wall-clock stamp, vector as plain numbers (exact comparison). */
+export function comparable(s: UserState | undefined): unknown {
+  if (!s) return undefined;
+  const { updatedAtMs: _ignored, vector, ...rest } = s;
+  return { ...rest, vector: Array.from(vector) };
+}
+
+let eventSeq = 0;
+export function makeEvents(users: number, perUser: number, itemCount: number, tsBase = Date.now() - 3_600_000): ClickEvent[] {
+  const types = ['view', 'click', 'add_to_cart', 'purchase', 'remove_from_cart', 'dislike'] as const;
+  const out: ClickEvent[] = [];
+  for (let j = 0; j < perUser; j++) {
+    for (let u = 0; u < users; u++) {
+      const n = eventSeq++;
+      out.push({ eventId: `ev-${n}`, userId: `user-${u}`, itemId: `item-${(u * 7 + j * 13) % itemCount}`, type: types[(u + j) % types.length]!, ts: tsBase + n * 10 });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
+import { decodeRecommendationList } from '../../src/adapters/kafka/recommendations.ts';
+import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
+import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
+import { integrationSetup } from '../helpers/integration.ts';
+import { learnerEnv, publishModel, readTopic, spawnLearner, waitUntil } from './support.ts';
+
+const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '2' });
+
+describe('walking skeleton: one event through a learner process', () => {
+  it('updates the user in Redis and publishes a list without the seen item', async () => {
+    const { config, kafka, redis, log } = ctx;
+    const vectors = await publishModel(kafka, config, log, 30);
+    const learner = spawnLearner(learnerEnv(config));
+    try {
+      await learner.waitFor(/joined learner group/);
+      const producer = await createClickstreamProducer(kafka, config, log);
+      await producer.send([{ eventId: 'sk-1', userId: 'walker', itemId: 'item-3', type: 'purchase', ts: Date.now() }], 'msgpack');
+      await producer.close();
+
+      const store = createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix));
+      await waitUntil('the user state in Redis', async () => (await store.get('walker')) !== undefined, 30_000);
+      const state = (await store.get('walker'))!;
+      expect(state.eventCount).toBe(1);
+      expect(state.history.map((h) => h.itemId)).toEqual(['item-3']);
+      // First event: the user vector is the item vector times the purchase weight.
+      const item = vectors.get('item-3')!;
+      const ratio = state.vector[0]! / item[0]!;
+      expect(ratio).toBeGreaterThan(0);
+      for (let i = 0; i < item.length; i++) expect(state.vector[i]!).toBeCloseTo(item[i]! * ratio, 4);
+
+      const lists = await readTopic(kafka, config.topics.recommendations, (all) => all.some((m) => m.message.key?.toString() === 'walker'), 30_000);
+      const list = decodeRecommendationList(lists.find((m) => m.message.key?.toString() === 'walker')!.message.value!);
+      expect(list).toMatchObject({ userId: 'walker', causedBy: 'sk-1', modelVersion: 'test-v1' });
+      expect(list.items).toHaveLength(config.model.k);
+      expect(list.items.map((i) => i.itemId)).not.toContain('item-3');
+      expect(list.items.every((i) => i.source === 'model')).toBe(true);
+
+      learner.child.kill('SIGTERM');
+      expect(await learner.exited).toBe(0);
+    } finally {
+      learner.child.kill('SIGKILL');
+    }
+  });
+});
