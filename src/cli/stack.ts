@@ -13,8 +13,9 @@ export function registerStackCommand(program: Command): void {
     .command('stack <action>')
     .description('local Apache Kafka (KRaft) and Redis: up | down | status')
     .option('--quiet', 'print only problems')
+    .option('--json', 'status: print the status as JSON (for scripts such as .ci/run)')
     .option('--timeout <ms>', 'how long "up" waits for the broker to become healthy', '90000')
-    .action(async (action: string, opts: { quiet?: boolean; timeout: string }) => {
+    .action(async (action: string, opts: { quiet?: boolean; json?: boolean; timeout: string }) => {
       if (!(ACTIONS as readonly string[]).includes(action)) {
         throw new StreamrecError('BAD_ARGUMENT', `unknown stack action "${action}"`, { hint: `use one of: ${ACTIONS.join(', ')}` });
       }
@@ -42,6 +43,10 @@ export function registerStackCommand(program: Command): void {
         say(`redis  ${result.redisPid === undefined ? 'no local redis-server to stop' : `stopped (pid ${result.redisPid})`}`);
       } else {
         const s = await stackStatus(config);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ ...s, redis: { ...s.redis, url: redactUrl(s.redis.url) } })}\n`);
+          return;
+        }
         const kState = s.kafka.managed
           ? s.kafka.pid !== undefined
             ? `running (pid ${s.kafka.pid})${s.kafka.answers ? '' : ', not answering yet'}`

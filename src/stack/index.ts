@@ -49,10 +49,11 @@ export async function stackUp(config: Config, log: Logger, options: StackOptions
   const info = await withStackLock(paths.lockFile, LOCK_TIMEOUT_MS, async () => {
     mkdirSync(paths.kafkaDir, { recursive: true });
     mkdirSync(paths.redisDir, { recursive: true });
+    // Redis first: its checks take milliseconds, so a bad REDIS_URL fails before a broker start.
+    const redis = await upRedis(config, paths, env, log, timeoutMs);
     const kafka = config.kafka.external
       ? await checkExternalKafka(config, log)
       : { ...(await startBroker(config, paths, env, log, timeoutMs, options.quiet ?? false)), managed: true };
-    const redis = await upRedis(config, paths, env, log, timeoutMs);
     writeStackState(paths.stateFile, {
       redisUrl: redis.url,
       redisManaged: redis.managed,

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { KAFKA_VERSION } from '../../src/stack/paths.ts';
+
+/** A port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * A private STREAMREC_HOME with free ports, so these tests start and stop their own broker
+ * and Redis without touching the shared stack other tests use. The jar cache is linked from
+ * the shared state dir when it has one (saves a Maven run).
+ */
+export async function isolatedStackEnv(): Promise<Record<string, string>> {
+  const home = mkdtempSync(join(tmpdir(), 'streamrec-stack-'));
+  const shared = loadConfig(process.env).stateDir;
+  const jars = join(shared, `kafka-${KAFKA_VERSION}`);
+  if (existsSync(join(jars, 'libs'))) symlinkSync(jars, join(home, `kafka-${KAFKA_VERSION}`));
+  return {
+    STREAMREC_HOME: home,
+    STREAMREC_KAFKA_PORT: String(await freePort()),
+    STREAMREC_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    STREAMREC_REDIS_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `streamrec ...` in a child process with exactly `env` (plus HOME), bounded in time. */
+export function runCli(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): CliResult {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { HOME: process.env.HOME ?? '/root', ...env },
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+}
