@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatErrorLine } from '../errors.ts';
+import { registerEvalCommand } from './eval.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerLearnCommand } from './learn.ts';
 import { registerFeedCommand } from './feed.ts';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerStackCommand(program);
   registerLearnCommand(program);
   registerFeedCommand(program);
+  registerEvalCommand(program);
   return program;
 }
 

@@ -1,0 +1,92 @@
+import { basename, join } from 'node:path';
+import { cpus } from 'node:os';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { formatReadReport, readDataset } from '../datasets/read-dataset.ts';
+import { StreamrecError } from '../errors.ts';
+import { DEFAULT_EVAL_SETTINGS, EVAL_MODEL_NAMES, evaluate, parseModelList, writeReport } from '../eval/run-eval.ts';
+
+interface EvalCliOptions {
+  format: string;
+  k?: string;
+  out?: string;
+  models: string;
+  limit?: string;
+  window?: string;
+  refitEvery: string;
+  quiet?: boolean;
+}
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new StreamrecError('BAD_ARGUMENT', `${name} must be a positive integer, got "${text}"`, { hint: `example: ${name} 10` });
+  return n;
+}
+
+function createBar(label: string, quiet: boolean): cliProgress.SingleBar | undefined {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  return new cliProgress.SingleBar(
+    { format: `${label.padEnd(8)} [{bar}] {percentage}% | ETA {eta_formatted} | {value}/{total}`, stream: process.stderr, etaBuffer: 50, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval <file>')
+    .description('prequential (test-then-learn) offline evaluation, models side by side')
+    .requiredOption('--format <format>', 'movielens | yoochoose | taobao | retailrocket | jsonl')
+    .option('--k <n>', 'list length (default: DEFAULT_K, 10)')
+    .option('--out <dir>', 'where results.json and hit-rate.svg go (default: .streamrec/eval/<file name>)')
+    .option('--models <list>', `comma-separated, of ${EVAL_MODEL_NAMES.join(', ')}`, DEFAULT_EVAL_SETTINGS.models.join(','))
+    .option('--limit <n>', 'replay only the first n events (in time order)')
+    .option('--window <n>', 'test cases per point of the chart (default: about 50 points)')
+    .option('--refit-every <n>', 'events between refits of the batch model', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
+    .option('--quiet', 'no progress bars')
+    .action(async (file: string, opts: EvalCliOptions) => {
+      const config = loadConfig(process.env);
+      const k = positiveInt('--k', opts.k, config.model.k);
+      const limit = opts.limit === undefined ? undefined : positiveInt('--limit', opts.limit, 0);
+      const windowCases = opts.window === undefined ? undefined : positiveInt('--window', opts.window, 0);
+      const refitEveryEvents = positiveInt('--refit-every', opts.refitEvery, DEFAULT_EVAL_SETTINGS.refitEveryEvents);
+      const models = parseModelList(opts.models);
+      const outDir = opts.out ?? join('.streamrec', 'eval', basename(file));
+      const quiet = opts.quiet === true;
+
+      const readBar = createBar('read', quiet);
+      const started = Date.now();
+      const { events: all, report } = await readDataset(file, opts.format, {
+        onProgress: (p) => {
+          if (!readBar) return;
+          if (readBar.getTotal() !== p.totalBytes) readBar.start(p.totalBytes, 0);
+          readBar.update(p.bytesRead);
+        },
+      });
+      readBar?.stop();
+      process.stderr.write(`${formatReadReport(report)}\n`);
+      if (all.length === 0) {
+        throw new StreamrecError('BAD_ARGUMENT', `no events could be read from ${file}`, { hint: `check that --format ${opts.format} matches the file` });
+      }
+      const events = limit === undefined ? all : all.slice(0, limit);
+
+      const replayBar = createBar('replay', quiet);
+      replayBar?.start(events.length, 0);
+      const result = evaluate(events, config, { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents }, (done) =>
+        replayBar?.update(done),
+      );
+      replayBar?.stop();
+
+      const written = writeReport(result, outDir, {
+        command: `streamrec eval ${process.argv.slice(3).join(' ')}`,
+        file,
+        format: report.format,
+        read: report,
+        machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+        startedAt: new Date(started).toISOString(),
+        totalSeconds: (Date.now() - started) / 1000,
+      }, { title: `${basename(file)}: HR@${k} per window of ${result.windowCases} test cases` });
+      process.stdout.write(`${written.table}\n\nwrote ${written.jsonPath} and ${written.svgPath}\n`);
+    });
+}

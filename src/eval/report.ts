@@ -1,0 +1,28 @@
+import type { PrequentialResult } from './prequential.ts';
+
+/** The results as a fixed-width table for a terminal. */
+export function formatResultTable(result: PrequentialResult): string {
+  const k = result.k;
+  const header = ['model', `HR@${k}`, `NDCG@${k}`, `MRR@${k}`, 'coverage', 'events/s', 'seconds'];
+  const rows = result.models.map((m) => [
+    m.name,
+    m.hitRate.toFixed(4),
+    m.ndcg.toFixed(4),
+    m.mrr.toFixed(4),
+    m.coverage.toFixed(3),
+    Math.round(m.eventsPerSecond).toLocaleString('en-US'),
+    ((m.recommendMs + m.learnMs) / 1000).toFixed(1),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const cases = result.models[0]?.cases ?? 0;
+  return [
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    '',
+    `${result.events.toLocaleString('en-US')} events, ${result.users.toLocaleString('en-US')} users, ${result.items.toLocaleString('en-US')} items; ` +
+      `${cases.toLocaleString('en-US')} test cases (${result.coldUserCases} from cold users, ${result.coldItemCases} with a never-seen target); ` +
+      `wall ${(result.wallMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}
