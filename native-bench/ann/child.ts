@@ -26,7 +26,7 @@ const input = childInput<AnnChildInput>();
 const items = makeVectors(input.count, input.dim, ITEM_SEED);
 const queries = makeVectors(input.queries, input.dim, QUERY_SEED);
 const before = memorySnapshot();
-const contender = await createContender(input.contender, input);
+const contender = createContender(input.contender, input);
 const t0 = performance.now();
 contender.build(items);
 const buildMs = performance.now() - t0;
@@ -45,4 +45,5 @@ for (const ef of efs) {
   const seconds = (performance.now() - start) / 1000;
   perEf.push({ ef, queriesPerS: input.queries / seconds, ids });
 }
+contender.close?.();
 await childOutput({ label: contender.label, buildMs, memory, perEf } satisfies AnnChildOutput);

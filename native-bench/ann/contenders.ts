@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type * as UsearchModule from 'usearch';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
-import { importIfPresent } from '../lib/engine.ts';
+import { createExactIndex } from '../../src/core/exact-index.ts';
+import { createHnswIndex, loadHnswIndex, type HnswIndex } from '../../src/core/hnsw-index.ts';
 import { row, type VectorSet } from './data.ts';
 
 export const CONTENDERS = ['exact', 'hnsw', 'hnswlib', 'usearch'] as const;
@@ -21,9 +25,10 @@ export interface Contender {
   build(items: VectorSet): void;
   setEf?: (ef: number) => void;
   search(query: Float32Array, k: number): number[];
+  close?: () => void;
 }
 
-export async function createContender(name: ContenderName, p: ContenderParams): Promise<Contender> {
+export function createContender(name: ContenderName, p: ContenderParams): Contender {
   switch (name) {
     case 'exact':
       return engineExact(p);
@@ -37,45 +42,50 @@ export async function createContender(name: ContenderName, p: ContenderParams): 
 }
 
 /** The engine's AnnIndex (string ids), exactly as serving uses it. */
-function fromAnnIndex(label: string, index: AnnIndex, setEf?: (ef: number) => void): Contender {
+function fromAnnIndex(label: string, index: AnnIndex): Contender {
   return {
     label,
     build(items) {
       for (let i = 0; i < items.count; i++) index.upsert(String(i), row(items, i));
     },
-    ...(setEf ? { setEf } : {}),
     search(query, k) {
       return index.search(query, k).map((n) => Number(n.itemId));
     },
   };
 }
 
-async function engineExact(p: ContenderParams): Promise<Contender> {
-  const mod = await importIfPresent('src/core/exact-index.ts');
-  const create = mod?.createExactIndex as ((dim: number) => AnnIndex) | undefined;
-  if (create) return fromAnnIndex('exact (src/core/exact-index.ts)', create(p.dim));
-  // Until the engine's exact twin lands, hnswlib-node's own brute force is the reference.
-  const index = new hnswlib.BruteforceSearch('cosine', p.dim);
-  index.initIndex(p.count);
-  return {
-    label: 'exact (hnswlib-node BruteforceSearch; engine exact-index not landed)',
-    build(items) {
-      for (let i = 0; i < items.count; i++) index.addPoint(Array.from(row(items, i)), i);
-    },
-    search(query, k) {
-      return index.searchKnn(Array.from(query), k).neighbors;
-    },
-  };
+function engineExact(p: ContenderParams): Contender {
+  return fromAnnIndex('exact (src/core/exact-index.ts)', createExactIndex(p.dim, p.count));
 }
 
-async function engineHnsw(p: ContenderParams): Promise<Contender> {
-  const mod = await importIfPresent('src/core/hnsw-index.ts');
-  type Create = (o: { dim: number; capacity: number; M: number; efConstruction: number; efSearch: number; seed: number }) => AnnIndex;
-  const create = mod?.createHnswIndex as Create | undefined;
-  if (!create) throw new Error('src/core/hnsw-index.ts (createHnswIndex) has not landed');
-  const index = create({ dim: p.dim, capacity: p.count, M: p.M, efConstruction: p.efConstruction, efSearch: 64, seed: 42 });
-  const tunable = index as AnnIndex & { setEfSearch?: (ef: number) => void };
-  return fromAnnIndex('hnsw (src/core/hnsw-index.ts)', index, tunable.setEfSearch?.bind(index));
+/**
+ * The engine's HNSW has no ef setter: serving sets efSearch when it loads a snapshot, so
+ * the sweep does the same (save once after the timed build, reload per ef).
+ */
+function engineHnsw(p: ContenderParams): Contender {
+  let index: HnswIndex = createHnswIndex({ dim: p.dim, capacity: p.count, M: p.M, efConstruction: p.efConstruction, seed: 42 });
+  const dir = mkdtempSync(join(tmpdir(), 'streamrec-bench-hnsw-'));
+  const snapshot = join(dir, 'index.hnsw');
+  let saved = false;
+  return {
+    label: 'hnsw (src/core/hnsw-index.ts)',
+    build(items) {
+      for (let i = 0; i < items.count; i++) index.upsert(String(i), row(items, i));
+    },
+    setEf(ef) {
+      if (!saved) {
+        index.save(snapshot);
+        saved = true;
+      }
+      index = loadHnswIndex(snapshot, { efSearch: ef });
+    },
+    search(query, k) {
+      return index.search(query, k).map((n) => Number(n.itemId));
+    },
+    close() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** hnswlib-node called directly with numeric labels: the wrapper's overhead is the gap to `hnsw`. */
