@@ -17,12 +17,9 @@ export async function runRedis(ctx: BenchContext): Promise<BenchOutcome> {
     ];
     ctx.progress('redis: user state store');
     const store = await measureUserStore(ctx, redis);
-    if ('skipped' in store) skipped.push(store.skipped);
-    else {
-      headline.push(...store.headline);
-      tables.push(...store.tables);
-      notes.push(...store.notes);
-    }
+    headline.push(...store.headline);
+    tables.push(...store.tables);
+    notes.push(...store.notes);
     ctx.progress('redis: redis-benchmark ceiling');
     const ceiling = await redisBenchmark(redis.port, ctx.quick ? 20_000 : 200_000, VALUE_BYTES);
     tables.push({
@@ -32,7 +29,7 @@ export async function runRedis(ctx: BenchContext): Promise<BenchOutcome> {
     });
     const setP32 = ceiling.find((r) => r.test === 'SET' && r.pipeline === 32);
     if (setP32) headline.push({ label: 'redis-benchmark SET ceiling (pipeline 32)', value: setP32.requestsPerS, unit: 'requests/s' });
-    return { headline, tables, notes, skipped };
+    return { headline, tables, notes, skipped, data: { store: store.data, ceiling } };
   } finally {
     await redis.stop();
   }

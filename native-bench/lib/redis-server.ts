@@ -22,6 +22,9 @@ export async function startScratchRedis(): Promise<ScratchRedis> {
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Never leave it behind, even when the benchmark dies.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const cli = async (...args: string[]) => (await run('redis-cli', ['-p', String(port), ...args], { timeout: 10_000 })).stdout;
   const deadline = Date.now() + 5000;
   for (;;) {
@@ -41,6 +44,7 @@ export async function startScratchRedis(): Promise<ScratchRedis> {
     url: `redis://127.0.0.1:${port}`,
     cli,
     async stop() {
+      process.off('exit', killOnExit);
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(3000)]);
       if (child.exitCode === null) child.kill('SIGKILL');

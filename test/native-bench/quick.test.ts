@@ -56,9 +56,16 @@ describe('native-bench --quick', () => {
     expect(rows.find((r) => r.contender === 'exact')?.recallAt10).toBe(1);
   });
 
-  it('Redis result has the redis-benchmark ceiling', () => {
-    const table = read('redis').tables.find((t) => t.title.startsWith('redis-benchmark'));
+  it('Redis result has bytes per user, round trips per batch and the redis-benchmark ceiling', () => {
+    const r = read('redis');
+    const table = r.tables.find((t) => t.title.startsWith('redis-benchmark'));
     expect(table?.rows.length).toBeGreaterThan(0);
     for (const row of table?.rows ?? []) expect(Number(row[2])).toBeGreaterThan(0);
+    const store = r.data?.store as { bytesPerUser: number; capKeyBytes: number; roundTrips: { p50: number; max: number } };
+    // A 64-dim Float32 vector alone is 256 bytes; a user's whole state is not 1 MB.
+    expect(store.bytesPerUser).toBeGreaterThan(256);
+    expect(store.bytesPerUser).toBeLessThan(1_000_000);
+    expect(store.capKeyBytes).toBeGreaterThan(256);
+    expect(store.roundTrips.p50).toBeGreaterThanOrEqual(1);
   });
 });
