@@ -43,8 +43,8 @@ export function createLearnerService(
     maxBytes: config.learner.maxBatchBytes * 4,
     // Freshness: an idle partition answers a fetch within this time.
     maxWaitTimeInMs: 50,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    sessionTimeout: config.learner.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
     allowAutoTopicCreation: false,
   });
 

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { decodeEvent } from '../../src/adapters/kafka/codec.ts';
 import { createItemEmbeddingsPublisher } from '../../src/adapters/kafka/item-embeddings.ts';
 import type { Config } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
+import type { UserStateStore } from '../../src/core/stores.ts';
 import { createHnswIndex } from '../../src/core/hnsw-index.ts';
 import { applyEvent, learnerParamsFrom } from '../../src/core/learner.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
@@ -25,6 +27,7 @@ export function learnerEnv(config: Config, extra: Record<string, string> = {}): 
     REDIS_KEY_PREFIX: config.redis.keyPrefix,
     EMBEDDING_DIM: String(config.model.dim),
     LEARNER_METRICS_PORT: '0',
+    LEARNER_SESSION_TIMEOUT_MS: String(config.learner.sessionTimeoutMs),
     LOG_LEVEL: 'info',
     ...extra,
   };
@@ -167,4 +170,30 @@ export function makeEvents(users: number, perUser: number, itemCount: number, ts
     }
   }
   return out;
+}
+
+/** Decodes a clickstream message the way the learner does (undefined for what it dead-letters). */
+export function decodeForReplay(m: KafkaMessage): ClickEvent | undefined {
+  const r = decodeEvent(m.key, m.value, { maxBytes: 65_536 });
+  return r.ok ? r.event : undefined;
+}
+
+/** Polls Redis until every expected user's stored position reached the expected one. */
+export async function waitForFinalPositions(store: UserStateStore, expected: ReadonlyMap<string, UserState>, timeoutMs = 90_000): Promise<Map<string, UserState>> {
+  const ids = [...expected.keys()];
+  let got = new Map<string, UserState>();
+  await waitUntil(
+    `${ids.length} users to reach their final positions`,
+    async () => {
+      got = await store.getMany(ids);
+      return ids.every((id) => {
+        const p = got.get(id)?.position;
+        const want = expected.get(id)!.position!;
+        return p !== undefined && p.partition === want.partition && p.offset >= want.offset;
+      });
+    },
+    timeoutMs,
+    300,
+  );
+  return got;
 }
