@@ -49,6 +49,10 @@ export interface Config {
     readonly storeTimeoutMs: number;
     /** Items drawn for the 2-D embedding map on the page (PCA cost grows with it). */
     readonly mapSampleSize: number;
+    /** Bound on producing a POST /v1/events batch; past it the client gets a retryable 503. */
+    readonly produceTimeoutMs: number;
+    /** How often the API probes Redis and Kafka for /readyz and degradation. */
+    readonly probeIntervalMs: number;
   };
   readonly model: {
     readonly dim: number;
@@ -128,6 +132,8 @@ export function loadConfig(env: Env): Config {
       bodyLimitBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       storeTimeoutMs: r.int('HTTP_STORE_TIMEOUT_MS', 250, 5, 60_000),
       mapSampleSize: r.int('HTTP_MAP_SAMPLE_SIZE', 2000, 10, 100_000),
+      produceTimeoutMs: r.int('HTTP_PRODUCE_TIMEOUT_MS', 5000, 100, 120_000),
+      probeIntervalMs: r.int('HTTP_PROBE_INTERVAL_MS', 1000, 50, 60_000),
     },
     model: {
       dim: r.int('EMBEDDING_DIM', 64, 2, 2048),

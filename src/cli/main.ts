@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatErrorLine } from '../errors.ts';
 import { registerEvalCommand } from './eval.ts';
+import { registerServeCommand } from './serve.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerLearnCommand } from './learn.ts';
 import { registerFeedCommand } from './feed.ts';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerLearnCommand(program);
   registerFeedCommand(program);
   registerEvalCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

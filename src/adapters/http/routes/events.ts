@@ -1,5 +1,6 @@
 import { parseEvent, type ClickEvent } from '../../../core/events.ts';
 import { StreamrecError, toStreamrecError } from '../../../errors.ts';
+import { withTimeout } from '../../../lifecycle.ts';
 import { ErrorBody, EventsAccepted, EventsBody } from '../schemas.ts';
 import type { RouteContext, TypedApp } from '../route-kit.ts';
 
@@ -41,8 +42,14 @@ export function registerEventRoutes(app: TypedApp, ctx: RouteContext): void {
           rejected,
         });
       }
+      if (!ctx.deps.health.report().checks.kafka) {
+        throw new StreamrecError('KAFKA_UNAVAILABLE', 'events were not stored: Kafka does not answer', {
+          hint: 'nothing from this request was accepted; retry it',
+        });
+      }
+      const timeoutMs = ctx.deps.config.http.produceTimeoutMs;
       try {
-        await ctx.deps.events.send(good);
+        await withTimeout(ctx.deps.events.send(good), timeoutMs, () => new StreamrecError('KAFKA_UNAVAILABLE', `no acknowledgement within ${timeoutMs} ms`));
       } catch (err) {
         const e = toStreamrecError(err, 'KAFKA_UNAVAILABLE');
         throw new StreamrecError(e.code === 'INTERNAL' ? 'KAFKA_UNAVAILABLE' : e.code, `events were not stored: ${e.message}`, {

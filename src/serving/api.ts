@@ -1,0 +1,131 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../adapters/http/app.ts';
+import { createClickstreamProducer } from '../adapters/kafka/clickstream-producer.ts';
+import { createKafka } from '../adapters/kafka/client.ts';
+import { createItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
+import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
+import { connectProducer } from '../adapters/kafka/producer.ts';
+import { ensureTopics } from '../adapters/kafka/topics.ts';
+import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
+import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
+import { createRedis } from '../adapters/redis/client.ts';
+import { createRedisKeys } from '../adapters/redis/keys.ts';
+import { createRedisUserStore } from '../adapters/redis/user-store.ts';
+import type { Config } from '../config.ts';
+import { createHnswIndex } from '../core/hnsw-index.ts';
+import { StreamrecError } from '../errors.ts';
+import { createCloser } from '../lifecycle.ts';
+import type { Logger } from '../log.ts';
+import { bindRecommender } from './bound-recommender.ts';
+import { startCatalogView } from './catalog-view.ts';
+import { createHealthMonitor } from './health-monitor.ts';
+import { startTrendingFeed } from './trending-feed.ts';
+
+export interface ApiProcess {
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface RunningApi {
+  /** http://host:port the API listens on. */
+  address: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Composes one API process without listening: Redis and Kafka clients, stores, the
+ * catalog view, the HNSW index filled from the compacted item-embeddings topic (every
+ * item the model ever published; waits until caught up, bounded by CATCH_UP_TIMEOUT_MS)
+ * and kept current after, the trending copy, health probes, and the fastify app.
+ * `streamrec inspect` uses it directly; startApi adds the listener.
+ */
+export async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess> {
+  const closer = createCloser(log);
+  try {
+    const redis = await createRedis(config, log);
+    closer.add('redis', () => redis.disconnect());
+    const subscriber = redis.duplicate();
+    closer.add('redis subscriber', () => subscriber.disconnect());
+    const keys = createRedisKeys(config.redis.keyPrefix);
+    const kafka = createKafka(config, log);
+    await ensureTopics(kafka, config, undefined, log);
+
+    const producer = await connectProducer(kafka, config, log);
+    closer.add('kafka producer', () => producer.disconnect());
+    const clickstream = await createClickstreamProducer(kafka, config, log, { producer });
+    const embeddings = await createItemEmbeddingsPublisher(kafka, config, log, { producer });
+
+    const health = createHealthMonitor(redis, kafka.admin(), config.http.probeIntervalMs, log);
+    closer.add('health probes', () => health.stop());
+    await health.probe();
+
+    const catalog = await startCatalogView({
+      store: createRedisCatalogStore(redis, keys),
+      bus: createRedisCatalogChangeBus(redis, subscriber, keys, log),
+      removeEmbedding: (itemId) => embeddings.remove([itemId]),
+      log,
+    });
+    closer.add('catalog view', () => catalog.close());
+
+    const index = createHnswIndex({ dim: config.model.dim, capacity: 4096 });
+    let modelVersion = 'none';
+    const tail = createItemEmbeddingsTail(kafka, config, index, log, {
+      onChange: (change) => {
+        if (change.kind === 'upsert' && change.record.source === 'train') modelVersion = change.record.modelVersion;
+      },
+    });
+    closer.add('item-embeddings tail', () => tail.stop());
+    const startedMs = Date.now();
+    await tail.start();
+    health.markIndexLoaded();
+    log.info({ items: index.size, modelVersion, tookMs: Date.now() - startedMs }, 'index loaded from item-embeddings');
+
+    const feed = await startTrendingFeed(kafka, config, log, 3 * config.model.trendingHalfLifeMs);
+    closer.add('trending feed', () => feed.stop());
+
+    const registry = createMetricsRegistry('api');
+    const app = await buildApp({
+      config,
+      log,
+      users: createRedisUserStore(redis, keys),
+      index,
+      catalog,
+      recommender: bindRecommender(index, catalog, () => feed.trending, log),
+      events: { send: (events) => clickstream.send(events) },
+      health,
+      modelVersion: () => modelVersion,
+      registry,
+    });
+    closer.add('http app', async () => {
+      health.markDraining();
+      await app.close();
+    });
+    await app.ready();
+    return { app, close: () => closer.close() };
+  } catch (err) {
+    await closer.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** One API process, listening on config.http.host:port. What `streamrec serve` and `streamrec start` run. */
+export async function startApi(config: Config, log: Logger): Promise<RunningApi> {
+  const api = await createApiProcess(config, log);
+  try {
+    await api.app.listen({ host: config.http.host, port: config.http.port });
+  } catch (err) {
+    await api.close().catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StreamrecError('PORT_IN_USE', `port ${config.http.port} on ${config.http.host} is in use`, {
+        hint: 'set PORT to a free port (0 picks one)',
+      });
+    }
+    throw err;
+  }
+  const { address, port } = api.app.server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  const url = `http://${host}:${port}`;
+  log.info({ url, docs: `${url}/docs` }, 'API listening');
+  return { address: url, close: () => api.close() };
+}
