@@ -125,7 +125,8 @@ export function loadConfig(env: Env): Config {
     },
     http: {
       host: r.str('HOST', '127.0.0.1'),
-      port: r.port('PORT', 8080),
+      // 0 picks a free port (tests, several APIs on one machine).
+      port: r.int('PORT', 8080, 0, 65_535),
       apiKey: env.API_KEY === undefined || env.API_KEY === '' ? undefined : env.API_KEY,
       readsRequireKey: r.bool('READS_REQUIRE_API_KEY', false),
       rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000),
