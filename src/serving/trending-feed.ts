@@ -29,7 +29,7 @@ export async function startTrendingFeed(kafka: Kafka, config: Config, log: Logge
     allowAutoTopicCreation: false,
   });
   const admin = kafka.admin();
-  let starts: Array<{ partition: number; offset: string }> = [];
+  let starts: Array<{ partition: number; offset: string }>;
   try {
     await admin.connect();
     starts = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - lookbackMs);
