@@ -173,8 +173,8 @@ export function makeEvents(users: number, perUser: number, itemCount: number, ts
 }
 
 /** Decodes a clickstream message the way the learner does (undefined for what it dead-letters). */
-export function decodeForReplay(m: KafkaMessage): ClickEvent | undefined {
-  const r = decodeEvent(m.key, m.value, { maxBytes: 65_536 });
+export function decodeForReplay(m: KafkaMessage, maxBytes = 65_536): ClickEvent | undefined {
+  const r = decodeEvent(m.key, m.value, { maxBytes });
   return r.ok ? r.event : undefined;
 }
 
