@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { formatErrorLine } from '../errors.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerSimulateCommand } from './simulate.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerLearnCommand } from './learn.ts';
 import { registerFeedCommand } from './feed.ts';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerFeedCommand(program);
   registerEvalCommand(program);
   registerServeCommand(program);
+  registerSimulateCommand(program);
   return program;
 }
 
