@@ -32,7 +32,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request info lines would dominate the log at thousands of requests a second.
     logController: new LogController({ disableRequestLogging: true }),
     // Ids may be 128 characters, several bytes each once URL-encoded; validateId bounds them.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
