@@ -53,7 +53,7 @@ describe('the page at /', () => {
     const recs = page.locator('#recs li[data-item-id]');
     await recs.first().waitFor({ timeout: 10_000 });
     expect(await recs.count()).toBe(10);
-    const shown = await recs.evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.itemId));
+    const shown = await recs.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-item-id')));
     const api = (await (await fetch(`${baseUrl}/v1/users/alice/recommendations?k=10`)).json()) as { items: Array<{ itemId: string }> };
     expect(shown).toEqual(api.items.map((i) => i.itemId));
     await expect.poll(() => page.textContent('#map-note')).toMatch(/40 of 40 items/);
@@ -71,7 +71,7 @@ describe('the page at /', () => {
     await f.users.commit([next]);
     await expect.poll(() => page.textContent('#history'), { timeout: 10_000 }).toContain('i6');
     await expect
-      .poll(async () => recs.evaluateAll((lis) => lis.slice(0, 9).map((li) => Number((li as HTMLElement).dataset.itemId!.slice(1)) % 4)), {
+      .poll(async () => recs.evaluateAll((lis) => lis.slice(0, 9).map((li) => Number(li.getAttribute('data-item-id')!.slice(1)) % 4)), {
         timeout: 10_000,
       })
       .toEqual(Array(9).fill(2)); // the 9 unseen axis-2 items come first
