@@ -25,13 +25,24 @@ export type IntegrationOverrides = Readonly<Record<string, string>>;
 
 let stackReady: Promise<unknown> | undefined;
 
+/*
+ * Teardowns run from one afterAll registered when this module is imported, i.e. while the
+ * test file is collected. A hook registered later (inside beforeAll or a test) is silently
+ * ignored by vitest, so integrationSetup only queues its teardown here. Test files are
+ * isolated (vitest's default), so each file gets its own queue and hook.
+ */
+const teardowns: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const teardown of teardowns.splice(0).reverse()) await teardown();
+});
+
 /**
  * A config for one test file against the real Kafka and Redis: topics prefixed
  * `t-<random>-`, a random consumer group and Redis key prefix, topics created, and an
  * afterAll registered that deletes the topics and the keys and disconnects.
  *
- * Call it at the top level of a test file (`const ctx = await integrationSetup()`) or in
- * beforeAll. It brings the local stack up if it is not (idempotent and quick when it is),
+ * Call it at the top level of a test file (`const ctx = await integrationSetup()`), in
+ * beforeAll, or in a test; teardown runs after the file's last test. It brings the local stack up if it is not (idempotent and quick when it is),
  * so a single file also runs with plain `npx vitest run test/x.test.ts`.
  */
 export async function integrationSetup(overrides: IntegrationOverrides = {}): Promise<IntegrationContext> {
@@ -54,11 +65,9 @@ export async function integrationSetup(overrides: IntegrationOverrides = {}): Pr
   const config = await resolveStack(base);
   const kafka = createKafka(config, log);
   const topics = [config.topics.clickstream, config.topics.deadLetter, config.topics.recommendations, config.topics.itemEmbeddings];
-  // Registered before anything is created, so a failure below still gets cleaned up.
+  // Queued before anything is created, so a failure below still gets cleaned up.
   const held: { redis?: Redis } = {};
-  afterAll(async () => {
-    await teardown(kafka, held.redis, topics, config.redis.keyPrefix, log);
-  });
+  teardowns.push(() => teardown(kafka, held.redis, topics, config.redis.keyPrefix, log));
   const redis = await createRedis(config, log);
   held.redis = redis;
   await ensureTopics(kafka, config, undefined, log);
