@@ -46,6 +46,8 @@ export async function createApiProcess(config: Config, log: Logger): Promise<Api
     const redis = await createRedis(config, log);
     closer.add('redis', () => redis.disconnect());
     const subscriber = redis.duplicate();
+    // The main connection already warns about an outage; this one only must not crash.
+    subscriber.on('error', (err: Error) => log.debug({ err: err.message }, 'redis subscriber connection error'));
     closer.add('redis subscriber', () => subscriber.disconnect());
     const keys = createRedisKeys(config.redis.keyPrefix);
     const kafka = createKafka(config, log);
