@@ -26,5 +26,6 @@ export interface Bench {
 /** Loaded lazily so `run.ts ann` never imports fastify, kafkajs or the pipeline. */
 export const BENCHES: ReadonlyArray<{ name: string; title: string; load: () => Promise<Bench['run']> }> = [
   { name: 'ann', title: 'ANN index: HNSW vs exact vs peers', load: async () => (await import('./ann.ts')).runAnn },
+  { name: 'quality', title: 'Quality: prequential eval (streamrec eval)', load: async () => (await import('./quality.ts')).runQuality },
   { name: 'redis', title: 'Redis: bytes per user, round trips per batch, redis-benchmark ceiling', load: async () => (await import('./redis.ts')).runRedis },
 ];

@@ -27,11 +27,11 @@ describe('native-bench --quick', () => {
     });
     expect(stderr).toContain('table ->');
     const md = readFileSync(join(outDir, 'latest.md'), 'utf8');
-    for (const name of ['ann', 'redis']) {
+    for (const name of ['ann', 'redis', 'quality']) {
       expect(existsSync(join(outDir, `${name}.json`))).toBe(true);
       expect(md).toContain(`(\`${name}\`)`);
     }
-    for (const name of ['ann', 'redis']) {
+    for (const name of ['ann', 'redis', 'quality']) {
       const r = read(name);
       expect(r.quick).toBe(true);
       expect(r.machine.cores).toBeGreaterThan(0);
@@ -54,6 +54,15 @@ describe('native-bench --quick', () => {
       expect(r.buildS).toBeGreaterThanOrEqual(0);
     }
     expect(rows.find((r) => r.contender === 'exact')?.recallAt10).toBe(1);
+  });
+
+  it('quality runs streamrec eval and reports HR@k per model in [0, 1]', () => {
+    const rows = read('quality').tables[0]?.rows ?? [];
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const row of rows) {
+      expect(Number(row[2])).toBeGreaterThanOrEqual(0);
+      expect(Number(row[2])).toBeLessThanOrEqual(1);
+    }
   });
 
   it('Redis result has bytes per user, round trips per batch and the redis-benchmark ceiling', () => {
