@@ -27,11 +27,11 @@ describe('native-bench --quick', () => {
     });
     expect(stderr).toContain('table ->');
     const md = readFileSync(join(outDir, 'latest.md'), 'utf8');
-    for (const name of ['ann', 'redis', 'quality']) {
+    for (const name of ['ann', 'redis', 'quality', 'api']) {
       expect(existsSync(join(outDir, `${name}.json`))).toBe(true);
       expect(md).toContain(`(\`${name}\`)`);
     }
-    for (const name of ['ann', 'redis', 'quality']) {
+    for (const name of ['ann', 'redis', 'quality', 'api']) {
       const r = read(name);
       expect(r.quick).toBe(true);
       expect(r.machine.cores).toBeGreaterThan(0);
@@ -62,6 +62,16 @@ describe('native-bench --quick', () => {
     for (const row of rows) {
       expect(Number(row[2])).toBeGreaterThanOrEqual(0);
       expect(Number(row[2])).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('API result has the recommend and hello-world rows with latencies', () => {
+    const rows = (read('api').data?.rows ?? []) as Array<{ target: string; achievedPerS: number; p50Ms: number; p99Ms: number }>;
+    expect(rows.some((r) => r.target === 'recommend')).toBe(true);
+    expect(rows.some((r) => r.target === 'fastify hello-world')).toBe(true);
+    for (const r of rows) {
+      expect(r.achievedPerS).toBeGreaterThan(0);
+      expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
     }
   });
 

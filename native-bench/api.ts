@@ -1,0 +1,122 @@
+import { createRedis } from '../src/adapters/redis/client.ts';
+import { createRedisKeys } from '../src/adapters/redis/keys.ts';
+import { createRedisUserStore } from '../src/adapters/redis/user-store.ts';
+import { createUserState } from '../src/core/user-state.ts';
+import type { BenchContext } from './bench.ts';
+import { makeVectors, row } from './ann/data.ts';
+import { load, loadCells, type LoadRow } from './api/load.ts';
+import { itemId } from './lib/clickstream.ts';
+import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
+import { packageVersion } from './lib/engine.ts';
+import { freePort } from './lib/redis-server.ts';
+import type { BenchOutcome, Headline } from './lib/report.ts';
+import { createRng, ratio } from './lib/stats.ts';
+
+const USERS = 1000;
+
+/**
+ * The recommend endpoint of a real API process (workers/api.ts: index filled from the
+ * item-embeddings topic, user state from Redis) under autocannon at fixed rates, next to
+ * fastify's hello-world in the same conditions as the ceiling.
+ */
+export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
+  const items = ctx.quick ? 2000 : 100_000;
+  const durationS = ctx.quick ? 1 : 10;
+  const rates = ctx.quick ? [200] : [500, 1000, 2000, 5000, 10_000];
+  const { config, kafka } = await benchEnvironment(ctx.config, 'api');
+  const redis = await createRedis(config, benchLog);
+  const workers: Worker[] = [];
+  try {
+    ctx.progress(`api: publishing ${items.toLocaleString('en-US')} item vectors to ${config.topics.itemEmbeddings}`);
+    await publishItems(kafka, config, items);
+    await writeUsers(redis, config.redis.keyPrefix, config.model.dim, items);
+
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const started = Date.now();
+    const api = startWorker('workers/api.ts', configEnv(config, { PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000000', CATCH_UP_TIMEOUT_MS: '900000' }));
+    workers.push(api);
+    ctx.progress('api: waiting for /readyz (index loaded from the item-embeddings topic)');
+    await waitFor('API ready', 15 * 60_000, async () => (await fetch(`${apiUrl}/readyz`)).status === 200, api);
+    const readyS = (Date.now() - started) / 1000;
+    const probe = (await (await fetch(`${apiUrl}/v1/users/user-1/recommendations?k=10`)).json()) as { items: Array<{ source: string }>; fallback: boolean };
+    if (probe.fallback || probe.items[0]?.source !== 'model') throw new Error(`recommend answered from the fallback, not the model: ${JSON.stringify(probe).slice(0, 200)}`);
+
+    const helloPort = await freePort();
+    const hello = startWorker('native-bench/api/hello-server.ts', { PORT: String(helloPort) });
+    workers.push(hello);
+    const helloUrl = `http://127.0.0.1:${helloPort}`;
+    await waitFor('hello-world server', 30_000, async () => (await fetch(helloUrl)).ok, hello);
+
+    const rng = createRng(3);
+    const recommendPath = () => `/v1/users/user-${Math.floor(rng() * USERS)}/recommendations?k=10`;
+    const rows: LoadRow[] = [];
+    ctx.progress('api: hello-world, as fast as it goes');
+    rows.push(await load('fastify hello-world', helloUrl, () => '/', null, durationS));
+    ctx.progress('api: recommend, as fast as it goes');
+    rows.push(await load('recommend', apiUrl, recommendPath, null, durationS));
+    for (const rate of rates) {
+      ctx.progress(`api: recommend at ${rate} requests/s`);
+      const r = await load('recommend', apiUrl, recommendPath, rate, durationS);
+      rows.push(r);
+      if (!r.sustainable && rate > 1000) break;
+    }
+    ctx.progress('api: hello-world at 1000 requests/s');
+    rows.push(await load('fastify hello-world', helloUrl, () => '/', 1000, durationS));
+
+    const helloMax = rows.find((r) => r.target !== 'recommend' && r.rate === null)!;
+    const apiMax = rows.find((r) => r.target === 'recommend' && r.rate === null)!;
+    const sustained = rows.filter((r) => r.target === 'recommend' && r.rate !== null && r.sustainable).map((r) => r.rate!);
+    const at1000 = rows.find((r) => r.target === 'recommend' && r.rate === 1000);
+    const headline: Headline[] = [
+      { label: 'recommend max requests/s ÷ fastify hello-world max (same machine, same run)', value: ratio(apiMax.achievedPerS, helloMax.achievedPerS), unit: `× (${apiMax.achievedPerS} vs ${helloMax.achievedPerS} requests/s)` },
+      { label: `recommend highest sustainable rate tried (of ${rates.join(', ')})`, value: sustained.length ? Math.max(...sustained) : 'none', unit: 'requests/s' },
+    ];
+    if (at1000) headline.push({ label: 'recommend p99 at 1,000 requests/s', value: at1000.p99Ms, unit: `ms (p50 ${at1000.p50Ms} ms)` });
+    return {
+      headline,
+      tables: [
+        {
+          title: `recommend with ${items.toLocaleString('en-US')} items × ${config.model.dim} dims in the index (${USERS} warm users, k = 10), ${durationS} s per row`,
+          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable'],
+          rows: loadCells(rows),
+        },
+      ],
+      notes: [
+        `The API is workers/api.ts in its own process (the code \`streamrec serve\` runs), ready after ${readyS.toFixed(1)} s (index filled from the item-embeddings topic); hello-world is fastify with one JSON route in its own process.`,
+        `autocannon ${packageVersion('autocannon') ?? ''} in the bench process on the same 2 cores, 32 connections; sustainable = ≥ 95% of the asked rate served, no errors, p99 < 100 ms. Rates above the first unsustainable one past 1,000/s are not tried.`,
+        'Each request is a random one of the warm users (state in Redis), so every answer goes through Redis, the HNSW index and the filters, never the cold-user fallback (checked before the run).',
+      ],
+      skipped: [],
+      versions: { fastify: packageVersion('fastify') ?? '?', autocannon: packageVersion('autocannon') ?? '?' },
+      data: { rows, readyS, items },
+    };
+  } finally {
+    for (const w of workers) await w.stop();
+    const keys = await redis.keys(`${config.redis.keyPrefix}:*`).catch(() => [] as string[]);
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500)).catch(() => undefined);
+    redis.disconnect();
+    await dropTopics(kafka, config);
+  }
+}
+
+/** Warm users: a vector near one item, and a short history of that item's neighbourhood. */
+async function writeUsers(redis: Parameters<typeof createRedisUserStore>[0], prefix: string, dim: number, items: number): Promise<void> {
+  const store = createRedisUserStore(redis, createRedisKeys(prefix));
+  const vectors = makeVectors(USERS, dim, 99);
+  const rng = createRng(5);
+  const states = [];
+  for (let u = 0; u < USERS; u++) {
+    const s = createUserState(`user-${u}`, dim);
+    s.vector = row(vectors, u).slice();
+    const seen = Array.from({ length: 20 }, () => itemId(Math.floor(rng() * items)));
+    s.seen = [...new Set(seen)];
+    s.history = s.seen.map((itemIdSeen, i) => ({ itemId: itemIdSeen, type: 'view' as const, ts: Date.now() - 60_000 + i }));
+    s.eventCount = s.history.length;
+    s.lastEventTs = Date.now() - 1000;
+    s.updatedAtMs = Date.now();
+    s.position = { partition: 0, offset: u };
+    states.push(s);
+  }
+  await store.commit(states);
+}
