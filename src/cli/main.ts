@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatErrorLine } from '../errors.ts';
 import { registerEvalCommand } from './eval.ts';
+import { registerInspectCommand } from './inspect.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSimulateCommand } from './simulate.ts';
 import { registerStackCommand } from './stack.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerFeedCommand(program);
   registerEvalCommand(program);
   registerServeCommand(program);
+  registerInspectCommand(program);
   registerSimulateCommand(program);
   return program;
 }

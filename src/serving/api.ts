@@ -14,6 +14,7 @@ import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
 import { createHnswIndex } from '../core/hnsw-index.ts';
+import { createTrending } from '../core/trending.ts';
 import { StreamrecError } from '../errors.ts';
 import { createCloser } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -40,7 +41,12 @@ export interface RunningApi {
  * and kept current after, the trending copy, health probes, and the fastify app.
  * `streamrec inspect` uses it directly; startApi adds the listener.
  */
-export async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess> {
+export interface ApiProcessOptions {
+  /** Tail the clickstream for the trending fallback (off for one-shot uses like inspect). */
+  trendingFeed?: boolean;
+}
+
+export async function createApiProcess(config: Config, log: Logger, options: ApiProcessOptions = {}): Promise<ApiProcess> {
   const closer = createCloser(log);
   try {
     const redis = await createRedis(config, log);
@@ -83,8 +89,12 @@ export async function createApiProcess(config: Config, log: Logger): Promise<Api
     health.markIndexLoaded();
     log.info({ items: index.size, modelVersion, tookMs: Date.now() - startedMs }, 'index loaded from item-embeddings');
 
-    const feed = await startTrendingFeed(kafka, config, log, 3 * config.model.trendingHalfLifeMs);
-    closer.add('trending feed', () => feed.stop());
+    let trending = createTrending(config.model.trendingHalfLifeMs);
+    if (options.trendingFeed ?? true) {
+      const feed = await startTrendingFeed(kafka, config, log, 3 * config.model.trendingHalfLifeMs);
+      closer.add('trending feed', () => feed.stop());
+      trending = feed.trending;
+    }
 
     const registry = createMetricsRegistry('api');
     const app = await buildApp({
@@ -93,7 +103,7 @@ export async function createApiProcess(config: Config, log: Logger): Promise<Api
       users: createRedisUserStore(redis, keys),
       index,
       catalog,
-      recommender: bindRecommender(index, catalog, () => feed.trending, log),
+      recommender: bindRecommender(index, catalog, () => trending, log),
       events: { send: (events) => clickstream.send(events) },
       health,
       modelVersion: () => modelVersion,
