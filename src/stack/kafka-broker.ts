@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
@@ -133,6 +133,12 @@ export async function startBroker(
 ): Promise<{ pid: number; started: boolean }> {
   const running = readLivePid(paths.kafkaPidFile, KAFKA_MARKER);
   if (running !== undefined) {
+    const runningPort = configuredPort(paths);
+    if (runningPort !== undefined && runningPort !== config.kafka.localPort) {
+      throw new StreamrecError('CONFLICT', `the broker of ${paths.stateDir} already runs on port ${runningPort}, not ${config.kafka.localPort}`, {
+        hint: 'run "streamrec stack down" first to move it, or use another STREAMREC_HOME for a second broker',
+      });
+    }
     await waitBrokerHealthy(config, paths, running, log, timeoutMs);
     return { pid: running, started: false };
   }
@@ -176,6 +182,16 @@ export async function startBroker(
   log.info({ pid, port: config.kafka.localPort }, 'kafka broker starting');
   await waitBrokerHealthy(config, paths, pid, log, timeoutMs);
   return { pid, started: true };
+}
+
+/** The client port in the running broker's server.properties. */
+function configuredPort(paths: StackPaths): number | undefined {
+  try {
+    const match = /^listeners=PLAINTEXT:\/\/[^:]+:(\d+)/m.exec(readFileSync(paths.kafkaProperties, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Formats the data dir once (meta.properties present means formatted). */

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { StreamrecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -33,6 +33,12 @@ export async function startLocalRedis(
   const url = localRedisUrl(config);
   const running = localRedisPid(paths);
   if (running !== undefined) {
+    const runningPort = portOf(running);
+    if (runningPort !== undefined && runningPort !== config.redis.localPort) {
+      throw new StreamrecError('CONFLICT', `the redis-server of ${paths.stateDir} already runs on port ${runningPort}, not ${config.redis.localPort}`, {
+        hint: 'run "streamrec stack down" first to move it, or use another STREAMREC_HOME',
+      });
+    }
     await waitRedisHealthy(url, paths, running, timeoutMs);
     return { url, pid: running, started: false };
   }
@@ -63,6 +69,17 @@ export async function startLocalRedis(
   log.info({ pid, port: config.redis.localPort }, 'redis-server starting');
   await waitRedisHealthy(url, paths, pid, timeoutMs);
   return { url, pid, started: true };
+}
+
+/** The --port argument our redis-server was started with (its command line). */
+function portOf(pid: number): number | undefined {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const i = args.indexOf('--port');
+    return i >= 0 ? Number(args[i + 1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitRedisHealthy(url: string, paths: StackPaths, pid: number, timeoutMs: number): Promise<void> {

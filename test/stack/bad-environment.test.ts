@@ -57,6 +57,11 @@ describe('streamrec stack up in a bad environment', () => {
     expectOneLineError(result, /did not become healthy within 1000 ms \(log: .*server\.log/);
   });
 
+  it('refuses to move a running broker to another port (the previous test left it starting)', async () => {
+    const result = runCli(['stack', 'up'], { ...withTools, STREAMREC_KAFKA_PORT: String(await freePort()) });
+    expectOneLineError(result, /already runs on port \d+, not \d+ — run "streamrec stack down" first/);
+  });
+
   it('rejects an unknown action', () => {
     expectOneLineError(runCli(['stack', 'sideways'], withTools), /unknown stack action "sideways".*up, down, status/);
   });
