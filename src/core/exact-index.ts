@@ -59,11 +59,9 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       const q = new Float32Array(dim);
       if (k <= 0 || ids.length === 0 || !normalizeInto(query, q, 0)) return [];
       const top = new TopK(Math.min(k, ids.length));
-      const n = ids.length;
-      for (let s = 0; s < n; s++) {
-        let score = 0;
-        const base = s * dim;
-        for (let i = 0; i < dim; i++) score += q[i]! * data[base + i]!;
+      const scores = scoreAll(data, ids.length, dim, q);
+      for (let s = 0; s < scores.length; s++) {
+        const score = scores[s]!;
         if (!top.wouldAccept(score)) continue;
         const id = ids[s]!;
         if (accept && !accept(id)) continue;
@@ -79,4 +77,15 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       return ids.slice();
     },
   };
+}
+
+/** Dot products of q with the first n rows of a row-major matrix (a monomorphic hot loop). */
+function scoreAll(data: Float32Array, n: number, dim: number, q: Float32Array): Float64Array {
+  const out = new Float64Array(n);
+  for (let s = 0, base = 0; s < n; s++, base += dim) {
+    let score = 0;
+    for (let i = 0; i < dim; i++) score += q[i]! * data[base + i]!;
+    out[s] = score;
+  }
+  return out;
 }

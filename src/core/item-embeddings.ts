@@ -29,8 +29,8 @@ export interface ContextParams {
 export const DEFAULT_CONTEXT_PARAMS: Omit<ContextParams, 'weights'> = { window: 20, recencyDecay: 0.9 };
 
 /**
- * The weighted mean direction of a user's recent positive history (the item being touched
- * excluded); undefined when no history item has a vector.
+ * The weighted mean of the vectors of a user's recent positive history (the item being
+ * touched excluded); undefined when no history item has a vector.
  */
 export function contextVector(
   history: readonly HistoryEntry[],
@@ -39,6 +39,7 @@ export function contextVector(
   excludeItemId?: string,
 ): Vector | undefined {
   let out: Float32Array | undefined;
+  let total = 0;
   let used = 0;
   let w = 1;
   for (let j = history.length - 1; j >= 0 && used < params.window; j--) {
@@ -52,11 +53,13 @@ export function contextVector(
       out ??= new Float32Array(v.length);
       if (v.length === out.length) {
         const s = w * typeWeight;
+        total += s;
         for (let i = 0; i < v.length; i++) out[i] = out[i]! + s * v[i]!;
       }
     }
     w *= params.recencyDecay;
   }
+  if (out && total > 0) for (let i = 0; i < out.length; i++) out[i] = out[i]! / total;
   return out;
 }
 
@@ -64,30 +67,23 @@ export function contextVector(
 export function updateItemFromCooccurrence(prev: ItemContext | undefined, context: Vector, weight = 1): ItemContext {
   const sum = new Float32Array(context.length);
   if (prev && prev.sum.length === context.length) sum.set(prev.sum);
-  const unit = unitScale(context);
-  for (let i = 0; i < context.length; i++) sum[i] = sum[i]! + weight * unit * context[i]!;
+  for (let i = 0; i < context.length; i++) sum[i] = sum[i]! + weight * context[i]!;
   return { sum, weight: (prev?.weight ?? 0) + weight, count: (prev?.count ?? 0) + 1 };
 }
 
 /**
- * The embedding implied by an item's contexts, blended with its trained vector when it has
- * one: trained · (1 - m) + contextDirection · m with m = n / (n + prior), so a few new
- * interactions nudge a well-trained item and define a new one.
+ * The embedding implied by an item's contexts (their weighted mean), blended with its trained
+ * vector when it has one: trained · (1 − m) + contextMean · m with m = n / (n + prior), so a
+ * few new interactions nudge a well-trained item and define a new one. The mean of several
+ * contexts is shorter than any one of them, which keeps a new item modest in inner-product
+ * ranking until its contexts agree.
  */
 export function itemVectorFromContext(ctx: ItemContext, trained: Vector | undefined, prior = 50): Vector | undefined {
-  const dir = ctx.sum;
-  const scale = unitScale(dir);
-  if (scale === 0) return trained;
-  if (!trained || trained.length !== dir.length) return dir.map((x) => x * scale);
+  if (!(ctx.weight > 0)) return trained;
+  const mean = ctx.sum.map((x) => x / ctx.weight);
+  if (!trained || trained.length !== mean.length) return mean;
   const m = ctx.count / (ctx.count + prior);
-  const tScale = unitScale(trained);
-  const out = new Float32Array(dir.length);
-  for (let i = 0; i < dir.length; i++) out[i] = (1 - m) * trained[i]! * tScale + m * dir[i]! * scale;
+  const out = new Float32Array(mean.length);
+  for (let i = 0; i < mean.length; i++) out[i] = (1 - m) * trained[i]! + m * mean[i]!;
   return out;
-}
-
-function unitScale(v: Vector): number {
-  let sq = 0;
-  for (let i = 0; i < v.length; i++) sq += v[i]! * v[i]!;
-  return sq > 0 ? 1 / Math.sqrt(sq) : 0;
 }

@@ -1,5 +1,6 @@
 import type { AnnIndex } from './ann-index.ts';
 import { hasDirection } from './index-common.ts';
+import { factorPart } from './item-space.ts';
 import type { Trending } from './trending.ts';
 import type { UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
@@ -29,10 +30,22 @@ export interface RecommendRequest {
   isAvailable: (itemId: string) => boolean;
   categoryOf?: (itemId: string) => string | undefined;
   trending: Trending;
-  /** Builds the query from the user; defaults to the user's vector. */
+  /** Builds the query from the user; defaults to the factor part of the user's vector (item-space.ts). */
   queryOf?: (user: UserState, index: AnnIndex) => Vector | undefined;
+  /** Re-ranking of an over-fetched candidate pool (see RerankParams); none by default. */
+  rerank?: RerankParams;
   /** Called when the model path throws, before falling back (for logs and metrics). */
   onError?: (err: unknown) => void;
+}
+
+/**
+ * Nearest neighbours are fetched `candidates` deep, then ranked by
+ * cosine + trendingWeight · trending(item) / trending(top item): similarity proposes,
+ * current popularity breaks near-ties between similar items.
+ */
+export interface RerankParams {
+  candidates: number;
+  trendingWeight: number;
 }
 
 // Over-fetch starts at k and grows geometrically; the filter runs inside the search, so a
@@ -52,8 +65,8 @@ export function recommend(req: RecommendRequest): Recommendation {
   let modelItems: RecommendedItem[] | undefined;
   try {
     if (req.user && req.user.eventCount > 0) {
-      query = req.queryOf ? req.queryOf(req.user, req.index) : req.user.vector;
-      if (query && hasDirection(query)) modelItems = searchModel(req.index, query, k, accept);
+      query = req.queryOf ? req.queryOf(req.user, req.index) : factorPart(req.user.vector);
+      if (query && hasDirection(query)) modelItems = searchModel(req.index, query, k, accept, req.rerank, req.trending);
     }
   } catch (err) {
     req.onError?.(err);
@@ -78,13 +91,28 @@ export function similarItems(index: AnnIndex, itemId: string, k: number, isAvail
     .map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
 }
 
-function searchModel(index: AnnIndex, query: Vector, k: number, accept: (id: string) => boolean): RecommendedItem[] {
+function searchModel(
+  index: AnnIndex,
+  query: Vector,
+  k: number,
+  accept: (id: string) => boolean,
+  rerank: RerankParams | undefined,
+  trending: Trending,
+): RecommendedItem[] {
   if (k === 0 || index.size === 0) return [];
-  let fetch = k;
+  const want = Math.max(k, rerank?.candidates ?? 0);
+  let fetch = want;
   let found = index.search(query, fetch, accept);
-  for (let round = 1; found.length < k && fetch < index.size && round < MAX_ROUNDS; round++) {
+  for (let round = 1; found.length < want && fetch < index.size && round < MAX_ROUNDS; round++) {
     fetch = Math.min(index.size, fetch * GROWTH);
     found = index.search(query, fetch, accept);
+  }
+  if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
+    const top = trending.top(1)[0]?.score ?? 0;
+    if (top > 0) {
+      const w = rerank.trendingWeight / top;
+      found = found.map((n) => ({ itemId: n.itemId, score: n.score + w * trending.score(n.itemId) })).sort((a, b) => b.score - a.score);
+    }
   }
   return found.slice(0, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
 }

@@ -13,10 +13,10 @@ const params = { weights: DEFAULT_EVENT_WEIGHTS, window: 2, recencyDecay: 0.5 };
 const h = (itemId: string, type: HistoryEntry['type'] = 'view'): HistoryEntry => ({ itemId, type, ts: 1 });
 
 describe('online item embeddings', () => {
-  it('context = recency- and type-weighted sum of the newest history vectors', () => {
+  it('context = recency- and type-weighted mean of the newest history vectors', () => {
     const ctx = contextVector([h('z'), h('a'), h('b', 'click')], (id) => vectors.get(id), params)!;
-    // window 2: b (weight 2 · 1) then a (1 · 0.5); z is outside the window.
-    expect(Array.from(ctx)).toEqual([expect.closeTo(2.1, 5), expect.closeTo(0.4, 5), 0]);
+    // window 2: b (weight 2 · 1) then a (1 · 0.5); z is outside the window. Sum / 2.5.
+    expect(Array.from(ctx)).toEqual([expect.closeTo(2.1 / 2.5, 5), expect.closeTo(0.4 / 2.5, 5), 0]);
   });
 
   it('skips negative history, the item itself, and returns undefined without vectors', () => {

@@ -5,13 +5,14 @@ import { recommend, similarItems } from '../../src/core/recommender.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
 
-// Items on a circle: i0 .. i11 at angle 30° · i; category by parity.
+// Items on a circle: i0 .. i11 at angle 30° · i; category by parity. The third coordinate is
+// the reserved one of item-space.ts (queries zero it).
 function setup() {
-  const index = createExactIndex(2);
+  const index = createExactIndex(3);
   const trending = createTrending(1000);
   for (let i = 0; i < 12; i++) {
     const a = (i * Math.PI) / 6;
-    index.upsert(`i${i}`, Float32Array.from([Math.cos(a), Math.sin(a)]));
+    index.upsert(`i${i}`, Float32Array.from([Math.cos(a), Math.sin(a), 0.5]));
     trending.add(`i${i}`, 10_000, 12 - i);
   }
   trending.add('t-only', 10_000, 0.5);
@@ -19,7 +20,7 @@ function setup() {
 }
 
 function user(vector: [number, number], seen: string[] = []): UserState {
-  return { ...createUserState('u', 2), vector: Float32Array.from(vector), eventCount: 3, seen };
+  return { ...createUserState('u', 3), vector: Float32Array.from([...vector, 7]), eventCount: 3, seen };
 }
 
 const all = () => true;
@@ -42,7 +43,7 @@ describe('recommend', () => {
 
   it('cold users get trending, filtered, marked as fallback', () => {
     const { index, trending } = setup();
-    for (const u of [undefined, createUserState('u', 2), user([0, 0])]) {
+    for (const u of [undefined, createUserState('u', 3), user([0, 0])]) {
       const res = recommend({ user: u, k: 3, exclude: ['i0'], index, trending, isAvailable: all });
       expect(res.items.map((i) => i.itemId)).toEqual(['i1', 'i2', 'i3']);
       expect(res.items.every((i) => i.source === 'trending')).toBe(true);
@@ -53,7 +54,7 @@ describe('recommend', () => {
   it('falls back to trending when the index fails, and reports the error', () => {
     const { trending } = setup();
     const broken: AnnIndex = {
-      ...createExactIndex(2),
+      ...createExactIndex(3),
       size: 5,
       search: () => {
         throw new Error('index down');

@@ -1,0 +1,85 @@
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { createCooccurrence } from '../../src/core/cooccurrence.ts';
+import { mulberry32, procrustes, similarityMatrix, topEigenpairs, type Csr } from '../../src/core/factorize.ts';
+
+function denseToCsr(m: number[][]): Csr {
+  const n = m.length;
+  const rowStart = new Int32Array(n + 1);
+  const cols: number[] = [];
+  const values: number[] = [];
+  for (let r = 0; r < n; r++) {
+    rowStart[r] = cols.length;
+    m[r]!.forEach((v, c) => {
+      if (v !== 0) {
+        cols.push(c);
+        values.push(v);
+      }
+    });
+  }
+  rowStart[n] = cols.length;
+  return { n, rowStart, cols: Int32Array.from(cols), values: Float32Array.from(values) };
+}
+
+describe('co-occurrence counting', () => {
+  it('pairs each interaction with the previous `window` items, newest weighted most, symmetric', () => {
+    const c = createCooccurrence({ window: 2, recencyDecay: 0.5 });
+    c.observe('d', ['a', 'b', 'c'], 1);
+    const n = (id: string) => c.numberOf(id)!;
+    expect(c.rowOf(n('d'))!.get(n('c'))).toBe(1);
+    expect(c.rowOf(n('d'))!.get(n('b'))).toBe(0.5);
+    expect(c.rowOf(n('d'))!.has(n('a'))).toBe(false);
+    expect(c.rowOf(n('c'))!.get(n('d'))).toBe(1);
+    expect(c.countOf(n('d'))).toBe(1);
+    expect(c.countOf(n('a'))).toBe(0);
+    expect(c.totalPairs()).toBe(4);
+  });
+
+  it('cosine normalisation divides by the square root of both marginals', () => {
+    const c = createCooccurrence({ window: 1, recencyDecay: 1 });
+    c.observe('b', ['a'], 1);
+    c.observe('c', ['a'], 1);
+    const vocab = ['a', 'b', 'c'].map((id) => c.numberOf(id)!);
+    const s = similarityMatrix(c, vocab, { normalisation: 'cosine', smoothing: 1, shift: 1 });
+    // Marginals: a = 2, b = 1, c = 1; S_ab = 1 / sqrt(2).
+    expect(s.n).toBe(3);
+    expect(Array.from(s.values.slice(s.rowStart[0]!, s.rowStart[1]!))).toEqual([expect.closeTo(Math.SQRT1_2, 5), expect.closeTo(Math.SQRT1_2, 5)]);
+  });
+});
+
+describe('topEigenpairs', () => {
+  it('recovers the largest eigenvalues and eigenvectors of a symmetric matrix', () => {
+    const next = mulberry32(3);
+    const n = 40;
+    // A = Q diag(10, 5, 2, 0.1 ...) Qᵀ with a random orthogonal Q.
+    const q = new Matrix(Array.from({ length: n }, () => Array.from({ length: n }, () => next() - 0.5)));
+    const { leftSingularVectors: u } = new SingularValueDecomposition(q);
+    const diag = Array.from({ length: n }, (_, i) => (i === 0 ? 10 : i === 1 ? 5 : i === 2 ? 2 : 0.1 / (i + 1)));
+    const a = u.mmul(Matrix.diag(diag)).mmul(u.transpose());
+    const res = topEigenpairs(denseToCsr(a.to2DArray()), 3, { iterations: 30, seed: 1 });
+    expect(Array.from(res.values)).toEqual([expect.closeTo(10, 4), expect.closeTo(5, 4), expect.closeTo(2, 3)]);
+    for (let c = 0; c < 3; c++) {
+      let dot = 0;
+      for (let r = 0; r < n; r++) dot += res.vectors[r * 3 + c]! * u.get(r, c);
+      expect(Math.abs(dot)).toBeCloseTo(1, 4);
+    }
+  });
+
+  it('procrustes finds the rotation between two copies of a point set', () => {
+    const next = mulberry32(9);
+    const rows = 30;
+    const d = 3;
+    const a = new Float64Array(rows * d).map(() => next() - 0.5);
+    const t = Math.PI / 5;
+    const rot = new Matrix([
+      [Math.cos(t), -Math.sin(t), 0],
+      [Math.sin(t), Math.cos(t), 0],
+      [0, 0, 1],
+    ]);
+    const b = new Float64Array(rows * d);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < d; c++) for (let k = 0; k < d; k++) b[r * d + c] = b[r * d + c]! + a[r * d + k]! * rot.get(k, c);
+    const found = procrustes(a, b, rows, d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) expect(found.get(i, j)).toBeCloseTo(rot.get(i, j), 6);
+  });
+});
+
