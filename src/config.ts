@@ -73,6 +73,8 @@ export interface Config {
     readonly maxEventBytes: number;
     /** Port of the learner's Prometheus /metrics endpoint; 0 picks a free port. */
     readonly metricsPort: number;
+    /** Partitions one learner processes at once (overlaps one batch's I/O with another's CPU). */
+    readonly partitionsConcurrently: number;
     /** A dead learner's partitions move to the others after this long (broker minimum 6000). */
     readonly sessionTimeoutMs: number;
     /** Upper bound of one wait for the item-embeddings tail to catch up at start. */
@@ -153,6 +155,7 @@ export function loadConfig(env: Env): Config {
       shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
       maxEventBytes: r.int('MAX_EVENT_BYTES', 65_536, 256, 10_485_760),
       metricsPort: r.int('LEARNER_METRICS_PORT', 9464, 0, 65_535),
+      partitionsConcurrently: r.int('LEARNER_PARTITIONS_CONCURRENTLY', 2, 1, 64),
       sessionTimeoutMs: r.int('LEARNER_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000),
       catchUpTimeoutMs: r.int('CATCH_UP_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     },

@@ -13,6 +13,7 @@ import { applyEvent, learnerParamsFrom } from '../core/learner.ts';
 import { recommend } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import { createUserState } from '../core/user-state.ts';
+import type { Vector } from '../core/vector.ts';
 import type { LearnerCore } from './learner-core.ts';
 
 export interface BoundLearnerCore extends LearnerCore {
@@ -25,6 +26,9 @@ export interface BoundLearnerCore extends LearnerCore {
 
 // Running contexts of new items kept in memory; the oldest are forgotten past this.
 const MAX_ITEM_CONTEXTS = 100_000;
+// Item vectors as the index returns them, cached: reading one back from hnswlib costs a
+// native call and a copy per event. 200k × 64 dims × 4 bytes ≈ 51 MB at most.
+const MAX_CACHED_VECTORS = 200_000;
 
 /**
  * The model's pure core bound to one process's index and trending: the same functions
@@ -38,7 +42,15 @@ export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trend
   /** Items present in the index with a trained vector. */
   const trained = new Set<string>();
   let modelVersion = 'none';
-  const vectorOf = (id: string) => index.vectorOf(id);
+  const cache = new Map<string, Vector | null>();
+  const vectorOf = (id: string): Vector | undefined => {
+    const hit = cache.get(id);
+    if (hit !== undefined) return hit ?? undefined;
+    const v = index.vectorOf(id);
+    if (cache.size >= MAX_CACHED_VECTORS) cache.delete(cache.keys().next().value!);
+    cache.set(id, v ?? null);
+    return v;
+  };
 
   return {
     get onlineItems() {
@@ -49,7 +61,7 @@ export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trend
     },
     modelVersion: () => modelVersion,
     newState: (userId) => createUserState(userId, config.model.dim),
-    applyEvent: (state, event, position, nowMs) => applyEvent(state, event, index.vectorOf(event.itemId), params, { position, nowMs }),
+    applyEvent: (state, event, position, nowMs) => applyEvent(state, event, vectorOf(event.itemId), params, { position, nowMs }),
     learnItems(applied, nowMs) {
       const updated = new Map<string, ItemEmbeddingRecord>();
       for (const { event, before } of applied) {
@@ -65,6 +77,7 @@ export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trend
         const vector = itemVectorFromContext(ctx, undefined);
         if (!vector) continue;
         index.upsert(event.itemId, vector);
+        cache.delete(event.itemId);
         updated.set(event.itemId, { itemId: event.itemId, vector, modelVersion, updatedAtMs: nowMs, source: 'online' });
       }
       return [...updated.values()];
@@ -72,6 +85,7 @@ export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trend
     recommend: (user) =>
       recommend({ user, k: config.model.k, index, isAvailable: () => true, trending }).items,
     onItemChange(change) {
+      if (change.kind !== 'invalid') cache.delete(change.kind === 'upsert' ? change.record.itemId : change.itemId);
       if (change.kind === 'upsert') {
         if (change.record.source === 'train') {
           trained.add(change.record.itemId);

@@ -113,7 +113,7 @@ export function createLearnerService(
         }),
       );
       await consumer.subscribe({ topics: [config.topics.clickstream], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: config.learner.partitionsConcurrently, eachBatch });
       state = 'running';
       log.info({ topic: config.topics.clickstream, groupId: config.learner.groupId }, 'learner consuming');
     },

@@ -38,14 +38,21 @@ export async function sendBounded(
     );
   } catch (err) {
     if (err instanceof StreamrecError) throw err;
-    throw new StreamrecError('KAFKA_UNAVAILABLE', `producing to ${topic} failed: ${(err as Error).message}`, {
-      retryable: true,
+    // kafkajs marks errors that no retry can fix (message too large, topic authorization).
+    const retryable = (err as { retriable?: boolean }).retriable !== false;
+    throw new StreamrecError(retryable ? 'KAFKA_UNAVAILABLE' : 'INTERNAL', `producing to ${topic} failed: ${(err as Error).message}`, {
+      retryable,
       cause: err,
     });
   }
 }
 
-/** Splits large sends so one request stays well under the broker's message.max.bytes. */
+// Stays well under the broker's default message.max.bytes (1 MiB), which bounds one
+// partition's record batch inside a produce request.
+const MAX_CHUNK_BYTES = 512 * 1024;
+const RECORD_OVERHEAD_BYTES = 80;
+
+/** Splits large sends by count and by bytes so no partition batch exceeds the broker limit. */
 export async function sendChunked(
   producer: Producer,
   topic: string,
@@ -53,9 +60,23 @@ export async function sendChunked(
   timeoutMs: number,
   chunkSize = 2000,
 ): Promise<void> {
-  for (let i = 0; i < messages.length; i += chunkSize) {
-    await sendBounded(producer, topic, messages.slice(i, i + chunkSize), timeoutMs);
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const size = byteLength(messages[i]!.value) + byteLength(messages[i]!.key) + RECORD_OVERHEAD_BYTES;
+    if (i > start && (i - start >= chunkSize || bytes + size > MAX_CHUNK_BYTES)) {
+      await sendBounded(producer, topic, messages.slice(start, i), timeoutMs);
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
   }
+  if (start < messages.length) await sendBounded(producer, topic, messages.slice(start), timeoutMs);
+}
+
+function byteLength(v: Message['value'] | Message['key']): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? Buffer.byteLength(v) : v.length;
 }
 
 function kafkaUnavailable(config: Config, detail: string, cause?: unknown): StreamrecError {
