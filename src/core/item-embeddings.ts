@@ -1,4 +1,5 @@
 import type { EventWeights } from './events.ts';
+import { indexVectorOf } from './item-space.ts';
 import type { HistoryEntry } from './user-state.ts';
 import type { Vector } from './vector.ts';
 
@@ -29,8 +30,9 @@ export interface ContextParams {
 export const DEFAULT_CONTEXT_PARAMS: Omit<ContextParams, 'weights'> = { window: 20, recencyDecay: 0.9 };
 
 /**
- * The weighted mean of the vectors of a user's recent positive history (the item being
- * touched excluded); undefined when no history item has a vector.
+ * The weighted mean of the factors of a user's recent positive history (the item being
+ * touched excluded); undefined when no history item has a vector. `vectorOf` may return
+ * index vectors: the reserved coordinate (item-space.ts) is left out of the mean.
  */
 export function contextVector(
   history: readonly HistoryEntry[],
@@ -59,7 +61,10 @@ export function contextVector(
     }
     w *= params.recencyDecay;
   }
-  if (out && total > 0) for (let i = 0; i < out.length; i++) out[i] = out[i]! / total;
+  if (out && total > 0) {
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! / total;
+    out[out.length - 1] = 0;
+  }
   return out;
 }
 
@@ -76,14 +81,16 @@ export function updateItemFromCooccurrence(prev: ItemContext | undefined, contex
  * vector when it has one: trained · (1 − m) + contextMean · m with m = n / (n + prior), so a
  * few new interactions nudge a well-trained item and define a new one. The mean of several
  * contexts is shorter than any one of them, which keeps a new item modest in inner-product
- * ranking until its contexts agree.
+ * ranking until its contexts agree. Returns the index vector (item-space.ts), ready to upsert
+ * and publish; `trained` may be a factor or an index vector.
  */
 export function itemVectorFromContext(ctx: ItemContext, trained: Vector | undefined, prior = 50): Vector | undefined {
-  if (!(ctx.weight > 0)) return trained;
+  if (!(ctx.weight > 0)) return trained && indexVectorOf(trained);
   const mean = ctx.sum.map((x) => x / ctx.weight);
-  if (!trained || trained.length !== mean.length) return mean;
+  if (!trained || trained.length !== mean.length) return indexVectorOf(mean);
   const m = ctx.count / (ctx.count + prior);
   const out = new Float32Array(mean.length);
-  for (let i = 0; i < mean.length; i++) out[i] = (1 - m) * trained[i]! + m * mean[i]!;
-  return out;
+  // Only the factor parts blend; indexVectorOf recomputes the reserved coordinate.
+  for (let i = 0; i < mean.length - 1; i++) out[i] = (1 - m) * trained[i]! + m * mean[i]!;
+  return indexVectorOf(out);
 }

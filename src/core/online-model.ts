@@ -125,6 +125,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
         index,
         trending,
         isAvailable: () => true,
+        // Same query as the default, read from the factor cache instead of copying out of the index.
         queryOf: (user) => userQuery(user, vectorOf, params.learner.weights, params.query),
         rerank: params.rerank,
       });
@@ -142,9 +143,9 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
           contexts.set(event.itemId, next);
           const base = trained.get(event.itemId);
           if (!base || params.itemPrior > 0) {
-            const f = itemVectorFromContext(next, base, params.itemPrior);
-            if (f) {
-              const v = put(event.itemId, f);
+            const y = itemVectorFromContext(next, base, params.itemPrior);
+            if (y) {
+              const v = put(event.itemId, y);
               updates.push({ itemId: event.itemId, vector: v, source: 'online' });
             }
           }

@@ -1,6 +1,7 @@
 import type { AnnIndex } from './ann-index.ts';
 import { hasDirection } from './index-common.ts';
-import { factorPart } from './item-space.ts';
+import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
+import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
 import type { Trending } from './trending.ts';
 import type { UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
@@ -30,7 +31,11 @@ export interface RecommendRequest {
   isAvailable: (itemId: string) => boolean;
   categoryOf?: (itemId: string) => string | undefined;
   trending: Trending;
-  /** Builds the query from the user; defaults to the factor part of the user's vector (item-space.ts). */
+  /** Event weights for the short-term part of the query (config.model.weights); defaults to the standard ones. */
+  weights?: EventWeights;
+  /** Query blend (user-query.ts); defaults to DEFAULT_QUERY_PARAMS, the blend eval measured. */
+  query?: QueryParams;
+  /** Replaces the query construction altogether (tests, experiments). */
   queryOf?: (user: UserState, index: AnnIndex) => Vector | undefined;
   /** Re-ranking of an over-fetched candidate pool (see RerankParams); none by default. */
   rerank?: RerankParams;
@@ -65,7 +70,9 @@ export function recommend(req: RecommendRequest): Recommendation {
   let modelItems: RecommendedItem[] | undefined;
   try {
     if (req.user && req.user.eventCount > 0) {
-      query = req.queryOf ? req.queryOf(req.user, req.index) : factorPart(req.user.vector);
+      query = req.queryOf
+        ? req.queryOf(req.user, req.index)
+        : userQuery(req.user, (id) => req.index.vectorOf(id), req.weights ?? DEFAULT_EVENT_WEIGHTS, req.query ?? DEFAULT_QUERY_PARAMS);
       if (query && hasDirection(query)) modelItems = searchModel(req.index, query, k, accept, req.rerank, req.trending);
     }
   } catch (err) {

@@ -24,11 +24,13 @@ function user(vector: [number, number], seen: string[] = []): UserState {
 }
 
 const all = () => true;
+// These cases rank by the stored (long-term) vector; the default blend is tested on its own below.
+const longTerm = { longTermWeight: 1, shortTermWeight: 0, shortTermWindow: 10, shortTermDecay: 0.8 };
 
 describe('recommend', () => {
   it('returns the k nearest items, minus seen, excluded and unavailable ones', () => {
     const { index, trending } = setup();
-    const res = recommend({ user: user([1, 0.01], ['i0']), k: 3, exclude: ['i1'], index, trending, isAvailable: (id) => id !== 'i11' });
+    const res = recommend({ user: user([1, 0.01], ['i0']), k: 3, exclude: ['i1'], index, trending, query: longTerm, isAvailable: (id) => id !== 'i11' });
     expect(res.items.map((i) => i.itemId)).toEqual(['i2', 'i10', 'i3']);
     expect(res.items.every((i) => i.source === 'model')).toBe(true);
     expect(res).toMatchObject({ underfilled: 0, fallback: false });
@@ -37,7 +39,7 @@ describe('recommend', () => {
   it('filters by category', () => {
     const { index, trending } = setup();
     const categoryOf = (id: string) => (Number(id.slice(1)) % 2 === 0 ? 'even' : 'odd');
-    const res = recommend({ user: user([1, 0]), k: 2, category: 'odd', categoryOf, index, trending, isAvailable: all });
+    const res = recommend({ user: user([1, 0]), k: 2, category: 'odd', categoryOf, index, trending, query: longTerm, isAvailable: all });
     expect(res.items.map((i) => i.itemId)).toEqual(['i1', 'i11']);
   });
 
@@ -61,7 +63,7 @@ describe('recommend', () => {
       },
     };
     const errors: unknown[] = [];
-    const res = recommend({ user: user([1, 0]), k: 2, index: broken, trending, isAvailable: all, onError: (e) => errors.push(e) });
+    const res = recommend({ user: user([1, 0]), k: 2, index: broken, trending, query: longTerm, isAvailable: all, onError: (e) => errors.push(e) });
     expect(res.fallback).toBe(true);
     expect(res.items.map((i) => i.itemId)).toEqual(['i0', 'i1']);
     expect(errors).toHaveLength(1);
@@ -70,7 +72,7 @@ describe('recommend', () => {
   it('tops up from trending when the model underfills, then reports what is still missing', () => {
     const { index, trending } = setup();
     const seen = Array.from({ length: 10 }, (_, i) => `i${i}`);
-    const res = recommend({ user: user([1, 0], seen), k: 5, index, trending, isAvailable: all });
+    const res = recommend({ user: user([1, 0], seen), k: 5, index, trending, query: longTerm, isAvailable: all });
     expect(res.items).toEqual([
       { itemId: 'i11', score: expect.any(Number), source: 'model' },
       { itemId: 'i10', score: expect.any(Number), source: 'model' },
@@ -78,6 +80,32 @@ describe('recommend', () => {
     ]);
     expect(res.underfilled).toBe(2);
     expect(res.fallback).toBe(false);
+  });
+});
+
+describe('the default query: short-term intent from recent history', () => {
+  it('follows the newest history items, weighted by type and recency, whatever the stored vector says', () => {
+    const { index, trending } = setup();
+    const u: UserState = {
+      ...user([1, 0]),
+      history: [
+        { itemId: 'i0', type: 'view', ts: 1 },
+        { itemId: 'i3', type: 'purchase', ts: 2 },
+      ],
+      seen: ['i0', 'i3'],
+    };
+    const res = recommend({ user: u, k: 2, index, trending, isAvailable: all });
+    expect(res.items.map((i) => i.itemId)).toEqual(['i2', 'i4']);
+    expect(res.fallback).toBe(false);
+  });
+
+  it('re-ranks an over-fetched pool with trending when asked', () => {
+    const { index, trending } = setup();
+    trending.add('i11', 10_000, 1000);
+    const plain = recommend({ user: user([1, 0]), k: 1, index, trending, query: longTerm, isAvailable: all });
+    expect(plain.items[0]!.itemId).toBe('i0');
+    const boosted = recommend({ user: user([1, 0]), k: 1, index, trending, query: longTerm, isAvailable: all, rerank: { candidates: 5, trendingWeight: 0.5 } });
+    expect(boosted.items[0]!.itemId).toBe('i11');
   });
 });
 
