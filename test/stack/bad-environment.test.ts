@@ -8,24 +8,25 @@ import { freePort, isolatedStackEnv, runCli, type CliResult } from './stack-help
 const base = await isolatedStackEnv();
 const withTools = { ...base, PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
-afterAll(() => {
-  runCli(['stack', 'down', '--quiet'], withTools);
+afterAll(async () => {
+  await runCli(['stack', 'down', '--quiet'], withTools);
   rmSync(base.STREAMREC_HOME ?? '/nonexistent', { recursive: true, force: true });
 });
 
 function expectOneLineError(result: CliResult, pattern: RegExp): void {
   expect(result.status, result.stderr).not.toBe(0);
-  expect(result.status).not.toBeNull(); // null would mean it hung until the spawn timeout
+  expect(result.status).not.toBeNull(); // null: killed by the timeout, i.e. it hung
   const lines = result.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
+// Sequential on purpose: each CLI start is CPU-bound (~2 s), concurrency only slows a 2-core machine.
 describe('streamrec stack up in a bad environment', () => {
-  it('names missing java and how to install it', () => {
+  it('names missing java and how to install it', async () => {
     // nothing on PATH: no java (node is started by absolute path, tsx through --import)
-    const result = runCli(['stack', 'up'], { ...base, PATH: '/nonexistent', JAVA_HOME: '' });
+    const result = await runCli(['stack', 'up'], { ...base, PATH: '/nonexistent', JAVA_HOME: '' });
     expectOneLineError(result, /java not found.*apt-get install openjdk-17-jre-headless/);
   });
 
@@ -34,7 +35,7 @@ describe('streamrec stack up in a bad environment', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     try {
-      const result = runCli(['stack', 'up'], { ...withTools, STREAMREC_KAFKA_PORT: String(port) });
+      const result = await runCli(['stack', 'up'], { ...withTools, STREAMREC_KAFKA_PORT: String(port) });
       expectOneLineError(result, new RegExp(`port ${port} .*used by another program.*STREAMREC_KAFKA_PORT`));
     } finally {
       server.close();
@@ -43,26 +44,29 @@ describe('streamrec stack up in a bad environment', () => {
 
   it('refuses an explicit REDIS_URL that does not answer, without starting anything', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
-    const result = runCli(['stack', 'up'], { ...withTools, REDIS_URL: url });
+    const result = await runCli(['stack', 'up'], { ...withTools, REDIS_URL: url });
     expectOneLineError(result, new RegExp(`REDIS_URL=${url} does not answer.*fix REDIS_URL`));
   });
 
-  it('reports every invalid config value at once', () => {
-    const result = runCli(['stack', 'status'], { ...withTools, STREAMREC_KAFKA_PORT: '70000', EMBEDDING_DIM: 'abc', REDIS_URL: 'http://x' });
+  it('reports every invalid config value at once', async () => {
+    const env = { ...withTools, STREAMREC_KAFKA_PORT: '70000', EMBEDDING_DIM: 'abc', REDIS_URL: 'http://x' };
+    const result = await runCli(['stack', 'status'], env);
     expectOneLineError(result, /invalid configuration: .*STREAMREC_KAFKA_PORT.*REDIS_URL.*EMBEDDING_DIM/);
   });
 
-  it('gives up on a broker that is not healthy in time, pointing at its log', () => {
-    const result = runCli(['stack', 'up', '--timeout', '1000'], withTools, 120_000);
+  it('rejects an unknown action', async () => {
+    expectOneLineError(await runCli(['stack', 'sideways'], withTools), /unknown stack action "sideways".*up, down, status/);
+  });
+});
+
+describe('streamrec stack up with a broker that is slow or elsewhere', () => {
+  it('gives up on a broker that is not healthy in time, pointing at its log', async () => {
+    const result = await runCli(['stack', 'up', '--timeout', '1000'], withTools, 120_000);
     expectOneLineError(result, /did not become healthy within 1000 ms \(log: .*server\.log/);
   });
 
-  it('refuses to move a running broker to another port (the previous test left it starting)', async () => {
-    const result = runCli(['stack', 'up'], { ...withTools, STREAMREC_KAFKA_PORT: String(await freePort()) });
+  it('refuses to move the running broker to another port (the previous test left it starting)', async () => {
+    const result = await runCli(['stack', 'up'], { ...withTools, STREAMREC_KAFKA_PORT: String(await freePort()) });
     expectOneLineError(result, /already runs on port \d+, not \d+ — run "streamrec stack down" first/);
-  });
-
-  it('rejects an unknown action', () => {
-    expectOneLineError(runCli(['stack', 'sideways'], withTools), /unknown stack action "sideways".*up, down, status/);
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,13 +41,21 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `streamrec ...` in a child process with exactly `env` (plus HOME), bounded in time. */
-export function runCli(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): CliResult {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: join(import.meta.dirname, '..', '..'),
-    env: { HOME: process.env.HOME ?? '/root', ...env },
-    encoding: 'utf8',
-    timeout: timeoutMs,
+/** Runs `streamrec ...` in a child process with exactly `env` (plus HOME); killed after timeoutMs. */
+export function runCli(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { HOME: process.env.HOME ?? '/root', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    // a signal (the timeout's SIGTERM) reports status null: the command hung
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
-  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
