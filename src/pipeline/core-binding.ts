@@ -1,17 +1,13 @@
 import type { ItemEmbeddingChange, ItemEmbeddingRecord } from '../adapters/kafka/item-embeddings.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
-import {
-  contextVector,
-  DEFAULT_CONTEXT_PARAMS,
-  itemVectorFromContext,
-  updateItemFromCooccurrence,
-  type ContextParams,
-  type ItemContext,
-} from '../core/item-embeddings.ts';
-import { applyEvent, learnerParamsFrom } from '../core/learner.ts';
+import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from '../core/item-embeddings.ts';
+import { factorPart, indexVectorOf } from '../core/item-space.ts';
+import { applyEvent } from '../core/learner.ts';
+import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { recommend } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
+import { userQuery } from '../core/user-query.ts';
 import { createUserState } from '../core/user-state.ts';
 import type { Vector } from '../core/vector.ts';
 import type { LearnerCore } from './learner-core.ts';
@@ -26,30 +22,35 @@ export interface BoundLearnerCore extends LearnerCore {
 
 // Running contexts of new items kept in memory; the oldest are forgotten past this.
 const MAX_ITEM_CONTEXTS = 100_000;
-// Item vectors as the index returns them, cached: reading one back from hnswlib costs a
-// native call and a copy per event. 200k × 64 dims × 4 bytes ≈ 51 MB at most.
-const MAX_CACHED_VECTORS = 200_000;
+// Item factors cached beside the index: reading a vector back from hnswlib costs a native
+// call and a copy per event. 200k × 64 dims × 4 bytes ≈ 51 MB at most.
+const MAX_CACHED_FACTORS = 200_000;
 
 /**
- * The model's pure core bound to one process's index and trending: the same functions
- * `eval` replays. Item vectors learned online are only made for items without a trained
- * vector, so trained vectors (and user updates that read them) stay deterministic.
+ * The model's online core (src/core/online-model.ts: learner, item space, user query,
+ * recommender, trending, co-occurrence contexts) bound to one learner's index, with two
+ * deliberate differences for a partitioned fleet: trained item vectors do not drift per
+ * learner, and there is no per-learner refit. Each learner sees only its partitions, so
+ * both would make learners publish conflicting vectors for the same item; refits are
+ * global and belong to `streamrec train`. Items without a trained vector are placed from
+ * their contexts at once and published, as in the online model.
  */
 export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trending): BoundLearnerCore {
-  const params = learnerParamsFrom(config.model);
-  const contextParams: ContextParams = { ...DEFAULT_CONTEXT_PARAMS, weights: config.model.weights };
+  const params = onlineModelParamsFrom(config.model);
+  const contextParams = { weights: config.model.weights, ...params.cooccurrence };
   const contexts = new Map<string, ItemContext>();
   /** Items present in the index with a trained vector. */
   const trained = new Set<string>();
   let modelVersion = 'none';
-  const cache = new Map<string, Vector | null>();
-  const vectorOf = (id: string): Vector | undefined => {
-    const hit = cache.get(id);
+  const factors = new Map<string, Vector | null>();
+  const factorOf = (id: string): Vector | undefined => {
+    const hit = factors.get(id);
     if (hit !== undefined) return hit ?? undefined;
     const v = index.vectorOf(id);
-    if (cache.size >= MAX_CACHED_VECTORS) cache.delete(cache.keys().next().value!);
-    cache.set(id, v ?? null);
-    return v;
+    if (factors.size >= MAX_CACHED_FACTORS) factors.delete(factors.keys().next().value!);
+    const f = v === undefined ? null : factorPart(v);
+    factors.set(id, f);
+    return f ?? undefined;
   };
 
   return {
@@ -61,40 +62,55 @@ export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trend
     },
     modelVersion: () => modelVersion,
     newState: (userId) => createUserState(userId, config.model.dim),
-    applyEvent: (state, event, position, nowMs) => applyEvent(state, event, vectorOf(event.itemId), params, { position, nowMs }),
+    applyEvent(state, event, position, nowMs) {
+      const f = factorOf(event.itemId);
+      return applyEvent(state, event, f === undefined ? undefined : indexVectorOf(f), params.learner, { position, nowMs });
+    },
     learnItems(applied, nowMs) {
       const updated = new Map<string, ItemEmbeddingRecord>();
       for (const { event, before } of applied) {
         const weight = config.model.weights[event.type];
-        if (weight > 0) trending.add(event.itemId, event.ts, weight);
-        if (weight <= 0 || trained.has(event.itemId)) continue;
-        const context = contextVector(before.history, vectorOf, contextParams, event.itemId);
+        if (!(weight > 0)) continue;
+        trending.add(event.itemId, event.ts, weight);
+        if (trained.has(event.itemId)) continue;
+        const context = contextVector(before.history, factorOf, contextParams, event.itemId);
         if (!context) continue;
-        const ctx = updateItemFromCooccurrence(contexts.get(event.itemId), context, weight);
+        const ctx = updateItemFromCooccurrence(contexts.get(event.itemId), context);
         contexts.delete(event.itemId);
         contexts.set(event.itemId, ctx);
         if (contexts.size > MAX_ITEM_CONTEXTS) contexts.delete(contexts.keys().next().value!);
-        const vector = itemVectorFromContext(ctx, undefined);
-        if (!vector) continue;
+        const factor = itemVectorFromContext(ctx, undefined, params.itemPrior);
+        if (!factor) continue;
+        const vector = indexVectorOf(factor);
         index.upsert(event.itemId, vector);
-        cache.delete(event.itemId);
+        factors.delete(event.itemId);
         updated.set(event.itemId, { itemId: event.itemId, vector, modelVersion, updatedAtMs: nowMs, source: 'online' });
       }
       return [...updated.values()];
     },
     recommend: (user) =>
-      recommend({ user, k: config.model.k, index, isAvailable: () => true, trending }).items,
+      recommend({
+        user,
+        k: config.model.k,
+        index,
+        trending,
+        isAvailable: () => true,
+        queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
+        rerank: params.rerank,
+      }).items,
     onItemChange(change) {
-      if (change.kind !== 'invalid') cache.delete(change.kind === 'upsert' ? change.record.itemId : change.itemId);
+      if (change.kind === 'invalid') return;
+      const itemId = change.kind === 'upsert' ? change.record.itemId : change.itemId;
+      factors.delete(itemId);
       if (change.kind === 'upsert') {
         if (change.record.source === 'train') {
-          trained.add(change.record.itemId);
-          contexts.delete(change.record.itemId);
+          trained.add(itemId);
+          contexts.delete(itemId);
         }
-      } else if (change.kind === 'remove') {
-        trained.delete(change.itemId);
-        contexts.delete(change.itemId);
-        trending.remove(change.itemId);
+      } else {
+        trained.delete(itemId);
+        contexts.delete(itemId);
+        trending.remove(itemId);
       }
     },
   };

@@ -7,7 +7,8 @@ import type { Config } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import type { UserStateStore } from '../../src/core/stores.ts';
 import { createHnswIndex } from '../../src/core/hnsw-index.ts';
-import { applyEvent, learnerParamsFrom } from '../../src/core/learner.ts';
+import { createTrending } from '../../src/core/trending.ts';
+import { bindLearnerCore } from '../../src/pipeline/core-binding.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
 import type { Logger } from '../../src/log.ts';
 import { sleep } from '../../src/lifecycle.ts';
@@ -135,20 +136,20 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 }
 
 /**
- * The reference: the same events replayed in memory through the same core learner, per
- * user in offset order, item vectors read back through the same kind of index.
+ * The reference: the same events replayed in memory through the same core binding the
+ * learner runs, per user in offset order, item vectors read back through the same kind of index.
  */
 export function replayExpected(config: Config, vectors: ReadonlyMap<string, Float32Array>, consumed: readonly TopicMessage[], decode: (m: KafkaMessage) => ClickEvent | undefined): Map<string, UserState> {
   const index = createHnswIndex({ dim: config.model.dim });
   for (const [id, v] of vectors) index.upsert(id, v);
-  const params = learnerParamsFrom(config.model);
+  const core = bindLearnerCore(config, index, createTrending(config.model.trendingHalfLifeMs));
   const ordered = [...consumed].sort((a, b) => a.partition - b.partition || Number(a.message.offset) - Number(b.message.offset));
   const states = new Map<string, UserState>();
   for (const { partition, message } of ordered) {
     const event = decode(message);
     if (!event) continue;
     const prev = states.get(event.userId) ?? createUserState(event.userId, config.model.dim);
-    states.set(event.userId, applyEvent(prev, event, index.vectorOf(event.itemId), params, { position: { partition, offset: Number(message.offset) } }));
+    states.set(event.userId, core.applyEvent(prev, event, { partition, offset: Number(message.offset) }, 0));
   }
   return states;
 }

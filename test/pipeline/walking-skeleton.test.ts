@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
+import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
+import type { ClickEvent } from '../../src/core/events.ts';
 import { decodeRecommendationList } from '../../src/adapters/kafka/recommendations.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
 import { integrationSetup } from '../helpers/integration.ts';
-import { learnerEnv, publishModel, readTopic, spawnLearner, waitUntil } from './support.ts';
+import { comparable, decodeForReplay, learnerEnv, publishModel, readTopic, replayExpected, spawnLearner, waitUntil } from './support.ts';
 
 const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '2' });
 
@@ -16,7 +18,8 @@ describe('walking skeleton: one event through a learner process', () => {
     try {
       await learner.waitFor(/joined learner group/);
       const producer = await createClickstreamProducer(kafka, config, log);
-      await producer.send([{ eventId: 'sk-1', userId: 'walker', itemId: 'item-3', type: 'purchase', ts: Date.now() }], 'msgpack');
+      const event: ClickEvent = { eventId: 'sk-1', userId: 'walker', itemId: 'item-3', type: 'purchase', ts: Date.now() };
+      await producer.send([event], 'msgpack');
       await producer.close();
 
       const store = createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix));
@@ -24,11 +27,11 @@ describe('walking skeleton: one event through a learner process', () => {
       const state = (await store.get('walker'))!;
       expect(state.eventCount).toBe(1);
       expect(state.history.map((h) => h.itemId)).toEqual(['item-3']);
-      // First event: the user vector is the item vector times the purchase weight.
-      const item = vectors.get('item-3')!;
-      const ratio = state.vector[0]! / item[0]!;
-      expect(ratio).toBeGreaterThan(0);
-      for (let i = 0; i < item.length; i++) expect(state.vector[i]!).toBeCloseTo(item[i]! * ratio, 4);
+      // First event: the user vector is the item's index vector times the purchase weight.
+      const expected = replayExpected(config, vectors, [{ partition: state.position!.partition, message: { key: Buffer.from('walker'), value: encodeEvent(event), offset: String(state.position!.offset), timestamp: '0', attributes: 0, headers: {} } }], decodeForReplay);
+      expect(comparable(state)).toEqual(comparable(expected.get('walker')));
+      const norm = Math.hypot(...state.vector);
+      expect(norm).toBeCloseTo(config.model.weights.purchase, 3);
 
       const lists = await readTopic(kafka, config.topics.recommendations, (all) => all.some((m) => m.message.key?.toString() === 'walker'), 30_000);
       const list = decodeRecommendationList(lists.find((m) => m.message.key?.toString() === 'walker')!.message.value!);
