@@ -7,6 +7,8 @@ import { registerSimulateCommand } from './simulate.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerLearnCommand } from './learn.ts';
 import { registerFeedCommand } from './feed.ts';
+import { registerStartCommand } from './start.ts';
+import { registerTrainCommand } from './train.ts';
 
 /** `streamrec <command>`: each command lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerStackCommand(program);
+  registerStartCommand(program);
+  registerTrainCommand(program);
   registerLearnCommand(program);
   registerFeedCommand(program);
   registerEvalCommand(program);

@@ -44,7 +44,12 @@ export interface LearnerChild {
 
 /** `node --import tsx workers/learner.ts` as a child, its JSON logs collected. */
 export function spawnLearner(env: NodeJS.ProcessEnv): LearnerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/learner.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnTsx(['workers/learner.ts'], env);
+}
+
+/** `node --import tsx <args>` as a child (a worker or the CLI), its output lines collected. */
+export function spawnTsx(args: readonly string[], env: NodeJS.ProcessEnv): LearnerChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   const onData = (buf: Buffer) => {

@@ -13,6 +13,8 @@ export interface RedisKeys {
   modelCurrent(): string;
   /** Hash itemId -> raw Float32 vector bytes of one model version. */
   modelItems(version: string): string;
+  /** List of model versions, newest first (old versions' vectors are deleted past a few). */
+  modelHistory(): string;
   /** Hash itemId -> msgpack catalog metadata (title, category, available). */
   catalog(): string;
   /** Pub/sub channel: every API process refreshes its in-memory catalog from it. */
@@ -28,6 +30,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     userPosition: (userId: string) => `${prefix}:{u:${userId}}:pos`,
     modelCurrent: () => `${prefix}:{model}:current`,
     modelItems: (version: string) => `${prefix}:{model}:items:${version}`,
+    modelHistory: () => `${prefix}:{model}:history`,
     catalog: () => `${prefix}:{catalog}:items`,
     catalogChanges: () => `${prefix}:{catalog}:changes`,
     trending: () => `${prefix}:{trending}:scores`,

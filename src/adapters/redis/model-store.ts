@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { pack, unpack } from 'msgpackr';
+import type { ModelMeta, ModelStore } from '../../core/stores.ts';
+import { vectorFromBytes, vectorToBytes, type Vector } from '../../core/vector.ts';
+import type { RedisKeys } from './keys.ts';
+
+// Vectors per HSET / HSCAN round trip: 64-d vectors are 256 B, so a chunk is ~0.5 MB.
+const CHUNK = 2000;
+// Older versions kept beside the current one, so a reader mid-load never loses its version.
+const KEEP_PREVIOUS_VERSIONS = 1;
+
+/**
+ * Model versions in Redis: one hash of raw Float32 vectors per version, then `current`
+ * flipped to the new metadata in one SET, so readers see the old or the new model whole.
+ */
+export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore {
+  return {
+    async current() {
+      const bytes = await redis.getBuffer(keys.modelCurrent());
+      return bytes ? (unpack(bytes) as ModelMeta) : undefined;
+    },
+    async save(meta, vectors) {
+      const itemsKey = keys.modelItems(meta.version);
+      await redis.del(itemsKey);
+      let chunk: Array<string | Buffer> = [];
+      for (const [itemId, vector] of vectors) {
+        if (vector.length !== meta.dim) throw new RangeError(`vector of ${itemId} has ${vector.length} dims, model has ${meta.dim}`);
+        chunk.push(itemId, vectorToBytes(vector));
+        if (chunk.length >= CHUNK * 2) {
+          await redis.hset(itemsKey, ...chunk);
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) await redis.hset(itemsKey, ...chunk);
+      const previous = await this.current();
+      await redis.set(keys.modelCurrent(), pack(meta));
+      await redis.lpush(keys.modelHistory(), meta.version);
+      // Drop versions older than the kept ones (their vectors are no longer served).
+      const stale = await redis.lrange(keys.modelHistory(), KEEP_PREVIOUS_VERSIONS + 1, -1);
+      if (stale.length > 0) {
+        await redis.del(...stale.filter((v) => v !== meta.version && v !== previous?.version).map((v) => keys.modelItems(v)));
+        await redis.ltrim(keys.modelHistory(), 0, KEEP_PREVIOUS_VERSIONS);
+      }
+    },
+    async loadVectors(version) {
+      const out = new Map<string, Vector>();
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscanBuffer(keys.modelItems(version), cursor, 'COUNT', CHUNK);
+        cursor = next.toString();
+        for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!.toString(), vectorFromBytes(flat[i + 1]!));
+      } while (cursor !== '0');
+      return out;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { createCloser, onShutdownSignals } from '../lifecycle.ts';
+import { createLogger } from '../log.ts';
+import { startLearner } from '../pipeline/compose.ts';
+import { startApi } from '../serving/api.ts';
+import { stackDown, stackUp } from '../stack/index.ts';
+import { DEMO_DATA_PATH, ensureDemoModel } from './demo-bootstrap.ts';
+
+/**
+ * `streamrec start`: everything on one machine. The local stack (unless KAFKA_BROKERS
+ * names one), the demo model when Redis holds none, one learner and one API process in
+ * this process; Ctrl-C drains them and stops the stack this command started.
+ */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('everything on one machine: stack, demo model, learner, API')
+    .option('--keep-stack', 'leave Kafka and Redis running on exit (faster next start)')
+    .action(async (opts: { keepStack?: boolean }) => {
+      const base = loadConfig(process.env);
+      const log = createLogger('start', base.logLevel === 'info' ? 'warn' : base.logLevel);
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+      const startedMs = Date.now();
+      const closer = createCloser(log);
+      let stop: () => void = () => undefined;
+      const stopped = new Promise<void>((resolve) => {
+        stop = resolve;
+      });
+      const removeHandlers = onShutdownSignals(() => {
+        say('stopping…');
+        stop();
+      });
+      closer.add('signal handlers', removeHandlers);
+      try {
+        say('streamrec: bringing up Kafka and Redis (first run downloads the broker jars)…');
+        const stack = await stackUp(base, log, { quiet: true });
+        const config = stack.config;
+        if (stack.kafka.started && !opts.keepStack) {
+          closer.add('stack', async () => {
+            await stackDown(config, log);
+          });
+        }
+        const demo = await ensureDemoModel(config, log, say);
+        say('streamrec: starting the learner and the API…');
+        const learner = await startLearner(config, log, {
+          onFatal: (err) => {
+            log.error({ err: err.message }, 'learner stopped; shutting down');
+            stop();
+          },
+        });
+        closer.add('learner', () => learner.close());
+        const api = await startApi(config, log);
+        closer.add('api', () => api.close());
+        const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
+        say('');
+        say(`streamrec is running (ready in ${seconds} s): API ${api.address}  page ${api.address}/  docs ${api.address}/docs`);
+        say(`demo data: ${DEMO_DATA_PATH} (${demo.events} events, model ${demo.modelVersion})`);
+        say('recommendations for a demo user:');
+        say(`  curl -s '${api.address}/v1/users/${encodeURIComponent(demo.userId)}/recommendations?k=5'`);
+        say('Ctrl-C stops everything.');
+        await stopped;
+      } finally {
+        await closer.close();
+      }
+    });
+}

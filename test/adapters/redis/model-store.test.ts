@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { it, expect } from 'vitest';
+import { createRedisKeys } from '../../../src/adapters/redis/keys.ts';
+import { createRedisModelStore } from '../../../src/adapters/redis/model-store.ts';
+import { integrationSetup } from '../../helpers/integration.ts';
+import { runModelStoreSuite } from '../model-store.suite.ts';
+
+const ctx = await integrationSetup();
+const freshKeys = () => createRedisKeys(`${ctx.config.redis.keyPrefix}:${randomBytes(3).toString('hex')}`);
+
+runModelStoreSuite('redis', () => createRedisModelStore(ctx.redis, freshKeys()));
+
+it('deletes the vectors of versions older than the previous one', async () => {
+  const keys = freshKeys();
+  const store = createRedisModelStore(ctx.redis, keys);
+  for (const v of ['v1', 'v2', 'v3']) {
+    await store.save({ version: v, dim: 2, itemCount: 1, createdAtMs: 1, trainedOn: {} }, new Map([['a', new Float32Array([1, 0])]]));
+  }
+  expect(await ctx.redis.exists(keys.modelItems('v1'))).toBe(0);
+  expect(await ctx.redis.exists(keys.modelItems('v2'))).toBe(1);
+  expect(await ctx.redis.exists(keys.modelItems('v3'))).toBe(1);
+});

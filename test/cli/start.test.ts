@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { sleep } from '../../src/lifecycle.ts';
+import { integrationSetup } from '../helpers/integration.ts';
+import { learnerEnv, spawnTsx } from '../pipeline/support.ts';
+
+interface RecommendationsBody {
+  items: Array<{ itemId: string; source: string }>;
+  fallback: boolean;
+}
+
+const ctx = await integrationSetup();
+
+/** Polls the printed curl URL until the demo user's list comes from the model (the learner caught up). */
+async function personalisedList(url: string, timeoutMs: number): Promise<RecommendationsBody> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RecommendationsBody | undefined;
+  while (Date.now() < deadline) {
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    last = (await res.json()) as RecommendationsBody;
+    if (last.items.length > 0 && last.items.every((i) => i.source === 'model')) return last;
+    await sleep(500);
+  }
+  throw new Error(`no personalised list within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}
+
+async function startOnce(expectTraining: boolean): Promise<void> {
+  const env = learnerEnv(ctx.config, { PORT: '0', LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '15000' });
+  const start = spawnTsx(['src/cli/main.ts', 'start'], env);
+  try {
+    const curlLine = await start.waitFor(/curl -s '/, 120_000);
+    const url = /curl -s '([^']+)'/.exec(curlLine)![1]!;
+    expect(start.output.some((l) => l.includes('training one from'))).toBe(expectTraining);
+    const body = await personalisedList(url, 60_000);
+    expect(body.items.length).toBe(5);
+    expect(body.fallback).toBe(false);
+  } finally {
+    start.child.kill('SIGINT');
+  }
+  expect(await start.exited).toBe(0);
+}
+
+describe('streamrec start', () => {
+  it('trains the demo model when Redis has none, answers the printed curl line, and stops cleanly on Ctrl-C', async () => {
+    await startOnce(true);
+  }, 240_000);
+
+  it('reuses the model in Redis on the next start', async () => {
+    await startOnce(false);
+  }, 240_000);
+});
