@@ -1,9 +1,12 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { pingRedis } from '../../src/adapters/redis/client.ts';
 import { resolveStack, stackDown, stackPaths, stackStatus, stackUp } from '../../src/stack/index.ts';
+import { findExecutable } from '../../src/stack/deps.ts';
 import { isAliveAs, portAnswers } from '../../src/stack/processes.ts';
 import { freePort, isolatedStackEnv } from './stack-helpers.ts';
 
@@ -74,5 +77,28 @@ describe('stack up | down on an isolated state dir', () => {
     expect(await portAnswers(config.redis.localPort)).toBe(false);
     await stackDown(withSystemRedis, log);
     expect(await pingRedis(systemUrl, 1000)).toBe(true);
+  });
+
+  it('names missing redis-server when no Redis answers and none may be started', async () => {
+    const err = await stackUp(config, log, { env: { PATH: '/nonexistent' }, quiet: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DEPENDENCY_MISSING' });
+    expect(String((err as Error).message)).toMatch(/no Redis answers at .* and redis-server is not installed/);
+    expect((err as { hint?: string }).hint).toMatch(/apt-get install redis-server.*REDIS_URL/);
+  });
+
+  it('names missing mvn when the jars are not cached yet', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'streamrec-bin-'));
+    const home = mkdtempSync(join(tmpdir(), 'streamrec-nojars-'));
+    try {
+      const java = findExecutable('java', process.env.PATH);
+      if (java === undefined) return expect.fail('this test needs java on PATH');
+      symlinkSync(java, join(bin, 'java'));
+      const fresh: Config = { ...config, stateDir: home, redis: { ...config.redis, url: loaded.redis.url } };
+      const err = await stackUp(fresh, log, { env: { PATH: bin }, quiet: true }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DEPENDENCY_MISSING', hint: 'install Maven: apt-get install maven' });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
