@@ -53,6 +53,8 @@ export interface Config {
     readonly produceTimeoutMs: number;
     /** How often the API probes Redis and Kafka for /readyz and degradation. */
     readonly probeIntervalMs: number;
+    /** Where the API keeps its HNSW snapshot for fast restarts; undefined when off. */
+    readonly indexSnapshotDir: string | undefined;
   };
   readonly model: {
     readonly dim: number;
@@ -98,6 +100,8 @@ export function loadConfig(env: Env): Config {
   const redisUrl = r.str('REDIS_URL', 'redis://127.0.0.1:6379');
   if (!/^rediss?:\/\/.+/.test(redisUrl)) r.fail('REDIS_URL', `"${redisUrl}" is not a redis:// URL`);
 
+  const stateDir = r.str('STREAMREC_HOME', join(homedir(), '.cache', 'streamrec'));
+  const snapshotDir = r.str('API_INDEX_SNAPSHOT_DIR', join(stateDir, 'api-index'));
   const config: Config = {
     kafka: {
       brokers,
@@ -137,6 +141,7 @@ export function loadConfig(env: Env): Config {
       mapSampleSize: r.int('HTTP_MAP_SAMPLE_SIZE', 2000, 10, 100_000),
       produceTimeoutMs: r.int('HTTP_PRODUCE_TIMEOUT_MS', 5000, 100, 120_000),
       probeIntervalMs: r.int('HTTP_PROBE_INTERVAL_MS', 1000, 50, 60_000),
+      indexSnapshotDir: snapshotDir === 'off' ? undefined : snapshotDir,
     },
     model: {
       dim: r.int('EMBEDDING_DIM', 64, 2, 2048),
@@ -159,7 +164,7 @@ export function loadConfig(env: Env): Config {
       sessionTimeoutMs: r.int('LEARNER_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000),
       catchUpTimeoutMs: r.int('CATCH_UP_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     },
-    stateDir: r.str('STREAMREC_HOME', join(homedir(), '.cache', 'streamrec')),
+    stateDir,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   };
   if (config.model.k > config.model.maxK) r.fail('DEFAULT_K', `must not exceed MAX_K (${config.model.maxK})`);

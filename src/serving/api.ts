@@ -13,7 +13,7 @@ import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
-import { createHnswIndex } from '../core/hnsw-index.ts';
+import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { createTrending } from '../core/trending.ts';
 import { StreamrecError } from '../errors.ts';
 import { createCloser } from '../lifecycle.ts';
@@ -21,6 +21,7 @@ import type { Logger } from '../log.ts';
 import { bindRecommender } from './bound-recommender.ts';
 import { startCatalogView } from './catalog-view.ts';
 import { createHealthMonitor } from './health-monitor.ts';
+import { openServingIndex, type ServingIndex } from './serving-index.ts';
 import { startTrendingFeed } from './trending-feed.ts';
 
 export interface ApiProcess {
@@ -76,7 +77,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
     });
     closer.add('catalog view', () => catalog.close());
 
-    const index = createHnswIndex({ dim: config.model.dim, capacity: 4096 });
+    const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, config.topics.itemEmbeddings, log);
     let modelVersion = 'none';
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {
@@ -85,9 +86,14 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
     });
     closer.add('item-embeddings tail', () => tail.stop());
     const startedMs = Date.now();
+    // The compacted topic holds every live item, so whatever it does not replay was deleted.
+    index.beginReplay();
     await tail.start();
+    const pruned = index.endReplay();
     health.markIndexLoaded();
-    log.info({ items: index.size, modelVersion, tookMs: Date.now() - startedMs }, 'index loaded from item-embeddings');
+    log.info({ items: index.size, pruned, fromSnapshot: index.fromSnapshot, modelVersion, tookMs: Date.now() - startedMs }, 'index caught up with item-embeddings');
+    saveSnapshot(index, log);
+    closer.add('index snapshot', () => saveSnapshot(index, log));
 
     let trending = createTrending(config.model.trendingHalfLifeMs);
     if (options.trendingFeed ?? true) {
@@ -103,7 +109,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       users: createRedisUserStore(redis, keys),
       index,
       catalog,
-      recommender: bindRecommender(index, catalog, () => trending, log),
+      recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log),
       events: { send: (events) => clickstream.send(events) },
       health,
       modelVersion: () => modelVersion,
@@ -140,4 +146,13 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   const url = `http://${host}:${port}`;
   log.info({ url, docs: `${url}/docs` }, 'API listening');
   return { address: url, close: () => api.close() };
+}
+
+/** A failed snapshot costs the next start time, never this process: log and go on. */
+function saveSnapshot(index: ServingIndex, log: Logger): void {
+  try {
+    index.saveSnapshot();
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'index snapshot not written');
+  }
 }

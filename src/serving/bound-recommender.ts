@@ -1,16 +1,29 @@
 import type { CatalogView, Recommender } from '../adapters/http/deps.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
+import type { OnlineModelParams } from '../core/online-model.ts';
 import { recommend, similarItems } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
+import { userQuery } from '../core/user-query.ts';
+import type { UserState } from '../core/user-state.ts';
 import type { Logger } from '../log.ts';
 
 /**
  * The model's recommender bound to this process: its index, its in-memory catalog view
- * and the current trending copy (a getter, because the copy is swapped on refresh).
+ * and the current trending copy (a getter, because the copy is swapped on refresh). The
+ * query (long-term taste blended with recent history) and re-ranking come from the same
+ * OnlineModelParams the evaluation replays with, so serving ranks like the measured model.
  */
-export function bindRecommender(index: AnnIndex, catalog: CatalogView, trending: () => Trending, log: Logger): Recommender {
+export function bindRecommender(
+  index: AnnIndex,
+  catalog: CatalogView,
+  trending: () => Trending,
+  params: Pick<OnlineModelParams, 'learner' | 'query' | 'rerank'>,
+  log: Logger,
+): Recommender {
   const isAvailable = (itemId: string) => catalog.isAvailable(itemId);
   const categoryOf = (itemId: string) => catalog.categoryOf(itemId);
+  const vectorOf = (itemId: string) => index.vectorOf(itemId);
+  const queryOf = (user: UserState) => userQuery(user, vectorOf, params.learner.weights, params.query);
   return {
     recommend(req) {
       const request: Parameters<typeof recommend>[0] = {
@@ -21,6 +34,8 @@ export function bindRecommender(index: AnnIndex, catalog: CatalogView, trending:
         isAvailable,
         categoryOf,
         trending: trending(),
+        queryOf,
+        rerank: params.rerank,
         onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
       };
       if (req.category !== undefined) request.category = req.category;

@@ -10,7 +10,7 @@ import { integrationSetup } from '../helpers/integration.ts';
 import { learnerEnv, publishModel } from '../pipeline/support.ts';
 
 const run = promisify(execFile);
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', PORT: '0' });
+const ctx = await integrationSetup({ API_INDEX_SNAPSHOT_DIR: 'off', EMBEDDING_DIM: '8', PORT: '0' });
 let api: RunningApi | undefined;
 afterAll(async () => {
   await api?.close();

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { startLearner, type LearnerRuntime } from '../../src/pipeline/compose.ts';
@@ -5,10 +8,19 @@ import { integrationSetup } from '../helpers/integration.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
 
 const API_KEY = 'e2e-key';
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '2', API_KEY, PORT: '0', LEARNER_METRICS_PORT: '0' });
+const snapshotDir = mkdtempSync(join(tmpdir(), 'streamrec-api-index-'));
+const ctx = await integrationSetup({
+  EMBEDDING_DIM: '8',
+  CLICKSTREAM_PARTITIONS: '2',
+  API_KEY,
+  PORT: '0',
+  LEARNER_METRICS_PORT: '0',
+  API_INDEX_SNAPSHOT_DIR: snapshotDir,
+});
 const running: Array<RunningApi | LearnerRuntime> = [];
 afterAll(async () => {
   for (const r of running.reverse()) await r.close();
+  rmSync(snapshotDir, { recursive: true, force: true });
 });
 
 interface Recs {
@@ -86,5 +98,15 @@ describe('API process against real Kafka and Redis, with a learner', () => {
       return item.status === 200 && item.body.inIndex === false;
     }, 10_000);
     expect(learner.tail.stats.removals).toBeGreaterThanOrEqual(1);
+
+    // A restart starts from the index snapshot and ends with the same items.
+    await api.close();
+    running.splice(running.indexOf(api), 1);
+    const again = await startApi(config, log);
+    running.push(again);
+    const readyAgain = await fetch(`${again.address}/readyz`);
+    expect(await readyAgain.json()).toMatchObject({ ready: true, indexSize: 29 });
+    const gone = await fetch(`${again.address}/v1/items/item-7`);
+    expect(((await gone.json()) as { inIndex: boolean }).inIndex).toBe(false);
   });
 });

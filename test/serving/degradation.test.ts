@@ -6,18 +6,19 @@ import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
 import { createUserState } from '../../src/core/user-state.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
-import { integrationSetup } from '../helpers/integration.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
 
 // A private redis-server this test may kill and restart; Kafka is the shared broker.
 const port = await freePort();
 let server: ChildProcess | undefined = startRedisServer(port);
-// Hooks run last-registered first: the server must outlive the integration teardown.
+// afterAll hooks run last-registered first, and the integration helper registers its
+// teardown when imported: importing it after this hook lets the server outlive the teardown.
 afterAll(() => {
   server?.kill('SIGKILL');
 });
+const { integrationSetup } = await import('../helpers/integration.ts');
 await waitUntil('the private redis-server', () => answers(port), 10_000, 100);
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', PORT: '0', API_KEY: 'k', REDIS_URL: `redis://127.0.0.1:${port}`, HTTP_PROBE_INTERVAL_MS: '200' });
+const ctx = await integrationSetup({ API_INDEX_SNAPSHOT_DIR: 'off', EMBEDDING_DIM: '8', PORT: '0', API_KEY: 'k', REDIS_URL: `redis://127.0.0.1:${port}`, HTTP_PROBE_INTERVAL_MS: '200' });
 let api: RunningApi | undefined;
 afterAll(async () => {
   await api?.close();

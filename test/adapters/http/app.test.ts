@@ -51,6 +51,12 @@ describe('GET /v1/users/:userId/recommendations', () => {
     expect(res.json().underfilled).toBe(2);
   });
 
+  it('takes exclude repeated as well as comma-separated', async () => {
+    const res = await f.app.inject({ url: '/v1/users/nobody/recommendations?k=2&exclude=i0&exclude=i1,i2' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((i: { itemId: string }) => i.itemId)).toEqual(['i3', 'i4']);
+  });
+
   it('uses the default k', async () => {
     const res = await f.app.inject({ url: '/v1/users/alice/recommendations' });
     expect(res.json().items).toHaveLength(10);
@@ -236,6 +242,14 @@ describe('POST /v1/events', () => {
     expect(JSON.parse(big.body).error).toBe('PAYLOAD_TOO_LARGE');
     expectClientError(await post(event(), {}), 401, /missing API key/);
     expectClientError(await post(event(), { 'x-api-key': `${API_KEY}x` }), 401, /wrong API key/);
+    expect(f.sent).toHaveLength(0);
+  });
+
+  it('answers 503 at once, sending nothing, when Kafka is known to be down', async () => {
+    f.health.report = { state: 'degraded', checks: { index: true, redis: true, kafka: false } };
+    const res = await post(event());
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ error: 'KAFKA_UNAVAILABLE', hint: expect.stringMatching(/retry/) });
     expect(f.sent).toHaveLength(0);
   });
 

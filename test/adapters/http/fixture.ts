@@ -6,6 +6,7 @@ import { createMemoryUserStore } from '../../../src/adapters/memory/user-store.t
 import { loadConfig } from '../../../src/config.ts';
 import type { ClickEvent } from '../../../src/core/events.ts';
 import { createExactIndex } from '../../../src/core/exact-index.ts';
+import { onlineModelParamsFrom } from '../../../src/core/online-model.ts';
 import type { UserStateStore } from '../../../src/core/stores.ts';
 import { createTrending } from '../../../src/core/trending.ts';
 import { createUserState } from '../../../src/core/user-state.ts';
@@ -76,7 +77,7 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     users,
     index,
     catalog,
-    recommender: bindRecommender(index, catalog, () => trending, log),
+    recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log),
     events: {
       async send(events) {
         if (kafkaFails.value) throw new Error('broker unreachable');

@@ -22,7 +22,11 @@ export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): 
         params: UserParams,
         querystring: Type.Object({
           k: kQuery(config.model.k, config.model.maxK),
-          exclude: Type.Optional(Type.String({ maxLength: 64 * 1024, description: 'comma-separated item ids not to return' })),
+          exclude: Type.Optional(
+            Type.Union([Type.String({ maxLength: 64 * 1024 }), Type.Array(Type.String({ maxLength: 64 * 1024 }), { maxItems: MAX_EXCLUDE })], {
+              description: 'item ids not to return: comma-separated, or the parameter repeated',
+            }),
+          ),
           category: Type.Optional(Id),
         }),
         response: { 200: Recommendations, '4xx': ErrorBody, '5xx': ErrorBody },
@@ -54,9 +58,9 @@ export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): 
   );
 }
 
-function parseExclude(raw: string | undefined): string[] {
-  if (raw === undefined || raw === '') return [];
-  const ids = raw.split(',').filter((s) => s !== '');
+function parseExclude(raw: string | string[] | undefined): string[] {
+  if (raw === undefined) return [];
+  const ids = (Array.isArray(raw) ? raw : [raw]).flatMap((part) => part.split(',')).filter((s) => s !== '');
   if (ids.length > MAX_EXCLUDE) {
     throw new StreamrecError('BAD_REQUEST', `exclude lists ${ids.length} ids, the limit is ${MAX_EXCLUDE}`);
   }

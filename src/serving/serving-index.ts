@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnnIndex } from '../core/ann-index.ts';
+import { createHnswIndex, loadHnswIndex, type HnswIndex } from '../core/hnsw-index.ts';
+import { normalized, type Vector } from '../core/vector.ts';
+import type { Logger } from '../log.ts';
+
+export interface ServingIndex extends AnnIndex {
+  /** True when the graph came from a snapshot (the tail then only confirms and patches it). */
+  readonly fromSnapshot: boolean;
+  /** Starts recording which ids the item-embeddings replay confirms. */
+  beginReplay(): void;
+  /** Removes ids the replay did not confirm (deleted while this process was away); returns how many. */
+  endReplay(): number;
+  /** Writes the snapshot (atomic per file); a no-op when snapshots are off. */
+  saveSnapshot(): void;
+}
+
+/**
+ * The API's index: HNSW plus a JS map of the unit vectors beside it, for two reasons.
+ * Reading a vector back out of hnswlib costs a native call and a copy (~10 µs); the user
+ * query reads a dozen history vectors per request, so they come from the map. And an
+ * upsert of a vector the graph already holds is skipped, which is what makes a restart
+ * from a snapshot fast: the replay of the compacted item-embeddings topic then inserts only
+ * what changed instead of rebuilding 100k graph nodes.
+ */
+export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger): ServingIndex {
+  const path = snapshotDir === undefined ? undefined : join(snapshotDir, `${topic}.d${dim}.hnsw`);
+  let inner: HnswIndex | undefined;
+  if (path !== undefined && existsSync(path)) {
+    try {
+      const loaded = loadHnswIndex(path);
+      if (loaded.dim === dim) inner = loaded;
+      else log.warn({ path, dim: loaded.dim, expected: dim }, 'index snapshot has another dimension; rebuilding');
+    } catch (err) {
+      log.warn({ path, err: (err as Error).message }, 'index snapshot unreadable; rebuilding from the topic');
+    }
+  }
+  const fromSnapshot = inner !== undefined;
+  const graph = inner ?? createHnswIndex({ dim, capacity: 4096 });
+  const vectors = new Map<string, Vector>();
+  for (const id of graph.ids()) {
+    const v = graph.vectorOf(id);
+    if (v) vectors.set(id, normalized(v));
+  }
+  if (fromSnapshot) log.info({ path, items: vectors.size }, 'index loaded from snapshot');
+  let confirmed: Set<string> | undefined;
+
+  return {
+    dim,
+    fromSnapshot,
+    get size() {
+      return graph.size;
+    },
+    upsert(itemId, vector) {
+      confirmed?.add(itemId);
+      const unit = normalized(vector);
+      const known = vectors.get(itemId);
+      if (known && nearlyEqual(known, unit)) return;
+      graph.upsert(itemId, vector);
+      vectors.set(itemId, unit);
+    },
+    remove(itemId) {
+      confirmed?.delete(itemId);
+      vectors.delete(itemId);
+      return graph.remove(itemId);
+    },
+    has: (itemId) => vectors.has(itemId),
+    search: (query, k, accept) => graph.search(query, k, accept),
+    vectorOf: (itemId) => vectors.get(itemId),
+    ids: () => vectors.keys(),
+    beginReplay() {
+      confirmed = new Set();
+    },
+    endReplay() {
+      const seen = confirmed;
+      confirmed = undefined;
+      if (!seen) return 0;
+      let removed = 0;
+      for (const id of [...vectors.keys()]) {
+        if (!seen.has(id)) {
+          vectors.delete(id);
+          graph.remove(id);
+          removed++;
+        }
+      }
+      return removed;
+    },
+    saveSnapshot() {
+      if (path === undefined) return;
+      mkdirSync(snapshotDir!, { recursive: true });
+      graph.save(path);
+    },
+  };
+}
+
+// Float32 round trips through hnswlib's normalisation differ in the last bits only.
+function nearlyEqual(a: Vector, b: Vector): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > 1e-6) return false;
+  return true;
+}
