@@ -36,7 +36,7 @@ export async function runAnn(ctx: BenchContext): Promise<BenchOutcome> {
   if (!ctx.quick && !ctx.options.ann1m) skipped.push({ what: '1M items', reason: 'not run; pass --ann-1m (takes long on 2 cores)' });
   for (const count of sizes) {
     const queries = ctx.quick ? 200 : count >= 1_000_000 ? 300 : 1000;
-    const base = { count, dim: DIM, queries, k: K, efs: EFS, M, efConstruction: EF_CONSTRUCTION };
+    const base = { count, dim: DIM, queries, k: K, efs: EFS, M, efConstruction: EF_CONSTRUCTION, minSeconds: ctx.quick ? 0.2 : 2 };
     let truth: number[][] | undefined;
     for (const contender of ['exact', 'hnsw', 'hnswlib', 'usearch'] as const) {
       ctx.progress(`ann: ${contender} on ${count.toLocaleString('en-US')} items`);
@@ -71,7 +71,7 @@ export async function runAnn(ctx: BenchContext): Promise<BenchOutcome> {
       `Data: ${DIM}-dim seeded Gaussian mixture (${ANN_CLUSTERS} clusters, spread ${ANN_SPREAD}); queries from the same mixture, not stored items; cosine; k = ${K}.`,
       `HNSW parameters M = ${M}, efConstruction = ${EF_CONSTRUCTION} (the engine's defaults); ef swept: the engine's index is saved once and reloaded per ef with loadHnswIndex(path, { efSearch }), as serving does.`,
       'Each contender runs in a fresh Node process: build time is wall clock for inserting every item one by one; memory is the RSS / JS heap / ArrayBuffer delta across the build (after GC).',
-      'queries/s: one query at a time on one thread after 50 warm-up queries (the serving pattern); recall@10 against the exact twin on the same queries.',
+      'queries/s: one query at a time on one thread after 50 warm-up queries (the serving pattern), the query set repeated for at least 2 s per row; recall@10 against the exact twin on the same queries.',
     ],
     skipped,
     versions: {

@@ -26,6 +26,7 @@ export interface Bench {
 /** Loaded lazily so `run.ts ann` never imports fastify, kafkajs or the pipeline. */
 export const BENCHES: ReadonlyArray<{ name: string; title: string; load: () => Promise<Bench['run']> }> = [
   { name: 'ann', title: 'ANN index: HNSW vs exact vs peers', load: async () => (await import('./ann.ts')).runAnn },
+  { name: 'pipeline', title: 'Pipeline: learner throughput vs broker ceiling, freshness', load: async () => (await import('./pipeline.ts')).runPipeline },
   { name: 'api', title: 'API: recommend under autocannon vs fastify hello-world', load: async () => (await import('./api.ts')).runApi },
   { name: 'quality', title: 'Quality: prequential eval (streamrec eval)', load: async () => (await import('./quality.ts')).runQuality },
   { name: 'redis', title: 'Redis: bytes per user, round trips per batch, redis-benchmark ceiling', load: async () => (await import('./redis.ts')).runRedis },

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -51,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
   let failed = 0;
   for (const bench of selected) {
     const started = performance.now();
-    progress(`${bench.name}: start`);
+    const loadBefore = loadavg()[0]!;
+    progress(`${bench.name}: start (load average ${loadBefore.toFixed(2)})`);
     let result: BenchResult;
     try {
       const outcome = await (await bench.load())(ctx);
@@ -66,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
       };
     }
     result.durationS = Math.round((performance.now() - started) / 100) / 10;
+    result.loadAverage = { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2)) };
     progress(`${bench.name}: done in ${result.durationS} s -> ${writeResult(outDir, result)}`);
   }
   progress(`table -> ${writeMarkdown(outDir)}`);

@@ -41,6 +41,8 @@ export interface BenchResult extends BenchOutcome {
   command: string;
   machine: MachineFacts;
   durationS: number;
+  /** 1-minute load average before and after: other work on the machine skews every figure. */
+  loadAverage?: { before: number; after: number };
 }
 
 /** Order of sections in latest.md. */
@@ -79,7 +81,8 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
   for (const r of results) {
     out.push(`## ${r.title} (\`${r.name}\`)`, '');
     out.push(`- Command: \`${r.command}\`${r.quick ? ' (quick mode: small sizes, not representative)' : ''}`);
-    out.push(`- Machine: ${machineLine(r.machine)}; took ${r.durationS} s`);
+    const load = r.loadAverage ? `; load average ${r.loadAverage.before} before, ${r.loadAverage.after} after` : '';
+    out.push(`- Machine: ${machineLine(r.machine)}; took ${r.durationS} s${load}`);
     if (r.versions && Object.keys(r.versions).length > 0) {
       out.push(`- Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     }

@@ -27,11 +27,11 @@ describe('native-bench --quick', () => {
     });
     expect(stderr).toContain('table ->');
     const md = readFileSync(join(outDir, 'latest.md'), 'utf8');
-    for (const name of ['ann', 'redis', 'quality', 'api']) {
+    for (const name of ['ann', 'redis', 'quality', 'api', 'pipeline']) {
       expect(existsSync(join(outDir, `${name}.json`))).toBe(true);
       expect(md).toContain(`(\`${name}\`)`);
     }
-    for (const name of ['ann', 'redis', 'quality', 'api']) {
+    for (const name of ['ann', 'redis', 'quality', 'api', 'pipeline']) {
       const r = read(name);
       expect(r.quick).toBe(true);
       expect(r.machine.cores).toBeGreaterThan(0);
@@ -72,6 +72,23 @@ describe('native-bench --quick', () => {
     for (const r of rows) {
       expect(r.achievedPerS).toBeGreaterThan(0);
       expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+    }
+  });
+
+  it('pipeline result has learner throughput, the broker ceiling and freshness percentiles', () => {
+    const data = read('pipeline').data as {
+      learnerPerS: number;
+      ceiling?: { producerRecordsPerS: number; consumerFetchRecordsPerS: number };
+      freshness: Array<{ lists: number; toTopic: { p50: number; p99: number; max: number } }>;
+    };
+    expect(data.learnerPerS).toBeGreaterThan(0);
+    expect(data.ceiling?.producerRecordsPerS).toBeGreaterThan(0);
+    expect(data.ceiling?.consumerFetchRecordsPerS).toBeGreaterThan(0);
+    expect(data.freshness.length).toBeGreaterThan(0);
+    for (const f of data.freshness) {
+      expect(f.lists).toBeGreaterThan(0);
+      expect(f.toTopic.p50).toBeLessThanOrEqual(f.toTopic.p99);
+      expect(f.toTopic.p99).toBeLessThanOrEqual(f.toTopic.max);
     }
   });
 

@@ -1,0 +1,156 @@
+import { createClickstreamProducer } from '../src/adapters/kafka/clickstream-producer.ts';
+import { encodeEvent } from '../src/adapters/kafka/codec.ts';
+import type { ClickEvent } from '../src/core/events.ts';
+import { sleep } from '../src/lifecycle.ts';
+import { feedEvents } from '../src/pipeline/feed.ts';
+import type { BenchContext } from './bench.ts';
+import { createClickstream } from './lib/clickstream.ts';
+import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
+import { freePort, startScratchRedis } from './lib/redis-server.ts';
+import type { BenchOutcome, Cell, Headline, Skipped } from './lib/report.ts';
+import { distribution, ratio, sig } from './lib/stats.ts';
+import { brokerCeiling, type BrokerCeiling } from './pipeline/kafka-perf.ts';
+import { startListReader } from './pipeline/freshness.ts';
+import { appliedEvents } from './pipeline/learner-probe.ts';
+
+interface FreshnessRow {
+  rate: number;
+  produced: number;
+  achievedPerS: number;
+  lists: number;
+  toTopic: ReturnType<typeof distribution>;
+  toConsumer: ReturnType<typeof distribution>;
+  drainedS: number;
+}
+
+/**
+ * One learner process (workers/learner.ts) end to end: clickstream topic → Redis →
+ * recommendations topic, against Kafka's own perf-test ceiling in the same run, then
+ * freshness at fixed rates with a downstream reader of the recommendations topic.
+ */
+export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
+  const items = ctx.quick ? 1000 : 10_000;
+  const users = ctx.quick ? 500 : 20_000;
+  const backlog = ctx.quick ? 5000 : 200_000;
+  const rates = ctx.quick ? [500] : [1000, 5000, 20_000];
+  const rateSeconds = ctx.quick ? 2 : 15;
+  const { config, kafka } = await benchEnvironment(ctx.config, 'pipe');
+  const redis = await startScratchRedis();
+  const workers: Worker[] = [];
+  const perfTopic = `${config.topics.clickstream}-perf`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = await createClickstreamProducer(kafka, config, benchLog);
+  try {
+    ctx.progress(`pipeline: ${items} item vectors, ${backlog.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users into ${config.topics.clickstream}`);
+    await publishItems(kafka, config, items);
+    const stream = createClickstream({ users, items, seed: 9, startTs: Date.now() - 600_000 });
+    const sample = stream.next();
+    const recordBytes = encodeEvent(sample, 'msgpack').length;
+    const backlogEvents = function* (): Generator<ClickEvent> {
+      for (let i = 1; i < backlog; i++) yield stream.next();
+    };
+    await producer.send([sample], 'msgpack');
+    await feedEvents(backlogEvents(), (chunk) => producer.send(chunk, 'msgpack'));
+
+    const metricsPort = await freePort();
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const learner = startWorker('workers/learner.ts', configEnv({ ...config, redis: { ...config.redis, url: redis.url } }, { LEARNER_METRICS_PORT: String(metricsPort) }));
+    workers.push(learner);
+    ctx.progress('pipeline: learner started; timing the backlog');
+    await waitFor('learner applies its first event', 180_000, async () => (await appliedEvents(metricsUrl)) > 0, learner);
+    const t0 = performance.now();
+    const applied0 = await appliedEvents(metricsUrl);
+    let applied = applied0;
+    await waitFor('learner applies the whole backlog', 30 * 60_000, async () => {
+      applied = await appliedEvents(metricsUrl);
+      return applied >= backlog;
+    }, learner);
+    const learnerPerS = (applied - applied0) / ((performance.now() - t0) / 1000);
+    ctx.progress(`pipeline: learner ${Math.round(learnerPerS)} events/s; broker ceiling next`);
+
+    let ceiling: BrokerCeiling | undefined;
+    const skipped: Skipped[] = [];
+    try {
+      await admin.createTopics({ topics: [{ topic: perfTopic, numPartitions: config.topics.clickstreamPartitions }], waitForLeaders: true });
+      ceiling = await brokerCeiling(config.stateDir, config.kafka.brokers.join(','), perfTopic, backlog, recordBytes);
+    } catch (err) {
+      skipped.push({ what: 'broker ceiling', reason: (err as Error).message });
+    }
+
+    const reader = await startListReader(kafka, config, `${config.learner.groupId}-reader`);
+    const freshness: FreshnessRow[] = [];
+    let total = applied;
+    for (const rate of rates) {
+      ctx.progress(`pipeline: freshness at ${rate} events/s for ${rateSeconds} s`);
+      const tag = `r${rate}-`;
+      let n = 0;
+      const live = function* (): Generator<ClickEvent> {
+        for (; n < rate * rateSeconds; n++) yield { ...stream.next(), eventId: `${tag}${n}`, ts: Date.now() };
+      };
+      const fed = await feedEvents(live(), (chunk) => producer.send(chunk, 'msgpack'), { ratePerSec: rate });
+      total += fed.sent;
+      const drainStart = performance.now();
+      await waitFor(`learner catches up after ${rate}/s`, 5 * 60_000, async () => (await appliedEvents(metricsUrl)) >= total, learner);
+      await sleep(500);
+      const mine = reader.samples.filter((s) => s.causedBy.startsWith(tag));
+      freshness.push({
+        rate,
+        produced: fed.sent,
+        achievedPerS: Math.round(fed.ratePerSec),
+        lists: mine.length,
+        toTopic: distribution(mine.map((s) => s.toTopicMs)),
+        toConsumer: distribution(mine.map((s) => s.toConsumerMs)),
+        drainedS: sig((performance.now() - drainStart) / 1000),
+      });
+    }
+    await reader.stop();
+    skipped.push({ what: 'kafkajs vs @platformatic/kafka', reason: 'not measured in this round: the engine ships on kafkajs only; a second client would need its own learner composition' });
+    return outcome(ctx, { learnerPerS, ceiling, freshness, skipped, backlog, users, items, recordBytes, rateSeconds });
+  } finally {
+    for (const w of workers) await w.stop();
+    await producer.close().catch(() => undefined);
+    await admin.deleteTopics({ topics: [perfTopic], timeout: 15_000 }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await dropTopics(kafka, config);
+    await redis.stop();
+  }
+}
+
+function outcome(
+  ctx: BenchContext,
+  r: { learnerPerS: number; ceiling: BrokerCeiling | undefined; freshness: FreshnessRow[]; skipped: Skipped[]; backlog: number; users: number; items: number; recordBytes: number; rateSeconds: number },
+): BenchOutcome {
+  const headline: Headline[] = [{ label: 'learner events/s end to end (one process, backlog)', value: sig(r.learnerPerS), unit: 'events/s' }];
+  if (r.ceiling) {
+    // Both sides exclude the consumer-group join: the learner is timed from its first applied event.
+    headline.push({ label: 'learner ÷ Kafka ConsumerPerformance fetch rate (same topic shape, same run)', value: ratio(r.learnerPerS, r.ceiling.consumerFetchRecordsPerS), unit: `× (${sig(r.learnerPerS)} vs ${sig(r.ceiling.consumerFetchRecordsPerS)} records/s)` });
+    headline.push({ label: 'learner ÷ Kafka ProducerPerformance (acks=all)', value: ratio(r.learnerPerS, r.ceiling.producerRecordsPerS), unit: '×' });
+  }
+  for (const f of r.freshness) headline.push({ label: `freshness p99 at ${f.rate.toLocaleString('en-US')} events/s asked (${f.achievedPerS} achieved), event ts → list on topic`, value: f.toTopic.p99, unit: `ms (p50 ${f.toTopic.p50})` });
+  const ceilingRows: Cell[][] = [['learner (workers/learner.ts), events in → lists out', sig(r.learnerPerS), null]];
+  if (r.ceiling) {
+    ceilingRows.push(['Kafka ProducerPerformance (acks=all)', sig(r.ceiling.producerRecordsPerS), r.ceiling.producerP99Ms]);
+    ceilingRows.push(['Kafka ConsumerPerformance (incl. group join)', sig(r.ceiling.consumerRecordsPerS), null]);
+    ceilingRows.push(['Kafka ConsumerPerformance (fetch time only)', sig(r.ceiling.consumerFetchRecordsPerS), null]);
+  }
+  return {
+    headline,
+    tables: [
+      { title: `Throughput: ${r.backlog.toLocaleString('en-US')} events (${r.recordBytes}-byte msgpack), ${r.users.toLocaleString('en-US')} users, ${r.items.toLocaleString('en-US')} items`, columns: ['what', 'records/s', 'p99 ms'], rows: ceilingRows },
+      {
+        title: `Freshness at fixed rates (${r.rateSeconds} s each): event ts → list`,
+        columns: ['asked events/s', 'achieved events/s', 'lists', 'to topic p50 ms', 'p99 ms', 'max ms', 'to reader p50 ms', 'p99 ms', 'max ms', 'drain s after last event'],
+        rows: r.freshness.map((f) => [f.rate, f.achievedPerS, f.lists, f.toTopic.p50, f.toTopic.p99, f.toTopic.max, f.toConsumer.p50, f.toConsumer.p99, f.toConsumer.max, f.drainedS]),
+      },
+    ],
+    notes: [
+      `One learner process (workers/learner.ts, exactly what \`streamrec learn\` runs) with its own redis-server; Kafka is the shared local broker (${ctx.config.kafka.brokers.join(',')}), clickstream ${ctx.config.topics.clickstreamPartitions} partitions.`,
+      'Throughput: the backlog is produced first, then the learner is started; events/s is the rise of its streamrec_events_applied_total counter from the first applied event to the last (group join and index catch-up excluded).',
+      'Ceiling: ProducerPerformance then ConsumerPerformance (org.apache.kafka.tools, the jars the stack runs) on a topic of the same partition count, same record count and size, right after the learner run.',
+      'Freshness: events are produced by the bench (kafkajs, token bucket) with ts = creation time; "to topic" is the list record\'s timestamp (set by the learner\'s producer) minus the event ts, "to reader" is when a downstream consumer saw it. A rate the bench cannot produce shows as a lower achieved rate.',
+    ],
+    skipped: r.skipped,
+    data: { learnerPerS: r.learnerPerS, ceiling: r.ceiling, freshness: r.freshness },
+  };
+}
