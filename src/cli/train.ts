@@ -13,9 +13,13 @@ export function registerTrainCommand(program: Command): void {
     .command('train <file>')
     .description('offline training of item embeddings from a clickstream file (new model version)')
     .requiredOption('--format <format>', 'movielens | yoochoose | taobao | retailrocket | jsonl')
-    .action(async (file: string, opts: { format: string }) => {
+    .option('--dim <n>', 'embedding dimension (default EMBEDDING_DIM; learners and API must use the same)')
+    .option('--out <path>', 'where to write the HNSW snapshot (default under the state dir)')
+    .action(async (file: string, opts: { format: string; dim?: string; out?: string }) => {
       const format = checkDatasetArgs(file, opts.format);
-      const config = await resolveStack(loadConfig(process.env));
+      const env = opts.dim === undefined ? process.env : { ...process.env, EMBEDDING_DIM: opts.dim };
+      // --dim goes through loadConfig, so it gets the same validation and message as EMBEDDING_DIM.
+      const config = await resolveStack(loadConfig(env));
       const log = createLogger('train', config.logLevel === 'info' ? 'warn' : config.logLevel);
       const bar = new cliProgress.SingleBar(
         { format: '{phase} [{bar}] {percentage}% | ETA {eta_formatted} | {value}/{total}', stream: process.stderr, hideCursor: true },
@@ -37,7 +41,7 @@ export function registerTrainCommand(program: Command): void {
       if (events.length === 0) {
         throw new StreamrecError('BAD_ARGUMENT', `no events could be read from ${file}`, { hint: `check that --format ${format} matches the file` });
       }
-      const result = await trainAndPublish(config, log, events, file, show);
+      const result = await trainAndPublish(config, log, events, file, show, opts.out === undefined ? {} : { snapshotPath: opts.out });
       bar.stop();
       const m = result.meta;
       process.stdout.write(

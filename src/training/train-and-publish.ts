@@ -37,6 +37,7 @@ export async function trainAndPublish(
   events: readonly ClickEvent[],
   source: string,
   onProgress: (phase: PublishPhase, done: number, total: number) => void = () => undefined,
+  options: { snapshotPath?: string } = {},
 ): Promise<TrainResult> {
   const startedMs = Date.now();
   const interactions = events.map((e) => ({ userId: e.userId, itemId: e.itemId, weight: config.model.weights[e.type], ts: e.ts }));
@@ -80,7 +81,7 @@ export async function trainAndPublish(
 
   const index = createHnswIndex({ dim: config.model.dim, capacity: Math.max(1024, vectors.size) });
   for (const [itemId, vector] of vectors) index.upsert(itemId, vector);
-  const snapshotPath = snapshotPathFor(config, meta.version);
+  const snapshotPath = options.snapshotPath ?? snapshotPathFor(config, meta.version);
   index.save(snapshotPath);
   onProgress('snapshot', 1, 1);
   log.info({ version: meta.version, items: vectors.size, snapshotPath }, 'model trained and published');
