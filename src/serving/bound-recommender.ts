@@ -24,6 +24,8 @@ export function bindRecommender(
   const categoryOf = (itemId: string) => catalog.categoryOf(itemId);
   const vectorOf = (itemId: string) => index.vectorOf(itemId);
   const queryOf = (user: UserState) => userQuery(user, vectorOf, params.learner.weights, params.query);
+  // A zero trending weight re-ranks nothing; fetching its candidate pool would only cost time.
+  const rerank = params.rerank.trendingWeight !== 0 ? params.rerank : undefined;
   return {
     recommend(req) {
       const request: Parameters<typeof recommend>[0] = {
@@ -35,7 +37,7 @@ export function bindRecommender(
         categoryOf,
         trending: trending(),
         queryOf,
-        rerank: params.rerank,
+        rerank,
         onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
       };
       if (req.category !== undefined) request.category = req.category;
