@@ -44,6 +44,8 @@ export interface BatchResult {
   lastOffset: string | undefined;
 }
 
+const KEEP_ALIVE_EVERY = 500;
+
 interface Positioned {
   event: ClickEvent;
   position: AppliedPosition;
@@ -59,7 +61,12 @@ interface Positioned {
  * commits the offset only after this returns. Every I/O step goes through `step`, which
  * retries until it succeeds, so a fault delays the batch and never drops it.
  */
-export async function processBatch(batch: ConsumedBatch, deps: BatchDeps, step: StepRunner): Promise<BatchResult> {
+export async function processBatch(
+  batch: ConsumedBatch,
+  deps: BatchDeps,
+  step: StepRunner,
+  keepAlive: () => Promise<void> = async () => undefined,
+): Promise<BatchResult> {
   const { core, metrics } = deps;
   const letters: DeadLetter[] = [];
   const byUser = new Map<string, Positioned[]>();
@@ -81,6 +88,7 @@ export async function processBatch(batch: ConsumedBatch, deps: BatchDeps, step: 
     else byUser.set(r.event.userId, [entry]);
   }
 
+  await keepAlive();
   const outcome = await step('user-state', async () => {
     const stored = await deps.store.getMany([...byUser.keys()]);
     const changed: UserState[] = [];
@@ -138,6 +146,7 @@ export async function processBatch(batch: ConsumedBatch, deps: BatchDeps, step: 
     applied += events.length;
     appliedEvents.push(...events);
   }
+  await keepAlive();
   const itemRecords = core.learnItems(appliedEvents, deps.clock());
   if (itemRecords.length > 0) {
     await step('item-embeddings', () => deps.sink.itemEmbeddings(itemRecords));
@@ -149,15 +158,20 @@ export async function processBatch(batch: ConsumedBatch, deps: BatchDeps, step: 
   const targets = committed.map((state) => ({ state, last: lastEventOf.get(state.userId)! })).concat(outcome.replayed);
   if (targets.length > 0) {
     const publishedAt = deps.clock();
-    const lists: RecommendationList[] = targets.map(({ state, last }) => ({
-      userId: state.userId,
-      items: core.recommend(state),
-      modelVersion: core.modelVersion(),
-      recommendationId: randomUUID(),
-      causedBy: last.event.eventId,
-      eventTs: last.event.ts,
-      publishedAt,
-    }));
+    const lists: RecommendationList[] = [];
+    for (const { state, last } of targets) {
+      lists.push({
+        userId: state.userId,
+        items: core.recommend(state),
+        modelVersion: core.modelVersion(),
+        recommendationId: randomUUID(),
+        causedBy: last.event.eventId,
+        eventTs: last.event.ts,
+        publishedAt,
+      });
+      // A big batch spends most of its CPU here; keep the group membership alive.
+      if (lists.length % KEEP_ALIVE_EVERY === 0) await keepAlive();
+    }
     await step('recommendations', () => deps.sink.recommendations(lists));
     const doneAt = deps.clock();
     metrics.listsPublished.inc(lists.length);

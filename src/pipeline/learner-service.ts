@@ -88,6 +88,7 @@ export function createLearnerService(
       { topic: batch.topic, partition: batch.partition, messages: batch.messages },
       deps,
       step,
+      () => keepAlive().catch(() => undefined),
     );
     if (result.lastOffset !== undefined) {
       const next = String(Number(result.lastOffset) + 1);

@@ -32,6 +32,8 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(err)}\n`),
     );
   });
+  // Longer than common scrape intervals, so a scraper's kept-alive socket is not closed under it.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -46,6 +48,11 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
   log.info({ url: `http://${host}:${actual}/metrics` }, 'metrics endpoint listening');
   return {
     port: actual,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle kept-alive scrapers would otherwise hold close() for keepAliveTimeout.
+        server.closeAllConnections();
+      }),
   };
 }
