@@ -5,7 +5,15 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { formatReadReport, readDataset } from '../datasets/read-dataset.ts';
 import { StreamrecError } from '../errors.ts';
-import { DEFAULT_EVAL_SETTINGS, EVAL_MODEL_NAMES, evaluate, parseModelList, writeReport } from '../eval/run-eval.ts';
+import {
+  DEFAULT_EVAL_SETTINGS,
+  EVAL_INDEX_KINDS,
+  EVAL_MODEL_NAMES,
+  evaluate,
+  parseIndexKind,
+  parseModelList,
+  writeReport,
+} from '../eval/run-eval.ts';
 
 interface EvalCliOptions {
   format: string;
@@ -15,6 +23,7 @@ interface EvalCliOptions {
   limit?: string;
   window?: string;
   refitEvery: string;
+  index: string;
   quiet?: boolean;
 }
 
@@ -44,6 +53,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--limit <n>', 'replay only the first n events (in time order)')
     .option('--window <n>', 'test cases per point of the chart (default: about 50 points)')
     .option('--refit-every <n>', 'events between refits of the batch model', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
+    .option('--index <kind>', `ANN index of the embedding models: ${EVAL_INDEX_KINDS.join(' | ')}`, DEFAULT_EVAL_SETTINGS.index)
     .option('--quiet', 'no progress bars')
     .action(async (file: string, opts: EvalCliOptions) => {
       const config = loadConfig(process.env);
@@ -52,6 +62,7 @@ export function registerEvalCommand(program: Command): void {
       const windowCases = opts.window === undefined ? undefined : positiveInt('--window', opts.window, 0);
       const refitEveryEvents = positiveInt('--refit-every', opts.refitEvery, DEFAULT_EVAL_SETTINGS.refitEveryEvents);
       const models = parseModelList(opts.models);
+      const index = parseIndexKind(opts.index);
       const outDir = opts.out ?? join('.streamrec', 'eval', basename(file));
       const quiet = opts.quiet === true;
 
@@ -73,7 +84,7 @@ export function registerEvalCommand(program: Command): void {
 
       const replayBar = createBar('replay', quiet);
       replayBar?.start(events.length, 0);
-      const result = evaluate(events, config, { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents }, (done) =>
+      const result = evaluate(events, config, { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents, index }, (done) =>
         replayBar?.update(done),
       );
       replayBar?.stop();

@@ -1,11 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import type { AnnIndex } from '../core/ann-index.ts';
 import type { ClickEvent } from '../core/events.ts';
+import { createExactIndex } from '../core/exact-index.ts';
+import { createHnswIndex } from '../core/hnsw-index.ts';
+import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { StreamrecError } from '../errors.ts';
 import { createItemKnnModel } from './baselines/item-knn.ts';
 import { renderHitRateSvg, type ChartMarker } from './chart.ts';
 import type { EvalModel } from './eval-model.ts';
+import { createBatchEvalModel } from './models/batch.ts';
+import { createOnlineEvalModel } from './models/online.ts';
 import { createPopularityModel } from './models/popularity.ts';
 import { runPrequential, type PrequentialResult } from './prequential.ts';
 import { formatResultTable } from './report.ts';
@@ -13,11 +19,21 @@ import { formatResultTable } from './report.ts';
 export const EVAL_MODEL_NAMES = ['online', 'popularity', 'itemknn', 'batch'] as const;
 export type EvalModelName = (typeof EVAL_MODEL_NAMES)[number];
 
+export const EVAL_INDEX_KINDS = ['exact', 'hnsw'] as const;
+export type EvalIndexKind = (typeof EVAL_INDEX_KINDS)[number];
+
+function indexFactory(config: Config, settings: EvalSettings): () => AnnIndex {
+  const dim = config.model.dim;
+  return settings.index === 'hnsw' ? () => createHnswIndex({ dim, seed: 1 }) : () => createExactIndex(dim);
+}
+
 export interface EvalSettings {
   k: number;
   models: readonly EvalModelName[];
   /** Test cases per point of the chart; default: about 50 points over the replay. */
   windowCases?: number;
+  /** Which ANN index the embedding models search: the exact twin or HNSW (as served). */
+  index: EvalIndexKind;
   /** Events between refits of the batch model. */
   refitEveryEvents: number;
   popularityHalfLifeMs: number;
@@ -26,7 +42,8 @@ export interface EvalSettings {
 }
 
 export const DEFAULT_EVAL_SETTINGS: Omit<EvalSettings, 'k'> = {
-  models: ['popularity', 'itemknn'],
+  models: EVAL_MODEL_NAMES,
+  index: 'exact',
   refitEveryEvents: 10_000,
   // Longer than the serving fallback's TRENDING_HALF_LIFE_MS: for next-item prediction over
   // months the longer memory is the stronger (fairer) baseline (ML-100K: 1 d 0.061, 30 d 0.076).
@@ -48,6 +65,11 @@ export function parseModelList(text: string): EvalModelName[] {
   return [...new Set(names)] as EvalModelName[];
 }
 
+export function parseIndexKind(text: string): EvalIndexKind {
+  if ((EVAL_INDEX_KINDS as readonly string[]).includes(text)) return text as EvalIndexKind;
+  throw new StreamrecError('BAD_ARGUMENT', `unknown index "${text}"`, { hint: `use --index ${EVAL_INDEX_KINDS.join(' or ')}` });
+}
+
 function createModel(name: EvalModelName, config: Config, settings: EvalSettings): EvalModel {
   const weights = config.model.weights;
   switch (name) {
@@ -56,8 +78,9 @@ function createModel(name: EvalModelName, config: Config, settings: EvalSettings
     case 'itemknn':
       return createItemKnnModel({ weights, windowItems: settings.knnWindowItems, historyItems: settings.knnHistoryItems });
     case 'online':
+      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index);
     case 'batch':
-      throw new StreamrecError('BAD_ARGUMENT', `model "${name}" is not available yet`, { hint: 'use --models popularity,itemknn' });
+      return createBatchEvalModel(onlineModelParamsFrom(config.model), settings.refitEveryEvents, indexFactory(config, settings));
   }
 }
 

@@ -15,8 +15,8 @@ function mean(xs: readonly number[]): number {
  */
 describe('prequential evaluation on the synthetic stream', () => {
   const { events, truth } = generateSynthetic({ users: 300, items: 200, events: 12_000, seed: 11, driftShare: 1 });
-  const models: EvalModelName[] = ['popularity', 'itemknn'];
-  const result = evaluate(events, config, { ...DEFAULT_EVAL_SETTINGS, k: 10, models, windowCases: 300 });
+  const models: EvalModelName[] = ['online', 'popularity', 'itemknn', 'batch'];
+  const result = evaluate(events, config, { ...DEFAULT_EVAL_SETTINGS, k: 10, models, windowCases: 300, refitEveryEvents: 2000 });
   const byName = new Map(result.models.map((m) => [m.name, m]));
 
   function driftPhases(name: string): { before: number; after: number; end: number } {
@@ -30,8 +30,18 @@ describe('prequential evaluation on the synthetic stream', () => {
     };
   }
 
-  it('item-kNN beats popularity by a wide margin', () => {
-    expect(byName.get('itemknn')!.hitRate).toBeGreaterThan(2 * byName.get('popularity')!.hitRate);
+  it('the online model beats popularity by a wide margin, and the batch model (new items, drift)', () => {
+    const hr = (name: string) => byName.get(name)!.hitRate;
+    expect(hr('online')).toBeGreaterThan(2 * hr('popularity'));
+    expect(hr('itemknn')).toBeGreaterThan(2 * hr('popularity'));
+    expect(hr('online')).toBeGreaterThan(hr('batch'));
+    expect(result.models.every((m) => m.cases === result.models[0]!.cases && m.eventsPerSecond > 0)).toBe(true);
+  });
+
+  it('the online model follows the drift: hit rate drops at the taste change and recovers', () => {
+    const p = driftPhases('online');
+    expect(p.after).toBeLessThan(p.before - 0.08);
+    expect(p.end).toBeGreaterThan(p.after + 0.05);
   });
 
   it('item-kNN follows the drift: hit rate drops at the taste change and recovers', () => {

@@ -1,0 +1,82 @@
+import type { AnnIndex } from '../../core/ann-index.ts';
+import type { ClickEvent } from '../../core/events.ts';
+import { factorPart } from '../../core/item-space.ts';
+import { applyEvent } from '../../core/learner.ts';
+import type { OnlineModelParams } from '../../core/online-model.ts';
+import { recommend } from '../../core/recommender.ts';
+import { trainItemEmbeddings, type Interaction } from '../../core/trainer.ts';
+import { createTrending } from '../../core/trending.ts';
+import { userQuery } from '../../core/user-query.ts';
+import { createUserState, type UserState } from '../../core/user-state.ts';
+import type { Vector } from '../../core/vector.ts';
+import type { EvalModel } from '../eval-model.ts';
+
+/**
+ * The batch baseline: item embeddings from the production trainer (trainItemEmbeddings),
+ * retrained from scratch every `refitEveryEvents` events on the events seen so far, and
+ * frozen in between: no online item learning, so items that appear after a training run
+ * have no vector until the next one. Users are updated per event exactly as in
+ * production (applyEvent, userQuery, recommend, trending fallback), with the same knobs
+ * as the online model, so the difference between the two is what online learning adds.
+ */
+export function createBatchEvalModel(
+  params: OnlineModelParams,
+  refitEveryEvents: number,
+  createIndex: () => AnnIndex,
+): EvalModel {
+  const users = new Map<string, UserState>();
+  const trending = createTrending(params.trendingHalfLifeMs);
+  const past: Interaction[] = [];
+  let index = createIndex();
+  let factors = new Map<string, Vector>();
+  let refits = 0;
+  let trainMs = 0;
+  const { weights } = params.learner;
+  const vectorOf = (id: string) => factors.get(id);
+
+  function retrain(nowTs: number): void {
+    const started = performance.now();
+    const trained = trainItemEmbeddings(past, {
+      dim: params.learner.dim,
+      window: params.cooccurrence.window,
+      recencyDecay: params.cooccurrence.recencyDecay,
+      refit: params.refit,
+      createdAtMs: nowTs,
+    });
+    const next = createIndex();
+    const nextFactors = new Map<string, Vector>();
+    for (const [itemId, vector] of trained.vectors) {
+      next.upsert(itemId, vector);
+      nextFactors.set(itemId, factorPart(vector));
+    }
+    index = next;
+    factors = nextFactors;
+    refits++;
+    trainMs += performance.now() - started;
+  }
+
+  return {
+    name: 'batch',
+    recommend(userId, k, exclude) {
+      return recommend({
+        user: users.get(userId),
+        k,
+        exclude: [...exclude],
+        index,
+        trending,
+        isAvailable: () => true,
+        queryOf: (user) => userQuery(user, vectorOf, weights, params.query),
+        rerank: params.rerank,
+      }).items.map((i) => i.itemId);
+    },
+    learn(event: ClickEvent) {
+      const weight = weights[event.type];
+      past.push({ userId: event.userId, itemId: event.itemId, weight, ts: event.ts });
+      if (weight > 0) trending.add(event.itemId, event.ts, weight);
+      const prev = users.get(event.userId) ?? createUserState(event.userId, params.learner.dim);
+      users.set(event.userId, applyEvent(prev, event, index.vectorOf(event.itemId), params.learner));
+      if (past.length % refitEveryEvents === 0) retrain(event.ts);
+    },
+    describe: () => ({ refitEveryEvents, refits, trainSeconds: Math.round(trainMs / 100) / 10 }),
+  };
+}
