@@ -21,7 +21,16 @@ export interface Cooccurrence {
 export interface CooccurrenceParams {
   window: number;
   recencyDecay: number;
+  /**
+   * Memory bound: when more pairs than this are stored, every row keeps only its heavier
+   * half (at least MIN_ROW entries), the long tail of one-off pairs going first. About
+   * 80 bytes per pair, so the default is ~400 MB; rows too short to prune can push past it.
+   */
+  maxPairs?: number;
 }
+
+const DEFAULT_MAX_PAIRS = 5_000_000;
+const MIN_ROW = 16;
 
 export function createCooccurrence(params: CooccurrenceParams): Cooccurrence {
   const ids: string[] = [];
@@ -29,6 +38,8 @@ export function createCooccurrence(params: CooccurrenceParams): Cooccurrence {
   const rows: Array<Map<number, number>> = [];
   const counts: number[] = [];
   let pairs = 0;
+  const maxPairs = params.maxPairs ?? DEFAULT_MAX_PAIRS;
+  let pruneAt = maxPairs;
 
   function intern(itemId: string): number {
     let n = numbers.get(itemId);
@@ -49,6 +60,26 @@ export function createCooccurrence(params: CooccurrenceParams): Cooccurrence {
     row.set(b, (prev ?? 0) + w);
   }
 
+  function prune(): void {
+    for (const row of rows) {
+      if (row.size <= MIN_ROW) continue;
+      const keep = Math.max(MIN_ROW, Math.floor(row.size / 2));
+      const threshold = [...row.values()].sort((a, b) => b - a)[keep - 1]!;
+      let ties = 0;
+      for (const w of row.values()) if (w > threshold) ties--;
+      ties += keep; // entries equal to the threshold that may stay
+      for (const [c, w] of row) {
+        if (w > threshold) continue;
+        if (w === threshold && ties > 0) {
+          ties--;
+          continue;
+        }
+        row.delete(c);
+        pairs--;
+      }
+    }
+  }
+
   return {
     get itemCount() {
       return ids.length;
@@ -57,6 +88,11 @@ export function createCooccurrence(params: CooccurrenceParams): Cooccurrence {
     numberOf: (itemId) => numbers.get(itemId),
     idOf: (n) => ids[n]!,
     observe(item, context, weight) {
+      if (pairs > pruneAt) {
+        prune();
+        // Rows too short to prune can keep the count above the budget: wait for it to double.
+        pruneAt = Math.max(maxPairs, pairs * 2);
+      }
       const i = intern(item);
       counts[i] = counts[i]! + weight;
       let w = weight;

@@ -43,9 +43,11 @@ export function similarityMatrix(cooc: Cooccurrence, vocab: readonly number[], p
   const logShift = Math.log(params.shift);
   for (let r = 0; r < n; r++) {
     rowStart[r] = cols.length;
-    for (const [c, w] of cooc.rowOf(vocab[r]!) ?? []) {
+    for (const [c, wrc] of cooc.rowOf(vocab[r]!) ?? []) {
       const k = row.get(c);
       if (k === undefined || marg[r] === 0 || marg[k] === 0) continue;
+      // Pruning (cooccurrence.ts) may have dropped one direction of a pair: symmetrise.
+      const w = (wrc + (cooc.rowOf(c)?.get(vocab[r]!) ?? 0)) / 2;
       let v: number;
       if (params.normalisation === 'cosine') v = w / Math.sqrt(marg[r]! * marg[k]!);
       else v = Math.log((w * smoothedTotal) / (marg[r]! * marg[k]! ** params.smoothing)) - logShift;

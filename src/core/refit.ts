@@ -12,6 +12,8 @@ export interface RefitParams {
   /** Item factor = eigenvector · λ^eigPower (0.5 makes dot products reproduce the similarity). */
   eigPower: number;
   seed: number;
+  /** Item factor scaled by (interaction mass)^popularityExponent: > 0 favours popular items in inner-product ranking. */
+  popularityExponent?: number;
   firstAfterEvents: number;
   growth: number;
   maxEveryEvents: number;
@@ -54,6 +56,13 @@ export function refitItemVectors(
     for (let c = 0; c < d; c++) {
       const lambda = eig.values[c]!;
       x[r * dim + c] = lambda > 0 ? eig.vectors[r * d + c]! * lambda ** params.eigPower : 0;
+    }
+  }
+  const gamma = params.popularityExponent ?? 0;
+  if (gamma !== 0) {
+    for (let r = 0; r < vocab.length; r++) {
+      const scale = cooc.countOf(vocab[r]!) ** gamma;
+      for (let c = 0; c < dim; c++) x[r * dim + c] = x[r * dim + c]! * scale;
     }
   }
   // Scaled so the longest factor has length 1 (index vectors need |f| ≤ 1).

@@ -83,3 +83,18 @@ describe('topEigenpairs', () => {
   });
 });
 
+
+describe('co-occurrence memory bound', () => {
+  it('prunes the lightest pairs of long rows when the pair budget is exceeded, keeping the strong ones', () => {
+    const c = createCooccurrence({ window: 1, recencyDecay: 1, maxPairs: 100 });
+    // 'hub' pairs 30 times with 'friend', then once with each of 80 one-off items.
+    for (let i = 0; i < 30; i++) c.observe('friend', ['hub'], 1);
+    for (let i = 0; i < 80; i++) c.observe(`one-off-${i}`, ['hub'], 1);
+    const hub = c.rowOf(c.numberOf('hub')!)!;
+    // Without the bound the hub row would hold 81 pairs.
+    expect(hub.size).toBeLessThan(81);
+    expect(hub.size).toBeGreaterThanOrEqual(16);
+    expect(hub.get(c.numberOf('friend')!)).toBe(30);
+    expect(c.totalPairs()).toBeLessThan(162);
+  });
+});
