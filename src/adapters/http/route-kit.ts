@@ -21,9 +21,9 @@ export type TypedApp = FastifyInstance<
 export interface RouteContext {
   deps: AppDeps;
   metrics: HttpMetrics;
-  /** preHandler for writes and admin routes. */
+  /** onRequest hook for writes and admin routes: runs before the body is read or validated. */
   requireKey: (request: FastifyRequest) => Promise<void>;
-  /** preHandler for reads: a no-op unless config.http.readsRequireKey. */
+  /** onRequest hook for reads: a no-op unless config.http.readsRequireKey. */
   readKey: (request: FastifyRequest) => Promise<void>;
   nowMs: () => number;
 }

@@ -73,6 +73,12 @@ describe('GET /v1/users/:userId/recommendations', () => {
     expectClientError(await f.app.inject({ url: `/v1/users/alice/recommendations?${query}` }), 400, message);
   });
 
+  it('rejects malformed URLs with the same error shape', async () => {
+    const res = await f.app.inject({ url: '/v1/users/%E0%A4%A/recommendations' });
+    expectClientError(res, 400, /not a valid url component/);
+    expect(res.json().error).toBe('BAD_REQUEST');
+  });
+
   it('rejects bad user ids with a 400', async () => {
     expectClientError(await f.app.inject({ url: '/v1/users/a%20b/recommendations' }), 400, /userId has characters outside/);
     expectClientError(await f.app.inject({ url: `/v1/users/${'u'.repeat(129)}/recommendations` }), 400, /128/);
@@ -159,6 +165,8 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
       /wrong API key/,
     );
     expectClientError(await f.app.inject({ method: 'DELETE', url: '/v1/items/i2' }), 401, /missing API key/);
+    // The key is checked before the body is parsed or validated.
+    expectClientError(await f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload: '{"available":', headers: { 'content-type': 'application/json' } }), 401, /missing API key/);
     const bearer = await f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload: body, headers: { authorization: `Bearer ${API_KEY}` } });
     expect(bearer.statusCode).toBe(200);
   });
@@ -230,7 +238,9 @@ describe('POST /v1/events', () => {
     expect(res.json().rejected).toHaveLength(2);
     expect(res.json().message).toMatch(/userId must not be empty.*eventId has characters outside/);
     expect(f.sent).toHaveLength(0);
-    expectClientError(await post([]), 400, /must NOT have fewer than 1 items|must match/);
+    expectClientError(await post([]), 400, /body must be one event \(a JSON object\) or a non-empty JSON array/);
+    const text = await f.app.inject({ method: 'POST', url: '/v1/events', payload: 'hello', headers: { ...key, 'content-type': 'text/plain' } });
+    expectClientError(text, 400, /body must be one event/);
   });
 
   it('rejects bad JSON, oversized bodies and missing or wrong keys', async () => {

@@ -10,7 +10,9 @@ export function registerEventRoutes(app: TypedApp, ctx: RouteContext): void {
   app.post(
     '/v1/events',
     {
-      preHandler: ctx.requireKey,
+      onRequest: ctx.requireKey,
+      // The schema documents the shape; the handler words the one mistake it can catch.
+      attachValidation: true,
       schema: {
         summary: 'Produce one event or a batch to the clickstream (API key). Bad events are reported, good ones kept',
         tags: ['events'],
@@ -20,6 +22,11 @@ export function registerEventRoutes(app: TypedApp, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
+      if (request.validationError) {
+        throw new StreamrecError('BAD_REQUEST', 'body must be one event (a JSON object) or a non-empty JSON array of events', {
+          hint: 'send content-type application/json; events are { eventId, userId, itemId, type, ts (epoch ms), sessionId?, value? }',
+        });
+      }
       const raw: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
       if (raw.length > MAX_BATCH) {
         throw new StreamrecError('BAD_REQUEST', `batch of ${raw.length} events, the limit is ${MAX_BATCH}`, {

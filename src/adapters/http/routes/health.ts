@@ -29,7 +29,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: RouteContext): void {
 
   app.get(
     '/metrics',
-    { preHandler: ctx.readKey, schema: { summary: 'Prometheus metrics', tags: ['ops'], response: { 200: Type.String() } } },
+    { onRequest: ctx.readKey, schema: { summary: 'Prometheus metrics', tags: ['ops'], response: { 200: Type.String() } } },
     async (_request, reply) => {
       const text = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(text);

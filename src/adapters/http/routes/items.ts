@@ -20,7 +20,7 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
   app.get(
     '/v1/items/:itemId/similar',
     {
-      preHandler: ctx.readKey,
+      onRequest: ctx.readKey,
       schema: {
         summary: 'Items closest to this one in embedding space (available items only)',
         tags: ['recommend'],
@@ -39,7 +39,7 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
   app.get(
     '/v1/items/:itemId',
     {
-      preHandler: ctx.readKey,
+      onRequest: ctx.readKey,
       schema: {
         summary: 'What the engine knows about an item: embedding, catalog metadata, neighbours',
         tags: ['inspect'],
@@ -68,7 +68,7 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
   app.put(
     '/v1/items/:itemId',
     {
-      preHandler: ctx.requireKey,
+      onRequest: ctx.requireKey,
       schema: {
         summary: 'Create or update catalog metadata and availability (API key)',
         tags: ['catalog'],
@@ -93,7 +93,7 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
   app.delete(
     '/v1/items/:itemId',
     {
-      preHandler: ctx.requireKey,
+      onRequest: ctx.requireKey,
       schema: {
         summary: 'Remove an item from every recommendation in every process (API key)',
         tags: ['catalog'],

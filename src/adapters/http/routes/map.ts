@@ -11,7 +11,7 @@ export function registerMapRoutes(app: TypedApp, ctx: RouteContext): void {
   app.get(
     '/v1/map',
     {
-      preHandler: ctx.readKey,
+      onRequest: ctx.readKey,
       schema: {
         summary: '2-D PCA map of (a sample of) item embeddings, with a user and their recommendations placed on it',
         tags: ['inspect'],

@@ -15,7 +15,7 @@ export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): 
   app.get(
     '/v1/users/:userId/recommendations',
     {
-      preHandler: ctx.readKey,
+      onRequest: ctx.readKey,
       schema: {
         summary: 'Top-k items for a user; cold or unknown users get trending items (flagged)',
         tags: ['recommend'],

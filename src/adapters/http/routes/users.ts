@@ -11,7 +11,7 @@ export function registerUserRoutes(app: TypedApp, ctx: RouteContext): void {
   app.get(
     '/v1/users/:userId',
     {
-      preHandler: ctx.readKey,
+      onRequest: ctx.readKey,
       schema: {
         summary: 'What the engine knows about a user: embedding, norm, recent history, nearest items',
         tags: ['inspect'],
