@@ -1,5 +1,6 @@
 import type { AnnIndex } from './ann-index.ts';
 import { hasDirection } from './index-common.ts';
+import { factorPart } from './item-space.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
 import type { Trending } from './trending.ts';
@@ -88,14 +89,27 @@ export function recommend(req: RecommendRequest): Recommendation {
   return { items, underfilled: k - items.length, fallback: false };
 }
 
-/** Items closest to `itemId`, never itself, only available ones. */
+/**
+ * Items closest to `itemId`, never itself, only available ones. The inner-product search
+ * (item-space.ts) proposes 4k candidates; they are ranked by the cosine of the factors, so
+ * "similar" means same direction rather than "popular and roughly aligned".
+ */
 export function similarItems(index: AnnIndex, itemId: string, k: number, isAvailable: (itemId: string) => boolean): RecommendedItem[] {
   const v = index.vectorOf(itemId);
   if (!v || k <= 0) return [];
+  const query = factorPart(v);
+  if (!hasDirection(query)) return [];
   return index
-    .search(v, k, (id) => id !== itemId && isAvailable(id))
-    .slice(0, k)
-    .map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+    .search(query, k * 4, (id) => id !== itemId && isAvailable(id))
+    .map((n) => {
+      const y = index.vectorOf(n.itemId);
+      // |factor| = sqrt(1 - reserved²) for a unit index vector.
+      const reserved = y ? y[y.length - 1]! : 0;
+      const factorNorm = Math.sqrt(Math.max(1e-12, 1 - reserved * reserved));
+      return { itemId: n.itemId, score: n.score / factorNorm, source: 'model' as const };
+    })
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
 }
 
 function searchModel(

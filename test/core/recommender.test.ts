@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
+import { indexVectorOf } from '../../src/core/item-space.ts';
 import { recommend, similarItems } from '../../src/core/recommender.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
@@ -112,8 +113,19 @@ describe('the default query: short-term intent from recent history', () => {
 describe('similarItems', () => {
   it('returns neighbours of the item, never itself, only available ones', () => {
     const { index } = setup();
-    const res = similarItems(index, 'i0', 2, (id) => id !== 'i1');
-    expect(res.map((r) => r.itemId)).toEqual(['i11', 'i2']);
+    const res = similarItems(index, 'i0', 3, (id) => id !== 'i1');
+    expect(res[0]!.itemId).toBe('i11');
+    // i2 and i10 are both 60° away: equal scores, either order.
+    expect(res.slice(1).map((r) => r.itemId).sort()).toEqual(['i10', 'i2']);
+    expect(res[1]!.score).toBeCloseTo(0.5, 5);
     expect(similarItems(index, 'unknown', 3, all)).toEqual([]);
+  });
+
+  it('ranks by direction of the factors, not by their length (a long factor does not win by popularity)', () => {
+    const index = createExactIndex(3);
+    index.upsert('seed', indexVectorOf(Float32Array.from([0.5, 0, 0])));
+    index.upsert('same-direction-short', indexVectorOf(Float32Array.from([0.1, 0.001, 0])));
+    index.upsert('off-direction-long', indexVectorOf(Float32Array.from([0.8, 0.5, 0])));
+    expect(similarItems(index, 'seed', 2, all).map((r) => r.itemId)).toEqual(['same-direction-short', 'off-direction-long']);
   });
 });
