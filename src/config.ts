@@ -77,6 +77,8 @@ export interface Config {
     readonly metricsPort: number;
     /** Partitions one learner processes at once (overlaps one batch's I/O with another's CPU). */
     readonly partitionsConcurrently: number;
+    /** Where a learner keeps its HNSW snapshot for fast restarts; undefined when off. */
+    readonly indexSnapshotDir: string | undefined;
     /** A dead learner's partitions move to the others after this long (broker minimum 6000). */
     readonly sessionTimeoutMs: number;
     /** Upper bound of one wait for the item-embeddings tail to catch up at start. */
@@ -102,6 +104,7 @@ export function loadConfig(env: Env): Config {
 
   const stateDir = r.str('STREAMREC_HOME', join(homedir(), '.cache', 'streamrec'));
   const snapshotDir = r.str('API_INDEX_SNAPSHOT_DIR', join(stateDir, 'api-index'));
+  const learnerSnapshotDir = r.str('LEARNER_INDEX_SNAPSHOT_DIR', join(stateDir, 'learner-index'));
   const config: Config = {
     kafka: {
       brokers,
@@ -161,6 +164,7 @@ export function loadConfig(env: Env): Config {
       maxEventBytes: r.int('MAX_EVENT_BYTES', 65_536, 256, 10_485_760),
       metricsPort: r.int('LEARNER_METRICS_PORT', 9464, 0, 65_535),
       partitionsConcurrently: r.int('LEARNER_PARTITIONS_CONCURRENTLY', 2, 1, 64),
+      indexSnapshotDir: learnerSnapshotDir === 'off' ? undefined : learnerSnapshotDir,
       sessionTimeoutMs: r.int('LEARNER_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000),
       catchUpTimeoutMs: r.int('CATCH_UP_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     },

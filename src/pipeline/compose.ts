@@ -9,7 +9,11 @@ import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
-import { createHnswIndex } from '../core/hnsw-index.ts';
+import { createRedisModelStore } from '../adapters/redis/model-store.ts';
+import type { AnnIndex } from '../core/ann-index.ts';
+import { openServingIndex } from '../serving/serving-index.ts';
+import type { BoundLearnerCore } from './core-binding.ts';
+import type { ModelStore } from '../core/stores.ts';
 import { createTrending } from '../core/trending.ts';
 import { createCloser, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -45,11 +49,13 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     closer.add('redis', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });
-    const store = createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix));
+    const keys = createRedisKeys(config.redis.keyPrefix);
+    const store = createRedisUserStore(redis, keys);
 
-    const index = createHnswIndex({ dim: config.model.dim });
+    const index = openServingIndex(config.model.dim, config.learner.indexSnapshotDir, config.topics.itemEmbeddings, log);
     const trending = createTrending(config.model.trendingHalfLifeMs);
     const core = bindLearnerCore(config, index, trending);
+    if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {
         core.onItemChange(change);
@@ -58,7 +64,15 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       },
     });
     closer.add('item-embeddings tail', () => tail.stop());
+    // The compacted topic holds every live item, so after a snapshot whatever it does not
+    // replay was deleted while this learner was away.
+    if (index.fromSnapshot) index.beginReplay();
     await tail.start();
+    if (index.fromSnapshot) {
+      const pruned = index.endReplay();
+      if (pruned > 0) log.info({ pruned }, 'items deleted while away dropped from the snapshot');
+    }
+    closer.add('index snapshot', () => index.saveSnapshot());
     if (index.size === 0) {
       log.warn('no item vectors yet (no model trained and published): running cold, lists come from trending');
     } else {
@@ -99,4 +113,25 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     await closer.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Without a snapshot, the current model version in Redis seeds the index before the
+ * topic replay (which then skips identical vectors): a learner still has the trained
+ * model when the item-embeddings topic was recreated or compacted away.
+ */
+async function loadModelFromRedis(models: ModelStore, config: Config, index: AnnIndex, core: BoundLearnerCore, log: Logger): Promise<void> {
+  const meta = await models.current();
+  if (!meta) return;
+  if (meta.dim !== config.model.dim) {
+    log.warn({ version: meta.version, dim: meta.dim, expected: config.model.dim }, 'model in Redis has another dimension; not loaded');
+    return;
+  }
+  const vectors = await models.loadVectors(meta.version);
+  for (const [itemId, vector] of vectors) {
+    index.upsert(itemId, vector);
+    core.onItemChange({ kind: 'upsert', record: { itemId, vector, modelVersion: meta.version, updatedAtMs: meta.createdAtMs, source: 'train' } });
+  }
+  core.setModelVersion(meta.version);
+  log.info({ version: meta.version, items: vectors.size }, 'model loaded from Redis');
 }

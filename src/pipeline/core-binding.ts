@@ -38,6 +38,8 @@ const MAX_CACHED_FACTORS = 200_000;
 export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trending): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   const contextParams = { weights: config.model.weights, ...params.cooccurrence };
+  // A zero trending weight ranks exactly like no re-rank; skipping it lets HNSW fetch k, not 50.
+  const rerank = params.rerank.trendingWeight !== 0 ? params.rerank : undefined;
   const contexts = new Map<string, ItemContext>();
   /** Items present in the index with a trained vector. */
   const trained = new Set<string>();
@@ -96,7 +98,7 @@ export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trend
         trending,
         isAvailable: () => true,
         queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
-        rerank: params.rerank,
+        rerank,
       }).items,
     onItemChange(change) {
       if (change.kind === 'invalid') return;

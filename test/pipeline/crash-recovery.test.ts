@@ -5,7 +5,7 @@ import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, learnerEnv, makeEvents, publishModel, readTopic, replayExpected, spawnLearner, waitForFinalPositions } from './support.ts';
 
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '3', LEARNER_SESSION_TIMEOUT_MS: '6000', DEFAULT_K: '50' });
+const ctx = await integrationSetup({ EMBEDDING_DIM: '8', LEARNER_INDEX_SNAPSHOT_DIR: 'off', CLICKSTREAM_PARTITIONS: '3', LEARNER_SESSION_TIMEOUT_MS: '6000', DEFAULT_K: '50' });
 const USERS = 400;
 
 describe('(b) SIGKILL a learner mid-stream, restart it', () => {

@@ -10,7 +10,7 @@ import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, makeEvents, publishModel, readTopic, replayExpected, waitForFinalPositions } from './support.ts';
 
 const MAX_EVENT_BYTES = 1024;
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '3', MAX_EVENT_BYTES: String(MAX_EVENT_BYTES), LEARNER_METRICS_PORT: '0' });
+const ctx = await integrationSetup({ EMBEDDING_DIM: '8', LEARNER_INDEX_SNAPSHOT_DIR: 'off', CLICKSTREAM_PARTITIONS: '3', MAX_EVENT_BYTES: String(MAX_EVENT_BYTES), LEARNER_METRICS_PORT: '0' });
 
 /** The i-th malformed message of each kind, made unique so its dead letter can be matched. */
 const KINDS: Array<[DeadLetterCode, (i: number, e: ClickEvent) => Message]> = [

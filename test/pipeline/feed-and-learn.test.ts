@@ -10,7 +10,7 @@ import { startLearner } from '../../src/pipeline/compose.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, learnerEnv, makeEvents, publishModel, readTopic, replayExpected, waitForFinalPositions } from './support.ts';
 
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '3', LEARNER_METRICS_PORT: '0' });
+const ctx = await integrationSetup({ EMBEDDING_DIM: '8', LEARNER_INDEX_SNAPSHOT_DIR: 'off', CLICKSTREAM_PARTITIONS: '3', LEARNER_METRICS_PORT: '0' });
 
 describe('(a) streamrec feed N events, one learner', () => {
   it('every user state reflects all its events exactly, and every user gets a list caused by its last event', async () => {

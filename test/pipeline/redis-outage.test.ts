@@ -15,7 +15,7 @@ import { feedEvents } from '../../src/pipeline/feed.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, makeEvents, publishModel, readTopic, replayExpected, waitForFinalPositions, waitUntil } from './support.ts';
 
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '2', LEARNER_METRICS_PORT: '0', LEARNER_RETRY_MAX_MS: '1000' });
+const ctx = await integrationSetup({ EMBEDDING_DIM: '8', LEARNER_INDEX_SNAPSHOT_DIR: 'off', CLICKSTREAM_PARTITIONS: '2', LEARNER_METRICS_PORT: '0', LEARNER_RETRY_MAX_MS: '1000' });
 
 /** A redis-server of this test's own (AOF on, fsync always), so it can be stopped and restarted. */
 async function startPrivateRedis(port: number, dir: string): Promise<ChildProcess> {

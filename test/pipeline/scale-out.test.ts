@@ -6,7 +6,7 @@ import { feedEvents } from '../../src/pipeline/feed.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, learnerEnv, makeEvents, publishModel, readTopic, replayExpected, spawnLearner, waitForFinalPositions, waitUntil } from './support.ts';
 
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '4', LEARNER_SESSION_TIMEOUT_MS: '6000' });
+const ctx = await integrationSetup({ EMBEDDING_DIM: '8', LEARNER_INDEX_SNAPSHOT_DIR: 'off', CLICKSTREAM_PARTITIONS: '4', LEARNER_SESSION_TIMEOUT_MS: '6000' });
 
 /** Partitions of the newest 'joined learner group' line of a learner's log. */
 function assignedPartitions(output: readonly string[]): number[] {

@@ -6,7 +6,8 @@ import { createItemEmbeddingsPublisher } from '../../src/adapters/kafka/item-emb
 import type { Config } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import type { UserStateStore } from '../../src/core/stores.ts';
-import { createHnswIndex } from '../../src/core/hnsw-index.ts';
+import { pino } from 'pino';
+import { openServingIndex } from '../../src/serving/serving-index.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import { bindLearnerCore } from '../../src/pipeline/core-binding.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
@@ -29,6 +30,7 @@ export function learnerEnv(config: Config, extra: Record<string, string> = {}): 
     EMBEDDING_DIM: String(config.model.dim),
     LEARNER_METRICS_PORT: '0',
     LEARNER_SESSION_TIMEOUT_MS: String(config.learner.sessionTimeoutMs),
+    LEARNER_INDEX_SNAPSHOT_DIR: config.learner.indexSnapshotDir ?? 'off',
     LOG_LEVEL: 'info',
     ...extra,
   };
@@ -145,7 +147,7 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
  * learner runs, per user in offset order, item vectors read back through the same kind of index.
  */
 export function replayExpected(config: Config, vectors: ReadonlyMap<string, Float32Array>, consumed: readonly TopicMessage[], decode: (m: KafkaMessage) => ClickEvent | undefined): Map<string, UserState> {
-  const index = createHnswIndex({ dim: config.model.dim });
+  const index = openServingIndex(config.model.dim, undefined, config.topics.itemEmbeddings, pino({ level: 'silent' }));
   for (const [id, v] of vectors) index.upsert(id, v);
   const core = bindLearnerCore(config, index, createTrending(config.model.trendingHalfLifeMs));
   const ordered = [...consumed].sort((a, b) => a.partition - b.partition || Number(a.message.offset) - Number(b.message.offset));

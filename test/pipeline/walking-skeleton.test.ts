@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
 import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
@@ -8,7 +11,8 @@ import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, learnerEnv, publishModel, readTopic, replayExpected, spawnLearner, waitUntil } from './support.ts';
 
-const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '2' });
+const snapshotDir = mkdtempSync(join(tmpdir(), 'streamrec-learner-index-'));
+const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '2', LEARNER_INDEX_SNAPSHOT_DIR: snapshotDir });
 
 describe('walking skeleton: one event through a learner process', () => {
   it('updates the user in Redis and publishes a list without the seen item', async () => {
@@ -42,6 +46,8 @@ describe('walking skeleton: one event through a learner process', () => {
 
       learner.child.kill('SIGTERM');
       expect(await learner.exited).toBe(0);
+      // A clean stop leaves the index snapshot the next start loads before the topic replay.
+      expect(readdirSync(snapshotDir).some((f) => f.endsWith('.hnsw'))).toBe(true);
     } finally {
       learner.child.kill('SIGKILL');
     }
