@@ -10,6 +10,9 @@ import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
+import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
+import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
+import { startCatalogView } from '../serving/catalog-view.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import { openServingIndex } from '../serving/serving-index.ts';
 import type { BoundLearnerCore } from './core-binding.ts';
@@ -51,10 +54,23 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     });
     const keys = createRedisKeys(config.redis.keyPrefix);
     const store = createRedisUserStore(redis, keys);
+    const producer = await connectProducer(kafka, config, log);
+    closer.add('producer', () => producer.disconnect());
+    const subscriber = await createRedis(config, log);
+    closer.add('redis subscriber', () => subscriber.disconnect());
+    const embeddings = await createItemEmbeddingsPublisher(kafka, config, log, { producer });
+    // Lists leave out items the catalog marks unavailable, as the API's answers do.
+    const catalog = await startCatalogView({
+      store: createRedisCatalogStore(redis, keys),
+      bus: createRedisCatalogChangeBus(redis, subscriber, keys, log),
+      removeEmbedding: (itemId) => embeddings.remove([itemId]),
+      log,
+    });
+    closer.add('catalog view', () => catalog.close());
 
     const index = openServingIndex(config.model.dim, config.learner.indexSnapshotDir, config.topics.itemEmbeddings, log);
     const trending = createTrending(config.model.trendingHalfLifeMs);
-    const core = bindLearnerCore(config, index, trending);
+    const core = bindLearnerCore(config, index, trending, (itemId) => catalog.isAvailable(itemId));
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {
@@ -79,8 +95,6 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       log.info({ items: index.size, modelVersion: core.modelVersion() }, 'model loaded from item-embeddings');
     }
 
-    const producer = await connectProducer(kafka, config, log);
-    closer.add('producer', () => producer.disconnect());
     const metricsServer = await serveMetrics(registry, config.http.host, config.learner.metricsPort, log);
     closer.add('metrics server', () => metricsServer.close());
 

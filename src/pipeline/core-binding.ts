@@ -35,7 +35,12 @@ const MAX_CACHED_FACTORS = 200_000;
  * global and belong to `streamrec train`. Items without a trained vector are placed from
  * their contexts at once and published, as in the online model.
  */
-export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trending): BoundLearnerCore {
+export function bindLearnerCore(
+  config: Config,
+  index: AnnIndex,
+  trending: Trending,
+  isAvailable: (itemId: string) => boolean = () => true,
+): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   const contextParams = { weights: config.model.weights, ...params.cooccurrence };
   // A zero trending weight ranks exactly like no re-rank; skipping it lets HNSW fetch k, not 50.
@@ -96,7 +101,7 @@ export function bindLearnerCore(config: Config, index: AnnIndex, trending: Trend
         k: config.model.k,
         index,
         trending,
-        isAvailable: () => true,
+        isAvailable,
         queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
         rerank,
       }).items,

@@ -6,6 +6,7 @@ import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-
 import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { decodeRecommendationList } from '../../src/adapters/kafka/recommendations.ts';
+import { createRedisCatalogStore } from '../../src/adapters/redis/catalog-store.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
 import { integrationSetup } from '../helpers/integration.ts';
@@ -15,14 +16,17 @@ const snapshotDir = mkdtempSync(join(tmpdir(), 'streamrec-learner-index-'));
 const ctx = await integrationSetup({ EMBEDDING_DIM: '8', CLICKSTREAM_PARTITIONS: '2', LEARNER_INDEX_SNAPSHOT_DIR: snapshotDir });
 
 describe('walking skeleton: one event through a learner process', () => {
-  it('updates the user in Redis and publishes a list without the seen item', async () => {
+  it('updates the user in Redis and publishes a list without the seen item or unavailable items', async () => {
     const { config, kafka, redis, log } = ctx;
     const vectors = await publishModel(kafka, config, log, 30);
+    // Half the catalog is unavailable: lists must come from the other half only.
+    const catalog = createRedisCatalogStore(redis, createRedisKeys(config.redis.keyPrefix));
+    for (let i = 0; i < 15; i++) await catalog.put({ itemId: `item-${i}`, available: false, updatedAtMs: Date.now() });
     const learner = spawnLearner(learnerEnv(config));
     try {
       await learner.waitFor(/joined learner group/);
       const producer = await createClickstreamProducer(kafka, config, log);
-      const event: ClickEvent = { eventId: 'sk-1', userId: 'walker', itemId: 'item-3', type: 'purchase', ts: Date.now() };
+      const event: ClickEvent = { eventId: 'sk-1', userId: 'walker', itemId: 'item-25', type: 'purchase', ts: Date.now() };
       await producer.send([event], 'msgpack');
       await producer.close();
 
@@ -30,7 +34,7 @@ describe('walking skeleton: one event through a learner process', () => {
       await waitUntil('the user state in Redis', async () => (await store.get('walker')) !== undefined, 30_000);
       const state = (await store.get('walker'))!;
       expect(state.eventCount).toBe(1);
-      expect(state.history.map((h) => h.itemId)).toEqual(['item-3']);
+      expect(state.history.map((h) => h.itemId)).toEqual(['item-25']);
       // First event: the user vector is the item's index vector times the purchase weight.
       const expected = replayExpected(config, vectors, [{ partition: state.position!.partition, message: { key: Buffer.from('walker'), value: encodeEvent(event), offset: String(state.position!.offset), timestamp: '0', attributes: 0, headers: {} } }], decodeForReplay);
       expect(comparable(state)).toEqual(comparable(expected.get('walker')));
@@ -41,7 +45,8 @@ describe('walking skeleton: one event through a learner process', () => {
       const list = decodeRecommendationList(lists.find((m) => m.message.key?.toString() === 'walker')!.message.value!);
       expect(list).toMatchObject({ userId: 'walker', causedBy: 'sk-1', modelVersion: 'test-v1' });
       expect(list.items).toHaveLength(config.model.k);
-      expect(list.items.map((i) => i.itemId)).not.toContain('item-3');
+      expect(list.items.map((i) => i.itemId)).not.toContain('item-25');
+      expect(list.items.filter((i) => Number(i.itemId.slice(5)) < 15)).toEqual([]);
       expect(list.items.every((i) => i.source === 'model')).toBe(true);
 
       learner.child.kill('SIGTERM');
