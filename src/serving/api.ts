@@ -16,7 +16,7 @@ import type { Config } from '../config.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { createTrending } from '../core/trending.ts';
 import { StreamrecError } from '../errors.ts';
-import { createCloser } from '../lifecycle.ts';
+import { createCloser, withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { bindRecommender } from './bound-recommender.ts';
 import { startCatalogView } from './catalog-view.ts';
@@ -72,7 +72,14 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
     const catalog = await startCatalogView({
       store: createRedisCatalogStore(redis, keys),
       bus: createRedisCatalogChangeBus(redis, subscriber, keys, log),
-      removeEmbedding: (itemId) => embeddings.remove([itemId]),
+      // Bounded like POST /v1/events: a dead broker turns into a retryable 503, the catalog
+      // already hides the item, and a retried DELETE is idempotent.
+      removeEmbedding: (itemId) =>
+        withTimeout(embeddings.remove([itemId]), config.http.produceTimeoutMs, () =>
+          new StreamrecError('KAFKA_UNAVAILABLE', `the embedding tombstone of ${itemId} was not acknowledged within ${config.http.produceTimeoutMs} ms`, {
+            hint: 'the item is already hidden from recommendations; retry the DELETE',
+          }),
+        ),
       log,
     });
     closer.add('catalog view', () => catalog.close());
