@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { StreamrecError } from '../src/errors.ts';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment, frozen', () => {
+    const config = loadConfig({});
+    expect(config.kafka).toMatchObject({ brokers: ['127.0.0.1:19092'], external: false, localPort: 19092, localControllerPort: 19093 });
+    expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', explicit: false, localPort: 16379 });
+    expect(config.topics).toMatchObject({
+      clickstream: 'clickstream',
+      deadLetter: 'clickstream.dlq',
+      recommendations: 'recommendations',
+      itemEmbeddings: 'item-embeddings',
+      clickstreamPartitions: 6,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.kafka.brokers)).toBe(true);
+  });
+
+  it('derives the local broker from STREAMREC_KAFKA_PORT and marks KAFKA_BROKERS and REDIS_URL as explicit', () => {
+    expect(loadConfig({ STREAMREC_KAFKA_PORT: '29092' }).kafka.brokers).toEqual(['127.0.0.1:29092']);
+    const external = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093', REDIS_URL: 'redis://r:6380' });
+    expect(external.kafka).toMatchObject({ brokers: ['a:9092', 'b:9093'], external: true });
+    expect(external.redis).toMatchObject({ url: 'redis://r:6380', explicit: true });
+  });
+
+  it('reports every invalid value at once, each naming its variable', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        STREAMREC_KAFKA_PORT: '70000',
+        KAFKA_BROKERS: 'no-port',
+        REDIS_URL: 'http://x',
+        CLICKSTREAM_PARTITIONS: '0',
+        TOPIC_CLICKSTREAM: 'bad topic',
+        READS_REQUIRE_API_KEY: 'maybe',
+        LOG_LEVEL: 'loud',
+        EVENT_WEIGHTS: 'view=1,teleport=3',
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StreamrecError);
+    const err = caught as StreamrecError;
+    expect(err.code).toBe('CONFIG_INVALID');
+    for (const key of ['STREAMREC_KAFKA_PORT', 'KAFKA_BROKERS', 'REDIS_URL', 'CLICKSTREAM_PARTITIONS', 'TOPIC_CLICKSTREAM', 'READS_REQUIRE_API_KEY', 'LOG_LEVEL', 'EVENT_WEIGHTS']) {
+      expect(err.message).toContain(`${key}:`);
+    }
+    expect(err.message).not.toContain('\n');
+    expect(err.hint).toMatch(/README/);
+  });
+});
