@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
@@ -9,11 +9,11 @@ import {
   DEFAULT_EVAL_SETTINGS,
   EVAL_INDEX_KINDS,
   EVAL_MODEL_NAMES,
-  evaluate,
   parseIndexKind,
   parseModelList,
   writeReport,
 } from '../eval/run-eval.ts';
+import { evaluateInWorkers } from '../eval/parallel.ts';
 
 interface EvalCliOptions {
   format: string;
@@ -24,6 +24,7 @@ interface EvalCliOptions {
   window?: string;
   refitEvery: string;
   index: string;
+  workers?: string;
   quiet?: boolean;
 }
 
@@ -54,6 +55,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--window <n>', 'test cases per point of the chart (default: about 50 points)')
     .option('--refit-every <n>', 'events between refits of the batch model', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
     .option('--index <kind>', `ANN index of the embedding models: ${EVAL_INDEX_KINDS.join(' | ')}`, DEFAULT_EVAL_SETTINGS.index)
+    .option('--workers <n>', 'threads the models are spread over (default: up to 2, one per core)')
     .option('--quiet', 'no progress bars')
     .action(async (file: string, opts: EvalCliOptions) => {
       const config = loadConfig(process.env);
@@ -63,6 +65,7 @@ export function registerEvalCommand(program: Command): void {
       const refitEveryEvents = positiveInt('--refit-every', opts.refitEvery, DEFAULT_EVAL_SETTINGS.refitEveryEvents);
       const models = parseModelList(opts.models);
       const index = parseIndexKind(opts.index);
+      const workers = positiveInt('--workers', opts.workers, Math.min(2, availableParallelism()));
       const outDir = opts.out ?? join('.streamrec', 'eval', basename(file));
       const quiet = opts.quiet === true;
 
@@ -84,9 +87,8 @@ export function registerEvalCommand(program: Command): void {
 
       const replayBar = createBar('replay', quiet);
       replayBar?.start(events.length, 0);
-      const result = evaluate(events, config, { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents, index }, (done) =>
-        replayBar?.update(done),
-      );
+      const settings = { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents, index };
+      const result = await evaluateInWorkers(events, config, settings, workers, (done) => replayBar?.update(done));
       replayBar?.stop();
 
       const written = writeReport(result, outDir, {
@@ -94,6 +96,7 @@ export function registerEvalCommand(program: Command): void {
         file,
         format: report.format,
         read: report,
+        workers,
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
         startedAt: new Date(started).toISOString(),
         totalSeconds: (Date.now() - started) / 1000,
