@@ -15,11 +15,11 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Rounds a maximum up to a readable axis end: 0.05, 0.1, 0.2, 0.25, 0.5, 1 × a power of ten. */
+/** Rounds a maximum up to a readable axis end: 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × a power of ten. */
 function niceCeil(x: number): number {
   if (!(x > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 2, 2.5, 5, 10]) if (x <= m * p) return m * p;
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (x <= m * p) return m * p;
   return 10 * p;
 }
 
