@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '../../src/core/events.ts';
 import { createRandom, generateSynthetic } from '../../src/datasets/synthetic.ts';
@@ -12,6 +13,12 @@ describe('synthetic clickstream', () => {
     const xs = Array.from({ length: 1000 }, r);
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...xs)).toBeLessThan(1);
+  });
+
+  it('the committed demo data is exactly what data/README.md says generated it (the defaults, seed 42)', () => {
+    const { events } = generateSynthetic({ users: 1000, items: 500, events: 30_000, seed: 42 });
+    const text = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+    expect(text === readFileSync(new URL('../../data/demo-clickstream.jsonl', import.meta.url), 'utf8')).toBe(true);
   });
 
   it('writes valid, time-ordered events of the project schema with sessions', () => {
