@@ -9,10 +9,13 @@ import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
+import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
+import type { AnnIndex } from '../core/ann-index.ts';
+import type { ModelStore } from '../core/stores.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { createTrending } from '../core/trending.ts';
 import { StreamrecError } from '../errors.ts';
@@ -93,10 +96,15 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
     });
     closer.add('item-embeddings tail', () => tail.stop());
     const startedMs = Date.now();
-    // The compacted topic holds every live item, so whatever it does not replay was deleted.
-    index.beginReplay();
+    const models = createRedisModelStore(redis, keys);
+    if (!index.fromSnapshot) modelVersion = (await seedFromModelStore(models, config, index, log)) ?? modelVersion;
+    // The compacted topic holds every live item, so after a snapshot whatever it does not
+    // replay was deleted while this process was away. (A ModelStore seed is not pruned: it
+    // is what keeps the model when the topic was recreated.)
+    if (index.fromSnapshot) index.beginReplay();
     await tail.start();
-    const pruned = index.endReplay();
+    const pruned = index.fromSnapshot ? index.endReplay() : 0;
+    if (modelVersion === 'none') modelVersion = (await models.current())?.version ?? modelVersion;
     health.markIndexLoaded();
     log.info({ items: index.size, pruned, fromSnapshot: index.fromSnapshot, modelVersion, tookMs: Date.now() - startedMs }, 'index caught up with item-embeddings');
     saveSnapshot(index, log);
@@ -162,4 +170,21 @@ function saveSnapshot(index: ServingIndex, log: Logger): void {
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'index snapshot not written');
   }
+}
+
+/**
+ * Without a snapshot, the current model version in Redis seeds the index before the topic
+ * replay (which then skips identical vectors), as the learner does. Returns its version.
+ */
+async function seedFromModelStore(models: ModelStore, config: Config, index: AnnIndex, log: Logger): Promise<string | undefined> {
+  const meta = await models.current();
+  if (!meta) return undefined;
+  if (meta.dim !== config.model.dim) {
+    log.warn({ version: meta.version, dim: meta.dim, expected: config.model.dim }, 'model in Redis has another dimension; not loaded');
+    return undefined;
+  }
+  const vectors = await models.loadVectors(meta.version);
+  for (const [itemId, vector] of vectors) index.upsert(itemId, vector);
+  log.info({ version: meta.version, items: vectors.size }, 'model loaded from Redis');
+  return meta.version;
 }
