@@ -1,11 +1,16 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { resolveStack } from '../../src/stack/index.ts';
 import { freePort, isolatedStackEnv, runCli, type CliResult } from './stack-helpers.ts';
 
 // Each case runs the real CLI in a child process and expects exactly one line on stderr
 // naming the problem and the fix, a non-zero exit code, and no stack trace.
-const base = await isolatedStackEnv();
+// REDIS_URL: the shared stack's Redis, so no case depends on a Redis at the default URL
+// (and none starts a redis-server of its own).
+const sharedRedisUrl = (await resolveStack(loadConfig(process.env))).redis.url;
+const base: Record<string, string> = { ...(await isolatedStackEnv()), REDIS_URL: sharedRedisUrl };
 const withTools = { ...base, PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
 afterAll(async () => {

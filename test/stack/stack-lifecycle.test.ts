@@ -16,6 +16,8 @@ const loaded = loadConfig({ ...process.env, ...env });
 // A Redis URL where nothing answers, not set explicitly: the stack must start its own.
 const config: Config = { ...loaded, redis: { ...loaded.redis, url: `redis://127.0.0.1:${await freePort()}`, explicit: false } };
 const log = createLogger('test', 'warn');
+// The Redis the shared stack uses (the machine's, or the shared redis-server): one that answers.
+const sharedRedisUrl = (await resolveStack(loadConfig(process.env))).redis.url;
 const paths = stackPaths(config);
 
 afterAll(async () => {
@@ -64,7 +66,7 @@ describe('stack up | down on an isolated state dir', () => {
   });
 
   it('uses a Redis that answers instead of starting one, and never stops it', async () => {
-    const systemUrl = loaded.redis.url; // the machine's Redis (default redis://127.0.0.1:6379)
+    const systemUrl = sharedRedisUrl; // a Redis streamrec did not start in this state dir
     if (!(await pingRedis(systemUrl, 1000))) return expect.fail(`this test needs a Redis at ${systemUrl}`);
     const withSystemRedis: Config = {
       ...config,
@@ -93,7 +95,7 @@ describe('stack up | down on an isolated state dir', () => {
       const java = findExecutable('java', process.env.PATH);
       if (java === undefined) return expect.fail('this test needs java on PATH');
       symlinkSync(java, join(bin, 'java'));
-      const fresh: Config = { ...config, stateDir: home, redis: { ...config.redis, url: loaded.redis.url } };
+      const fresh: Config = { ...config, stateDir: home, redis: { ...config.redis, url: sharedRedisUrl } };
       const err = await stackUp(fresh, log, { env: { PATH: bin }, quiet: true }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'DEPENDENCY_MISSING', hint: 'install Maven: apt-get install maven' });
     } finally {
