@@ -20,7 +20,10 @@ export interface OnlineModelParams {
   refit: RefitParams;
   query: QueryParams;
   rerank: RerankParams;
-  /** How strongly a trained item's vector follows its new contexts between refits (pseudo-count). */
+  /**
+   * How strongly a trained item's vector follows its new contexts between refits (pseudo-count);
+   * 0 keeps trained vectors fixed until the next refit, as production learners do.
+   */
   itemPrior: number;
 }
 
@@ -45,8 +48,10 @@ export function onlineModelParamsFrom(model: Config['model']): OnlineModelParams
       maxEveryEvents: 10_000,
     },
     query: DEFAULT_QUERY_PARAMS,
-    rerank: { candidates: 50, trendingWeight: 0 },
-    itemPrior: 50,
+    // ML-100K replays: trending re-rank 0.1 lifts HR@10 by ~0.003-0.005; drift of trained items
+    // between refits (itemPrior 50) cost ~0.002 and is not what production does, hence 0.
+    rerank: { candidates: 50, trendingWeight: 0.1 },
+    itemPrior: 0,
   };
 }
 
