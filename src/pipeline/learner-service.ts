@@ -6,6 +6,8 @@ import type { Logger } from '../log.ts';
 import { processBatch, type BatchDeps } from './batch.ts';
 import { createStepRunner } from './retry.ts';
 
+const SLICE_EVENTS = 2000;
+
 export interface LearnerService {
   readonly state: WorkerState;
   /** Joins the consumer group and starts consuming (returns once running). */
@@ -84,18 +86,23 @@ export function createLearnerService(
       keepAlive,
       shouldContinue: () => payload.isRunning() && !payload.isStale() && !rebalanced,
     });
-    const result = await processBatch(
-      { topic: batch.topic, partition: batch.partition, messages: batch.messages },
-      deps,
-      step,
-      () => keepAlive().catch(() => undefined),
-    );
-    if (result.lastOffset !== undefined) {
-      const next = String(Number(result.lastOffset) + 1);
-      payload.resolveOffset(result.lastOffset);
-      await step('commit-offsets', () =>
-        payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] }),
+    // A fetch can hold ~10k events; slices bound the Redis pipelines (each command must
+    // answer within REDIS_COMMAND_TIMEOUT_MS) and publish lists sooner.
+    for (let start = 0; start < batch.messages.length; start += SLICE_EVENTS) {
+      if (!payload.isRunning() || payload.isStale() || rebalanced) return;
+      const result = await processBatch(
+        { topic: batch.topic, partition: batch.partition, messages: batch.messages.slice(start, start + SLICE_EVENTS) },
+        deps,
+        step,
+        () => keepAlive().catch(() => undefined),
       );
+      if (result.lastOffset !== undefined) {
+        const next = String(Number(result.lastOffset) + 1);
+        payload.resolveOffset(result.lastOffset);
+        await step('commit-offsets', () =>
+          payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] }),
+        );
+      }
     }
     deps.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
