@@ -86,6 +86,11 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       log,
     });
     closer.add('catalog view', () => catalog.close());
+    // Pub/sub drops what was published while disconnected: reload the catalog on reconnect
+    // instead of waiting for the periodic resync.
+    subscriber.on('ready', () => {
+      catalog.resync().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'catalog resync after reconnect failed'));
+    });
 
     const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, config.topics.itemEmbeddings, log);
     let modelVersion = 'none';
