@@ -34,7 +34,7 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const started = Date.now();
-    const api = startWorker('workers/api.ts', configEnv(config, { PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000000', CATCH_UP_TIMEOUT_MS: '900000' }));
+    const api = startWorker('workers/api.ts', configEnv(config, { PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000000', CATCH_UP_TIMEOUT_MS: '900000', API_INDEX_SNAPSHOT_DIR: 'off' }));
     workers.push(api);
     ctx.progress('api: waiting for /readyz (index loaded from the item-embeddings topic)');
     await waitFor('API ready', 15 * 60_000, async () => (await fetch(`${apiUrl}/readyz`)).status === 200, api);

@@ -11,7 +11,7 @@ import type { BenchOutcome, Cell, Headline, Skipped } from './lib/report.ts';
 import { distribution, ratio, sig } from './lib/stats.ts';
 import { brokerCeiling, type BrokerCeiling } from './pipeline/kafka-perf.ts';
 import { startListReader } from './pipeline/freshness.ts';
-import { appliedEvents } from './pipeline/learner-probe.ts';
+import { processedEvents } from './pipeline/learner-probe.ts';
 
 interface FreshnessRow {
   rate: number;
@@ -58,12 +58,16 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
     const learner = startWorker('workers/learner.ts', configEnv({ ...config, redis: { ...config.redis, url: redis.url } }, { LEARNER_METRICS_PORT: String(metricsPort) }));
     workers.push(learner);
     ctx.progress('pipeline: learner started; timing the backlog');
-    await waitFor('learner applies its first event', 180_000, async () => (await appliedEvents(metricsUrl)) > 0, learner);
+    await waitFor('learner applies its first event', 180_000, async () => (await processedEvents(metricsUrl)) > 0, learner);
     const t0 = performance.now();
-    const applied0 = await appliedEvents(metricsUrl);
+    const applied0 = await processedEvents(metricsUrl);
     let applied = applied0;
-    await waitFor('learner applies the whole backlog', 30 * 60_000, async () => {
-      applied = await appliedEvents(metricsUrl);
+    let lastProgressMs = Date.now();
+    await waitFor('learner works through the whole backlog', 30 * 60_000, async () => {
+      const now = await processedEvents(metricsUrl);
+      if (now > applied) lastProgressMs = Date.now();
+      else if (Date.now() - lastProgressMs > 60_000) throw new Error(`learner stalled at ${now} of ${backlog} events for 60 s`);
+      applied = now;
       return applied >= backlog;
     }, learner);
     const learnerPerS = (applied - applied0) / ((performance.now() - t0) / 1000);
@@ -91,7 +95,7 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
       const fed = await feedEvents(live(), (chunk) => producer.send(chunk, 'msgpack'), { ratePerSec: rate });
       total += fed.sent;
       const drainStart = performance.now();
-      await waitFor(`learner catches up after ${rate}/s`, 5 * 60_000, async () => (await appliedEvents(metricsUrl)) >= total, learner);
+      await waitFor(`learner catches up after ${rate}/s`, 5 * 60_000, async () => (await processedEvents(metricsUrl)) >= total, learner);
       await sleep(500);
       const mine = reader.samples.filter((s) => s.causedBy.startsWith(tag));
       freshness.push({
@@ -146,7 +150,7 @@ function outcome(
     ],
     notes: [
       `One learner process (workers/learner.ts, exactly what \`streamrec learn\` runs) with its own redis-server; Kafka is the shared local broker (${ctx.config.kafka.brokers.join(',')}), clickstream ${ctx.config.topics.clickstreamPartitions} partitions.`,
-      'Throughput: the backlog is produced first, then the learner is started; events/s is the rise of its streamrec_events_applied_total counter from the first applied event to the last (group join and index catch-up excluded).',
+      'Throughput: the backlog is produced first, then the learner is started; events/s is the rise of its own counters (applied + skipped-as-already-applied + dead-lettered) from the first event to the last (group join and index catch-up excluded).',
       'Ceiling: ProducerPerformance then ConsumerPerformance (org.apache.kafka.tools, the jars the stack runs) on a topic of the same partition count, same record count and size, right after the learner run.',
       'Freshness: events are produced by the bench (kafkajs, token bucket) with ts = creation time; "to topic" is the list record\'s timestamp (set by the learner\'s producer) minus the event ts, "to reader" is when a downstream consumer saw it. A rate the bench cannot produce shows as a lower achieved rate.',
     ],

@@ -116,7 +116,15 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (worker && worker.exitCode !== null) throw new Error(`${what}: worker exited (${worker.exitCode}): ${worker.stderrTail().trim().split('\n').slice(-3).join(' | ')}`);
-    if (await check().catch(() => false)) return;
+    let ok: boolean;
+    try {
+      ok = await check();
+    } catch (err) {
+      // A network error means "not yet"; any other error is the check giving up.
+      if (err instanceof TypeError || (err as Error).name === 'TimeoutError') ok = false;
+      else throw err;
+    }
+    if (ok) return;
     await sleep(250);
   }
   throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s${worker ? `; worker said: ${worker.stderrTail().trim().split('\n').slice(-3).join(' | ')}` : ''}`);
