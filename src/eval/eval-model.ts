@@ -14,27 +14,3 @@ export interface EvalModel {
   /** Facts worth printing with the results (parameters, refits done). */
   describe?(): Record<string, string | number>;
 }
-
-/** Keeps the k best (id, score) pairs, best first; ties keep the earlier offer. k is small. */
-export class TopK {
-  readonly ids: string[] = [];
-  readonly scores: number[] = [];
-  constructor(private readonly k: number) {}
-
-  /** The score an offer must beat to enter a full list. */
-  get threshold(): number {
-    return this.ids.length < this.k ? -Infinity : this.scores[this.scores.length - 1]!;
-  }
-
-  offer(id: string, score: number): void {
-    if (this.k <= 0 || score <= this.threshold) return;
-    let i = this.scores.length;
-    while (i > 0 && this.scores[i - 1]! < score) i--;
-    this.ids.splice(i, 0, id);
-    this.scores.splice(i, 0, score);
-    if (this.ids.length > this.k) {
-      this.ids.pop();
-      this.scores.pop();
-    }
-  }
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EVENT_WEIGHTS, type ClickEvent, type EventType } from '../../src/core/events.ts';
 import { createItemKnnModel } from '../../src/eval/baselines/item-knn.ts';
-import { TopK, type EvalModel } from '../../src/eval/eval-model.ts';
+import type { EvalModel } from '../../src/eval/eval-model.ts';
 import { createPopularityModel } from '../../src/eval/models/popularity.ts';
 import { runPrequential } from '../../src/eval/prequential.ts';
 
@@ -68,12 +68,5 @@ describe('item-kNN baseline', () => {
     // Negative events neither co-occur nor count.
     knn.learn(ev('me', 'c', T + 12, 'dislike'));
     expect(knn.recommend('me', 1, new Set(['a']), T + 13)).toEqual(['b']);
-  });
-
-  it('TopK keeps the k best, best first, ties in offer order', () => {
-    const top = new TopK(3);
-    for (const [id, s] of [['a', 1], ['b', 5], ['c', 3], ['d', 5], ['e', 0.5], ['f', 4]] as const) top.offer(id, s);
-    expect(top.ids).toEqual(['b', 'd', 'f']);
-    expect(top.scores).toEqual([5, 5, 4]);
   });
 });

@@ -1,5 +1,6 @@
 import type { ClickEvent, EventWeights } from '../../core/events.ts';
-import { TopK, type EvalModel } from '../eval-model.ts';
+import { TopK } from '../../core/index-common.ts';
+import type { EvalModel } from '../eval-model.ts';
 
 export interface ItemKnnOptions {
   weights: EventWeights;
@@ -74,14 +75,14 @@ export function createItemKnnModel(options: ItemKnnOptions): EvalModel {
     return ix;
   };
 
-  const fillByPopularity = (top: TopK, k: number, exclude: ReadonlySet<string>, taken: ReadonlySet<string>): void => {
-    const fill = new TopK(k);
+  /** The `n` most popular items not excluded and not taken, best first. */
+  const popular = (n: number, exclude: ReadonlySet<string>, taken: ReadonlySet<string>): string[] => {
+    const fill = new TopK(n);
     for (let i = 0; i < itemIds.length; i++) {
       const id = itemIds[i]!;
-      if (counts[i]! > fill.threshold && !exclude.has(id) && !taken.has(id)) fill.offer(id, counts[i]!);
+      if (fill.wouldAccept(counts[i]!) && !exclude.has(id) && !taken.has(id)) fill.push(id, counts[i]!);
     }
-    // Below every similarity score: popularity only fills the remaining places.
-    for (let i = 0; i < fill.ids.length && top.ids.length < k; i++) top.offer(fill.ids[i]!, -1 - i);
+    return fill.sorted().map((x) => x.itemId);
   };
 
   return {
@@ -103,11 +104,11 @@ export function createItemKnnModel(options: ItemKnnOptions): EvalModel {
       }
       for (const j of touched) {
         const id = itemIds[j]!;
-        if (scores[j]! > top.threshold && !exclude.has(id)) top.offer(id, scores[j]!);
+        if (top.wouldAccept(scores[j]!) && !exclude.has(id)) top.push(id, scores[j]!);
         scores[j] = 0;
       }
-      if (top.ids.length < k) fillByPopularity(top, k, exclude, new Set(top.ids));
-      return top.ids;
+      const list = top.sorted().map((x) => x.itemId);
+      return list.length < k ? list.concat(popular(k - list.length, exclude, new Set(list))) : list;
     },
     learn(event: ClickEvent) {
       if (options.weights[event.type] <= 0) return;
