@@ -34,18 +34,34 @@ export function createEmbeddingMap(index: AnnIndex, sampleSize: number, maxAgeMs
     }
     if (rows.length < 3) return undefined;
     const dim = index.dim;
+    const n = rows.length;
     const mean = new Float64Array(dim);
-    for (const r of rows) for (let j = 0; j < dim; j++) mean[j]! += r[j]! / rows.length;
-    const centred = new Matrix(rows.length, dim);
-    rows.forEach((r, i) => {
-      for (let j = 0; j < dim; j++) centred.set(i, j, r[j]! - mean[j]!);
-    });
-    const covariance = centred.transpose().mmul(centred).div(rows.length - 1);
+    for (const r of rows) for (let j = 0; j < dim; j++) mean[j]! += r[j]! / n;
+    // Covariance in plain loops (upper triangle, then mirrored): ml-matrix's per-element
+    // get/set made this the slow part, and it runs on the event loop.
+    const cov = new Float64Array(dim * dim);
+    const c = new Float64Array(dim);
+    for (const r of rows) {
+      for (let j = 0; j < dim; j++) c[j] = r[j]! - mean[j]!;
+      for (let a = 0; a < dim; a++) {
+        const ca = c[a]!;
+        if (ca === 0) continue;
+        const base = a * dim;
+        for (let b = a; b < dim; b++) cov[base + b]! += ca * c[b]!;
+      }
+    }
+    const covariance = new Matrix(dim, dim);
+    for (let a = 0; a < dim; a++) {
+      for (let b = a; b < dim; b++) {
+        const v = cov[a * dim + b]! / (n - 1);
+        covariance.set(a, b, v);
+        covariance.set(b, a, v);
+      }
+    }
     const evd = new EigenvalueDecomposition(covariance, { assumeSymmetric: true });
-    // ml-matrix returns eigenvalues ascending for symmetric input; take the two largest.
     const values = evd.realEigenvalues;
-    const order = values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
-    const total = values.reduce((s, v) => s + Math.max(v, 0), 0) || 1;
+    const order = values.map((v, i) => [v, i] as const).sort((x, y) => y[0] - x[0]);
+    const total = values.reduce((sum, v) => sum + Math.max(v, 0), 0) || 1;
     const axes = order.slice(0, 2).map(([, col]) => Float64Array.from(evd.eigenvectorMatrix.getColumn(col))) as [
       Float64Array,
       Float64Array,
@@ -58,7 +74,10 @@ export function createEmbeddingMap(index: AnnIndex, sampleSize: number, maxAgeMs
 
   return {
     current(): Projection | undefined {
-      const fresh = cached && cached.projection.indexSize === index.size && nowMs() - cached.atMs < maxAgeMs;
+      // Online learning adds items all the time: redraw on age, or when the index grew or
+      // shrank by more than 1% (small changes do not move a 2-D picture).
+      const drift = cached ? Math.abs(index.size - cached.projection.indexSize) : 0;
+      const fresh = cached && drift <= Math.max(0, index.size * 0.01) && nowMs() - cached.atMs < maxAgeMs;
       if (!fresh) {
         const projection = compute();
         cached = projection ? { projection, atMs: nowMs() } : undefined;
@@ -85,13 +104,20 @@ function project(p: Projection, unit: Vector): { x: number; y: number } {
   return { x: round(x), y: round(y) };
 }
 
-/** An even stride over the index ids: deterministic, and spread over the whole catalogue. */
+/** An even stride over the index ids: deterministic, spread over the whole catalogue, one pass. */
 function sampleIds(index: AnnIndex, sampleSize: number): { ids: string[]; sampled: boolean } {
-  const all = [...index.ids()];
-  if (all.length <= sampleSize) return { ids: all, sampled: false };
-  const stride = all.length / sampleSize;
+  const total = index.size;
+  if (total <= sampleSize) return { ids: [...index.ids()], sampled: false };
+  const stride = total / sampleSize;
   const ids: string[] = [];
-  for (let i = 0; i < sampleSize; i++) ids.push(all[Math.floor(i * stride)]!);
+  let i = 0;
+  let next = 0;
+  for (const id of index.ids()) {
+    if (i++ < next) continue;
+    ids.push(id);
+    if (ids.length >= sampleSize) break;
+    next = Math.floor(ids.length * stride);
+  }
   return { ids, sampled: true };
 }
 

@@ -327,6 +327,23 @@ describe('operations', () => {
   });
 });
 
+describe('/v1/map on a large index', () => {
+  it('samples evenly and still places the user', async () => {
+    const small = await createFixture({ HTTP_MAP_SAMPLE_SIZE: '10' });
+    try {
+      const body = (await small.app.inject({ url: '/v1/map?userId=alice&k=2' })).json();
+      expect(body).toMatchObject({ sampled: true, indexSize: 40 });
+      expect(body.points).toHaveLength(10);
+      // Every fourth of the 40, from the first to the last stretch of the index.
+      expect(body.points.map((p: { itemId: string }) => p.itemId)).toEqual(Array.from({ length: 10 }, (_, i) => `i${i * 4}`));
+      expect(body.user).not.toBeNull();
+      expect(body.recommended).toHaveLength(2);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('security configuration', () => {
   it('keys reads when READS_REQUIRE_API_KEY is set, and refuses writes when no key is configured', async () => {
     const keyed = await createFixture({ READS_REQUIRE_API_KEY: 'true' });
