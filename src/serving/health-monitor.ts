@@ -22,7 +22,8 @@ export function createHealthMonitor(redis: Redis, admin: Admin, intervalMs: numb
   const checks = { index: false, redis: false, kafka: false };
   let draining = false;
   let adminConnected = false;
-  const timeoutMs = Math.max(intervalMs, 500);
+  // A probe must end before the next is due, and one slow answer must not hide an outage long.
+  const timeoutMs = Math.max(100, Math.min(intervalMs, 1000));
 
   const probeRedis = async () => (await withTimeout(redis.ping(), timeoutMs, () => new Error('timeout'))) === 'PONG';
   const probeKafka = async () => {

@@ -18,7 +18,7 @@ afterAll(() => {
 });
 const { integrationSetup } = await import('../helpers/integration.ts');
 await waitUntil('the private redis-server', () => answers(port), 10_000, 100);
-const ctx = await integrationSetup({ API_INDEX_SNAPSHOT_DIR: 'off', EMBEDDING_DIM: '8', PORT: '0', API_KEY: 'k', REDIS_URL: `redis://127.0.0.1:${port}`, HTTP_PROBE_INTERVAL_MS: '200' });
+const ctx = await integrationSetup({ API_INDEX_SNAPSHOT_DIR: 'off', EMBEDDING_DIM: '8', PORT: '0', API_KEY: 'k', REDIS_URL: `redis://127.0.0.1:${port}`, HTTP_PROBE_INTERVAL_MS: '500' });
 let api: RunningApi | undefined;
 afterAll(async () => {
   await api?.close();
