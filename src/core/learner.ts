@@ -78,7 +78,8 @@ function marksSeen(event: ClickEvent, weight: number): boolean {
   return weight > 0;
 }
 
-function appendHistory(history: readonly HistoryEntry[], entry: HistoryEntry, cap: number): HistoryEntry[] {
+/** Appends to a capped history (newest last); shared with the refit worker's per-user histories. */
+export function appendHistory(history: readonly HistoryEntry[], entry: HistoryEntry, cap: number): HistoryEntry[] {
   const out = history.length >= cap ? history.slice(history.length - cap + 1) : history.slice();
   out.push(entry);
   return out;

@@ -1,13 +1,14 @@
 import type { Config } from '../config.ts';
 import type { AnnIndex } from './ann-index.ts';
-import { createCooccurrence, type Cooccurrence, type CooccurrenceParams } from './cooccurrence.ts';
+import type { CooccurrenceParams } from './cooccurrence.ts';
 import type { ClickEvent } from './events.ts';
 import { createExactIndex } from './exact-index.ts';
 import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from './item-embeddings.ts';
 import { indexVectorOf, factorPart } from './item-space.ts';
 import { applyEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
 import { recommend, type Recommendation, type RerankParams } from './recommender.ts';
-import { refitItemVectors, type RefitParams } from './refit.ts';
+import { createItemRefitter } from './item-refitter.ts';
+import type { RefitParams } from './refit.ts';
 import { createTrending, type Trending } from './trending.ts';
 import { createUserState, type UserState } from './user-state.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
@@ -81,13 +82,10 @@ export interface OnlineModel {
 export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = createExactIndex(params.learner.dim)): OnlineModel {
   const users = new Map<string, UserState>();
   const trending = createTrending(params.trendingHalfLifeMs);
-  const cooc: Cooccurrence = createCooccurrence(params.cooccurrence);
+  // Co-occurrence, refit schedule and refit-and-align: the same module the refit worker runs.
+  // Its `trained` (factors of the last refit) is the anchor the online updates blend with.
+  const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, refit: params.refit });
   const contexts = new Map<string, ItemContext>();
-  // Factors of the last refit (item id → raw vector), the anchor the online updates blend with.
-  let trained = new Map<string, Vector>();
-  let eventsSeen = 0;
-  let nextRefitAt = params.refit.firstAfterEvents;
-  let refits = 0;
   // Factor of every item in the index (item-space.ts), kept beside it to avoid copies out of the index.
   const factors = new Map<string, Vector>();
   const vectorOf = (id: string) => factors.get(id);
@@ -103,9 +101,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   }
 
   function refit(): ItemUpdate[] {
-    const result = refitItemVectors(cooc, trained, params.learner.dim, params.refit);
-    refits++;
-    trained = result.vectors;
+    const result = refitter.refit();
     contexts.clear();
     const updates: ItemUpdate[] = [];
     for (const [itemId, factor] of result.vectors) {
@@ -119,7 +115,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     index,
     trending,
     get refits() {
-      return refits;
+      return refitter.refits;
     },
     user: (userId) => users.get(userId),
     recommend(userId, k, exclude) {
@@ -139,14 +135,13 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       const prev = users.get(event.userId) ?? createUserState(event.userId, params.learner.dim);
       const weight = params.learner.weights[event.type];
       const updates: ItemUpdate[] = [];
+      refitter.observe(event, prev.history);
       if (weight > 0) {
-        const positive = prev.history.filter((h) => params.learner.weights[h.type] > 0).map((h) => h.itemId);
-        cooc.observe(event.itemId, positive, 1);
         const ctx = contextVector(prev.history, vectorOf, { weights: params.learner.weights, ...params.cooccurrence }, event.itemId);
         if (ctx) {
           const next = updateItemFromCooccurrence(contexts.get(event.itemId), ctx);
           contexts.set(event.itemId, next);
-          const base = trained.get(event.itemId);
+          const base = refitter.trained.get(event.itemId);
           if (!base || params.itemPrior > 0) {
             const y = itemVectorFromContext(next, base, params.itemPrior);
             if (y) {
@@ -159,11 +154,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       }
       const itemVector = index.has(event.itemId) ? indexVectorOf(factors.get(event.itemId)!) : undefined;
       users.set(event.userId, applyEvent(prev, event, itemVector, params.learner));
-      eventsSeen++;
-      if (eventsSeen >= nextRefitAt) {
-        updates.push(...refit());
-        nextRefitAt = Math.min(eventsSeen * params.refit.growth, eventsSeen + params.refit.maxEveryEvents);
-      }
+      if (refitter.due) updates.push(...refit());
       return updates;
     },
   };

@@ -1,0 +1,123 @@
+import { createCooccurrence, type Cooccurrence, type CooccurrenceParams } from './cooccurrence.ts';
+import type { ClickEvent, EventWeights } from './events.ts';
+import { appendHistory } from './learner.ts';
+import { refitItemVectors, type RefitParams, type RefitResult } from './refit.ts';
+import type { HistoryEntry } from './user-state.ts';
+import type { Vector } from './vector.ts';
+
+export interface ItemRefitterParams {
+  dim: number;
+  weights: EventWeights;
+  cooccurrence: CooccurrenceParams;
+  refit: RefitParams;
+}
+
+/**
+ * The global half of item learning, shared by the online model (eval) and the refit
+ * worker (production): every positive event adds co-occurrence with the user's previous
+ * positive items, and on a growing schedule all item factors are refit from the
+ * co-occurrence seen so far, rotated onto the previous factors. Pure, no clock.
+ */
+export interface ItemRefitter {
+  readonly cooccurrence: Cooccurrence;
+  /** Factors (raw, reserved coordinate 0) of the last refit or of the anchor: what the next refit aligns onto. */
+  readonly trained: ReadonlyMap<string, Vector>;
+  readonly eventsSeen: number;
+  /** Event count at which the schedule asks for the next refit. */
+  readonly nextRefitAt: number;
+  readonly refits: number;
+  /** True when the schedule asks for a refit now. */
+  readonly due: boolean;
+  /**
+   * Counts one event of any type; a positive one co-occurs with the positive items of
+   * `previousHistory` (the user's capped history before this event, newest last).
+   */
+  observe(event: ClickEvent, previousHistory: readonly HistoryEntry[]): void;
+  /** Refits every item from the co-occurrence, aligned onto `trained`, and schedules the next. */
+  refit(): RefitResult;
+  /**
+   * Seeds the alignment anchor (a restarted worker: the model currently served) and the
+   * schedule, as if the last refit had happened after `eventsAtAnchor` events.
+   */
+  anchor(factors: ReadonlyMap<string, Vector>, eventsAtAnchor: number): void;
+}
+
+/** The refit schedule: first after `firstAfterEvents`, then growing by `growth`, at most `maxEveryEvents` apart. */
+export function nextRefitAfter(eventsSeen: number, params: RefitParams): number {
+  if (eventsSeen <= 0) return params.firstAfterEvents;
+  return Math.min(eventsSeen * params.growth, eventsSeen + params.maxEveryEvents);
+}
+
+export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
+  const cooc = createCooccurrence(params.cooccurrence);
+  let trained: ReadonlyMap<string, Vector> = new Map();
+  let eventsSeen = 0;
+  let nextRefitAt = params.refit.firstAfterEvents;
+  let refits = 0;
+  return {
+    cooccurrence: cooc,
+    get trained() {
+      return trained;
+    },
+    get eventsSeen() {
+      return eventsSeen;
+    },
+    get nextRefitAt() {
+      return nextRefitAt;
+    },
+    get refits() {
+      return refits;
+    },
+    get due() {
+      return eventsSeen >= nextRefitAt;
+    },
+    observe(event, previousHistory) {
+      if (params.weights[event.type] > 0) {
+        const positive: string[] = [];
+        for (const h of previousHistory) if (params.weights[h.type] > 0) positive.push(h.itemId);
+        cooc.observe(event.itemId, positive, 1);
+      }
+      eventsSeen++;
+    },
+    refit() {
+      const result = refitItemVectors(cooc, trained, params.dim, params.refit);
+      refits++;
+      trained = result.vectors;
+      nextRefitAt = nextRefitAfter(eventsSeen, params.refit);
+      return result;
+    },
+    anchor(factors, eventsAtAnchor) {
+      trained = factors;
+      nextRefitAt = nextRefitAfter(eventsAtAnchor, params.refit);
+    },
+  };
+}
+
+/**
+ * Per-user capped histories as the learner keeps them (applyEvent's history: every event
+ * type, newest last, historyCap entries), for a process that has no user states: the refit
+ * worker. At most `maxUsers` users are kept; the least recently active are forgotten.
+ */
+export interface RecentHistories {
+  readonly users: number;
+  of(userId: string): readonly HistoryEntry[];
+  append(event: ClickEvent): void;
+}
+
+export function createRecentHistories(historyCap: number, maxUsers: number): RecentHistories {
+  const byUser = new Map<string, HistoryEntry[]>();
+  const empty: readonly HistoryEntry[] = [];
+  return {
+    get users() {
+      return byUser.size;
+    },
+    of: (userId) => byUser.get(userId) ?? empty,
+    append(event) {
+      const prev = byUser.get(event.userId) ?? [];
+      // Re-inserted so Map order is least recently active first.
+      byUser.delete(event.userId);
+      byUser.set(event.userId, appendHistory(prev, { itemId: event.itemId, type: event.type, ts: event.ts }, historyCap));
+      if (byUser.size > maxUsers) byUser.delete(byUser.keys().next().value!);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import type { ClickEvent } from '../../src/core/events.ts';
+import { indexVectorOf } from '../../src/core/item-space.ts';
+import { createItemRefitter, createRecentHistories, nextRefitAfter } from '../../src/core/item-refitter.ts';
+import { createOnlineModel, onlineModelParamsFrom } from '../../src/core/online-model.ts';
+import { clusterOf, plantedEvents } from './planted.ts';
+
+const config = loadConfig({ EMBEDDING_DIM: '16', HISTORY_CAP: '12' });
+const base = onlineModelParamsFrom(config.model);
+const params = { ...base, refit: { ...base.refit, firstAfterEvents: 300 } };
+const refitterParams = { dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, refit: params.refit };
+
+/** Planted clicks with some negative events mixed in (they take history slots but add no co-occurrence). */
+function events(): ClickEvent[] {
+  const out = plantedEvents({ users: 120, clusters: 4, perCluster: 25, perUser: 30, noise: 0.05, seed: 11 });
+  return out.map((e, i) => (i % 17 === 5 ? { ...e, type: 'dislike' as const } : i % 23 === 7 ? { ...e, type: 'purchase' as const } : e));
+}
+
+/** What the refit worker does per event: the user's history before it, observe, append, refit when due. */
+function replayLikeWorker(stream: readonly ClickEvent[], maxUsers = 1_000_000) {
+  const refitter = createItemRefitter(refitterParams);
+  const histories = createRecentHistories(config.model.historyCap, maxUsers);
+  const refits: Array<Map<string, Float32Array>> = [];
+  for (const e of stream) {
+    refitter.observe(e, histories.of(e.userId));
+    histories.append(e);
+    if (refitter.due) refits.push(new Map([...refitter.refit().vectors].map(([id, f]) => [id, indexVectorOf(f)])));
+  }
+  return { refitter, refits };
+}
+
+describe('item refitter (shared by the online model and the refit worker)', () => {
+  it('refits exactly what createOnlineModel refits on the same events, on the same schedule', () => {
+    const stream = events();
+    const model = createOnlineModel(params);
+    const fromModel: Array<Map<string, Float32Array>> = [];
+    for (const e of stream) {
+      const trained = model.learn(e).filter((u) => u.source === 'train');
+      if (trained.length > 0) fromModel.push(new Map(trained.map((u) => [u.itemId, u.vector])));
+    }
+    const { refitter, refits } = replayLikeWorker(stream);
+    expect(model.refits).toBeGreaterThanOrEqual(3);
+    expect(refitter.refits).toBe(model.refits);
+    expect(refits.length).toBe(fromModel.length);
+    refits.forEach((vectors, r) => {
+      const expected = fromModel[r]!;
+      expect([...vectors.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [id, v] of vectors) expect(Array.from(v)).toEqual(Array.from(expected.get(id)!));
+    });
+  });
+
+  it('follows the schedule: first after firstAfterEvents, then growing, capped', () => {
+    const p = { ...params.refit, firstAfterEvents: 100, growth: 2, maxEveryEvents: 1000 };
+    expect(nextRefitAfter(0, p)).toBe(100);
+    expect(nextRefitAfter(100, p)).toBe(200);
+    expect(nextRefitAfter(800, p)).toBe(1600);
+    expect(nextRefitAfter(5000, p)).toBe(6000);
+    const { refitter } = replayLikeWorker(events().slice(0, 1000));
+    // 300, 600 (300·2), 1200 not reached yet.
+    expect(refitter.refits).toBe(2);
+    expect(refitter.nextRefitAt).toBe(1200);
+  });
+
+  it('planted clusters come out as neighbourhoods, and a refit aligns onto the anchor', () => {
+    const stream = events();
+    const { refitter, refits } = replayLikeWorker(stream);
+    const last = refits.at(-1)!;
+    const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    let same = 0;
+    let total = 0;
+    for (const [id, v] of last) {
+      const nearest = [...last].filter(([o]) => o !== id).sort((a, b) => cosine(v, b[1]) - cosine(v, a[1])).slice(0, 5);
+      for (const [o] of nearest) {
+        total++;
+        if (clusterOf(o) === clusterOf(id)) same++;
+      }
+    }
+    expect(same / total).toBeGreaterThan(0.9);
+
+    // A restarted worker: fresh co-occurrence from the same events, anchored on the served factors.
+    const anchored = createItemRefitter(refitterParams);
+    const unanchored = createItemRefitter(refitterParams);
+    const h2 = createRecentHistories(config.model.historyCap, 1_000_000);
+    for (const e of stream) {
+      anchored.observe(e, h2.of(e.userId));
+      unanchored.observe(e, h2.of(e.userId));
+      h2.append(e);
+    }
+    anchored.anchor(refitter.trained, refitter.eventsSeen);
+    expect(anchored.nextRefitAt).toBe(nextRefitAfter(refitter.eventsSeen, params.refit));
+    const distance = (vectors: ReadonlyMap<string, Float32Array>) => {
+      let sum = 0;
+      for (const [id, f] of vectors) {
+        const prev = refitter.trained.get(id);
+        if (prev) sum += f.reduce((s, x, i) => s + (x - prev[i]!) ** 2, 0);
+      }
+      return sum;
+    };
+    const aligned = anchored.refit().vectors;
+    const raw = unanchored.refit().vectors;
+    expect(distance(aligned)).toBeLessThan(distance(raw) / 10);
+  });
+
+  it('keeps at most maxUsers histories (least recently active forgotten) and caps each', () => {
+    const histories = createRecentHistories(3, 2);
+    const ev = (userId: string, itemId: string, n: number): ClickEvent => ({ eventId: `${userId}-${n}`, userId, itemId, type: 'click', ts: 1_700_000_000_000 + n });
+    for (let n = 0; n < 5; n++) histories.append(ev('a', `i${n}`, n));
+    histories.append(ev('b', 'x', 10));
+    histories.append(ev('a', 'i5', 11));
+    histories.append(ev('c', 'y', 12));
+    expect(histories.users).toBe(2);
+    expect(histories.of('a').map((h) => h.itemId)).toEqual(['i3', 'i4', 'i5']);
+    expect(histories.of('b')).toEqual([]);
+    expect(histories.of('c').map((h) => h.itemId)).toEqual(['y']);
+  });
+});
