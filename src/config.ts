@@ -84,6 +84,14 @@ export interface Config {
     /** Upper bound of one wait for the item-embeddings tail to catch up at start. */
     readonly catchUpTimeoutMs: number;
   };
+  readonly refitter: {
+    /** Consumer group of the refit worker (run one; it reads the clickstream from the beginning at every start). */
+    readonly groupId: string;
+    /** Users whose recent history the refit worker keeps; the least recently active are forgotten. */
+    readonly maxUsers: number;
+    /** How often the refit worker logs its progress. */
+    readonly progressIntervalMs: number;
+  };
   readonly stateDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -167,6 +175,11 @@ export function loadConfig(env: Env): Config {
       indexSnapshotDir: learnerSnapshotDir === 'off' ? undefined : learnerSnapshotDir,
       sessionTimeoutMs: r.int('LEARNER_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000),
       catchUpTimeoutMs: r.int('CATCH_UP_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    },
+    refitter: {
+      groupId: r.str('REFIT_GROUP_ID', 'streamrec-refitter'),
+      maxUsers: r.int('REFIT_MAX_USERS', 1_000_000, 1, 100_000_000),
+      progressIntervalMs: r.int('REFIT_PROGRESS_INTERVAL_MS', 10_000, 100, 3_600_000),
     },
     stateDir,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),

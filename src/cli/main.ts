@@ -9,6 +9,7 @@ import { registerLearnCommand } from './learn.ts';
 import { registerFeedCommand } from './feed.ts';
 import { registerStartCommand } from './start.ts';
 import { registerTrainCommand } from './train.ts';
+import { registerRefitCommand } from './refit.ts';
 
 /** `streamrec <command>`: each command lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerTrainCommand(program);
   registerLearnCommand(program);
+  registerRefitCommand(program);
   registerFeedCommand(program);
   registerEvalCommand(program);
   registerServeCommand(program);

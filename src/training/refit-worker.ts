@@ -1,0 +1,334 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { createKafka } from '../adapters/kafka/client.ts';
+import { decodeEvent } from '../adapters/kafka/codec.ts';
+import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
+import { ensureTopics } from '../adapters/kafka/topics.ts';
+import { createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
+import { createRedis } from '../adapters/redis/client.ts';
+import { createRedisKeys } from '../adapters/redis/keys.ts';
+import { createRedisModelStore } from '../adapters/redis/model-store.ts';
+import type { Config } from '../config.ts';
+import { createItemRefitter, createRecentHistories } from '../core/item-refitter.ts';
+import { factorPart, indexVectorOf } from '../core/item-space.ts';
+import { onlineModelParamsFrom } from '../core/online-model.ts';
+import type { ModelStore } from '../core/stores.ts';
+import type { Vector } from '../core/vector.ts';
+import { StreamrecError } from '../errors.ts';
+import { createCloser, withTimeout, type WorkerState } from '../lifecycle.ts';
+import type { Logger } from '../log.ts';
+import { createVersionPublisher } from './version-publisher.ts';
+
+export interface RefitterStats {
+  /** Clickstream events observed (since this process started: the rebuild counts too). */
+  events: number;
+  /** Messages the codec rejects: the learner dead-letters them; here they are only counted. */
+  skipped: number;
+  /** Messages delivered again after a rebalance, ignored (co-occurrence counts each event once). */
+  duplicates: number;
+  refits: number;
+}
+
+export interface RefitterRuntime {
+  readonly state: WorkerState;
+  readonly caughtUp: boolean;
+  readonly stats: Readonly<RefitterStats>;
+  readonly published: number;
+  readonly lastVersion: string | undefined;
+  /** Resolves when the co-occurrence is rebuilt from everything the clickstream held at start. */
+  whenCaughtUp(): Promise<void>;
+  /** Leaves the group, publishes a refit in flight (bounded by SHUTDOWN_GRACE_MS), disconnects; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface RefitterOptions {
+  onFatal?: (err: Error) => void;
+}
+
+// A refit runs on the event loop and blocks heartbeats: the session must outlast the longest refit.
+const SESSION_TIMEOUT_MS = 120_000;
+const REFIT_ALGORITHM = 'refit of clickstream co-occurrence (streamrec refit)';
+
+/**
+ * The production twin of the online model's periodic refit (see item-refitter.ts): reads
+ * the clickstream in a consumer group of its own, feeds the co-occurrence exactly as the
+ * online model does, and on the same schedule refits every item vector, aligned onto the
+ * previous ones, saved as a new model version and published to item-embeddings.
+ *
+ * State lives in memory and nothing is committed: every start reads the clickstream from
+ * the beginning of its retention to rebuild the co-occurrence (refits due during that
+ * rebuild are coalesced into one at its end), anchored on the model currently in Redis, so
+ * the schedule resumes from the event count stored with the last refit. Run one refitter:
+ * a refit needs every partition, so a member that shares its group holds its refits.
+ */
+export async function startRefitter(config: Config, log: Logger, options: RefitterOptions = {}): Promise<RefitterRuntime> {
+  const closer = createCloser(log);
+  try {
+    const topic = config.topics.clickstream;
+    const kafka = createKafka(config, log);
+    await ensureTopics(kafka, config, [topic, config.topics.itemEmbeddings], log);
+    const redis = await createRedis(config, log);
+    closer.add('redis', async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    });
+    const keys = createRedisKeys(config.redis.keyPrefix);
+    const models = createRedisModelStore(redis, keys);
+    const anchor = await loadAnchor(models, config, log);
+    const embeddings = await createItemEmbeddingsPublisher(kafka, config, log);
+    closer.add('item-embeddings producer', () => embeddings.close());
+    const versions = createVersionPublisher({
+      models,
+      catalog: createRedisCatalogStore(redis, keys),
+      embeddings,
+      served: anchor.served,
+      retryMaxMs: config.learner.retryMaxMs,
+      log,
+    });
+    closer.add('version publisher', () => versions.close(config.learner.shutdownGraceMs));
+
+    const params = onlineModelParamsFrom(config.model);
+    const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, refit: params.refit });
+    const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers);
+    const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, refits: 0 };
+    const startedMs = Date.now();
+    let lastCreatedMs = 0;
+    let state: WorkerState = 'starting';
+
+    const runRefit = (): void => {
+      const t0 = Date.now();
+      const result = refitter.refit();
+      stats.refits++;
+      const seconds = Math.round((Date.now() - t0) / 100) / 10;
+      if (result.vectors.size === 0) {
+        log.info({ events: refitter.eventsSeen, vocab: result.vocabSize, nextRefitAt: refitter.nextRefitAt }, 'refit skipped: too few items with enough interactions');
+        return;
+      }
+      lastCreatedMs = Math.max(Date.now(), lastCreatedMs + 1);
+      const vectors = new Map<string, Vector>();
+      for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
+      log.info({ events: refitter.eventsSeen, items: vectors.size, factorised: result.vocabSize, seconds, nextRefitAt: refitter.nextRefitAt }, 'refit done');
+      versions.submit({
+        meta: {
+          version: `v${lastCreatedMs}`,
+          dim: config.model.dim,
+          createdAtMs: lastCreatedMs,
+          trainedOn: {
+            algorithm: REFIT_ALGORITHM,
+            source: topic,
+            refitterEvents: refitter.eventsSeen,
+            factorisedItems: result.vocabSize,
+            foldedInItems: result.foldedIn,
+            trainSeconds: seconds,
+          },
+        },
+        vectors,
+      });
+    };
+
+    const tracker = await createCatchUp(kafka, config, topic, log);
+    let ownsAll = false;
+    const canRefit = () => tracker.caughtUp && ownsAll && state === 'running';
+    const onCaughtUp = () => {
+      // Resumes the schedule of the served model (clamped to what retention still holds).
+      refitter.anchor(anchor.factors, Math.min(anchor.eventsAtRefit, refitter.eventsSeen));
+      log.info(
+        { events: stats.events, skipped: stats.skipped, users: histories.users, items: refitter.cooccurrence.itemCount, pairs: refitter.cooccurrence.totalPairs(), seconds: (Date.now() - startedMs) / 1000, nextRefitAt: refitter.nextRefitAt },
+        'co-occurrence rebuilt from the clickstream',
+      );
+      if (refitter.due && canRefit()) runRefit();
+    };
+    tracker.onCaughtUp(onCaughtUp);
+
+    const nextOffset = new Map<number, number>();
+    const consumer: Consumer = kafka.consumer({
+      groupId: config.refitter.groupId,
+      maxBytesPerPartition: config.learner.maxBatchBytes,
+      maxWaitTimeInMs: 200,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      rebalanceTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      log.error({ err: payload.error.message, restart: payload.restart }, 'refitter consumer crashed');
+      if (!payload.restart && state !== 'draining' && state !== 'stopped') options.onFatal?.(payload.error);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment[topic] ?? [];
+      ownsAll = assigned.length >= tracker.partitions;
+      if (!ownsAll) log.warn({ groupId: config.refitter.groupId, assigned }, 'another member shares the refitter group: refits held until this one owns every partition');
+      // Nothing is committed, so re-assigned partitions would restart from the beginning.
+      for (const partition of assigned) {
+        const offset = nextOffset.get(partition);
+        if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
+      }
+      if (ownsAll && refitter.due && canRefit()) runRefit();
+    });
+
+    const eachBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+      let next = nextOffset.get(batch.partition) ?? -1;
+      for (const m of batch.messages) {
+        if (!isRunning() || isStale()) return;
+        const offset = Number(m.offset);
+        if (offset < next) {
+          stats.duplicates++;
+          continue;
+        }
+        next = offset + 1;
+        nextOffset.set(batch.partition, next);
+        const decoded = decodeEvent(m.key, m.value, { maxBytes: config.learner.maxEventBytes });
+        if (!decoded.ok) {
+          stats.skipped++;
+          continue;
+        }
+        refitter.observe(decoded.event, histories.of(decoded.event.userId));
+        histories.append(decoded.event);
+        stats.events++;
+        if (refitter.due && canRefit()) {
+          await heartbeat().catch(() => undefined);
+          runRefit();
+        }
+      }
+      if (batch.messages.length > 0) tracker.reached(batch.partition, Number(batch.lastOffset()) + 1);
+      if (Number(batch.highWatermark) <= Number(batch.lastOffset()) + 1) tracker.reached(batch.partition, Number(batch.highWatermark));
+      await heartbeat().catch(() => undefined);
+    };
+
+    let lastLogged = -1;
+    const progress = setInterval(() => {
+      if (stats.events + stats.skipped === lastLogged) return;
+      lastLogged = stats.events + stats.skipped;
+      log.info(
+        { ...stats, caughtUp: tracker.caughtUp, users: histories.users, items: refitter.cooccurrence.itemCount, pairs: refitter.cooccurrence.totalPairs(), nextRefitAt: refitter.nextRefitAt, published: versions.published },
+        'refitter progress',
+      );
+    }, config.refitter.progressIntervalMs);
+    progress.unref();
+    closer.add('progress log', () => clearInterval(progress));
+
+    const timeoutMs = config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs;
+    await withTimeout(consumer.connect(), timeoutMs, () =>
+      new StreamrecError('KAFKA_UNAVAILABLE', `refitter consumer did not connect to ${config.kafka.brokers.join(',')} within ${timeoutMs} ms`, {
+        retryable: true,
+        hint: 'start the local stack with `streamrec stack up` or set KAFKA_BROKERS',
+      }),
+    );
+    closer.add('consumer', async () => {
+      state = 'draining';
+      try {
+        await withTimeout(consumer.disconnect(), config.learner.shutdownGraceMs, () =>
+          new StreamrecError('TIMEOUT', `refitter did not leave its group within ${config.learner.shutdownGraceMs} ms`),
+        );
+      } finally {
+        state = 'stopped';
+      }
+    });
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    state = 'running';
+    await consumer.run({ autoCommit: false, eachBatch });
+    log.info({ topic, groupId: config.refitter.groupId, anchor: anchor.version ?? 'none', behind: tracker.pendingPartitions }, 'refitter consuming from the beginning of the clickstream');
+    return {
+      get state() {
+        return state;
+      },
+      get caughtUp() {
+        return tracker.caughtUp;
+      },
+      stats,
+      get published() {
+        return versions.published;
+      },
+      get lastVersion() {
+        return versions.lastVersion;
+      },
+      whenCaughtUp: () => tracker.promise,
+      close: () => closer.close(),
+    };
+  } catch (err) {
+    await closer.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+interface Anchor {
+  version: string | undefined;
+  /** Index vectors of the served model (a new version extends them). */
+  served: Map<string, Vector>;
+  /** Their factors: what the first refit aligns onto. */
+  factors: Map<string, Vector>;
+  /** Events the served model's refit had seen (0 for a model from `streamrec train`). */
+  eventsAtRefit: number;
+}
+
+async function loadAnchor(models: ModelStore, config: Config, log: Logger): Promise<Anchor> {
+  const none: Anchor = { version: undefined, served: new Map(), factors: new Map(), eventsAtRefit: 0 };
+  const meta = await models.current();
+  if (!meta) return none;
+  if (meta.dim !== config.model.dim) {
+    log.warn({ version: meta.version, dim: meta.dim, expected: config.model.dim }, 'model in Redis has another dimension; refits start unaligned');
+    return none;
+  }
+  const served = await models.loadVectors(meta.version);
+  const factors = new Map<string, Vector>();
+  for (const [itemId, vector] of served) factors.set(itemId, factorPart(vector));
+  const events = meta.trainedOn.refitterEvents;
+  log.info({ version: meta.version, items: served.size, refitterEvents: events }, 'refits align onto the model in Redis');
+  return { version: meta.version, served, factors, eventsAtRefit: typeof events === 'number' ? events : 0 };
+}
+
+interface CatchUp {
+  readonly partitions: number;
+  readonly pendingPartitions: number;
+  readonly caughtUp: boolean;
+  readonly promise: Promise<void>;
+  reached(partition: number, nextOffset: number): void;
+  onCaughtUp(listener: () => void): void;
+}
+
+/** Tracks the rebuild: done when every partition reached the high watermark it had at start. */
+async function createCatchUp(kafka: Kafka, config: Config, topic: string, log: Logger): Promise<CatchUp> {
+  const pending = new Map<number, number>();
+  const admin = kafka.admin();
+  let partitions = 0;
+  try {
+    await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => new Error('admin connect timed out'));
+    for (const o of await admin.fetchTopicOffsets(topic)) {
+      partitions++;
+      if (Number(o.high) > Number(o.low)) pending.set(o.partition, Number(o.high));
+    }
+  } catch (err) {
+    throw new StreamrecError('KAFKA_UNAVAILABLE', `cannot read the offsets of ${topic}: ${(err as Error).message}`, { retryable: true, cause: err });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  let caughtUp = false;
+  let listener: () => void = () => undefined;
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  const check = () => {
+    if (caughtUp || pending.size > 0) return;
+    caughtUp = true;
+    resolve();
+    listener();
+  };
+  log.info({ topic, partitions, behind: pending.size }, 'rebuilding co-occurrence from the clickstream');
+  return {
+    partitions,
+    get pendingPartitions() {
+      return pending.size;
+    },
+    get caughtUp() {
+      return caughtUp;
+    },
+    promise,
+    reached(partition, nextOffset) {
+      const target = pending.get(partition);
+      if (target !== undefined && nextOffset >= target) pending.delete(partition);
+      check();
+    },
+    onCaughtUp(l) {
+      listener = l;
+      // An empty topic is rebuilt at once; the listener runs when consumption starts.
+      if (pending.size === 0) queueMicrotask(check);
+    },
+  };
+}

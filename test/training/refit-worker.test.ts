@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
+import { createItemEmbeddingsTail } from '../../src/adapters/kafka/item-embeddings-tail.ts';
+import type { ItemEmbeddingRecord } from '../../src/adapters/kafka/item-embeddings.ts';
+import { connectProducer } from '../../src/adapters/kafka/producer.ts';
+import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
+import { createRedisModelStore } from '../../src/adapters/redis/model-store.ts';
+import type { ClickEvent } from '../../src/core/events.ts';
+import { createExactIndex } from '../../src/core/exact-index.ts';
+import { factorPart } from '../../src/core/item-space.ts';
+import { startRefitter } from '../../src/training/refit-worker.ts';
+import { integrationSetup, type IntegrationContext } from '../helpers/integration.ts';
+import { learnerEnv, spawnTsx, waitUntil } from '../pipeline/support.ts';
+import { clusterOf, plantedEvents } from '../core/planted.ts';
+
+async function setup(): Promise<IntegrationContext> {
+  return integrationSetup({
+    CLICKSTREAM_PARTITIONS: '2',
+    EMBEDDING_DIM: '16',
+    REFIT_GROUP_ID: `t-refit-${randomBytes(4).toString('hex')}`,
+    LEARNER_INDEX_SNAPSHOT_DIR: 'off',
+  });
+}
+
+async function produce(ctx: IntegrationContext, events: readonly ClickEvent[]): Promise<void> {
+  const producer = await createClickstreamProducer(ctx.kafka, ctx.config, ctx.log);
+  try {
+    await producer.send(events);
+  } finally {
+    await producer.close();
+  }
+}
+
+/** The item-embeddings topic as every learner and API process sees it: tailed into an index. */
+async function tailTopic(ctx: IntegrationContext) {
+  const index = createExactIndex(ctx.config.model.dim);
+  const records = new Map<string, ItemEmbeddingRecord>();
+  const tail = createItemEmbeddingsTail(ctx.kafka, ctx.config, index, ctx.log, {
+    onChange: (c) => {
+      if (c.kind === 'upsert') records.set(c.record.itemId, c.record);
+    },
+  });
+  await tail.start();
+  await tail.stop();
+  return { index, records };
+}
+
+/** Share of each item's 5 nearest neighbours that come from its planted cluster. */
+function clusterPurity(index: ReturnType<typeof createExactIndex>): number {
+  let same = 0;
+  let total = 0;
+  for (const id of index.ids()) {
+    for (const n of index.search(index.vectorOf(id)!, 5, (o) => o !== id)) {
+      total++;
+      if (clusterOf(n.itemId) === clusterOf(id)) same++;
+    }
+  }
+  return same / total;
+}
+
+/** Cosine of the factor parts (the reserved last coordinate of index vectors left out). */
+function factorCosine(a: Float32Array, b: Float32Array): number {
+  const x = factorPart(a);
+  const y = factorPart(b);
+  const dot = (p: Float32Array, q: Float32Array) => p.reduce((s, v, i) => s + v * q[i]!, 0);
+  return dot(x, y) / Math.sqrt(dot(x, x) * dot(y, y));
+}
+
+describe('refit worker (real Kafka and Redis)', () => {
+  it('refits on the schedule, saves a model version and publishes it; a restart rebuilds the co-occurrence from the topic', async () => {
+    const ctx = await setup();
+    const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
+    // Timestamps near now: the codec rejects events from the far future only.
+    const events = plantedEvents({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 5 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    expect(events.length).toBe(2200);
+    await produce(ctx, events.slice(0, 1100));
+    // Bad messages are the learner's to dead-letter; here they are skipped and counted.
+    const raw = await connectProducer(ctx.kafka, ctx.config, ctx.log);
+    await raw.send({ topic: ctx.config.topics.clickstream, messages: [{ key: 'u1', value: 'not json' }, { key: null, value: '{}' }] });
+    await raw.disconnect();
+
+    // 1100 events ≥ firstAfterEvents (1000): the refit due during the rebuild runs at its end.
+    const first = await startRefitter(ctx.config, ctx.log);
+    try {
+      await first.whenCaughtUp();
+      expect(first.stats.events).toBe(1100);
+      expect(first.stats.skipped).toBe(2);
+      await waitUntil('the first refit to be published', async () => first.published === 1, 15_000, 100);
+    } finally {
+      await first.close();
+    }
+    const v1 = (await models.current())!;
+    expect(v1.version).toBe(first.lastVersion);
+    expect(v1.trainedOn.refitterEvents).toBe(1100);
+    expect(v1.itemCount).toBe(80);
+    const afterFirst = await tailTopic(ctx);
+    expect(afterFirst.index.size).toBe(80);
+    expect([...afterFirst.records.values()].every((r) => r.source === 'train' && r.modelVersion === v1.version)).toBe(true);
+    expect(clusterPurity(afterFirst.index)).toBeGreaterThan(0.9);
+
+    // Restart: nothing committed, everything rebuilt; the schedule resumes at 1100·2 = 2200 events.
+    await produce(ctx, events.slice(1100, 2000));
+    const second = await startRefitter(ctx.config, ctx.log);
+    try {
+      await second.whenCaughtUp();
+      expect(second.stats.events).toBe(2000);
+      expect(second.published).toBe(0);
+      await produce(ctx, events.slice(2000));
+      await waitUntil('the scheduled refit at 2200 events', async () => second.published === 1, 15_000, 100);
+    } finally {
+      await second.close();
+    }
+    const v2 = (await models.current())!;
+    // Counting 2200 means the co-occurrence was rebuilt from the topic, not from the last 200 events.
+    expect(v2.trainedOn.refitterEvents).toBe(2200);
+    expect(v2.version).not.toBe(v1.version);
+    const afterSecond = await tailTopic(ctx);
+    expect(new Set([...afterSecond.records.values()].map((r) => r.modelVersion))).toEqual(new Set([v2.version]));
+    expect(clusterPurity(afterSecond.index)).toBeGreaterThan(0.9);
+    // Aligned onto the previous version: the same item keeps nearly the same vector.
+    const v1Vectors = await models.loadVectors(v1.version);
+    let cosine = 0;
+    for (const [id, v] of v1Vectors) cosine += factorCosine(afterSecond.index.vectorOf(id)!, v);
+    expect(cosine / v1Vectors.size).toBeGreaterThan(0.9);
+  }, 40_000);
+
+  it('`streamrec refit` stops cleanly on SIGTERM', async () => {
+    const ctx = await setup();
+    const child = spawnTsx(['src/cli/main.ts', 'refit'], learnerEnv(ctx.config, { REFIT_GROUP_ID: ctx.config.refitter.groupId }));
+    try {
+      await child.waitFor(/co-occurrence rebuilt from the clickstream/, 20_000);
+      child.child.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(child.output.some((l) => l.includes('refitter stopped'))).toBe(true);
+    } finally {
+      child.child.kill('SIGKILL');
+    }
+  }, 30_000);
+});
