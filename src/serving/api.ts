@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
 import { buildApp } from '../adapters/http/app.ts';
 import { createClickstreamProducer } from '../adapters/kafka/clickstream-producer.ts';
 import { createKafka } from '../adapters/kafka/client.ts';
@@ -24,7 +25,7 @@ import type { Logger } from '../log.ts';
 import { bindRecommender } from './bound-recommender.ts';
 import { startCatalogView } from './catalog-view.ts';
 import { createHealthMonitor } from './health-monitor.ts';
-import { openServingIndex, type ServingIndex } from './serving-index.ts';
+import { openServingIndex, pruneOrphanSnapshots, type ServingIndex } from './serving-index.ts';
 import { startTrendingFeed } from './trending-feed.ts';
 
 export interface ApiProcess {
@@ -114,6 +115,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
     log.info({ items: index.size, pruned, fromSnapshot: index.fromSnapshot, modelVersion, tookMs: Date.now() - startedMs }, 'index caught up with item-embeddings');
     saveSnapshot(index, log);
     closer.add('index snapshot', () => saveSnapshot(index, log));
+    await pruneSnapshotsOfDeletedTopics(kafka, config, log);
 
     let trending = createTrending(config.model.trendingHalfLifeMs);
     if (options.trendingFeed ?? true) {
@@ -192,4 +194,19 @@ async function seedFromModelStore(models: ModelStore, config: Config, index: Ann
   for (const [itemId, vector] of vectors) index.upsert(itemId, vector);
   log.info({ version: meta.version, items: vectors.size }, 'model loaded from Redis');
   return meta.version;
+}
+
+/** Housekeeping only: a failure here never stops the API from starting. */
+async function pruneSnapshotsOfDeletedTopics(kafka: Kafka, config: Config, log: Logger): Promise<void> {
+  if (config.http.indexSnapshotDir === undefined) return;
+  const admin = kafka.admin();
+  try {
+    await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs, () => new Error('admin connect timed out'));
+    const topics = await withTimeout(admin.listTopics(), config.kafka.connectionTimeoutMs, () => new Error('listTopics timed out'));
+    pruneOrphanSnapshots(config.http.indexSnapshotDir, new Set(topics), log);
+  } catch (err) {
+    log.debug({ err: (err as Error).message }, 'snapshot housekeeping skipped');
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }

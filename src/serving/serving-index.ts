@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnnIndex } from '../core/ann-index.ts';
 import { createHnswIndex, loadHnswIndex, type HnswIndex } from '../core/hnsw-index.ts';
@@ -99,4 +99,28 @@ function nearlyEqual(a: Vector, b: Vector): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > 1e-6) return false;
   return true;
+}
+
+const SNAPSHOT_FILE = /^(.+)\.d\d+\.hnsw(?:\.ids\.json)?$/;
+
+/**
+ * Deletes snapshots of topics that no longer exist (tests and benchmarks use throwaway
+ * topics; their snapshots would otherwise pile up in the state directory). Returns the
+ * number of files removed; never throws.
+ */
+export function pruneOrphanSnapshots(snapshotDir: string | undefined, liveTopics: ReadonlySet<string>, log: Logger): number {
+  if (snapshotDir === undefined || !existsSync(snapshotDir)) return 0;
+  let removed = 0;
+  try {
+    for (const name of readdirSync(snapshotDir)) {
+      const topic = SNAPSHOT_FILE.exec(name)?.[1];
+      if (topic === undefined || liveTopics.has(topic)) continue;
+      rmSync(join(snapshotDir, name), { force: true });
+      removed++;
+    }
+  } catch (err) {
+    log.warn({ snapshotDir, err: (err as Error).message }, 'could not prune index snapshots of deleted topics');
+  }
+  if (removed > 0) log.info({ snapshotDir, removed }, 'index snapshots of deleted topics removed');
+  return removed;
 }

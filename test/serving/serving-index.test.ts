@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
-import { openServingIndex } from '../../src/serving/serving-index.ts';
+import { openServingIndex, pruneOrphanSnapshots } from '../../src/serving/serving-index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'streamrec-index-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,5 +48,24 @@ describe('serving index', () => {
     // Another topic or dimension never picks this snapshot up.
     expect(openServingIndex(3, dir, 'other', log).fromSnapshot).toBe(false);
     expect(openServingIndex(4, dir, 'emb', log).fromSnapshot).toBe(false);
+  });
+
+  it('removes snapshots of topics that no longer exist, and nothing else', () => {
+    const own = mkdtempSync(join(tmpdir(), 'streamrec-prune-'));
+    try {
+      const live = openServingIndex(3, own, 'live.topic', log);
+      live.upsert('a', v(1, 0, 0));
+      live.saveSnapshot();
+      const gone = openServingIndex(3, own, 't-1234-item-embeddings', log);
+      gone.upsert('a', v(1, 0, 0));
+      gone.saveSnapshot();
+      writeFileSync(join(own, 'notes.txt'), 'not a snapshot');
+      expect(pruneOrphanSnapshots(own, new Set(['live.topic', 'other']), log)).toBe(2);
+      expect(readdirSync(own).sort()).toEqual(['live.topic.d3.hnsw', 'live.topic.d3.hnsw.ids.json', 'notes.txt']);
+      expect(pruneOrphanSnapshots(join(own, 'missing'), new Set(), log)).toBe(0);
+      expect(pruneOrphanSnapshots(undefined, new Set(), log)).toBe(0);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });
