@@ -26,7 +26,7 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
     eventsApplied: new Counter({ name: 'streamrec_events_applied_total', help: 'Events applied to user state', registers }),
     eventsSkipped: new Counter({
       name: 'streamrec_events_skipped_total',
-      help: 'Events at or below the stored position (replays after a crash or rebalance), not applied again',
+      help: 'Events at or below the stored position (replays after a crash, a rebalance or a retried write), not applied again',
       registers,
     }),
     deadLetters: new Counter({ name: 'streamrec_dead_letters_total', help: 'Messages sent to the dead-letter topic', labelNames: ['reason'], registers }),
