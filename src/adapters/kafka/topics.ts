@@ -32,8 +32,9 @@ export interface EnsureTopicsResult {
 
 /**
  * Creates the missing topics among `names` (default: all four from config) and waits for
- * their leaders. Idempotent, and safe when several processes race to create the same topic
- * (kafkajs reports TOPIC_ALREADY_EXISTS as a failed createTopics; we re-read metadata).
+ * their leaders. Idempotent, and safe when several processes race to create the same topic:
+ * a TOPIC_ALREADY_EXISTS answer (kafkajs returns false, or throws it aggregated) counts as
+ * success, and the shape is re-read from metadata either way.
  * An existing topic with a different partition count is left alone with a warning:
  * changing it would move users between partitions.
  */
