@@ -5,17 +5,18 @@ import { createLogger } from '../log.ts';
 import { startLearner } from '../pipeline/compose.ts';
 import { startApi } from '../serving/api.ts';
 import { stackDown, stackUp } from '../stack/index.ts';
+import { startRefitter } from '../training/refit-worker.ts';
 import { DEMO_DATA_PATH, ensureDemoModel } from './demo-bootstrap.ts';
 
 /**
  * `streamrec start`: everything on one machine. The local stack (unless KAFKA_BROKERS
- * names one), the demo model when Redis holds none, one learner and one API process in
- * this process; Ctrl-C drains them and stops the stack this command started.
+ * names one), the demo model when Redis holds none, one learner, the refitter and one API
+ * process in this process; Ctrl-C drains them and stops the stack this command started.
  */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('everything on one machine: stack, demo model, learner, API')
+    .description('everything on one machine: stack, demo model, learner, refitter, API')
     .option('--keep-stack', 'leave Kafka and Redis running on exit (faster next start)')
     .action(async (opts: { keepStack?: boolean }) => {
       const base = loadConfig(process.env);
@@ -50,6 +51,14 @@ export function registerStartCommand(program: Command): void {
           },
         });
         closer.add('learner', () => learner.close());
+        // The refitter keeps item vectors current as the clickstream grows (eval's online model = learner + refitter).
+        const refitter = await startRefitter(config, log, {
+          onFatal: (err) => {
+            log.error({ err: err.message }, 'refitter stopped; shutting down');
+            stop();
+          },
+        });
+        closer.add('refitter', () => refitter.close());
         const api = await startApi(config, log);
         closer.add('api', () => api.close());
         const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);

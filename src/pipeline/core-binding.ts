@@ -32,7 +32,7 @@ const MAX_CACHED_FACTORS = 200_000;
  * deliberate differences for a partitioned fleet: trained item vectors do not drift per
  * learner, and there is no per-learner refit. Each learner sees only its partitions, so
  * both would make learners publish conflicting vectors for the same item; refits are
- * global and belong to `streamrec train`. Items without a trained vector are placed from
+ * global and belong to the refit worker (`streamrec refit`) and `streamrec train`. Items without a trained vector are placed from
  * their contexts at once and published, as in the online model.
  */
 export function bindLearnerCore(

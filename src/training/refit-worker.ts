@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka } from '../adapters/kafka/client.ts';
 import { decodeEvent } from '../adapters/kafka/codec.ts';
 import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
@@ -16,6 +16,7 @@ import type { Vector } from '../core/vector.ts';
 import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
+import { createCatchUp } from './catch-up.ts';
 import { createVersionPublisher } from './version-publisher.ts';
 
 export interface RefitterStats {
@@ -44,8 +45,6 @@ export interface RefitterOptions {
   onFatal?: (err: Error) => void;
 }
 
-// A refit runs on the event loop and blocks heartbeats: the session must outlast the longest refit.
-const SESSION_TIMEOUT_MS = 120_000;
 const REFIT_ALGORITHM = 'refit of clickstream co-occurrence (streamrec refit)';
 
 /**
@@ -143,9 +142,10 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       groupId: config.refitter.groupId,
       maxBytesPerPartition: config.learner.maxBatchBytes,
       maxWaitTimeInMs: 200,
-      sessionTimeout: SESSION_TIMEOUT_MS,
-      rebalanceTimeout: SESSION_TIMEOUT_MS,
-      heartbeatInterval: 3000,
+      // A refit longer than the session blocks heartbeats and costs a rejoin, nothing else:
+      // the GROUP_JOIN handler seeks back to where this process was, and offsets guard the rest.
+      sessionTimeout: config.learner.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -159,7 +159,12 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       // Nothing is committed, so re-assigned partitions would restart from the beginning.
       for (const partition of assigned) {
         const offset = nextOffset.get(partition);
-        if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
+        if (offset === undefined) continue;
+        try {
+          consumer.seek({ topic, partition, offset: String(offset) });
+        } catch (err) {
+          log.warn({ err: (err as Error).message, partition }, 'seek after rejoin failed; redelivered events are skipped by offset');
+        }
       }
       if (ownsAll && refitter.due && canRefit()) runRefit();
     });
@@ -273,62 +278,4 @@ async function loadAnchor(models: ModelStore, config: Config, log: Logger): Prom
   const events = meta.trainedOn.refitterEvents;
   log.info({ version: meta.version, items: served.size, refitterEvents: events }, 'refits align onto the model in Redis');
   return { version: meta.version, served, factors, eventsAtRefit: typeof events === 'number' ? events : 0 };
-}
-
-interface CatchUp {
-  readonly partitions: number;
-  readonly pendingPartitions: number;
-  readonly caughtUp: boolean;
-  readonly promise: Promise<void>;
-  reached(partition: number, nextOffset: number): void;
-  onCaughtUp(listener: () => void): void;
-}
-
-/** Tracks the rebuild: done when every partition reached the high watermark it had at start. */
-async function createCatchUp(kafka: Kafka, config: Config, topic: string, log: Logger): Promise<CatchUp> {
-  const pending = new Map<number, number>();
-  const admin = kafka.admin();
-  let partitions = 0;
-  try {
-    await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => new Error('admin connect timed out'));
-    for (const o of await admin.fetchTopicOffsets(topic)) {
-      partitions++;
-      if (Number(o.high) > Number(o.low)) pending.set(o.partition, Number(o.high));
-    }
-  } catch (err) {
-    throw new StreamrecError('KAFKA_UNAVAILABLE', `cannot read the offsets of ${topic}: ${(err as Error).message}`, { retryable: true, cause: err });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-  let caughtUp = false;
-  let listener: () => void = () => undefined;
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((r) => (resolve = r));
-  const check = () => {
-    if (caughtUp || pending.size > 0) return;
-    caughtUp = true;
-    resolve();
-    listener();
-  };
-  log.info({ topic, partitions, behind: pending.size }, 'rebuilding co-occurrence from the clickstream');
-  return {
-    partitions,
-    get pendingPartitions() {
-      return pending.size;
-    },
-    get caughtUp() {
-      return caughtUp;
-    },
-    promise,
-    reached(partition, nextOffset) {
-      const target = pending.get(partition);
-      if (target !== undefined && nextOffset >= target) pending.delete(partition);
-      check();
-    },
-    onCaughtUp(l) {
-      listener = l;
-      // An empty topic is rebuilt at once; the listener runs when consumption starts.
-      if (pending.size === 0) queueMicrotask(check);
-    },
-  };
 }

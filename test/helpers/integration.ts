@@ -54,6 +54,7 @@ export async function integrationSetup(overrides: IntegrationOverrides = {}): Pr
     TOPIC_RECOMMENDATIONS: `t-${id}-recommendations`,
     TOPIC_ITEM_EMBEDDINGS: `t-${id}-item-embeddings`,
     LEARNER_GROUP_ID: `t-${id}-learner`,
+    REFIT_GROUP_ID: `t-${id}-refitter`,
     REDIS_KEY_PREFIX: `t-${id}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...overrides,

@@ -26,6 +26,7 @@ export function learnerEnv(config: Config, extra: Record<string, string> = {}): 
     TOPIC_ITEM_EMBEDDINGS: config.topics.itemEmbeddings,
     CLICKSTREAM_PARTITIONS: String(config.topics.clickstreamPartitions),
     LEARNER_GROUP_ID: config.learner.groupId,
+    REFIT_GROUP_ID: config.refitter.groupId,
     REDIS_KEY_PREFIX: config.redis.keyPrefix,
     EMBEDDING_DIM: String(config.model.dim),
     LEARNER_METRICS_PORT: '0',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
 import { createItemEmbeddingsTail } from '../../src/adapters/kafka/item-embeddings-tail.ts';
@@ -18,7 +17,6 @@ async function setup(): Promise<IntegrationContext> {
   return integrationSetup({
     CLICKSTREAM_PARTITIONS: '2',
     EMBEDDING_DIM: '16',
-    REFIT_GROUP_ID: `t-refit-${randomBytes(4).toString('hex')}`,
     LEARNER_INDEX_SNAPSHOT_DIR: 'off',
   });
 }
@@ -127,7 +125,7 @@ describe('refit worker (real Kafka and Redis)', () => {
 
   it('`streamrec refit` stops cleanly on SIGTERM', async () => {
     const ctx = await setup();
-    const child = spawnTsx(['src/cli/main.ts', 'refit'], learnerEnv(ctx.config, { REFIT_GROUP_ID: ctx.config.refitter.groupId }));
+    const child = spawnTsx(['src/cli/main.ts', 'refit'], learnerEnv(ctx.config));
     try {
       await child.waitFor(/co-occurrence rebuilt from the clickstream/, 20_000);
       child.child.kill('SIGTERM');
