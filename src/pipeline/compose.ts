@@ -17,7 +17,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import { openServingIndex } from '../serving/serving-index.ts';
 import type { BoundLearnerCore } from './core-binding.ts';
 import type { ModelStore } from '../core/stores.ts';
-import { createTrending } from '../core/trending.ts';
+import { openPersistedTrending } from './trending-store.ts';
 import { createCloser, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { bindLearnerCore } from './core-binding.ts';
@@ -69,7 +69,9 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     closer.add('catalog view', () => catalog.close());
 
     const index = openServingIndex(config.model.dim, config.learner.indexSnapshotDir, config.topics.itemEmbeddings, log);
-    const trending = createTrending(config.model.trendingHalfLifeMs);
+    const persisted = await openPersistedTrending(redis, keys, config.learner.groupId, config.model.trendingHalfLifeMs, log);
+    closer.add('trending', () => persisted.stop());
+    const trending = persisted.trending;
     const core = bindLearnerCore(config, index, trending, (itemId) => catalog.isAvailable(itemId));
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {

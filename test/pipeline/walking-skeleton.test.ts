@@ -51,8 +51,9 @@ describe('walking skeleton: one event through a learner process', () => {
 
       learner.child.kill('SIGTERM');
       expect(await learner.exited).toBe(0);
-      // A clean stop leaves the index snapshot the next start loads before the topic replay.
+      // A clean stop saves the learner's trending and leaves the index snapshot the next start loads before the topic replay.
       expect(readdirSync(snapshotDir).some((f) => f.endsWith('.hnsw'))).toBe(true);
+      expect(await redis.exists(createRedisKeys(config.redis.keyPrefix).learnerTrending(config.learner.groupId))).toBe(1);
     } finally {
       learner.child.kill('SIGKILL');
     }

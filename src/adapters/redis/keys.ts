@@ -21,6 +21,8 @@ export interface RedisKeys {
   catalogChanges(): string;
   /** Sorted set itemId -> decayed popularity score (trending fallback). */
   trending(): string;
+  /** msgpack TrendingSnapshot a learner group saves, so a restarted learner starts warm. */
+  learnerTrending(groupId: string): string;
 }
 
 export function createRedisKeys(prefix: string): RedisKeys {
@@ -34,5 +36,6 @@ export function createRedisKeys(prefix: string): RedisKeys {
     catalog: () => `${prefix}:{catalog}:items`,
     catalogChanges: () => `${prefix}:{catalog}:changes`,
     trending: () => `${prefix}:{trending}:scores`,
+    learnerTrending: (groupId: string) => `${prefix}:{trending}:learner:${groupId}`,
   });
 }
