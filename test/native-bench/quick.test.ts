@@ -18,9 +18,9 @@ describe('native-bench --quick', () => {
 
   const read = (name: string) => JSON.parse(readFileSync(join(outDir, `${name}.json`), 'utf8')) as BenchResult;
 
-  it('runs every bench in quick mode and writes JSON plus the markdown table', { timeout: 240_000 }, async () => {
+  it('runs every bench in quick mode and writes JSON plus the markdown table', { timeout: 420_000 }, async () => {
     const { stderr } = await run(process.execPath, ['--import', 'tsx', 'native-bench/run.ts', '--quick', '--out', outDir], {
-      timeout: 230_000,
+      timeout: 400_000,
       maxBuffer: 16 * 1024 * 1024,
     }).catch((err: { stderr?: string; message: string }) => {
       throw new Error(`bench run failed: ${err.stderr ?? err.message}`);
