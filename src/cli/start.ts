@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { createCloser, onShutdownSignals } from '../lifecycle.ts';
 import { createLogger } from '../log.ts';
 import { startLearner } from '../pipeline/compose.ts';
@@ -36,7 +37,9 @@ export function registerStartCommand(program: Command): void {
       try {
         say('streamrec: bringing up Kafka and Redis (first run downloads the broker jars)…');
         const stack = await stackUp(base, log, { quiet: true });
-        const config = stack.config;
+        // Writes (POST /v1/events, catalog) always need a key; a local demo gets one made up for this run.
+        const generatedKey = stack.config.http.apiKey === undefined;
+        const config = withApiKey(stack.config, stack.config.http.apiKey ?? randomBytes(16).toString('hex'));
         if (stack.kafka.started && !opts.keepStack) {
           closer.add('stack', async () => {
             await stackDown(config, log);
@@ -67,10 +70,19 @@ export function registerStartCommand(program: Command): void {
         say(`demo data: ${DEMO_DATA_PATH} (${demo.events} events, model ${demo.modelVersion})`);
         say('recommendations for a demo user:');
         say(`  curl -s '${api.address}/v1/users/${encodeURIComponent(demo.userId)}/recommendations?k=5'`);
+        say(`send events (API key ${generatedKey ? 'generated for this run; set API_KEY to choose one' : 'from API_KEY'}):`);
+        say(
+          `  curl -s -X POST '${api.address}/v1/events' -H 'content-type: application/json' -H 'x-api-key: ${generatedKey ? config.http.apiKey : '$API_KEY'}' ` +
+            `-d '{"eventId":"demo-1","userId":"${demo.userId}","itemId":"i1","type":"click","ts":'$(date +%s000)'}'`,
+        );
         say('Ctrl-C stops everything.');
         await stopped;
       } finally {
         await closer.close();
       }
     });
+}
+
+function withApiKey(config: Config, apiKey: string): Config {
+  return Object.freeze({ ...config, http: Object.freeze({ ...config.http, apiKey }) });
 }

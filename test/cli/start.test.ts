@@ -34,6 +34,14 @@ async function startOnce(expectTraining: boolean): Promise<void> {
     const body = await personalisedList(url, 60_000);
     expect(body.items.length).toBe(5);
     expect(body.fallback).toBe(false);
+    // The printed events line carries the generated key: a storefront can post with it, a stranger cannot.
+    const key = /x-api-key: ([0-9a-f]{32})/.exec(await start.waitFor(/x-api-key: /, 5000))![1]!;
+    const eventsUrl = url.replace(/\/v1\/users\/.*$/, '/v1/events');
+    const event = { eventId: `e-${Date.now()}`, userId: 'u1', itemId: 'i1', type: 'click', ts: Date.now() };
+    const post = (headers: Record<string, string>) =>
+      fetch(eventsUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(event) });
+    expect((await post({ 'x-api-key': key })).status).toBe(202);
+    expect((await post({ 'x-api-key': 'wrong' })).status).toBe(401);
   } finally {
     start.child.kill('SIGINT');
   }
