@@ -7,6 +7,22 @@ export interface Neighbour {
 }
 
 /**
+ * What a search may return. A predicate is called for every candidate the search visits
+ * (with HNSW that is a call from native code into JS, ~150 per query at k 50). The object
+ * form lists ids that never qualify (a user's seen items, a request's excludes), which HNSW
+ * turns into its own labels once per query; `accept`, when present, still runs per candidate,
+ * so callers leave it out when it would accept everything.
+ */
+export type SearchFilter = ((itemId: string) => boolean) | { reject: ReadonlySet<string>; accept?: (itemId: string) => boolean };
+
+/** The filter as one predicate (for indexes that scan ids anyway). */
+export function filterPredicate(filter: SearchFilter | undefined): ((itemId: string) => boolean) | undefined {
+  if (filter === undefined || typeof filter === 'function') return filter;
+  const { reject, accept } = filter;
+  return accept === undefined ? (id) => !reject.has(id) : (id) => !reject.has(id) && accept(id);
+}
+
+/**
  * Nearest-neighbour search over item embeddings by cosine similarity. Two twins
  * implement it: HNSW (hnswlib-node) for serving and exact brute force as the reference
  * that recall is measured against; one test suite runs against both.
@@ -18,8 +34,8 @@ export interface AnnIndex {
   upsert(itemId: string, vector: Vector): void;
   remove(itemId: string): boolean;
   has(itemId: string): boolean;
-  /** Up to k items, best first, that pass `accept` (filtering happens inside the search). */
-  search(query: Vector, k: number, accept?: (itemId: string) => boolean): Neighbour[];
+  /** Up to k items, best first, that pass `filter` (filtering happens inside the search). */
+  search(query: Vector, k: number, filter?: SearchFilter): Neighbour[];
   vectorOf(itemId: string): Vector | undefined;
   ids(): Iterable<string>;
 }

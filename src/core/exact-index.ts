@@ -1,4 +1,4 @@
-import type { AnnIndex, Neighbour } from './ann-index.ts';
+import { filterPredicate, type AnnIndex, type Neighbour } from './ann-index.ts';
 import { checkIndexVector, normalizeInto, TopK } from './index-common.ts';
 import type { Vector } from './vector.ts';
 
@@ -54,7 +54,8 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     has(itemId) {
       return slotOf.has(itemId);
     },
-    search(query, k, accept): Neighbour[] {
+    search(query, k, filter): Neighbour[] {
+      const accept = filterPredicate(filter);
       if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);
       const q = new Float32Array(dim);
       if (k <= 0 || ids.length === 0 || !normalizeInto(query, q, 0)) return [];

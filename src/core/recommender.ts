@@ -1,4 +1,4 @@
-import type { AnnIndex } from './ann-index.ts';
+import type { AnnIndex, SearchFilter } from './ann-index.ts';
 import { hasDirection } from './index-common.ts';
 import { factorPart } from './item-space.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
@@ -30,6 +30,11 @@ export interface RecommendRequest {
   category?: string;
   index: AnnIndex;
   isAvailable: (itemId: string) => boolean;
+  /**
+   * True when isAvailable accepts every item right now (nothing in the catalog is marked
+   * unavailable): the index search then skips a per-candidate callback. Same results either way.
+   */
+  everyItemAvailable?: boolean;
   categoryOf?: (itemId: string) => string | undefined;
   trending: Trending;
   /** Event weights for the short-term part of the query (config.model.weights); defaults to the standard ones. */
@@ -66,7 +71,7 @@ const MAX_ROUNDS = 4;
  */
 export function recommend(req: RecommendRequest): Recommendation {
   const k = Math.max(0, Math.floor(req.k));
-  const accept = acceptFilter(req);
+  const { accept, search } = acceptFilter(req);
   let query: Vector | undefined;
   let modelItems: RecommendedItem[] | undefined;
   try {
@@ -74,7 +79,7 @@ export function recommend(req: RecommendRequest): Recommendation {
       query = req.queryOf
         ? req.queryOf(req.user, req.index)
         : userQuery(req.user, (id) => req.index.vectorOf(id), req.weights ?? DEFAULT_EVENT_WEIGHTS, req.query ?? DEFAULT_QUERY_PARAMS);
-      if (query && hasDirection(query)) modelItems = searchModel(req.index, query, k, accept, req.rerank, req.trending);
+      if (query && hasDirection(query)) modelItems = searchModel(req.index, query, k, search, req.rerank, req.trending);
     }
   } catch (err) {
     req.onError?.(err);
@@ -116,7 +121,7 @@ function searchModel(
   index: AnnIndex,
   query: Vector,
   k: number,
-  accept: (id: string) => boolean,
+  accept: SearchFilter,
   rerank: RerankParams | undefined,
   trending: Trending,
 ): RecommendedItem[] {
@@ -145,9 +150,17 @@ function trendingItems(trending: Trending, n: number, accept: (id: string) => bo
     .map((t) => ({ itemId: t.itemId, score: t.score, source: 'trending' as const }));
 }
 
-function acceptFilter(req: RecommendRequest): (itemId: string) => boolean {
+/**
+ * What may be recommended: not seen, not excluded, available, in the category. `accept` is the
+ * predicate (trending top-up); `search` is the same filter in the form the index applies
+ * cheaply, with the catalog part left out when it cannot reject anything.
+ */
+function acceptFilter(req: RecommendRequest): { accept: (itemId: string) => boolean; search: SearchFilter } {
   const blocked = new Set<string>(req.user?.seen ?? []);
   for (const id of req.exclude ?? []) blocked.add(id);
   const { category, categoryOf, isAvailable } = req;
-  return (id) => !blocked.has(id) && isAvailable(id) && (category === undefined || categoryOf?.(id) === category);
+  const catalogAccepts = (id: string) => isAvailable(id) && (category === undefined || categoryOf?.(id) === category);
+  const accept = (id: string) => !blocked.has(id) && catalogAccepts(id);
+  const catalogMayReject = category !== undefined || req.everyItemAvailable !== true;
+  return { accept, search: catalogMayReject ? { reject: blocked, accept: catalogAccepts } : { reject: blocked } };
 }

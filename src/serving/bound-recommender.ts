@@ -34,6 +34,7 @@ export function bindRecommender(
         exclude: req.exclude,
         index,
         isAvailable,
+        everyItemAvailable: catalog.unavailableCount === 0,
         categoryOf,
         trending: trending(),
         queryOf,

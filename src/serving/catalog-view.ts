@@ -30,10 +30,16 @@ export interface RunningCatalogView extends CatalogView {
 export async function startCatalogView(options: CatalogViewOptions): Promise<RunningCatalogView> {
   const { store, bus, log } = options;
   const items = new Map<string, CatalogItem>();
+  // Items marked unavailable: while there are none, the recommender's search skips the catalog check.
+  let unavailable = 0;
   const apply = (item: CatalogItem) => {
     const known = items.get(item.itemId);
     // Last writer by updatedAtMs wins, so a late resync cannot undo a newer change.
-    if (!known || known.updatedAtMs <= item.updatedAtMs) items.set(item.itemId, item);
+    if (!known || known.updatedAtMs <= item.updatedAtMs) {
+      if (known && !known.available) unavailable--;
+      if (!item.available) unavailable++;
+      items.set(item.itemId, item);
+    }
   };
   const resync = async () => {
     for (const item of await store.all()) apply(item);
@@ -54,6 +60,9 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
   return {
     get size() {
       return items.size;
+    },
+    get unavailableCount() {
+      return unavailable;
     },
     get(itemId) {
       return items.get(itemId);

@@ -105,6 +105,22 @@ export function annIndexSuite(name: string, create: (dim: number) => AnnIndex): 
       for (let i = 1; i < res.length; i++) expect(res[i - 1]!.score).toBeGreaterThanOrEqual(res[i]!.score);
     });
 
+    it('a reject set (plus an optional predicate) filters exactly like the same predicate', () => {
+      const index = create(8);
+      const next = rng(9);
+      for (let i = 0; i < 400; i++) index.upsert(`i${i}`, randomVector(8, next));
+      index.remove('i3');
+      const reject = new Set(['i3', 'unknown-id', ...Array.from({ length: 60 }, (_, j) => `i${j * 5}`)]);
+      const odd = (id: string) => Number(id.slice(1)) % 2 === 1;
+      for (let q = 0; q < 20; q++) {
+        const query = randomVector(8, next);
+        const plain = index.search(query, 30, (id) => !reject.has(id));
+        expect(plain.some((r) => reject.has(r.itemId))).toBe(false);
+        expect(index.search(query, 30, { reject })).toEqual(plain);
+        expect(index.search(query, 30, { reject, accept: odd })).toEqual(index.search(query, 30, (id) => !reject.has(id) && odd(id)));
+      }
+    });
+
     it('grows past its initial capacity', () => {
       const index = create(4);
       const next = rng(3);

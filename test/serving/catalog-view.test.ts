@@ -68,3 +68,22 @@ describe('catalog view over real Redis (two processes)', () => {
     expect(c.size).toBe(2);
   });
 });
+
+describe('catalog view: unavailable count (lets recommend skip the per-candidate catalog check)', () => {
+  it('counts items marked unavailable, across puts, removals and re-publishing', async () => {
+    const view = await startProcess([]);
+    // The store is shared with the test above: count relative to what the view loaded.
+    const base = view.unavailableCount ?? -1;
+    await view.put({ itemId: 'count-a', available: true, updatedAtMs: 1 });
+    expect(view.unavailableCount).toBe(base);
+    await view.remove('count-a', 2);
+    expect(view.unavailableCount).toBe(base + 1);
+    await view.put({ itemId: 'count-b', available: false, updatedAtMs: 3 });
+    await view.put({ itemId: 'count-b', available: false, updatedAtMs: 4 });
+    await view.resync();
+    expect(view.unavailableCount).toBe(base + 2);
+    await view.put({ itemId: 'count-a', available: true, updatedAtMs: 5 });
+    await within(1000, () => view.unavailableCount === base + 1);
+    expect(view.isAvailable('count-a')).toBe(true);
+  });
+});

@@ -39,6 +39,8 @@ export interface Recommender {
 export interface CatalogView {
   get(itemId: string): CatalogItem | undefined;
   isAvailable(itemId: string): boolean;
+  /** How many items are marked unavailable; 0 lets the recommender skip the check per candidate. Unknown when absent. */
+  readonly unavailableCount?: number;
   categoryOf(itemId: string): string | undefined;
   /** Writes the shared store and tells every API process; resolves once both happened. */
   put(item: CatalogItem): Promise<void>;
