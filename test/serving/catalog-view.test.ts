@@ -1,22 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../../src/adapters/redis/catalog-store.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createLogger } from '../../src/log.ts';
 import { startCatalogView, type RunningCatalogView } from '../../src/serving/catalog-view.ts';
+import { integrationSetup } from '../helpers/integration.ts';
 
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The stack's effective Redis and a random key prefix (keys deleted by the helper's teardown).
+const ctx = await integrationSetup();
+const url = ctx.config.redis.url;
 const log = createLogger('test', 'silent');
 const connections: Redis[] = [];
 const views: RunningCatalogView[] = [];
-const prefix = `test-${randomUUID().slice(0, 8)}`;
-const keys = createRedisKeys(prefix);
+const keys = createRedisKeys(ctx.config.redis.keyPrefix);
 
 afterAll(async () => {
   for (const v of views) await v.close();
-  const found = await connections[0]!.keys(`${prefix}:*`);
-  if (found.length > 0) await connections[0]!.del(...found);
   for (const c of connections) c.disconnect();
 });
 
@@ -54,12 +53,12 @@ describe('catalog view over real Redis (two processes)', () => {
     expect(b.isAvailable('sku-1')).toBe(true); // no entry: available by default
     await a.put({ itemId: 'sku-1', title: 'Lamp', category: 'home', available: false, updatedAtMs: Date.now() });
     expect(a.isAvailable('sku-1')).toBe(false);
-    const tookMs = await within(1000, () => b.isAvailable('sku-1') === false);
-    expect(tookMs).toBeLessThan(1000);
+    // Pub/sub delivery is immediate; the bound is generous so a loaded CI machine cannot flake it.
+    await within(5000, () => b.isAvailable('sku-1') === false);
     expect(b.categoryOf('sku-1')).toBe('home');
 
     await b.remove('sku-2', Date.now());
-    await within(1000, () => a.isAvailable('sku-2') === false);
+    await within(5000, () => a.isAvailable('sku-2') === false);
     expect(removed).toEqual(['sku-2']);
 
     const c = await startProcess([]);

@@ -1,23 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { createRedisCatalogStore } from '../../../src/adapters/redis/catalog-store.ts';
 import { createRedisKeys } from '../../../src/adapters/redis/keys.ts';
+import { integrationSetup } from '../../helpers/integration.ts';
 import { runCatalogStoreSuite } from '../catalog-store.suite.ts';
 
-// Throwaway until test/helpers/integration.ts lands: random prefix, keys deleted after.
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
-const prefixes: string[] = [];
-afterAll(async () => {
-  for (const p of prefixes) {
-    const found = await redis.keys(`${p}:*`);
-    if (found.length > 0) await redis.del(...found);
-  }
-  redis.disconnect();
-});
+const ctx = await integrationSetup();
 
-runCatalogStoreSuite('redis', () => {
-  const prefix = `test-${randomUUID().slice(0, 8)}`;
-  prefixes.push(prefix);
-  return createRedisCatalogStore(redis, createRedisKeys(prefix));
-});
+// Each test gets a fresh sub-prefix under the context's prefix (deleted in teardown).
+runCatalogStoreSuite('redis', () =>
+  createRedisCatalogStore(ctx.redis, createRedisKeys(`${ctx.config.redis.keyPrefix}:${randomBytes(3).toString('hex')}`)),
+);
