@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
@@ -9,7 +9,14 @@ import type { Logger } from '../../log.ts';
  * retry), acks=all, one request in flight so per-key order survives retries.
  */
 export async function connectProducer(kafka: Kafka, config: Config, log: Logger): Promise<Producer> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Named explicitly: the Java-compatible murmur2 partitioner, so a user's events land on the
+  // same partition whoever produces them (and kafkajs stops warning about its v2 default).
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const timeoutMs = config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs;
   try {
     await withTimeout(producer.connect(), timeoutMs, () => kafkaUnavailable(config, `producer did not connect within ${timeoutMs} ms`));
