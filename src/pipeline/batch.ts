@@ -53,6 +53,17 @@ interface Positioned {
   message: ConsumedMessage;
 }
 
+/** A user whose list is due: its committed (or replayed) state and the newest event behind it. */
+export interface ListTarget {
+  state: UserState;
+  last: { event: ClickEvent; appendedAtMs: number };
+}
+
+export interface SliceResult extends Omit<BatchResult, 'listsPublished'> {
+  /** One per changed user of this slice; publish with publishLists (after merging slices). */
+  targets: ListTarget[];
+}
+
 /**
  * One partition batch, in the order that makes the effect exactly-once:
  * decode (bad → dead-letter) → load states (one round trip) → apply new events per
@@ -67,6 +78,23 @@ export async function processBatch(
   step: StepRunner,
   keepAlive: () => Promise<void> = async () => undefined,
 ): Promise<BatchResult> {
+  const { targets, ...slice } = await applySlice(batch, deps, step, keepAlive);
+  await publishLists(targets, deps, step, keepAlive);
+  return { ...slice, listsPublished: targets.length };
+}
+
+/**
+ * processBatch without the lists: the state and item-vector steps of one slice. The
+ * learner service merges the targets of every slice of a fetch (one list per changed user
+ * per fetch, the newest state wins) and publishes them before it commits the offset, so
+ * a crash before the publish redelivers the slices and the replay rule republishes.
+ */
+export async function applySlice(
+  batch: ConsumedBatch,
+  deps: BatchDeps,
+  step: StepRunner,
+  keepAlive: () => Promise<void> = async () => undefined,
+): Promise<SliceResult> {
   const { core, metrics } = deps;
   const letters: DeadLetter[] = [];
   const byUser = new Map<string, Positioned[]>();
@@ -155,31 +183,7 @@ export async function processBatch(
 
   const lastEventOf = new Map<string, Positioned>();
   for (const [userId, events] of byUser) lastEventOf.set(userId, events[events.length - 1]!);
-  const targets = committed.map((state) => ({ state, last: lastEventOf.get(state.userId)! })).concat(outcome.replayed);
-  if (targets.length > 0) {
-    const publishedAt = deps.clock();
-    const lists: RecommendationList[] = [];
-    for (const { state, last } of targets) {
-      lists.push({
-        userId: state.userId,
-        items: core.recommend(state),
-        modelVersion: core.modelVersion(),
-        recommendationId: randomUUID(),
-        causedBy: last.event.eventId,
-        eventTs: last.event.ts,
-        publishedAt,
-      });
-      // A big batch spends most of its CPU here; keep the group membership alive.
-      if (lists.length % KEEP_ALIVE_EVERY === 0) await keepAlive();
-    }
-    await step('recommendations', () => deps.sink.recommendations(lists));
-    const doneAt = deps.clock();
-    metrics.listsPublished.inc(lists.length);
-    for (const { last } of targets) {
-      metrics.freshnessSeconds.observe(Math.max(0, doneAt - last.event.ts) / 1000);
-      if (Number.isFinite(last.appendedAtMs)) metrics.pipelineSeconds.observe(Math.max(0, doneAt - last.appendedAtMs) / 1000);
-    }
-  }
+  const targets: ListTarget[] = committed.map((state) => ({ state, last: lastEventOf.get(state.userId)! })).concat(outcome.replayed);
 
   metrics.eventsApplied.inc(applied);
   metrics.eventsSkipped.inc(outcome.skipped);
@@ -188,9 +192,42 @@ export async function processBatch(
     applied,
     skipped: outcome.skipped,
     deadLettered: letters.length,
-    listsPublished: targets.length,
+    targets,
     lastOffset: batch.messages.length === 0 ? undefined : batch.messages[batch.messages.length - 1]!.offset,
   };
+}
+
+/** One list per target, sent in one producer call; recommendation is the CPU-heavy part. */
+export async function publishLists(
+  targets: readonly ListTarget[],
+  deps: BatchDeps,
+  step: StepRunner,
+  keepAlive: () => Promise<void> = async () => undefined,
+): Promise<void> {
+  if (targets.length === 0) return;
+  const { core, metrics } = deps;
+  const publishedAt = deps.clock();
+  const lists: RecommendationList[] = [];
+  for (const { state, last } of targets) {
+    lists.push({
+      userId: state.userId,
+      items: core.recommend(state),
+      modelVersion: core.modelVersion(),
+      recommendationId: randomUUID(),
+      causedBy: last.event.eventId,
+      eventTs: last.event.ts,
+      publishedAt,
+    });
+    // A big batch spends most of its CPU here; keep the group membership alive.
+    if (lists.length % KEEP_ALIVE_EVERY === 0) await keepAlive();
+  }
+  await step('recommendations', () => deps.sink.recommendations(lists));
+  const doneAt = deps.clock();
+  metrics.listsPublished.inc(lists.length);
+  for (const { last } of targets) {
+    metrics.freshnessSeconds.observe(Math.max(0, doneAt - last.event.ts) / 1000);
+    if (Number.isFinite(last.appendedAtMs)) metrics.pipelineSeconds.observe(Math.max(0, doneAt - last.appendedAtMs) / 1000);
+  }
 }
 
 function samePosition(a: AppliedPosition, b: AppliedPosition): boolean {

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { StreamrecError } from '../errors.ts';
 import { withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
-import { processBatch, type BatchDeps } from './batch.ts';
+import { applySlice, publishLists, type BatchDeps, type ListTarget } from './batch.ts';
 import { createStepRunner } from './retry.ts';
 
 const SLICE_EVENTS = 2000;
@@ -87,22 +87,32 @@ export function createLearnerService(
       shouldContinue: () => payload.isRunning() && !payload.isStale() && !rebalanced,
     });
     // A fetch can hold ~10k events; slices bound the Redis pipelines (each command must
-    // answer within REDIS_COMMAND_TIMEOUT_MS) and publish lists sooner.
+    // answer within REDIS_COMMAND_TIMEOUT_MS). Lists are coalesced over the whole fetch:
+    // one recommendation per changed user per fetch (the newest state wins), since the
+    // ANN search behind each list is the learner's main CPU cost. The offset is committed
+    // only after the lists are sent; a crash before that redelivers the fetch and the
+    // replay rule (stored position = newest event) republishes.
+    const targets = new Map<string, ListTarget>();
+    let lastOffset: string | undefined;
     for (let start = 0; start < batch.messages.length; start += SLICE_EVENTS) {
       if (!payload.isRunning() || payload.isStale() || rebalanced) return;
-      const result = await processBatch(
+      const result = await applySlice(
         { topic: batch.topic, partition: batch.partition, messages: batch.messages.slice(start, start + SLICE_EVENTS) },
         deps,
         step,
         () => keepAlive().catch(() => undefined),
       );
-      if (result.lastOffset !== undefined) {
-        const next = String(Number(result.lastOffset) + 1);
-        payload.resolveOffset(result.lastOffset);
-        await step('commit-offsets', () =>
-          payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] }),
-        );
-      }
+      for (const t of result.targets) targets.set(t.state.userId, t);
+      lastOffset = result.lastOffset ?? lastOffset;
+    }
+    if (!payload.isRunning() || payload.isStale() || rebalanced) return;
+    await publishLists([...targets.values()], deps, step, () => keepAlive().catch(() => undefined));
+    if (lastOffset !== undefined) {
+      const next = String(Number(lastOffset) + 1);
+      payload.resolveOffset(lastOffset);
+      await step('commit-offsets', () =>
+        payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] }),
+      );
     }
     deps.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
