@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { isEventType } from '../../core/events.ts';
+import { EVENT_TYPES, isEventType, type EventType } from '../../core/events.ts';
 import type { UserStateStore } from '../../core/stores.ts';
 import type { HistoryEntry, UserState } from '../../core/user-state.ts';
 import { vectorFromBytes, vectorToBytes } from '../../core/vector.ts';
@@ -13,10 +13,13 @@ const COMMIT_LUA = readFileSync(new URL('./commit-user-state.lua', import.meta.u
 const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
 
 /**
- * UserStateStore on Redis. Per user: a msgpack record (vector as raw Float32 bytes,
- * history as [itemId, type, ts] triples) and a "partition:offset" position key in the
- * same hash slot. Reads are one pipeline of GETs; a commit is one pipeline of EVALSHA
- * calls of commit-user-state.lua, which writes only positions past the stored one.
+ * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset\n"
+ * (the exactly-once position, readable by Lua without msgpack) followed by a msgpack
+ * array (vector as raw Float32 bytes, history flattened to itemId, type code, ts delta).
+ * Reads are one pipeline of GETs; a commit is one pipeline of EVALSHA calls of
+ * commit-user-state.lua, which writes only positions past the stored one. Records of the
+ * first layout (msgpack map + a separate position key) are still read, and replaced on
+ * their next write.
  */
 export function createRedisUserStore(redis: Redis, keys: RedisKeys): UserStateStore {
   let scriptLoaded = false;
@@ -41,6 +44,7 @@ export function createRedisUserStore(redis: Redis, keys: RedisKeys): UserStateSt
         COMMIT_SHA,
         2,
         keys.user(s.userId),
+        // Only for records of the first layout, whose position lived in its own key.
         keys.userPosition(s.userId),
         p === undefined ? '' : String(p.partition),
         p === undefined ? '0' : String(p.offset),
@@ -102,7 +106,7 @@ function unavailable(what: string, cause: unknown): StreamrecError {
   });
 }
 
-interface UserRecord {
+interface UserRecordV1 {
   v: 1;
   userId: string;
   vector: Uint8Array;
@@ -115,28 +119,39 @@ interface UserRecord {
   pos: [number, number] | null;
 }
 
+/** [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen]. */
+type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, string[]];
+
+const V2_MARK = 0x02;
+const NEWLINE = 0x0a;
+// A type code past this bit carries an absolute ts (a delta that does not round-trip exactly).
+const ABSOLUTE_TS = 16;
+const TYPE_CODE = new Map<string, number>(EVENT_TYPES.map((t, i) => [t, i]));
+
+/**
+ * Layout 2. History entries cost ~15 bytes instead of ~28: the type is a small integer
+ * and ts a delta from the previous entry (the first from lastEventTs), which msgpack
+ * stores in 1-5 bytes instead of a 9-byte float64; the position moved into the header
+ * (one key per user instead of two, ~80 bytes of Redis overhead less).
+ */
 export function encodeUserRecord(s: UserState): Buffer {
-  const record: UserRecord = {
-    v: 1,
-    userId: s.userId,
-    vector: vectorToBytes(s.vector),
-    lastEventTs: s.lastEventTs,
-    updatedAtMs: s.updatedAtMs,
-    eventCount: s.eventCount,
-    history: s.history.map((h) => [h.itemId, h.type, h.ts]),
-    seen: s.seen,
-    pos: s.position === undefined ? null : [s.position.partition, s.position.offset],
-  };
-  return msgpack.pack(record);
+  const history: Array<string | number> = [];
+  let prevTs = s.lastEventTs;
+  for (const h of s.history) {
+    const delta = h.ts - prevTs;
+    const exact = Number.isSafeInteger(delta) && prevTs + delta === h.ts;
+    history.push(h.itemId, TYPE_CODE.get(h.type)! + (exact ? 0 : ABSOLUTE_TS), exact ? delta : h.ts);
+    prevTs = h.ts;
+  }
+  const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, s.seen];
+  const header = s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`;
+  return Buffer.concat([Buffer.from(`\x02${header}\n`, 'latin1'), msgpack.pack(record)]);
 }
 
 export function decodeUserRecord(bytes: Buffer): UserState {
-  const r = msgpack.unpack(bytes) as UserRecord;
-  if (r === null || typeof r !== 'object' || r.v !== 1 || !(r.vector instanceof Uint8Array)) {
-    throw new StreamrecError('INTERNAL', 'stored user record has an unknown layout', {
-      hint: 'the key prefix may be shared with another program or an incompatible version',
-    });
-  }
+  if (bytes[0] === V2_MARK) return decodeV2(bytes);
+  const r = msgpack.unpack(bytes) as UserRecordV1;
+  if (r === null || typeof r !== 'object' || r.v !== 1 || !(r.vector instanceof Uint8Array)) throw unknownLayout();
   const history: HistoryEntry[] = [];
   for (const [itemId, type, ts] of r.history) if (isEventType(type)) history.push({ itemId, type, ts });
   return {
@@ -149,4 +164,40 @@ export function decodeUserRecord(bytes: Buffer): UserState {
     seen: r.seen,
     position: r.pos === null ? undefined : { partition: r.pos[0], offset: r.pos[1] },
   };
+}
+
+function decodeV2(bytes: Buffer): UserState {
+  const end = bytes.indexOf(NEWLINE, 1);
+  if (end < 0) throw unknownLayout();
+  const header = bytes.toString('latin1', 1, end);
+  const pos = /^(\d+):(\d+)$/.exec(header);
+  if (header !== '' && !pos) throw unknownLayout();
+  const r = msgpack.unpack(bytes.subarray(end + 1)) as UserRecordV2;
+  if (!Array.isArray(r) || r.length !== 7 || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
+  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen] = r;
+  const history: HistoryEntry[] = [];
+  let prevTs = lastEventTs;
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    const code = flat[i + 1] as number;
+    const type: EventType | undefined = EVENT_TYPES[code % ABSOLUTE_TS];
+    const ts = code >= ABSOLUTE_TS ? (flat[i + 2] as number) : prevTs + (flat[i + 2] as number);
+    prevTs = ts;
+    if (type !== undefined) history.push({ itemId: flat[i] as string, type, ts });
+  }
+  return {
+    userId,
+    vector: vectorFromBytes(vector),
+    lastEventTs,
+    updatedAtMs,
+    eventCount,
+    history,
+    seen,
+    position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
+  };
+}
+
+function unknownLayout(): StreamrecError {
+  return new StreamrecError('INTERNAL', 'stored user record has an unknown layout', {
+    hint: 'the key prefix may be shared with another program or an incompatible version',
+  });
 }
