@@ -56,8 +56,11 @@ export function createRedisUserStore(redis: Redis, keys: RedisKeys): UserStateSt
   };
 
   return {
+    // One plain GET: the API reads one user per request, and a one-command pipeline costs
+    // ioredis a Pipeline object, its promise plumbing and a result array on top of the GET.
     async get(userId) {
-      return (await getMany([userId])).get(userId);
+      const value = await wrap(redis.getBuffer(keys.user(userId)), 'read user states');
+      return value === null ? undefined : decodeUserRecord(value);
     },
     getMany,
     async commit(states) {
