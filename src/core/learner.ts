@@ -78,6 +78,21 @@ function marksSeen(event: ClickEvent, weight: number): boolean {
   return weight > 0;
 }
 
+/**
+ * True when the user's recent history already holds this event: same item, type and
+ * timestamp to the millisecond. A storefront that retries POST /v1/events produces the same
+ * event again at a new offset, which the position guard cannot see; this catches it as long
+ * as the original is still within the capped history.
+ */
+export function isDuplicateEvent(state: UserState, event: ClickEvent): boolean {
+  const h = state.history;
+  for (let i = h.length - 1; i >= 0; i--) {
+    const e = h[i]!;
+    if (e.ts === event.ts && e.itemId === event.itemId && e.type === event.type) return true;
+  }
+  return false;
+}
+
 /** Appends to a capped history (newest last); shared with the refit worker's per-user histories. */
 export function appendHistory(history: readonly HistoryEntry[], entry: HistoryEntry, cap: number): HistoryEntry[] {
   const out = history.length >= cap ? history.slice(history.length - cap + 1) : history.slice();

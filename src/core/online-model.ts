@@ -5,7 +5,7 @@ import type { ClickEvent } from './events.ts';
 import { createExactIndex } from './exact-index.ts';
 import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from './item-embeddings.ts';
 import { indexVectorOf, factorPart } from './item-space.ts';
-import { applyEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
+import { applyEvent, isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
 import { recommend, type Recommendation, type RerankParams } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
 import type { RefitParams } from './refit.ts';
@@ -133,6 +133,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     },
     learn(event) {
       const prev = users.get(event.userId) ?? createUserState(event.userId, params.learner.dim);
+      if (isDuplicateEvent(prev, event)) return [];
       const weight = params.learner.weights[event.type];
       const updates: ItemUpdate[] = [];
       refitter.observe(event, prev.history);

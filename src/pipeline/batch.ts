@@ -10,6 +10,7 @@ import { isPastPosition, type AppliedPosition, type UserState } from '../core/us
 import type { Logger } from '../log.ts';
 import type { AppliedEvent, LearnerCore } from './learner-core.ts';
 import type { StepRunner } from './retry.ts';
+import { isDuplicateEvent } from '../core/learner.ts';
 
 export interface ConsumedMessage {
   key: Buffer | null;
@@ -130,7 +131,8 @@ export async function applySlice(
       let state = initial ?? core.newState(userId);
       const applied: AppliedEvent[] = [];
       for (const e of events) {
-        if (!isPastPosition(state.position, e.position)) {
+        // Already applied (a replay after a crash or rebalance), or the same event sent twice.
+        if (!isPastPosition(state.position, e.position) || isDuplicateEvent(state, e.event)) {
           skipped++;
           continue;
         }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClickEvent, EventType } from '../../src/core/events.ts';
 import { DEFAULT_EVENT_WEIGHTS } from '../../src/core/events.ts';
-import { applyEvent, decayFactor, type LearnerParams } from '../../src/core/learner.ts';
+import { applyEvent, decayFactor, isDuplicateEvent, type LearnerParams } from '../../src/core/learner.ts';
 import { createUserState } from '../../src/core/user-state.ts';
 
 const DAY = 86_400_000;
@@ -83,5 +83,17 @@ describe('applyEvent', () => {
     const s2 = applyEvent(s1, ev('a', 'view', T0), ex, params, { position: { partition: 1, offset: 6 }, nowMs: 99 });
     expect(s2.position).toEqual({ partition: 1, offset: 6 });
     expect(s2.updatedAtMs).toBe(99);
+  });
+});
+
+describe('isDuplicateEvent', () => {
+  it('recognises the same item, type and millisecond in the history, nothing looser', () => {
+    const state = createUserState('u', 2);
+    state.history = [{ itemId: 'a', type: 'click', ts: 1_000 }, { itemId: 'b', type: 'view', ts: 2_000 }];
+    const event = (itemId: string, type: EventType, ts: number): ClickEvent => ({ eventId: 'x', userId: 'u', itemId, type, ts });
+    expect(isDuplicateEvent(state, event('a', 'click', 1_000))).toBe(true);
+    expect(isDuplicateEvent(state, event('a', 'click', 1_001))).toBe(false);
+    expect(isDuplicateEvent(state, event('a', 'purchase', 1_000))).toBe(false);
+    expect(isDuplicateEvent(state, event('c', 'click', 1_000))).toBe(false);
   });
 });

@@ -92,6 +92,17 @@ describe('processBatch', () => {
     expect((await store.get('a'))!.vector[0]).toBe(4);
   });
 
+  it('applies an event a client sent twice (new offsets, same event) once, in the same batch or a later one', async () => {
+    const store = createMemoryUserStore();
+    const { sink } = sinkRecorder();
+    const original = { eventId: 'retried', userId: 'd', itemId: 'i9', ts: NOW - 500 };
+    const r = await processBatch({ topic: 'cs', partition: 1, messages: [msg(10, original), msg(11, { userId: 'd' }), msg(12, original)] }, deps(store, sink), noRetry);
+    expect(r).toMatchObject({ applied: 2, skipped: 1 });
+    const r2 = await processBatch({ topic: 'cs', partition: 1, messages: [msg(13, original), msg(14, { ...original, type: 'purchase' })] }, deps(store, sink), noRetry);
+    expect(r2).toMatchObject({ applied: 1, skipped: 1 });
+    expect((await store.get('d'))!.vector[0]).toBe(3);
+  });
+
   it('retries a failing store until it recovers, without losing or doubling events', async () => {
     const inner = createMemoryUserStore();
     let failures = 3;
