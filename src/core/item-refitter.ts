@@ -1,4 +1,5 @@
 import { createCooccurrence, type Cooccurrence, type CooccurrenceParams } from './cooccurrence.ts';
+import { snapshotCooccurrence, type CooccurrenceSnapshot } from './cooccurrence-snapshot.ts';
 import type { ClickEvent, EventWeights } from './events.ts';
 import { appendHistory } from './learner.ts';
 import { refitItemVectors, type RefitParams, type RefitResult } from './refit.ts';
@@ -35,6 +36,12 @@ export interface ItemRefitter {
   observe(event: ClickEvent, previousHistory: readonly HistoryEntry[]): void;
   /** Refits every item from the co-occurrence, aligned onto `trained`, and schedules the next. */
   refit(): RefitResult;
+  /**
+   * refit() in two halves for a caller that computes elsewhere (a worker thread): the inputs
+   * of refitItemVectors, with the schedule advanced now; completeRefit takes its result.
+   */
+  beginRefit(): { cooccurrence: CooccurrenceSnapshot; previous: ReadonlyMap<string, Vector> };
+  completeRefit(result: RefitResult): void;
   /**
    * Seeds the alignment anchor (a restarted worker: the model currently served) and the
    * schedule, as if the last refit had happened after `eventsAtAnchor` events.
@@ -85,6 +92,14 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
       trained = result.vectors;
       nextRefitAt = nextRefitAfter(eventsSeen, params.refit);
       return result;
+    },
+    beginRefit() {
+      nextRefitAt = nextRefitAfter(eventsSeen, params.refit);
+      return { cooccurrence: snapshotCooccurrence(cooc), previous: trained };
+    },
+    completeRefit(result) {
+      refits++;
+      trained = result.vectors;
     },
     anchor(factors, eventsAtAnchor) {
       trained = factors;

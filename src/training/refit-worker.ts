@@ -11,12 +11,14 @@ import type { Config } from '../config.ts';
 import { createItemRefitter, createRecentHistories } from '../core/item-refitter.ts';
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
+import type { RefitResult } from '../core/refit.ts';
 import type { ModelStore } from '../core/stores.ts';
 import type { Vector } from '../core/vector.ts';
 import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { createCatchUp } from './catch-up.ts';
+import { startRefitThread, type RefitThread } from './refit-thread.ts';
 import { createVersionPublisher } from './version-publisher.ts';
 
 export interface RefitterStats {
@@ -51,7 +53,9 @@ const REFIT_ALGORITHM = 'refit of clickstream co-occurrence (streamrec refit)';
  * The production twin of the online model's periodic refit (see item-refitter.ts): reads
  * the clickstream in a consumer group of its own, feeds the co-occurrence exactly as the
  * online model does, and on the same schedule refits every item vector, aligned onto the
- * previous ones, saved as a new model version and published to item-embeddings.
+ * previous ones, saved as a new model version and published to item-embeddings. The refit
+ * itself runs in a worker thread (refit-thread.ts), so consumption, heartbeats and, inside
+ * `streamrec start`, the API never stall behind it.
  *
  * State lives in memory and nothing is committed: every start reads the clickstream from
  * the beginning of its retention to rebuild the co-occurrence (refits due during that
@@ -92,19 +96,39 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     let lastCreatedMs = 0;
     let state: WorkerState = 'starting';
 
+    // One refit at a time, in a worker thread; a refit that came due meanwhile starts when it ends.
+    let inFlight: { thread: RefitThread; done: Promise<void> } | undefined;
     const runRefit = (): void => {
+      if (inFlight) return;
       const t0 = Date.now();
-      const result = refitter.refit();
-      stats.refits++;
-      const seconds = Math.round((Date.now() - t0) / 100) / 10;
+      const events = refitter.eventsSeen;
+      const { cooccurrence, previous } = refitter.beginRefit();
+      const thread = startRefitThread(cooccurrence, previous, config.model.dim, params.refit);
+      const done = thread.promise
+        .then((result) => {
+          refitter.completeRefit(result);
+          stats.refits++;
+          publishRefit(result, events, Math.round((Date.now() - t0) / 100) / 10);
+        })
+        .catch((err: unknown) => {
+          if (state === 'running') log.error({ err: (err as Error).message, events, nextRefitAt: refitter.nextRefitAt }, 'refit failed; the next one runs on schedule');
+        })
+        .finally(() => {
+          inFlight = undefined;
+          if (refitter.due && canRefit()) runRefit();
+        });
+      inFlight = { thread, done };
+    };
+
+    const publishRefit = (result: RefitResult, events: number, seconds: number): void => {
       if (result.vectors.size === 0) {
-        log.info({ events: refitter.eventsSeen, vocab: result.vocabSize, nextRefitAt: refitter.nextRefitAt }, 'refit skipped: too few items with enough interactions');
+        log.info({ events, vocab: result.vocabSize, nextRefitAt: refitter.nextRefitAt }, 'refit skipped: too few items with enough interactions');
         return;
       }
       lastCreatedMs = Math.max(Date.now(), lastCreatedMs + 1);
       const vectors = new Map<string, Vector>();
       for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
-      log.info({ events: refitter.eventsSeen, items: vectors.size, factorised: result.vocabSize, seconds, nextRefitAt: refitter.nextRefitAt }, 'refit done');
+      log.info({ events, items: vectors.size, factorised: result.vocabSize, seconds, nextRefitAt: refitter.nextRefitAt }, 'refit done');
       versions.submit({
         meta: {
           version: `v${lastCreatedMs}`,
@@ -113,7 +137,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
           trainedOn: {
             algorithm: REFIT_ALGORITHM,
             source: topic,
-            refitterEvents: refitter.eventsSeen,
+            refitterEvents: events,
             factorisedItems: result.vocabSize,
             foldedInItems: result.foldedIn,
             trainSeconds: seconds,
@@ -122,6 +146,14 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
         vectors,
       });
     };
+    closer.add('refit in flight', async () => {
+      const running = inFlight;
+      if (!running) return;
+      await withTimeout(running.done, config.learner.shutdownGraceMs, () => new Error('timeout')).catch(async () => {
+        log.warn({ graceMs: config.learner.shutdownGraceMs }, 'refit still running at shutdown; abandoned (the next start refits again)');
+        await running.thread.terminate();
+      });
+    });
 
     const tracker = await createCatchUp(kafka, config, topic, log);
     let ownsAll = false;
@@ -188,10 +220,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
         refitter.observe(decoded.event, histories.of(decoded.event.userId));
         histories.append(decoded.event);
         stats.events++;
-        if (refitter.due && canRefit()) {
-          await heartbeat().catch(() => undefined);
-          runRefit();
-        }
+        if (refitter.due && canRefit()) runRefit();
       }
       if (batch.messages.length > 0) tracker.reached(batch.partition, Number(batch.lastOffset()) + 1);
       if (Number(batch.highWatermark) <= Number(batch.lastOffset()) + 1) tracker.reached(batch.partition, Number(batch.highWatermark));
