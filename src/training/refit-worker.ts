@@ -174,8 +174,8 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       groupId: config.refitter.groupId,
       maxBytesPerPartition: config.learner.maxBatchBytes,
       maxWaitTimeInMs: 200,
-      // A refit longer than the session blocks heartbeats and costs a rejoin, nothing else:
-      // the GROUP_JOIN handler seeks back to where this process was, and offsets guard the rest.
+      // Refits run off the event loop, so heartbeats keep going. Should the member still drop
+      // out, the GROUP_JOIN handler seeks back to where this process was; offsets guard the rest.
       sessionTimeout: config.learner.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
