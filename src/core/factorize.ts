@@ -28,12 +28,10 @@ export function similarityMatrix(cooc: Cooccurrence, vocab: readonly number[], p
   const row = new Map<number, number>();
   vocab.forEach((item, r) => row.set(item, r));
   const marg = new Float64Array(n);
-  let total = 0;
   for (let r = 0; r < n; r++) {
     let s = 0;
     for (const [c, w] of cooc.rowOf(vocab[r]!) ?? []) if (row.has(c)) s += w;
     marg[r] = s;
-    total += s;
   }
   let smoothedTotal = 0;
   for (let r = 0; r < n; r++) smoothedTotal += marg[r]! ** params.smoothing;
@@ -57,7 +55,6 @@ export function similarityMatrix(cooc: Cooccurrence, vocab: readonly number[], p
     }
   }
   rowStart[n] = cols.length;
-  void total;
   return { n, rowStart, cols: Int32Array.from(cols), values: Float32Array.from(values) };
 }
 
