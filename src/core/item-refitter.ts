@@ -1,7 +1,7 @@
 import { createCooccurrence, type Cooccurrence, type CooccurrenceParams } from './cooccurrence.ts';
 import { snapshotCooccurrence, type CooccurrenceSnapshot } from './cooccurrence-snapshot.ts';
 import type { ClickEvent, EventWeights } from './events.ts';
-import { appendHistory } from './learner.ts';
+import { appendHistory, isDuplicateEvent } from './learner.ts';
 import { refitItemVectors, type RefitParams, type RefitResult } from './refit.ts';
 import type { HistoryEntry } from './user-state.ts';
 import type { Vector } from './vector.ts';
@@ -135,4 +135,17 @@ export function createRecentHistories(historyCap: number, maxUsers: number): Rec
       if (byUser.size > maxUsers) byUser.delete(byUser.keys().next().value!);
     },
   };
+}
+
+/**
+ * One clickstream event as the refit worker applies it, matching createOnlineModel.learn:
+ * an event the user's history already holds (a client retry) is skipped, otherwise it
+ * co-occurs with the history before it and joins it. False when skipped as a duplicate.
+ */
+export function observeWithHistory(refitter: ItemRefitter, histories: RecentHistories, event: ClickEvent): boolean {
+  const history = histories.of(event.userId);
+  if (isDuplicateEvent({ history }, event)) return false;
+  refitter.observe(event, history);
+  histories.append(event);
+  return true;
 }

@@ -84,7 +84,7 @@ function marksSeen(event: ClickEvent, weight: number): boolean {
  * event again at a new offset, which the position guard cannot see; this catches it as long
  * as the original is still within the capped history.
  */
-export function isDuplicateEvent(state: UserState, event: ClickEvent): boolean {
+export function isDuplicateEvent(state: { readonly history: readonly HistoryEntry[] }, event: ClickEvent): boolean {
   const h = state.history;
   for (let i = h.length - 1; i >= 0; i--) {
     const e = h[i]!;

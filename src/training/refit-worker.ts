@@ -8,7 +8,7 @@ import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import type { Config } from '../config.ts';
-import { createItemRefitter, createRecentHistories } from '../core/item-refitter.ts';
+import { createItemRefitter, createRecentHistories, observeWithHistory } from '../core/item-refitter.ts';
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import type { RefitResult } from '../core/refit.ts';
@@ -28,6 +28,8 @@ export interface RefitterStats {
   skipped: number;
   /** Messages delivered again after a rebalance, ignored (co-occurrence counts each event once). */
   duplicates: number;
+  /** Events a client sent twice (already in the user's history), skipped as the learner skips them. */
+  repeated: number;
   refits: number;
 }
 
@@ -91,7 +93,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     const params = onlineModelParamsFrom(config.model);
     const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, refit: params.refit });
     const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers);
-    const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, refits: 0 };
+    const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0 };
     const startedMs = Date.now();
     let lastCreatedMs = 0;
     let state: WorkerState = 'starting';
@@ -217,8 +219,10 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
           stats.skipped++;
           continue;
         }
-        refitter.observe(decoded.event, histories.of(decoded.event.userId));
-        histories.append(decoded.event);
+        if (!observeWithHistory(refitter, histories, decoded.event)) {
+          stats.repeated++;
+          continue;
+        }
         stats.events++;
         if (refitter.due && canRefit()) runRefit();
       }

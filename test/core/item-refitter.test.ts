@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { indexVectorOf } from '../../src/core/item-space.ts';
-import { createItemRefitter, createRecentHistories, nextRefitAfter } from '../../src/core/item-refitter.ts';
+import { createItemRefitter, createRecentHistories, nextRefitAfter, observeWithHistory } from '../../src/core/item-refitter.ts';
 import { createOnlineModel, onlineModelParamsFrom } from '../../src/core/online-model.ts';
 import { clusterOf, plantedEvents } from './planted.ts';
 
@@ -14,7 +14,9 @@ const refitterParams = { dim: params.learner.dim, weights: params.learner.weight
 /** Planted clicks with some negative events mixed in (they take history slots but add no co-occurrence). */
 function events(): ClickEvent[] {
   const out = plantedEvents({ users: 120, clusters: 4, perCluster: 25, perUser: 30, noise: 0.05, seed: 11 });
-  return out.map((e, i) => (i % 17 === 5 ? { ...e, type: 'dislike' as const } : i % 23 === 7 ? { ...e, type: 'purchase' as const } : e));
+  const typed = out.map((e, i) => (i % 17 === 5 ? { ...e, type: 'dislike' as const } : i % 23 === 7 ? { ...e, type: 'purchase' as const } : e));
+  // Client retries: the same event again (new eventId), which both must skip.
+  return typed.flatMap((e, i) => (i % 29 === 3 ? [e, { ...e, eventId: `${e.eventId}-retry` }] : [e]));
 }
 
 /** What the refit worker does per event: the user's history before it, observe, append, refit when due. */
@@ -23,8 +25,7 @@ function replayLikeWorker(stream: readonly ClickEvent[], maxUsers = 1_000_000) {
   const histories = createRecentHistories(config.model.historyCap, maxUsers);
   const refits: Array<Map<string, Float32Array>> = [];
   for (const e of stream) {
-    refitter.observe(e, histories.of(e.userId));
-    histories.append(e);
+    observeWithHistory(refitter, histories, e);
     if (refitter.due) refits.push(new Map([...refitter.refit().vectors].map(([id, f]) => [id, indexVectorOf(f)])));
   }
   return { refitter, refits };
@@ -40,6 +41,9 @@ describe('item refitter (shared by the online model and the refit worker)', () =
       if (trained.length > 0) fromModel.push(new Map(trained.map((u) => [u.itemId, u.vector])));
     }
     const { refitter, refits } = replayLikeWorker(stream);
+    const retries = stream.filter((e) => e.eventId.endsWith('-retry')).length;
+    expect(retries).toBeGreaterThan(50);
+    expect(refitter.eventsSeen).toBe(stream.length - retries);
     expect(model.refits).toBeGreaterThanOrEqual(3);
     expect(refitter.refits).toBe(model.refits);
     expect(refits.length).toBe(fromModel.length);
