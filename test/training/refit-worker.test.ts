@@ -123,6 +123,47 @@ describe('refit worker (real Kafka and Redis)', () => {
     expect(cosine / v1Vectors.size).toBeGreaterThan(0.9);
   }, 40_000);
 
+  it('a second refitter in the group holds refits; after it leaves, the first catches up without counting an event twice', async () => {
+    const ctx = await setup();
+    const events = plantedEvents({ users: 60, clusters: 3, perCluster: 15, perUser: 20, noise: 0.03, seed: 8 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    await produce(ctx, events.slice(0, 500));
+    const a = await startRefitter(ctx.config, ctx.log);
+    const b = await startRefitter(ctx.config, ctx.log).catch(async (err: unknown) => {
+      await a.close();
+      throw err;
+    });
+    try {
+      await a.whenCaughtUp();
+      // Due (1100 ≥ 1000) while the partitions are split: neither may refit on half the stream.
+      await produce(ctx, events.slice(500, 1100));
+      // Both members read their partitions (b from the beginning): settled once the counts stop moving.
+      let last = -1;
+      let stableSince = Date.now();
+      await waitUntil(
+        'both members to consume their share',
+        async () => {
+          const now = a.stats.events + b.stats.events;
+          if (now !== last) [last, stableSince] = [now, Date.now()];
+          return now >= 1100 && Date.now() - stableSince > 1000;
+        },
+        15_000,
+        100,
+      );
+      expect(b.stats.events).toBeGreaterThan(0);
+      expect(a.published + b.published).toBe(0);
+      await b.close();
+      await waitUntil('the remaining member to refit on everything', async () => a.published === 1, 20_000, 100);
+      expect(a.stats.events).toBe(1100);
+      // The regained partition is read from where this member left it, and the refit runs at
+      // exactly the scheduled count (firstAfterEvents), as in the online model.
+      const meta = await createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix)).current();
+      expect(meta?.trainedOn.refitterEvents).toBe(1000);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  }, 60_000);
+
   it('`streamrec refit` stops cleanly on SIGTERM', async () => {
     const ctx = await setup();
     const child = spawnTsx(['src/cli/main.ts', 'refit'], learnerEnv(ctx.config));
