@@ -40,6 +40,11 @@ export function bindLearnerCore(
   index: AnnIndex,
   trending: Trending,
   isAvailable: (itemId: string) => boolean = () => true,
+  /**
+   * True while the catalog marks nothing unavailable: the HNSW search then filters seen
+   * items by label and skips the per-candidate callback into JS (~1,000 calls per list).
+   */
+  everyItemAvailable: () => boolean = () => false,
 ): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   const contextParams = { weights: config.model.weights, ...params.cooccurrence };
@@ -102,6 +107,7 @@ export function bindLearnerCore(
         index,
         trending,
         isAvailable,
+        everyItemAvailable: everyItemAvailable(),
         queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
         rerank,
       }).items,
