@@ -47,19 +47,11 @@ export function ratio(a: number, b: number): number {
   return b === 0 ? Number.NaN : sig(a / b, 3);
 }
 
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same data. */
-export function createRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function gaussian(rng: () => number): number {
   const u = Math.max(rng(), Number.EPSILON);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
+
+/** The engine's seeded PRNG, so every run benchmarks the same data. */
+export { createRandom as createRng } from '../../src/core/random.ts';

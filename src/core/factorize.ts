@@ -1,5 +1,6 @@
 import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
 import type { Cooccurrence } from './cooccurrence.ts';
+import { createRandom } from './random.ts';
 
 /** Symmetric sparse matrix in CSR form over a vocabulary of n rows. */
 export interface Csr {
@@ -110,7 +111,7 @@ export function topEigenpairs(s: Csr, d: number, options: { iterations?: number;
   const n = s.n;
   const iterations = options.iterations ?? 8;
   const b = Math.min(n, d + (options.oversample ?? 10));
-  const next = mulberry32(options.seed ?? 1);
+  const next = createRandom(options.seed ?? 1);
   let x = new Float64Array(n * b);
   for (let i = 0; i < x.length; i++) x[i] = next() - 0.5;
   orthonormalize(x, n, b, next);
@@ -168,13 +169,3 @@ export function procrustes(a: Float64Array, b: Float64Array, rows: number, d: nu
   return svd.leftSingularVectors.mmul(svd.rightSingularVectors.transpose());
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

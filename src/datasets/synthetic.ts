@@ -1,4 +1,5 @@
 import type { ClickEvent, EventType } from '../core/events.ts';
+import { createRandom } from '../core/random.ts';
 
 /**
  * A seeded synthetic clickstream with known structure, for tests and the demo data.
@@ -56,17 +57,6 @@ export interface SyntheticTruth {
   tastes: Map<string, { before: number[]; after: number[] }>;
 }
 
-/** mulberry32: small, fast, and the same sequence on every platform for a given seed. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Samples indices in proportion to fixed weights (binary search on the cumulative sums). */
 function createSampler(weights: readonly number[], random: () => number): () => number {

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
+import { createRandom } from '../../src/core/random.ts';
 import { isStreamrecError } from '../../src/errors.ts';
 
-/** Deterministic PRNG (mulberry32) so vectors are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic vectors: the same on every run. */
+export const rng = createRandom;
+
 
 export function randomVector(dim: number, next: () => number): Float32Array {
   const v = new Float32Array(dim);

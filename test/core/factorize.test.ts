@@ -1,7 +1,8 @@
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { createCooccurrence } from '../../src/core/cooccurrence.ts';
-import { mulberry32, procrustes, similarityMatrix, topEigenpairs, type Csr } from '../../src/core/factorize.ts';
+import { createRandom } from '../../src/core/random.ts';
+import { procrustes, similarityMatrix, topEigenpairs, type Csr } from '../../src/core/factorize.ts';
 
 function denseToCsr(m: number[][]): Csr {
   const n = m.length;
@@ -49,7 +50,7 @@ describe('co-occurrence counting', () => {
 
 describe('topEigenpairs', () => {
   it('recovers the largest eigenvalues and eigenvectors of a symmetric matrix', () => {
-    const next = mulberry32(3);
+    const next = createRandom(3);
     const n = 40;
     // A = Q diag(10, 5, 2, 0.1 ...) Qᵀ with a random orthogonal Q.
     const q = new Matrix(Array.from({ length: n }, () => Array.from({ length: n }, () => next() - 0.5)));
@@ -66,7 +67,7 @@ describe('topEigenpairs', () => {
   });
 
   it('procrustes finds the rotation between two copies of a point set', () => {
-    const next = mulberry32(9);
+    const next = createRandom(9);
     const rows = 30;
     const d = 3;
     const a = new Float64Array(rows * d).map(() => next() - 0.5);

@@ -1,12 +1,12 @@
 import type { ClickEvent } from '../../src/core/events.ts';
-import { mulberry32 } from '../../src/core/factorize.ts';
+import { createRandom } from '../../src/core/random.ts';
 
 /**
  * Planted structure: `clusters` groups of `perCluster` items; each user sticks to one
  * cluster (with `noise` probability of a random item), interactions an hour apart.
  */
 export function plantedEvents(options: { users: number; clusters: number; perCluster: number; perUser: number; noise: number; seed: number }): ClickEvent[] {
-  const next = mulberry32(options.seed);
+  const next = createRandom(options.seed);
   const events: ClickEvent[] = [];
   const t0 = 1_700_000_000_000;
   for (let u = 0; u < options.users; u++) {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '../../src/core/events.ts';
-import { createRandom, generateSynthetic } from '../../src/datasets/synthetic.ts';
+import { createRandom } from '../../src/core/random.ts';
+import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 
 const small = { users: 300, items: 200, events: 8000, clusters: 8 };
 
