@@ -79,3 +79,53 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onT
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Runs a worker until SIGTERM/SIGINT or until it reports a fatal error, then closes it.
+ * Signal handlers go in before the worker starts (a Ctrl-C during start-up is not lost)
+ * and come out in every path. `hardStopMs` backs the worker's own bounded close: past it
+ * the process exits 1. Resolves with the exit code: 0 after a signal, 1 after a fatal
+ * error or a failed close.
+ */
+export async function runUntilSignal<W extends { close(): Promise<void> }>(
+  name: string,
+  start: (onFatal: (err: Error) => void) => Promise<W>,
+  options: { log: Logger; hardStopMs: number; onStopped?: (worker: W) => void },
+): Promise<number> {
+  const { log } = options;
+  let fatal: (err: Error) => void = () => undefined;
+  const died = new Promise<number>((resolve) => {
+    fatal = (err) => {
+      log.fatal({ err: err.message }, `${name} stopped for good`);
+      resolve(1);
+    };
+  });
+  let removeHandlers: () => void = () => undefined;
+  const signalled = new Promise<number>((resolve) => {
+    removeHandlers = onShutdownSignals((signal) => {
+      log.info({ signal }, `shutting down the ${name}`);
+      resolve(0);
+    });
+  });
+  const worker = await start((err) => fatal(err)).catch((err: unknown) => {
+    removeHandlers();
+    throw err;
+  });
+  const code = await Promise.race([signalled, died]);
+  const hardStop = setTimeout(() => {
+    log.error({ hardStopMs: options.hardStopMs }, `${name} shutdown exceeded its grace time; exiting`);
+    process.exit(1);
+  }, options.hardStopMs);
+  hardStop.unref();
+  try {
+    await worker.close();
+  } catch (err) {
+    log.error({ err: (err as Error).message }, `${name} shutdown step failed`);
+    return 1;
+  } finally {
+    removeHandlers();
+    clearTimeout(hardStop);
+  }
+  options.onStopped?.(worker);
+  return code;
+}

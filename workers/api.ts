@@ -6,7 +6,7 @@ import { runApiUntilSignal } from '../src/serving/run.ts';
 
 try {
   const config = loadConfig(process.env);
-  await runApiUntilSignal(config, createLogger('api', config.logLevel));
+  process.exitCode = await runApiUntilSignal(config, createLogger('api', config.logLevel));
 } catch (err) {
   process.stderr.write(`${formatErrorLine(err)}\n`);
   process.exitCode = 1;

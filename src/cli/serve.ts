@@ -16,7 +16,7 @@ export function registerServeCommand(program: Command): void {
       if (opts.host !== undefined) env.HOST = opts.host;
       const config = loadConfig(env);
       const log = createLogger('api', config.logLevel);
-      await runApiUntilSignal(config, log, (address) => {
+      process.exitCode = await runApiUntilSignal(config, log, (address) => {
         process.stdout.write(`streamrec API on ${address}  (page ${address}/  docs ${address}/docs)\n`);
       });
     });
