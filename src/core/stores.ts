@@ -1,3 +1,4 @@
+import { StreamrecError } from '../errors.ts';
 import type { UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
 
@@ -42,9 +43,27 @@ export interface ModelMeta {
   trainedOn: Record<string, string | number>;
 }
 
+/** Versions whose vectors a model store keeps: the current one and the one before (a reader mid-load keeps its version). */
+export const MODEL_VERSIONS_KEPT = 2;
+
+/** Every vector must have the model's dimension; checked before anything is written. */
+export function checkModelVectors(meta: ModelMeta, vectors: ReadonlyMap<string, Vector>): void {
+  for (const [itemId, vector] of vectors) {
+    if (vector.length !== meta.dim) {
+      throw new StreamrecError('BAD_ARGUMENT', `vector of ${itemId} has ${vector.length} dims, model has ${meta.dim}`, {
+        hint: 'train with the same EMBEDDING_DIM the engine runs with',
+      });
+    }
+  }
+}
+
 export interface ModelStore {
   current(): Promise<ModelMeta | undefined>;
-  /** Stores all vectors of a version, then flips `current` to it (readers never see half). */
+  /**
+   * Stores all vectors of a version, then flips `current` to it (readers never see half);
+   * versions older than the last MODEL_VERSIONS_KEPT lose their vectors.
+   */
   save(meta: ModelMeta, vectors: ReadonlyMap<string, Vector>): Promise<void>;
+  /** Vectors of a kept version; empty for a version never saved or already dropped. */
   loadVectors(version: string): Promise<Map<string, Vector>>;
 }

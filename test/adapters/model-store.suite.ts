@@ -42,8 +42,16 @@ export function runModelStoreSuite(name: string, makeStore: () => Promise<ModelS
     it('rejects vectors whose length differs from the model dimension', async () => {
       const store = await makeStore();
       const bad = new Map([['x', new Float32Array(3)]]);
-      await expect(store.save(meta('v9', 4, 1), bad)).rejects.toThrow(/3 dims, model has 4/);
+      await expect(store.save(meta('v9', 4, 1), bad)).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/3 dims, model has 4/) });
       expect(await store.current()).toBeUndefined();
+    });
+
+    it('keeps the vectors of the current and the previous version only', async () => {
+      const store = await makeStore();
+      for (const v of ['v1', 'v2', 'v3']) await store.save(meta(v, 2, 2), vectors(2, 2, 3));
+      expect((await store.loadVectors('v1')).size).toBe(0);
+      expect((await store.loadVectors('v2')).size).toBe(2);
+      expect((await store.loadVectors('v3')).size).toBe(2);
     });
   });
 }

@@ -1,13 +1,11 @@
 import type { Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
-import type { ModelMeta, ModelStore } from '../../core/stores.ts';
+import { MODEL_VERSIONS_KEPT, checkModelVectors, type ModelMeta, type ModelStore } from '../../core/stores.ts';
 import { vectorFromBytes, vectorToBytes, type Vector } from '../../core/vector.ts';
 import type { RedisKeys } from './keys.ts';
 
 // Vectors per HSET / HSCAN round trip: 64-d vectors are 256 B, so a chunk is ~0.5 MB.
 const CHUNK = 2000;
-// Older versions kept beside the current one, so a reader mid-load never loses its version.
-const KEEP_PREVIOUS_VERSIONS = 1;
 
 /**
  * Model versions in Redis: one hash of raw Float32 vectors per version, then `current`
@@ -20,11 +18,11 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
       return bytes ? (unpack(bytes) as ModelMeta) : undefined;
     },
     async save(meta, vectors) {
+      checkModelVectors(meta, vectors);
       const itemsKey = keys.modelItems(meta.version);
       await redis.del(itemsKey);
       let chunk: Array<string | Buffer> = [];
       for (const [itemId, vector] of vectors) {
-        if (vector.length !== meta.dim) throw new RangeError(`vector of ${itemId} has ${vector.length} dims, model has ${meta.dim}`);
         chunk.push(itemId, vectorToBytes(vector));
         if (chunk.length >= CHUNK * 2) {
           await redis.hset(itemsKey, ...chunk);
@@ -36,10 +34,10 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
       await redis.set(keys.modelCurrent(), pack(meta));
       await redis.lpush(keys.modelHistory(), meta.version);
       // Drop versions older than the kept ones (their vectors are no longer served).
-      const stale = await redis.lrange(keys.modelHistory(), KEEP_PREVIOUS_VERSIONS + 1, -1);
+      const stale = await redis.lrange(keys.modelHistory(), MODEL_VERSIONS_KEPT, -1);
       if (stale.length > 0) {
         await redis.del(...stale.filter((v) => v !== meta.version && v !== previous?.version).map((v) => keys.modelItems(v)));
-        await redis.ltrim(keys.modelHistory(), 0, KEEP_PREVIOUS_VERSIONS);
+        await redis.ltrim(keys.modelHistory(), 0, MODEL_VERSIONS_KEPT - 1);
       }
     },
     async loadVectors(version) {
