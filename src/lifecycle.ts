@@ -44,15 +44,24 @@ export function createCloser(log?: Logger): Closer {
   };
 }
 
+// One Ctrl-C can arrive more than once: the terminal signals the whole process group and
+// npm (or another wrapper) relays the same signal to its child. Repeats this close together
+// are that echo, not a user insisting.
+const SIGNAL_ECHO_MS = 1000;
+
 /**
- * Calls `onSignal` once on the first SIGINT or SIGTERM; a second signal exits at once.
- * Returns the function that removes both handlers (installed and removed in pairs).
+ * Calls `onSignal` once on the first SIGINT or SIGTERM; a second signal more than a second
+ * later exits at once. Returns the function that removes both handlers (installed and
+ * removed in pairs).
  */
 export function onShutdownSignals(onSignal: (signal: NodeJS.Signals) => void): () => void {
-  let received = false;
+  let firstAtMs: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (received) process.exit(130);
-    received = true;
+    if (firstAtMs !== undefined) {
+      if (Date.now() - firstAtMs > SIGNAL_ECHO_MS) process.exit(130);
+      return;
+    }
+    firstAtMs = Date.now();
     onSignal(signal);
   };
   process.on('SIGINT', handler);
