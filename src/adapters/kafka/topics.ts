@@ -1,6 +1,7 @@
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
+import { sleep } from '../../lifecycle.ts';
 import type { Logger } from '../../log.ts';
 
 export interface TopicSpec {
@@ -64,7 +65,7 @@ export async function ensureTopics(kafka: Kafka, config: Config, names?: readonl
         if (!isAlreadyExists(err)) throw err;
       }
     }
-    await checkShape(admin, specs, log);
+    await checkShapeOnceLeadersExist(admin, specs, log);
     return {
       created: missing.map((s) => s.topic),
       existing: specs.filter((s) => existingBefore.has(s.topic)).map((s) => s.topic),
@@ -102,6 +103,24 @@ function toTopicConfig(config: Config) {
   });
 }
 
+// A process that lost the creation race (TOPIC_ALREADY_EXISTS) can reach the metadata
+// before the winner's partitions have leaders; the broker then answers "does not host this
+// topic-partition" for a moment. Several learners starting together hit exactly this.
+const LEADER_WAIT_ATTEMPTS = 20;
+const LEADER_WAIT_STEP_MS = 250;
+
+async function checkShapeOnceLeadersExist(admin: Admin, specs: readonly TopicSpec[], log: Logger | undefined): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await checkShape(admin, specs, log);
+      return;
+    } catch (err) {
+      if (!isTransientMetadataError(err) || attempt >= LEADER_WAIT_ATTEMPTS) throw err;
+      await sleep(LEADER_WAIT_STEP_MS);
+    }
+  }
+}
+
 async function checkShape(admin: Admin, specs: readonly TopicSpec[], log: Logger | undefined): Promise<void> {
   const meta = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
   for (const spec of specs) {
@@ -114,6 +133,13 @@ async function checkShape(admin: Admin, specs: readonly TopicSpec[], log: Logger
       );
     }
   }
+}
+
+/** kafkajs wraps the broker's error once its own retries are spent; look through the wrapper. */
+function isTransientMetadataError(err: unknown): boolean {
+  const e = err as { retriable?: boolean; type?: string; originalError?: unknown } | undefined;
+  if (e?.retriable === true || e?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e?.type === 'LEADER_NOT_AVAILABLE') return true;
+  return e?.originalError !== undefined && isTransientMetadataError(e.originalError);
 }
 
 function isAlreadyExists(err: unknown): boolean {
