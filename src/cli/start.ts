@@ -78,7 +78,15 @@ export function registerStartCommand(program: Command): void {
         say('Ctrl-C stops everything.');
         await stopped;
       } finally {
+        // Every step bounds itself; this backs them so Ctrl-C can never leave start hanging.
+        const hardStopMs = base.learner.shutdownGraceMs * 2 + 5000;
+        const hardStop = setTimeout(() => {
+          process.stderr.write(`streamrec: shutdown took over ${hardStopMs} ms; exiting (run "streamrec stack down" if the stack is still up)\n`);
+          process.exit(1);
+        }, hardStopMs);
+        hardStop.unref();
         await closer.close();
+        clearTimeout(hardStop);
       }
     });
 }
