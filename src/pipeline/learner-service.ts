@@ -94,8 +94,10 @@ export function createLearnerService(
     // replay rule (stored position = newest event) republishes.
     const targets = new Map<string, ListTarget>();
     let lastOffset: string | undefined;
+    // A stopping consumer (isRunning false) still finishes the fetch it started: SIGTERM
+    // means finish the batch, publish, commit. Only a lost partition abandons it.
     for (let start = 0; start < batch.messages.length; start += SLICE_EVENTS) {
-      if (!payload.isRunning() || payload.isStale() || rebalanced) return;
+      if (payload.isStale() || rebalanced) return;
       const result = await applySlice(
         { topic: batch.topic, partition: batch.partition, messages: batch.messages.slice(start, start + SLICE_EVENTS) },
         deps,
@@ -105,7 +107,7 @@ export function createLearnerService(
       for (const t of result.targets) targets.set(t.state.userId, t);
       lastOffset = result.lastOffset ?? lastOffset;
     }
-    if (!payload.isRunning() || payload.isStale() || rebalanced) return;
+    if (payload.isStale() || rebalanced) return;
     await publishLists([...targets.values()], deps, step, () => keepAlive().catch(() => undefined));
     if (lastOffset !== undefined) {
       const next = String(Number(lastOffset) + 1);
