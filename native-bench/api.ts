@@ -5,6 +5,7 @@ import { createUserState } from '../src/core/user-state.ts';
 import type { BenchContext } from './bench.ts';
 import { makeVectors, row } from './ann/data.ts';
 import { load, loadCells, type LoadRow } from './api/load.ts';
+import { paced } from './api/paced.ts';
 import { itemId } from './lib/clickstream.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
 import { packageVersion } from './lib/engine.ts';
@@ -23,6 +24,7 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
   const items = ctx.quick ? 2000 : 100_000;
   const durationS = ctx.quick ? 1 : 10;
   const rates = ctx.quick ? [200] : [500, 1000, 2000, 5000, 10_000];
+  const pacedRates = ctx.quick ? [200] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000];
   const { config, kafka } = await benchEnvironment(ctx.config, 'api');
   const redis = await createRedis(config, benchLog);
   const workers: Worker[] = [];
@@ -64,15 +66,29 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     ctx.progress('api: hello-world at 1000 requests/s');
     rows.push(await load('fastify hello-world', helloUrl, () => '/', 1000, durationS));
 
+    const pacedRows: LoadRow[] = [];
+    for (const rate of pacedRates) {
+      ctx.progress(`api: recommend at ${rate} requests/s, evenly spaced`);
+      const r = await paced('recommend', apiUrl, recommendPath, rate, durationS);
+      pacedRows.push(r);
+      if (!r.sustainable && rate > 1000) break;
+    }
+    ctx.progress('api: hello-world at 1000 requests/s, evenly spaced');
+    pacedRows.push(await paced('fastify hello-world', helloUrl, () => '/', 1000, durationS));
+
     const helloMax = rows.find((r) => r.target !== 'recommend' && r.rate === null)!;
     const apiMax = rows.find((r) => r.target === 'recommend' && r.rate === null)!;
     const sustained = rows.filter((r) => r.target === 'recommend' && r.rate !== null && r.sustainable).map((r) => r.rate!);
+    const pacedSustained = pacedRows.filter((r) => r.target === 'recommend' && r.sustainable).map((r) => r.rate!);
     const at1000 = rows.find((r) => r.target === 'recommend' && r.rate === 1000);
+    const pacedAt1000 = pacedRows.find((r) => r.target === 'recommend' && r.rate === 1000);
     const headline: Headline[] = [
       { label: 'recommend max requests/s ÷ fastify hello-world max (same machine, same run)', value: ratio(apiMax.achievedPerS, helloMax.achievedPerS), unit: `× (${apiMax.achievedPerS} vs ${helloMax.achievedPerS} requests/s)` },
-      { label: `recommend highest sustainable rate tried (of ${rates.join(', ')})`, value: sustained.length ? Math.max(...sustained) : 'none', unit: 'requests/s' },
+      { label: `recommend highest sustainable rate, evenly spaced (of ${pacedRates.join(', ')})`, value: pacedSustained.length ? Math.max(...pacedSustained) : 'none', unit: 'requests/s' },
+      { label: `recommend highest sustainable rate, autocannon's per-second bursts (of ${rates.join(', ')})`, value: sustained.length ? Math.max(...sustained) : 'none', unit: 'requests/s' },
     ];
-    if (at1000) headline.push({ label: 'recommend p99 at 1,000 requests/s', value: at1000.p99Ms, unit: `ms (p50 ${at1000.p50Ms} ms)` });
+    if (pacedAt1000) headline.push({ label: 'recommend p99 at 1,000 requests/s, evenly spaced', value: pacedAt1000.p99Ms, unit: `ms (p50 ${pacedAt1000.p50Ms} ms, max ${pacedAt1000.maxMs} ms)` });
+    if (at1000) headline.push({ label: "recommend p99 at 1,000 requests/s, autocannon's per-second bursts", value: at1000.p99Ms, unit: `ms (p50 ${at1000.p50Ms} ms)` });
     return {
       headline,
       tables: [
@@ -81,15 +97,21 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
           columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable'],
           rows: loadCells(rows),
         },
+        {
+          title: `recommend at fixed rates, evenly spaced (open loop, latency from each request's due time), same index and users, ${durationS} s per row`,
+          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable'],
+          rows: loadCells(pacedRows),
+        },
       ],
       notes: [
         `The API is workers/api.ts in its own process (the code \`streamrec serve\` runs), ready after ${readyS.toFixed(1)} s (index filled from the item-embeddings topic); hello-world is fastify with one JSON route in its own process.`,
         `autocannon ${packageVersion('autocannon') ?? ''} in the bench process on the same 2 cores, 32 connections; sustainable = ≥ 95% of the asked rate served, no errors, p99 < 100 ms. Rates above the first unsustainable one past 1,000/s are not tried.`,
+        "autocannon's fixed rate (overallRate) gives each connection a quota per second that it sends back to back when the second starts, so its fixed-rate rows measure a burst of the whole second's requests draining through the server; it also back-fills latencies with an expected interval of 1 ms. The second table spaces requests evenly (request i due at start + i / rate, on keep-alive sockets from node:http in the bench process) and measures each latency from its due time, so a stalled server cannot hide behind a stalled client. The targets are read from the second table.",
         'Each request is a random one of the warm users (state in Redis), so every answer goes through Redis, the HNSW index and the filters, never the cold-user fallback (checked before the run).',
       ],
       skipped: [],
       versions: { fastify: packageVersion('fastify') ?? '?', autocannon: packageVersion('autocannon') ?? '?' },
-      data: { rows, readyS, items },
+      data: { rows, pacedRows, readyS, items },
     };
   } finally {
     for (const w of workers) await w.stop();

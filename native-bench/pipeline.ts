@@ -11,7 +11,7 @@ import type { BenchOutcome, Cell, Headline, Skipped } from './lib/report.ts';
 import { distribution, ratio, sig } from './lib/stats.ts';
 import { brokerCeiling, type BrokerCeiling } from './pipeline/kafka-perf.ts';
 import { startListReader } from './pipeline/freshness.ts';
-import { processedEvents } from './pipeline/learner-probe.ts';
+import { learnerCounters, processedEvents } from './pipeline/learner-probe.ts';
 
 interface FreshnessRow {
   rate: number;
@@ -32,7 +32,9 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
   const items = ctx.quick ? 1000 : 10_000;
   const users = ctx.quick ? 500 : 20_000;
   const backlog = ctx.quick ? 5000 : 200_000;
-  const rates = ctx.quick ? [500] : [1000, 5000, 20_000];
+  // BENCH_PIPELINE_RATES=1000,5000 (or "none") replaces the freshness rates, e.g. to profile the backlog alone.
+  const ratesOverride = process.env.BENCH_PIPELINE_RATES?.split(',').map(Number).filter((r) => r > 0);
+  const rates = ratesOverride ?? (ctx.quick ? [500] : [1000, 2000, 5000, 20_000]);
   const rateSeconds = ctx.quick ? 2 : 15;
   const { config, kafka } = await benchEnvironment(ctx.config, 'pipe');
   const redis = await startScratchRedis();
@@ -61,7 +63,8 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
     const startedAt = performance.now();
     await waitFor('learner applies its first event', 180_000, async () => (await processedEvents(metricsUrl)) > 0, learner);
     let t0 = performance.now();
-    let applied0 = await processedEvents(metricsUrl);
+    const counters0 = await learnerCounters(metricsUrl);
+    let applied0 = counters0.processed;
     // A small backlog (--quick) can be applied in the very first fetch, leaving nothing to
     // time after it; then time from the worker's start instead (start-up included, stated).
     if (applied0 >= backlog) {
@@ -79,6 +82,9 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
       return applied >= backlog;
     }, learner);
     const learnerPerS = (applied - applied0) / ((performance.now() - t0) / 1000);
+    // Lists are coalesced per user per fetch, so events per list says how much coalescing the backlog allowed.
+    const counters1 = await learnerCounters(metricsUrl);
+    const backlogShape = { listsPublished: counters1.listsPublished, batches: counters1.batches, eventsPerList: sig(counters1.processed / Math.max(1, counters1.listsPublished)), eventsPerBatch: sig(counters1.processed / Math.max(1, counters1.batches)) };
     ctx.progress(`pipeline: learner ${Math.round(learnerPerS)} events/s; broker ceiling next`);
 
     let ceiling: BrokerCeiling | undefined;
@@ -118,7 +124,7 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
     }
     await reader.stop();
     skipped.push({ what: 'kafkajs vs @platformatic/kafka', reason: 'not measured in this round: the engine ships on kafkajs only; a second client would need its own learner composition' });
-    return outcome(ctx, { learnerPerS, ceiling, freshness, skipped, backlog, users, items, recordBytes, rateSeconds });
+    return outcome(ctx, { learnerPerS, backlogShape, ceiling, freshness, skipped, backlog, users, items, recordBytes, rateSeconds });
   } finally {
     for (const w of workers) await w.stop();
     await producer.close().catch(() => undefined);
@@ -131,7 +137,7 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
 
 function outcome(
   ctx: BenchContext,
-  r: { learnerPerS: number; ceiling: BrokerCeiling | undefined; freshness: FreshnessRow[]; skipped: Skipped[]; backlog: number; users: number; items: number; recordBytes: number; rateSeconds: number },
+  r: { learnerPerS: number; backlogShape: { listsPublished: number; batches: number; eventsPerList: number; eventsPerBatch: number }; ceiling: BrokerCeiling | undefined; freshness: FreshnessRow[]; skipped: Skipped[]; backlog: number; users: number; items: number; recordBytes: number; rateSeconds: number },
 ): BenchOutcome {
   const headline: Headline[] = [{ label: 'learner events/s end to end (one process, backlog)', value: sig(r.learnerPerS), unit: 'events/s' }];
   if (r.ceiling) {
@@ -140,7 +146,7 @@ function outcome(
     headline.push({ label: 'learner ÷ Kafka ProducerPerformance (acks=all)', value: ratio(r.learnerPerS, r.ceiling.producerRecordsPerS), unit: '×' });
   }
   for (const f of r.freshness) headline.push({ label: `freshness p99 at ${f.rate.toLocaleString('en-US')} events/s asked (${f.achievedPerS} achieved), event ts → list on topic`, value: f.toTopic.p99, unit: `ms (p50 ${f.toTopic.p50})` });
-  const ceilingRows: Cell[][] = [['learner (workers/learner.ts), events in → lists out', sig(r.learnerPerS), null]];
+  const ceilingRows: Cell[][] = [[`learner (workers/learner.ts), events in → lists out (${r.backlogShape.eventsPerList} events per list, ${r.backlogShape.eventsPerBatch} per partition batch)`, sig(r.learnerPerS), null]];
   if (r.ceiling) {
     ceilingRows.push(['Kafka ProducerPerformance (acks=all)', sig(r.ceiling.producerRecordsPerS), r.ceiling.producerP99Ms]);
     ceilingRows.push(['Kafka ConsumerPerformance (incl. group join)', sig(r.ceiling.consumerRecordsPerS), null]);
@@ -163,6 +169,6 @@ function outcome(
       'Freshness: events are produced by the bench (kafkajs, token bucket) with ts = creation time; "to topic" is the list record\'s timestamp (set by the learner\'s producer) minus the event ts, "to reader" is when a downstream consumer saw it. A rate the bench cannot produce shows as a lower achieved rate.',
     ],
     skipped: r.skipped,
-    data: { learnerPerS: r.learnerPerS, ceiling: r.ceiling, freshness: r.freshness },
+    data: { learnerPerS: r.learnerPerS, backlogShape: r.backlogShape, ceiling: r.ceiling, freshness: r.freshness },
   };
 }

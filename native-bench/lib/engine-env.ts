@@ -83,7 +83,9 @@ export interface Worker {
 
 /** A worker entry point (workers/*.ts) in its own process, exactly as deployed. */
 export function startWorker(script: string, env: Record<string, string>): Worker {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  // BENCH_PROFILE_DIR=dir: each worker writes a V8 CPU profile there when it exits (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -55,11 +55,16 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
   let cache: string[] | undefined;
 
   const factorAt = (ts: number) => 2 ** ((ts - anchorTs) / halfLifeMs);
+  // 1 / factorAt(nowTs), kept because a list re-ranks ~50 candidates with score() and a
+  // power per call was ~5% of the learner's CPU; NaN means "recompute".
+  let scaleNow = Number.NaN;
+  const currentScale = () => (Number.isNaN(scaleNow) ? (scaleNow = 1 / factorAt(nowTs)) : scaleNow);
 
   function reanchor(ts: number): void {
     const f = 1 / factorAt(ts);
     for (const [id, s] of scores) scores.set(id, s * f);
     anchorTs = ts;
+    scaleNow = Number.NaN;
   }
 
   function rebuild(): string[] {
@@ -92,11 +97,15 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
       if (!anchored) {
         anchorTs = ts;
         anchored = true;
+        scaleNow = Number.NaN;
       }
       if ((ts - anchorTs) / halfLifeMs > MAX_EXPONENT) {
         reanchor(ts);
       }
-      nowTs = Math.max(nowTs, ts);
+      if (ts > nowTs) {
+        nowTs = ts;
+        scaleNow = Number.NaN;
+      }
       const s = (scores.get(itemId) ?? 0) + weight * factorAt(ts);
       scores.set(itemId, s);
       touchCache(itemId, s);
@@ -106,12 +115,12 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
     },
     score(itemId) {
       const s = scores.get(itemId);
-      return s === undefined ? 0 : s / factorAt(nowTs);
+      return s === undefined ? 0 : s * currentScale();
     },
     top(n, accept) {
       if (n <= 0 || scores.size === 0) return [];
       cache ??= rebuild();
-      const scale = 1 / factorAt(nowTs);
+      const scale = currentScale();
       const out: TrendingItem[] = [];
       const pick = (ids: Iterable<string>): boolean => {
         for (const id of ids) {

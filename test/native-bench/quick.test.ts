@@ -65,13 +65,17 @@ describe('native-bench --quick', () => {
     }
   });
 
-  it('API result has the recommend and hello-world rows with latencies', () => {
-    const rows = (read('api').data?.rows ?? []) as Array<{ target: string; achievedPerS: number; p50Ms: number; p99Ms: number }>;
-    expect(rows.some((r) => r.target === 'recommend')).toBe(true);
-    expect(rows.some((r) => r.target === 'fastify hello-world')).toBe(true);
-    for (const r of rows) {
-      expect(r.achievedPerS).toBeGreaterThan(0);
-      expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+  it('API result has the recommend and hello-world rows with latencies, autocannon and evenly spaced', () => {
+    type Row = { target: string; achievedPerS: number; p50Ms: number; p99Ms: number; maxMs: number };
+    const data = read('api').data as { rows: Row[]; pacedRows: Row[] };
+    for (const rows of [data.rows, data.pacedRows]) {
+      expect(rows.some((r) => r.target === 'recommend')).toBe(true);
+      expect(rows.some((r) => r.target === 'fastify hello-world')).toBe(true);
+      for (const r of rows) {
+        expect(r.achievedPerS).toBeGreaterThan(0);
+        expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+        expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
+      }
     }
   });
 
