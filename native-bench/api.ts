@@ -1,6 +1,7 @@
 import { createRedis } from '../src/adapters/redis/client.ts';
 import { createRedisKeys } from '../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../src/adapters/redis/user-store.ts';
+import { itemHash } from '../src/core/item-hash.ts';
 import { createUserState } from '../src/core/user-state.ts';
 import type { BenchContext } from './bench.ts';
 import { makeVectors, row } from './ann/data.ts';
@@ -132,8 +133,9 @@ async function writeUsers(redis: Parameters<typeof createRedisUserStore>[0], pre
     const s = createUserState(`user-${u}`, dim);
     s.vector = row(vectors, u).slice();
     const seen = Array.from({ length: 20 }, () => itemId(Math.floor(rng() * items)));
-    s.seen = [...new Set(seen)];
-    s.history = s.seen.map((itemIdSeen, i) => ({ itemId: itemIdSeen, type: 'view' as const, ts: Date.now() - 60_000 + i }));
+    const seenIds = [...new Set(seen)];
+    s.seen = seenIds.map(itemHash);
+    s.history = seenIds.map((itemIdSeen, i) => ({ itemId: itemIdSeen, type: 'view' as const, ts: Date.now() - 60_000 + i }));
     s.eventCount = s.history.length;
     s.lastEventTs = Date.now() - 1000;
     s.updatedAtMs = Date.now();

@@ -1,3 +1,4 @@
+import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
 
 export interface Neighbour {
@@ -9,17 +10,18 @@ export interface Neighbour {
 /**
  * What a search may return. A predicate is called for every candidate the search visits
  * (with HNSW that is a call from native code into JS, ~150 per query at k 50). The object
- * form lists ids that never qualify (a user's seen items, a request's excludes), which HNSW
- * turns into its own labels once per query; `accept`, when present, still runs per candidate,
- * so callers leave it out when it would accept everything.
+ * form names items that never qualify (a user's seen items, a request's excludes) by their
+ * itemHash (item-hash.ts), which HNSW keeps per label, so no id is looked up during the
+ * search; `accept`, when present, still runs per candidate, so callers leave it out when it
+ * would accept everything.
  */
-export type SearchFilter = ((itemId: string) => boolean) | { reject: ReadonlySet<string>; accept?: (itemId: string) => boolean };
+export type SearchFilter = ((itemId: string) => boolean) | { rejectHashes: ReadonlySet<number>; accept?: (itemId: string) => boolean };
 
 /** The filter as one predicate (for indexes that scan ids anyway). */
 export function filterPredicate(filter: SearchFilter | undefined): ((itemId: string) => boolean) | undefined {
   if (filter === undefined || typeof filter === 'function') return filter;
-  const { reject, accept } = filter;
-  return accept === undefined ? (id) => !reject.has(id) : (id) => !reject.has(id) && accept(id);
+  const { rejectHashes, accept } = filter;
+  return accept === undefined ? (id) => !rejectHashes.has(itemHash(id)) : (id) => !rejectHashes.has(itemHash(id)) && accept(id);
 }
 
 /**

@@ -4,6 +4,7 @@ import hnswlib from 'hnswlib-node';
 import type { AnnIndex, Neighbour, SearchFilter } from './ann-index.ts';
 import { StreamrecError } from '../errors.ts';
 import { checkIndexVector, hasDirection } from './index-common.ts';
+import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
 
 export interface HnswOptions {
@@ -91,7 +92,12 @@ function wrap(
 ): HnswIndex {
   const { dim } = opts;
   const idOfLabel = new Map<number, string>();
-  for (const [id, label] of labelOf) idOfLabel.set(label, id);
+  // itemHash of each live label's id (-1 once removed), for the reject part of a filter.
+  const hashOfLabel: number[] = [];
+  for (const [id, label] of labelOf) {
+    idOfLabel.set(label, id);
+    hashOfLabel[label] = itemHash(id);
+  }
   let nextLabel = firstLabel;
   // Marked-deleted slots that a new id may take over.
   let deleted = deletedAtStart;
@@ -103,25 +109,18 @@ function wrap(
   /**
    * The native filter, called for every candidate the search visits. Looking a label up in a
    * 100k-entry map and hashing its id misses the CPU cache each time (~0.6 µs, more than the
-   * distance computations of the search), so rejected ids become labels once per query and
-   * the id is looked up only when a predicate needs it. hnswlib never passes a marked-deleted
-   * label, and every other label has an id (remove() marks and forgets together), so the
-   * label check needs no map. Always a function: without one hnswlib takes its bare-bone path,
+   * distance computations of the search), so rejection compares the label's stored itemHash
+   * (an array read) and the id is looked up only when a predicate needs it. hnswlib never
+   * passes a marked-deleted label, and every other label has an id (remove() marks and
+   * forgets together). Always a function: without one hnswlib takes its bare-bone path,
    * whose stop rule differs slightly, and results must not depend on the filter's form.
    */
   function labelFilter(filter: SearchFilter | undefined): (label: number) => boolean {
-    const reject = typeof filter === 'function' ? undefined : filter?.reject;
+    const reject = typeof filter === 'function' ? undefined : filter?.rejectHashes;
     const accept = typeof filter === 'function' ? filter : filter?.accept;
-    const rejected = new Set<number>();
-    if (reject) {
-      for (const id of reject) {
-        const label = labelOf.get(id);
-        if (label !== undefined) rejected.add(label);
-      }
-    }
-    if (accept === undefined) return (label) => !rejected.has(label);
+    if (accept === undefined) return reject === undefined || reject.size === 0 ? () => true : (label) => !reject.has(hashOfLabel[label]!);
     return (label) => {
-      if (rejected.has(label)) return false;
+      if (reject?.has(hashOfLabel[label]!)) return false;
       const id = idOfLabel.get(label);
       return id !== undefined && accept(id);
     };
@@ -153,6 +152,7 @@ function wrap(
       }
       labelOf.set(itemId, label);
       idOfLabel.set(label, itemId);
+      hashOfLabel[label] = itemHash(itemId);
     },
     remove(itemId) {
       const label = labelFor(itemId);
@@ -160,6 +160,7 @@ function wrap(
       native.markDelete(label);
       labelOf.delete(itemId);
       idOfLabel.delete(label);
+      hashOfLabel[label] = -1;
       deleted++;
       return true;
     },

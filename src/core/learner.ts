@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { ClickEvent, EventWeights } from './events.ts';
 import type { AppliedPosition, HistoryEntry, UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
+import { itemHash } from './item-hash.ts';
 
 /** The part of config.model the per-event learner needs. */
 export interface LearnerParams {
@@ -100,9 +101,10 @@ export function appendHistory(history: readonly HistoryEntry[], entry: HistoryEn
   return out;
 }
 
-/** Moves (or adds) the item to the newest end; the oldest fall off past the cap. */
-function touchSeen(seen: readonly string[], itemId: string, cap: number): string[] {
-  const out = seen.filter((id) => id !== itemId);
-  out.push(itemId);
+/** Moves (or adds) the item's hash to the newest end; the oldest fall off past the cap. */
+function touchSeen(seen: readonly number[], itemId: string, cap: number): number[] {
+  const hash = itemHash(itemId);
+  const out = seen.filter((h) => h !== hash);
+  out.push(hash);
   return out.length > cap ? out.slice(out.length - cap) : out;
 }

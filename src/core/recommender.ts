@@ -1,5 +1,6 @@
 import type { AnnIndex, SearchFilter } from './ann-index.ts';
 import { hasDirection } from './index-common.ts';
+import { itemHash } from './item-hash.ts';
 import { factorPart } from './item-space.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
@@ -156,11 +157,11 @@ function trendingItems(trending: Trending, n: number, accept: (id: string) => bo
  * cheaply, with the catalog part left out when it cannot reject anything.
  */
 function acceptFilter(req: RecommendRequest): { accept: (itemId: string) => boolean; search: SearchFilter } {
-  const blocked = new Set<string>(req.user?.seen ?? []);
-  for (const id of req.exclude ?? []) blocked.add(id);
+  const blocked = new Set<number>(req.user?.seen ?? []);
+  for (const id of req.exclude ?? []) blocked.add(itemHash(id));
   const { category, categoryOf, isAvailable } = req;
   const catalogAccepts = (id: string) => isAvailable(id) && (category === undefined || categoryOf?.(id) === category);
-  const accept = (id: string) => !blocked.has(id) && catalogAccepts(id);
+  const accept = (id: string) => !blocked.has(itemHash(id)) && catalogAccepts(id);
   const catalogMayReject = category !== undefined || req.everyItemAvailable !== true;
-  return { accept, search: catalogMayReject ? { reject: blocked, accept: catalogAccepts } : { reject: blocked } };
+  return { accept, search: catalogMayReject ? { rejectHashes: blocked, accept: catalogAccepts } : { rejectHashes: blocked } };
 }

@@ -28,8 +28,8 @@ export interface UserState {
   updatedAtMs: number;
   eventCount: number;
   history: HistoryEntry[];
-  /** Items not to recommend again (interacted with), oldest first. */
-  seen: string[];
+  /** itemHash (item-hash.ts) of the items not to recommend again (interacted with), oldest first. */
+  seen: number[];
   /** Exactly-once guard: events at or below this position were applied already. */
   position: AppliedPosition | undefined;
 }

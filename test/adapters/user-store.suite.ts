@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UserStateStore } from '../../src/core/stores.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
 
 function state(userId: string, partition: number | undefined, offset: number, seed = 1): UserState {
   const s = createUserState(userId, 4);
@@ -9,7 +10,7 @@ function state(userId: string, partition: number | undefined, offset: number, se
   s.updatedAtMs = 1_750_000_000_500;
   s.eventCount = offset + 1;
   s.history = [{ itemId: 'i1', type: 'click', ts: 1_750_000_000_000 }, { itemId: 'i2', type: 'purchase', ts: s.lastEventTs }];
-  s.seen = ['i1', 'i2'];
+  s.seen = ['i1', 'i2'].map(itemHash);
   s.position = partition === undefined ? undefined : { partition, offset };
   return s;
 }

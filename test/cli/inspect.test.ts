@@ -8,6 +8,7 @@ import { createUserState } from '../../src/core/user-state.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { learnerEnv, publishModel } from '../pipeline/support.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
 
 const run = promisify(execFile);
 const ctx = await integrationSetup({ API_INDEX_SNAPSHOT_DIR: 'off', EMBEDDING_DIM: '8', PORT: '0' });
@@ -38,7 +39,7 @@ describe('streamrec inspect', () => {
     user.lastEventTs = Date.now() - 60_000;
     user.updatedAtMs = Date.now() - 59_000;
     user.history = [{ itemId: 'item-2', type: 'add_to_cart', ts: user.lastEventTs }];
-    user.seen = ['item-2'];
+    user.seen = [itemHash('item-2')];
     await createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix)).commit([user]);
     redis.disconnect();
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createRandom } from '../../src/core/random.ts';
 import { isStreamrecError } from '../../src/errors.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
 
 /** Deterministic vectors: the same on every run. */
 export const rng = createRandom;
@@ -109,8 +110,9 @@ export function annIndexSuite(name: string, create: (dim: number) => AnnIndex): 
         const query = randomVector(8, next);
         const plain = index.search(query, 30, (id) => !reject.has(id));
         expect(plain.some((r) => reject.has(r.itemId))).toBe(false);
-        expect(index.search(query, 30, { reject })).toEqual(plain);
-        expect(index.search(query, 30, { reject, accept: odd })).toEqual(index.search(query, 30, (id) => !reject.has(id) && odd(id)));
+        const rejectHashes = new Set([...reject].map(itemHash));
+        expect(index.search(query, 30, { rejectHashes })).toEqual(plain);
+        expect(index.search(query, 30, { rejectHashes, accept: odd })).toEqual(index.search(query, 30, (id) => !reject.has(id) && odd(id)));
       }
     });
 

@@ -3,6 +3,7 @@ import type { ClickEvent, EventType } from '../../src/core/events.ts';
 import { DEFAULT_EVENT_WEIGHTS } from '../../src/core/events.ts';
 import { applyEvent, decayFactor, isDuplicateEvent, type LearnerParams } from '../../src/core/learner.ts';
 import { createUserState } from '../../src/core/user-state.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
 
 const DAY = 86_400_000;
 const T0 = 1_700_000_000_000;
@@ -55,16 +56,16 @@ describe('applyEvent', () => {
     expect(s.vector[0]).toBeCloseTo(2, 6);
     s = applyEvent(s, ev('b', 'dislike', T0), ey, params);
     expect(s.vector[1]).toBeCloseTo(-4, 6);
-    expect(s.seen).toEqual(['a', 'b']);
+    expect(s.seen).toEqual(['a', 'b'].map(itemHash));
     s = applyEvent(s, ev('c', 'remove_from_cart', T0), ex, params);
-    expect(s.seen).toEqual(['a', 'b']);
+    expect(s.seen).toEqual(['a', 'b'].map(itemHash));
   });
 
   it('caps history and seen, keeping the newest; re-touching refreshes seen', () => {
     let s = createUserState('u', 2);
     for (const id of ['a', 'b', 'c', 'a', 'd']) s = applyEvent(s, ev(id, 'view', T0), ex, params);
     expect(s.history.map((h) => h.itemId)).toEqual(['c', 'a', 'd']);
-    expect(s.seen).toEqual(['c', 'a', 'd']);
+    expect(s.seen).toEqual(['c', 'a', 'd'].map(itemHash));
     expect(s.eventCount).toBe(5);
   });
 
@@ -72,7 +73,7 @@ describe('applyEvent', () => {
     let s = applyEvent(createUserState('u', 2), ev('a', 'view', T0), ex, params);
     s = applyEvent(s, ev('new', 'purchase', T0 + DAY), undefined, params);
     expect(Array.from(s.vector)).toEqual([0.5, 0]);
-    expect(s.seen).toContain('new');
+    expect(s.seen).toContain(itemHash('new'));
   });
 
   it('keeps the position unless given one, and stamps updatedAtMs only when told', () => {

@@ -5,6 +5,7 @@ import { indexVectorOf } from '../../src/core/item-space.ts';
 import { recommend, similarItems } from '../../src/core/recommender.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
 
 // Items on a circle: i0 .. i11 at angle 30° · i; category by parity. The third coordinate is
 // the reserved one of item-space.ts (queries zero it).
@@ -21,7 +22,7 @@ function setup() {
 }
 
 function user(vector: [number, number], seen: string[] = []): UserState {
-  return { ...createUserState('u', 3), vector: Float32Array.from([...vector, 7]), eventCount: 3, seen };
+  return { ...createUserState('u', 3), vector: Float32Array.from([...vector, 7]), eventCount: 3, seen: seen.map(itemHash) };
 }
 
 const all = () => true;
@@ -93,7 +94,7 @@ describe('the default query: short-term intent from recent history', () => {
         { itemId: 'i0', type: 'view', ts: 1 },
         { itemId: 'i3', type: 'purchase', ts: 2 },
       ],
-      seen: ['i0', 'i3'],
+      seen: ['i0', 'i3'].map(itemHash),
     };
     const res = recommend({ user: u, k: 2, index, trending, isAvailable: all });
     expect(res.items.map((i) => i.itemId)).toEqual(['i2', 'i4']);

@@ -7,6 +7,7 @@ import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
 import { createUserState } from '../../src/core/user-state.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
 
 // A private redis-server this test may kill and restart; Kafka is the shared broker.
 const port = await freePort();
@@ -45,7 +46,7 @@ describe('Redis outage', () => {
       const user = createUserState('ann', 8);
       user.vector.set(vectors.get('item-1')!);
       user.eventCount = 1;
-      user.seen = ['item-1'];
+      user.seen = [itemHash('item-1')];
       await createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix)).commit([user]);
       redis.disconnect();
     };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { EVENT_TYPES, isEventType, type EventType } from '../../core/events.ts';
+import { itemHash } from '../../core/item-hash.ts';
 import type { UserStateStore } from '../../core/stores.ts';
 import type { HistoryEntry, UserState } from '../../core/user-state.ts';
 import { vectorFromBytes, vectorToBytes } from '../../core/vector.ts';
@@ -15,7 +16,8 @@ const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
 /**
  * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset\n"
  * (the exactly-once position, readable by Lua without msgpack) followed by a msgpack
- * array (vector as raw Float32 bytes, history flattened to itemId, type code, ts delta).
+ * array (vector as raw Float32 bytes, history flattened to itemId, type code, ts delta, seen
+ * as raw uint32 item hashes).
  * Reads are one pipeline of GETs; a commit is one pipeline of EVALSHA calls of
  * commit-user-state.lua, which writes only positions past the stored one. Records of the
  * first layout (msgpack map + a separate position key) are still read, and replaced on
@@ -122,8 +124,12 @@ interface UserRecordV1 {
   pos: [number, number] | null;
 }
 
-/** [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen]. */
-type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, string[]];
+/**
+ * [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen]. Seen is
+ * written as raw little-endian uint32 item hashes (4 bytes each); records written before the
+ * hashes hold the ids as strings, hashed when read.
+ */
+type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, Uint8Array | string[]];
 
 const V2_MARK = 0x02;
 const NEWLINE = 0x0a;
@@ -146,7 +152,7 @@ export function encodeUserRecord(s: UserState): Buffer {
     history.push(h.itemId, TYPE_CODE.get(h.type)! + (exact ? 0 : ABSOLUTE_TS), exact ? delta : h.ts);
     prevTs = h.ts;
   }
-  const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, s.seen];
+  const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, seenToBytes(s.seen)];
   const header = s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`;
   return Buffer.concat([Buffer.from(`\x02${header}\n`, 'latin1'), msgpack.pack(record)]);
 }
@@ -164,7 +170,7 @@ export function decodeUserRecord(bytes: Buffer): UserState {
     updatedAtMs: r.updatedAtMs,
     eventCount: r.eventCount,
     history,
-    seen: r.seen,
+    seen: seenFrom(r.seen),
     position: r.pos === null ? undefined : { partition: r.pos[0], offset: r.pos[1] },
   };
 }
@@ -194,7 +200,7 @@ function decodeV2(bytes: Buffer): UserState {
     updatedAtMs,
     eventCount,
     history,
-    seen,
+    seen: seenFrom(seen),
     position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
   };
 }
@@ -203,4 +209,21 @@ function unknownLayout(): StreamrecError {
   return new StreamrecError('INTERNAL', 'stored user record has an unknown layout', {
     hint: 'the key prefix may be shared with another program or an incompatible version',
   });
+}
+
+function seenToBytes(seen: readonly number[]): Uint8Array {
+  const out = Buffer.allocUnsafe(seen.length * 4);
+  for (let i = 0; i < seen.length; i++) out.writeUInt32LE(seen[i]!, i * 4);
+  return out;
+}
+
+function seenFrom(stored: Uint8Array | readonly unknown[] | undefined): number[] {
+  if (stored instanceof Uint8Array) {
+    const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
+    const out: number[] = new Array(stored.byteLength >>> 2);
+    for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 4, true);
+    return out;
+  }
+  // Before the hashes: item ids as strings.
+  return (stored ?? []).filter((id): id is string => typeof id === 'string').map(itemHash);
 }

@@ -13,6 +13,7 @@ import { createUserState } from '../../../src/core/user-state.ts';
 import { createLogger } from '../../../src/log.ts';
 import { bindRecommender } from '../../../src/serving/bound-recommender.ts';
 import { startCatalogView, type RunningCatalogView } from '../../../src/serving/catalog-view.ts';
+import { itemHash } from '../../../src/core/item-hash.ts';
 
 export const API_KEY = 'test-key-0123456789';
 export const DIM = 4;
@@ -54,7 +55,7 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     { itemId: 'i0', type: 'view', ts: NOW_MS - 7000 },
     { itemId: 'i4', type: 'purchase', ts: NOW_MS - 5000 },
   ];
-  alice.seen = ['i0', 'i4'];
+  alice.seen = ['i0', 'i4'].map(itemHash);
   await users.commit([alice]);
 
   const removedEmbeddings: string[] = [];

@@ -5,6 +5,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserState } from '../../../src/core/user-state.ts';
 import { createFixture, NOW_MS, type Fixture } from './fixture.ts';
+import { itemHash } from '../../../src/core/item-hash.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 let f: Fixture;
@@ -67,7 +68,7 @@ describe('the page at /', () => {
     next.lastEventTs = NOW_MS;
     next.updatedAtMs = NOW_MS + 1000;
     next.history = [{ itemId: 'i6', type: 'purchase', ts: NOW_MS }];
-    next.seen = ['i6'];
+    next.seen = [itemHash('i6')];
     await f.users.commit([next]);
     await expect.poll(() => page.textContent('#history'), { timeout: 10_000 }).toContain('i6');
     await expect

@@ -7,6 +7,7 @@ import { createUserState, type UserState } from '../../../src/core/user-state.ts
 import { vectorToBytes } from '../../../src/core/vector.ts';
 import { integrationSetup } from '../../helpers/integration.ts';
 import { runUserStoreSuite } from '../user-store.suite.ts';
+import { itemHash } from '../../../src/core/item-hash.ts';
 
 const ctx = await integrationSetup();
 
@@ -25,7 +26,7 @@ describe('Redis user record layouts', () => {
     s.eventCount = 3;
     // Out of order and fractional ts must round-trip exactly (delta encoding falls back to absolute).
     s.history = [{ itemId: 'i1', type: 'view', ts: s.lastEventTs - 86_400_000 }, { itemId: 'i2', type: 'dislike', ts: s.lastEventTs + 0.25 }, { itemId: 'i3', type: 'purchase', ts: s.lastEventTs }];
-    s.seen = ['i1', 'i3'];
+    s.seen = ['i1', 'i3'].map(itemHash);
     s.position = { partition: 1, offset };
     return s;
   };
@@ -49,7 +50,7 @@ describe('Redis user record layouts', () => {
       updatedAtMs: old.updatedAtMs,
       eventCount: old.eventCount,
       history: old.history.map((h) => [h.itemId, h.type, h.ts]),
-      seen: old.seen,
+      seen: ['i1', 'i3'], // ids as strings, as stored before the hashes
       pos: [1, 10],
     });
     await ctx.redis.set(keys.user('legacy'), v1);
@@ -64,5 +65,27 @@ describe('Redis user record layouts', () => {
     expect(next.position).toEqual({ partition: 1, offset: 11 });
     expect(next.history).toEqual(userState(11, 4).history);
     expect(await store.commit([userState(11, 5)])).toEqual([]);
+  });
+
+  it('stores seen as 4-byte item hashes and reads records that hold seen ids as strings', async () => {
+    const keys = createRedisKeys(prefix());
+    const store = createRedisUserStore(ctx.redis, keys);
+    const s = userState(3, 1);
+    s.seen = Array.from({ length: 200 }, (_, i) => itemHash(`0b7e9f5c-1d2a-4c3b-9e8f-${String(i).padStart(12, '0')}`));
+    await store.commit([s]);
+    const withHashes = (await ctx.redis.getBuffer(keys.user('legacy')))!;
+    s.seen = [];
+    await ctx.redis.del(keys.user('legacy'));
+    await store.commit([s]);
+    const withoutSeen = (await ctx.redis.getBuffer(keys.user('legacy')))!;
+    // 200 UUID-length ids would take ~7.4 KB as strings; as hashes 4 bytes each (a bin16 header of 3 bytes instead of an empty bin8's 2).
+    expect(withHashes.length - withoutSeen.length).toBe(800 + 1);
+
+    // A layout-2 record written before the hashes: the same array with seen as strings.
+    const [header, body] = [withoutSeen.subarray(0, withoutSeen.indexOf(0x0a) + 1), withoutSeen.subarray(withoutSeen.indexOf(0x0a) + 1)];
+    const record = msgpack.unpack(body) as unknown[];
+    record[6] = ['i1', 'i3'];
+    await ctx.redis.set(keys.user('legacy'), Buffer.concat([header, msgpack.pack(record)]));
+    expect((await store.get('legacy'))!.seen).toEqual([itemHash('i1'), itemHash('i3')]);
   });
 });
