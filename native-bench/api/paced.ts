@@ -9,12 +9,20 @@ import type { LoadRow } from './load.ts';
  * per second and lets it send that quota back to back when the second starts, so "1,000
  * requests/s" over 32 connections is a burst of 1,000 requests at the top of each second and
  * the latency it reports is that of a queue draining a burst. A storefront's traffic is
- * spread over the second. Here request i is due at start + i / rate; each one is sent on
- * a free keep-alive socket when due, and its latency is measured from when it was due
- * (not from when it was sent), so a slow server cannot hide its delay by delaying the
- * next request (no coordinated omission).
+ * spread over the second. Here request i is due at start + i / rate and is sent when due on
+ * a free keep-alive socket (new ones open while others wait), so a stalled server never
+ * delays the next request (no coordinated omission); latency is send → last byte. Sends
+ * more than LATE_MS after their due time (the generator itself falling behind) are counted,
+ * and more than 1% of them makes the row unsustainable.
  */
-export async function paced(target: string, url: string, paths: () => string, ratePerS: number, durationS: number): Promise<LoadRow> {
+const LATE_MS = 5;
+
+export interface PacedRow extends LoadRow {
+  /** Requests sent more than LATE_MS after they were due. */
+  lateSends: number;
+}
+
+export async function paced(target: string, url: string, paths: () => string, ratePerS: number, durationS: number): Promise<PacedRow> {
   const { hostname, port } = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round(ratePerS * durationS);
@@ -23,6 +31,7 @@ export async function paced(target: string, url: string, paths: () => string, ra
   let non2xx = 0;
   let sent = 0;
   let done = 0;
+  let lateSends = 0;
   const start = performance.now();
   const deadlineMs = durationS * 1000 + 10_000;
 
@@ -33,10 +42,12 @@ export async function paced(target: string, url: string, paths: () => string, ra
       resolve();
     };
     const fire = (dueMs: number) => {
+      const sentMs = performance.now();
+      if (sentMs - dueMs > LATE_MS) lateSends++;
       const req = http.get({ host: hostname, port, path: paths(), agent }, (res) => {
         res.resume();
         res.on('end', () => {
-          if (res.statusCode! >= 200 && res.statusCode! < 300) latenciesMs.push(performance.now() - dueMs);
+          if (res.statusCode! >= 200 && res.statusCode! < 300) latenciesMs.push(performance.now() - sentMs);
           else non2xx++;
           if (++done === total) finish();
         });
@@ -58,7 +69,7 @@ export async function paced(target: string, url: string, paths: () => string, ra
   agent.destroy();
   const d = distribution(latenciesMs);
   const served = latenciesMs.length;
-  const row: LoadRow = {
+  const row: PacedRow = {
     target,
     rate: ratePerS,
     achievedPerS: Math.round(served / Math.max(durationS, elapsedS)),
@@ -68,8 +79,9 @@ export async function paced(target: string, url: string, paths: () => string, ra
     errors: errors + (total - done),
     non2xx,
     sustainable: false,
+    lateSends,
   };
-  row.sustainable = row.errors === 0 && row.non2xx === 0 && row.p99Ms < 100 && served >= 0.95 * total && elapsedS < durationS * 1.05 + 1;
+  row.sustainable = row.errors === 0 && row.non2xx === 0 && row.p99Ms < 100 && served >= 0.95 * total && lateSends <= 0.01 * total;
   return row;
 }
 
