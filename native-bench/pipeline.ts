@@ -9,6 +9,7 @@ import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startW
 import { freePort, startScratchRedis } from './lib/redis-server.ts';
 import type { BenchOutcome, Cell, Headline, Skipped } from './lib/report.ts';
 import { distribution, ratio, sig } from './lib/stats.ts';
+import { compareKafkaClients, kafkaClientsHeadlines, kafkaClientsTable, type KafkaClientRow } from './pipeline/kafka-clients.ts';
 import { brokerCeiling, type BrokerCeiling } from './pipeline/kafka-perf.ts';
 import { startListReader } from './pipeline/freshness.ts';
 import { learnerCounters, processedEvents } from './pipeline/learner-probe.ts';
@@ -46,7 +47,8 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
   try {
     ctx.progress(`pipeline: ${items} item vectors, ${backlog.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users into ${config.topics.clickstream}`);
     await publishItems(kafka, config, items);
-    const stream = createClickstream({ users, items, seed: 9, startTs: Date.now() - 600_000 });
+    const clickstream = { users, items, seed: 9, startTs: Date.now() - 600_000 };
+    const stream = createClickstream(clickstream);
     const sample = stream.next();
     const recordBytes = encodeEvent(sample, 'msgpack').length;
     const backlogEvents = function* (): Generator<ClickEvent> {
@@ -95,6 +97,9 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
     } catch (err) {
       skipped.push({ what: 'broker ceiling', reason: (err as Error).message });
     }
+    // Before the freshness runs append to it, the clickstream topic holds exactly the backlog.
+    const clients = await compareKafkaClients(admin, config, { consumeTopic: config.topics.clickstream, records: backlog, clickstream, timeoutMs: ctx.quick ? 30_000 : 300_000, progress: ctx.progress });
+    skipped.push(...clients.skipped);
 
     const reader = await startListReader(kafka, config, `${config.learner.groupId}-reader`);
     const freshness: FreshnessRow[] = [];
@@ -123,8 +128,7 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
       });
     }
     await reader.stop();
-    skipped.push({ what: 'kafkajs vs @platformatic/kafka', reason: 'not measured in this round: the engine ships on kafkajs only; a second client would need its own learner composition' });
-    return outcome(ctx, { learnerPerS, backlogShape, ceiling, freshness, skipped, backlog, users, items, recordBytes, rateSeconds });
+    return outcome(ctx, { learnerPerS, backlogShape, ceiling, clients: clients.rows, freshness, skipped, backlog, users, items, recordBytes, rateSeconds });
   } finally {
     for (const w of workers) await w.stop();
     await producer.close().catch(() => undefined);
@@ -137,7 +141,7 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
 
 function outcome(
   ctx: BenchContext,
-  r: { learnerPerS: number; backlogShape: { listsPublished: number; batches: number; eventsPerList: number; eventsPerBatch: number }; ceiling: BrokerCeiling | undefined; freshness: FreshnessRow[]; skipped: Skipped[]; backlog: number; users: number; items: number; recordBytes: number; rateSeconds: number },
+  r: { learnerPerS: number; backlogShape: { listsPublished: number; batches: number; eventsPerList: number; eventsPerBatch: number }; ceiling: BrokerCeiling | undefined; clients: KafkaClientRow[]; freshness: FreshnessRow[]; skipped: Skipped[]; backlog: number; users: number; items: number; recordBytes: number; rateSeconds: number },
 ): BenchOutcome {
   const headline: Headline[] = [{ label: 'learner events/s end to end (one process, backlog)', value: sig(r.learnerPerS), unit: 'events/s' }];
   if (r.ceiling) {
@@ -145,6 +149,7 @@ function outcome(
     headline.push({ label: 'learner ÷ Kafka ConsumerPerformance fetch rate (same topic shape, same run)', value: ratio(r.learnerPerS, r.ceiling.consumerFetchRecordsPerS), unit: `× (${sig(r.learnerPerS)} vs ${sig(r.ceiling.consumerFetchRecordsPerS)} records/s)` });
     headline.push({ label: 'learner ÷ Kafka ProducerPerformance (acks=all)', value: ratio(r.learnerPerS, r.ceiling.producerRecordsPerS), unit: '×' });
   }
+  headline.push(...kafkaClientsHeadlines(r.clients));
   for (const f of r.freshness) headline.push({ label: `freshness p99 at ${f.rate.toLocaleString('en-US')} events/s asked (${f.achievedPerS} achieved), event ts → list on topic`, value: f.toTopic.p99, unit: `ms (p50 ${f.toTopic.p50})` });
   const ceilingRows: Cell[][] = [[`learner (workers/learner.ts), events in → lists out (${r.backlogShape.eventsPerList} events per list, ${r.backlogShape.eventsPerBatch} per partition batch)`, sig(r.learnerPerS), null]];
   if (r.ceiling) {
@@ -156,6 +161,7 @@ function outcome(
     headline,
     tables: [
       { title: `Throughput: ${r.backlog.toLocaleString('en-US')} events (${r.recordBytes}-byte msgpack), ${r.users.toLocaleString('en-US')} users, ${r.items.toLocaleString('en-US')} items`, columns: ['what', 'records/s', 'p99 ms'], rows: ceilingRows },
+      ...(r.clients.length > 0 ? [kafkaClientsTable(r.backlog, r.recordBytes, r.clients)] : []),
       {
         title: `Freshness at fixed rates (${r.rateSeconds} s each): event ts → list`,
         columns: ['asked events/s', 'achieved events/s', 'lists', 'to topic p50 ms', 'p99 ms', 'max ms', 'to reader p50 ms', 'p99 ms', 'max ms', 'drain s after last event'],
@@ -166,9 +172,10 @@ function outcome(
       `One learner process (workers/learner.ts, exactly what \`streamrec learn\` runs) with its own redis-server; Kafka is the shared local broker (${ctx.config.kafka.brokers.join(',')}), clickstream ${ctx.config.topics.clickstreamPartitions} partitions.`,
       'Throughput: the backlog is produced first, then the learner is started; events/s is the rise of its own counters (applied + skipped-as-already-applied + dead-lettered) from the first event to the last (group join and index catch-up excluded).',
       'Ceiling: ProducerPerformance then ConsumerPerformance (org.apache.kafka.tools, the jars the stack runs) on a topic of the same partition count, same record count and size, right after the learner run.',
+      'kafkajs vs @platformatic/kafka: right after the ceiling (the learner idle, caught up), each client in a fresh Node process in turn (kafkajs first), so neither inherits the other\'s heap, JIT state or sockets. Consume: a fresh consumer group reads the learner\'s clickstream topic from the earliest offset with the learner\'s fetch sizes and 50 ms max wait, commits off, and runs the engine\'s decodeEvent on every value (kafkajs eachBatch with the learner\'s partitions-concurrently; @platformatic/kafka\'s stream consumer, \'data\' events, default highWaterMark); records/s from the first record to the last, and from connect (group join included). Produce: the same records (same generator and seed, byte-equal) into an empty topic of the same partition count, acks=all and idempotent, in 2,000-record sends awaited one at a time, after one warm-up record; kafkajs through the engine\'s connectProducer + sendChunked (one request in flight), @platformatic/kafka with the Java-compatible murmur2 partitioner; the broker\'s high watermarks are checked afterwards.',
       'Freshness: events are produced by the bench (kafkajs, token bucket) with ts = creation time; "to topic" is the list record\'s timestamp (set by the learner\'s producer) minus the event ts, "to reader" is when a downstream consumer saw it. A rate the bench cannot produce shows as a lower achieved rate.',
     ],
     skipped: r.skipped,
-    data: { learnerPerS: r.learnerPerS, backlogShape: r.backlogShape, ceiling: r.ceiling, freshness: r.freshness },
+    data: { learnerPerS: r.learnerPerS, backlogShape: r.backlogShape, ceiling: r.ceiling, kafkaClients: r.clients, freshness: r.freshness },
   };
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './engine.ts';
+import { profileArgs, REPO_ROOT } from './engine.ts';
 
 /**
  * Runs a TypeScript file in a fresh Node process (through tsx) and returns the JSON it
@@ -13,7 +13,7 @@ export async function runChild<T>(script: string, input: unknown, timeoutMs: num
   const dir = mkdtempSync(join(tmpdir(), 'streamrec-bench-'));
   const out = join(dir, 'out.json');
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', script], {
       cwd: REPO_ROOT,
       env: { ...process.env, BENCH_IN: JSON.stringify(input), BENCH_OUT: out },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.ts';
 import { stackUp } from '../../src/stack/index.ts';
 import { makeVectors, row } from '../ann/data.ts';
 import { itemId } from './clickstream.ts';
-import { REPO_ROOT } from './engine.ts';
+import { profileArgs, REPO_ROOT } from './engine.ts';
 
 export const benchLog = createLogger('bench', 'error');
 
@@ -83,9 +83,7 @@ export interface Worker {
 
 /** A worker entry point (workers/*.ts) in its own process, exactly as deployed. */
 export function startWorker(script: string, env: Record<string, string>): Worker {
-  // BENCH_PROFILE_DIR=dir: each worker writes a V8 CPU profile there when it exits (open in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+  const child: ChildProcess = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', script], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -20,3 +20,9 @@ export function packageVersion(name: string): string | undefined {
   if (!existsSync(file)) return undefined;
   return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version;
 }
+
+/** BENCH_PROFILE_DIR=dir: a child Node process writes a V8 CPU profile there when it exits (open in Chrome DevTools). */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildCharts, writeCharts, type BenchChart } from './charts.ts';
 import { machineLine, type MachineFacts } from './machine.ts';
 
 export type Cell = string | number | null;
@@ -62,15 +63,20 @@ export function readResults(outDir: string): BenchResult[] {
   return results.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
 
-/** latest.md is rebuilt from every JSON in the folder, so running one benchmark keeps the others' sections. */
+/**
+ * latest.md and its SVG charts are rebuilt from every JSON in the folder, so running one
+ * benchmark keeps the others' sections and charts.
+ */
 export function writeMarkdown(outDir: string): string {
   const results = readResults(outDir);
+  const charts = buildCharts(results);
+  writeCharts(outDir, charts);
   const file = join(outDir, 'latest.md');
-  writeFileSync(file, renderMarkdown(results));
+  writeFileSync(file, renderMarkdown(results, charts));
   return file;
 }
 
-export function renderMarkdown(results: readonly BenchResult[]): string {
+export function renderMarkdown(results: readonly BenchResult[], charts: readonly BenchChart[] = []): string {
   const out: string[] = ['# streamrec native-bench results', ''];
   const headlines = results.flatMap((r) => r.headline.map((h) => ({ bench: r.name, ...h })));
   if (headlines.length > 0) {
@@ -90,6 +96,7 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
     for (const s of r.skipped) out.push(`- **Not measured:** ${s.what}: ${s.reason}`);
     out.push('');
     for (const t of r.tables) out.push(...renderTable(t), '');
+    for (const c of charts.filter((ch) => ch.bench === r.name)) out.push(`![${c.title}](${c.file})`, '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -27,6 +27,10 @@ describe('native-bench --quick', () => {
     });
     expect(stderr).toContain('table ->');
     const md = readFileSync(join(outDir, 'latest.md'), 'utf8');
+    for (const chart of ['ann-5000.svg', 'pipeline-freshness.svg', 'api-latency.svg']) {
+      expect(readFileSync(join(outDir, chart), 'utf8')).toMatch(/^<svg [^]*<polyline [^]*<\/svg>\n$/);
+      expect(md).toContain(`](${chart})`);
+    }
     for (const name of ['ann', 'redis', 'quality', 'api', 'pipeline']) {
       expect(existsSync(join(outDir, `${name}.json`))).toBe(true);
       expect(md).toContain(`(\`${name}\`)`);
@@ -94,6 +98,26 @@ describe('native-bench --quick', () => {
       expect(f.toTopic.p50).toBeLessThanOrEqual(f.toTopic.p99);
       expect(f.toTopic.p99).toBeLessThanOrEqual(f.toTopic.max);
     }
+  });
+
+  it('pipeline result has kafkajs and @platformatic/kafka side by side on the same records', () => {
+    const r = read('pipeline');
+    const rows = (r.data?.kafkaClients ?? []) as Array<{
+      client: string; records: number; decoded: number; rejected: number; consumePerS: number; consumeInclJoinPerS: number; joinMs: number; producePerS: number; producedOnBroker: number;
+    }>;
+    expect(rows.map((c) => c.client)).toEqual(['kafkajs', '@platformatic/kafka']);
+    for (const c of rows) {
+      // Every record of the backlog consumed and decoded by the engine's codec, and produced once.
+      expect(c.records).toBeGreaterThan(0);
+      expect(c.decoded).toBe(c.records);
+      expect(c.rejected).toBe(0);
+      expect(c.producedOnBroker).toBe(c.records);
+      expect(c.consumePerS).toBeGreaterThan(0);
+      expect(c.consumeInclJoinPerS).toBeLessThanOrEqual(c.consumePerS);
+      expect(c.joinMs).toBeGreaterThanOrEqual(0);
+      expect(c.producePerS).toBeGreaterThan(0);
+    }
+    expect(r.headline.some((h) => h.label.startsWith('@platformatic/kafka ÷ kafkajs, consume'))).toBe(true);
   });
 
   it('Redis result has bytes per user, round trips per batch and the redis-benchmark ceiling', () => {
