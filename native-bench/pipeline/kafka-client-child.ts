@@ -1,4 +1,3 @@
-import { Consumer, Producer, ProduceAcks, compatibilityPartitioner } from '@platformatic/kafka';
 import type { Message } from 'kafkajs';
 import { createKafka } from '../../src/adapters/kafka/client.ts';
 import { decodeEvent, encodeEvent } from '../../src/adapters/kafka/codec.ts';
@@ -118,6 +117,8 @@ async function consumeKafkajs(input: KafkaClientChildInput): Promise<ConsumeTimi
 /** The stream consumer with the same fetch sizes and wait; records as raw Buffers (the default deserializers). */
 async function consumePlatformatic(input: KafkaClientChildInput): Promise<ConsumeTiming> {
   const { config } = input;
+  // Imported here, so the kafkajs child runs even where the devDependency is not installed.
+  const { Consumer } = await import('@platformatic/kafka');
   const consumer = new Consumer({
     clientId: `${config.kafka.clientId}-bench`,
     bootstrapBrokers: [...config.kafka.brokers],
@@ -181,6 +182,7 @@ async function produceKafkajs(input: KafkaClientChildInput, messages: Message[])
  */
 async function producePlatformatic(input: KafkaClientChildInput, messages: Array<{ key: Buffer; value: Buffer }>): Promise<ProduceTiming> {
   const { config } = input;
+  const { Producer, ProduceAcks, compatibilityPartitioner } = await import('@platformatic/kafka');
   const producer = new Producer({
     clientId: `${config.kafka.clientId}-bench`,
     bootstrapBrokers: [...config.kafka.brokers],
