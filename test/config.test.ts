@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       itemEmbeddings: 'item-embeddings',
       clickstreamPartitions: 6,
     });
+    expect(config.model).toMatchObject({ efSearch: 64, seenCap: 200 });
+    expect(config.learner.maxBatchBytes).toBe(4_194_304);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.kafka.brokers)).toBe(true);
   });
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
         READS_REQUIRE_API_KEY: 'maybe',
         LOG_LEVEL: 'loud',
         EVENT_WEIGHTS: 'view=1,teleport=3',
+        HNSW_EF_SEARCH: '0',
       });
     } catch (err) {
       caught = err;
@@ -44,7 +47,7 @@ describe('loadConfig', () => {
     expect(caught).toBeInstanceOf(StreamrecError);
     const err = caught as StreamrecError;
     expect(err.code).toBe('CONFIG_INVALID');
-    for (const key of ['STREAMREC_KAFKA_PORT', 'KAFKA_BROKERS', 'REDIS_URL', 'CLICKSTREAM_PARTITIONS', 'TOPIC_CLICKSTREAM', 'READS_REQUIRE_API_KEY', 'LOG_LEVEL', 'EVENT_WEIGHTS']) {
+    for (const key of ['STREAMREC_KAFKA_PORT', 'KAFKA_BROKERS', 'REDIS_URL', 'CLICKSTREAM_PARTITIONS', 'TOPIC_CLICKSTREAM', 'READS_REQUIRE_API_KEY', 'LOG_LEVEL', 'EVENT_WEIGHTS', 'HNSW_EF_SEARCH']) {
       expect(err.message).toContain(`${key}:`);
     }
     expect(err.message).not.toContain('\n');

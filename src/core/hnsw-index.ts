@@ -20,6 +20,7 @@ export interface HnswOptions {
 
 export interface HnswIndex extends AnnIndex {
   readonly capacity: number;
+  readonly efSearch: number;
   /** Writes the graph to `path` and the id map next to it (`path.ids.json`), each atomically. */
   save(path: string): void;
 }
@@ -134,6 +135,7 @@ function wrap(
     get capacity() {
       return native.getMaxElements();
     },
+    efSearch: opts.efSearch,
     upsert(itemId, vector) {
       checkIndexVector(itemId, vector, dim);
       const point = Array.from(vector);

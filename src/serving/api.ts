@@ -93,7 +93,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       catalog.resync().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'catalog resync after reconnect failed'));
     });
 
-    const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, config.topics.itemEmbeddings, log);
+    const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, config.topics.itemEmbeddings, log, config.model.efSearch);
     let modelVersion = 'none';
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {

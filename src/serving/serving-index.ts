@@ -14,6 +14,7 @@ export interface ServingIndex extends AnnIndex {
   endReplay(): number;
   /** Writes the snapshot (atomic per file); a no-op when snapshots are off. */
   saveSnapshot(): void;
+  readonly efSearch: number;
 }
 
 /**
@@ -24,12 +25,12 @@ export interface ServingIndex extends AnnIndex {
  * from a snapshot fast: the replay of the compacted item-embeddings topic then inserts only
  * what changed instead of rebuilding 100k graph nodes.
  */
-export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger): ServingIndex {
+export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch = 64): ServingIndex {
   const path = snapshotDir === undefined ? undefined : join(snapshotDir, `${topic}.d${dim}.hnsw`);
   let inner: HnswIndex | undefined;
   if (path !== undefined && existsSync(path)) {
     try {
-      const loaded = loadHnswIndex(path);
+      const loaded = loadHnswIndex(path, { efSearch });
       if (loaded.dim === dim) inner = loaded;
       else log.warn({ path, dim: loaded.dim, expected: dim }, 'index snapshot has another dimension; rebuilding');
     } catch (err) {
@@ -37,7 +38,7 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     }
   }
   const fromSnapshot = inner !== undefined;
-  const graph = inner ?? createHnswIndex({ dim, capacity: 4096 });
+  const graph = inner ?? createHnswIndex({ dim, capacity: 4096, efSearch });
   const vectors = new Map<string, Vector>();
   for (const id of graph.ids()) {
     const v = graph.vectorOf(id);
@@ -49,6 +50,7 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
   return {
     dim,
     fromSnapshot,
+    efSearch: graph.efSearch,
     get size() {
       return graph.size;
     },
