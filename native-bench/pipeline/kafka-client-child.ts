@@ -4,6 +4,7 @@ import { decodeEvent, encodeEvent } from '../../src/adapters/kafka/codec.ts';
 import { connectProducer, sendChunked } from '../../src/adapters/kafka/producer.ts';
 import type { Config } from '../../src/config.ts';
 import { withTimeout } from '../../src/lifecycle.ts';
+import { learnerFetchSettings } from '../../src/pipeline/learner-service.ts';
 import { benchLog } from '../lib/engine-env.ts';
 import { childInput, childOutput } from '../lib/child.ts';
 import { createClickstream } from '../lib/clickstream.ts';
@@ -84,15 +85,7 @@ const deadline = (what: string, ms: number) => () => new Error(`${what} did not 
 async function consumeKafkajs(input: KafkaClientChildInput): Promise<ConsumeTiming> {
   const { config } = input;
   const kafka = createKafka(config, benchLog);
-  const consumer = kafka.consumer({
-    groupId: input.groupId,
-    maxBytesPerPartition: config.learner.maxBatchBytes,
-    maxBytes: config.learner.maxBatchBytes * 4,
-    maxWaitTimeInMs: 50,
-    sessionTimeout: config.learner.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
-    allowAutoTopicCreation: false,
-  });
+  const consumer = kafka.consumer({ groupId: input.groupId, ...learnerFetchSettings(config), allowAutoTopicCreation: false });
   const tally = createTally(input.records, config.learner.maxEventBytes);
   const done = doneWhen();
   try {
@@ -119,15 +112,16 @@ async function consumePlatformatic(input: KafkaClientChildInput): Promise<Consum
   const { config } = input;
   // Imported here, so the kafkajs child runs even where the devDependency is not installed.
   const { Consumer } = await import('@platformatic/kafka');
+  const fetch = learnerFetchSettings(config);
   const consumer = new Consumer({
     clientId: `${config.kafka.clientId}-bench`,
     bootstrapBrokers: [...config.kafka.brokers],
     groupId: input.groupId,
-    maxBytes: config.learner.maxBatchBytes * 4,
-    maxBytesPerPartition: config.learner.maxBatchBytes,
-    maxWaitTime: 50,
-    sessionTimeout: config.learner.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
+    maxBytes: fetch.maxBytes,
+    maxBytesPerPartition: fetch.maxBytesPerPartition,
+    maxWaitTime: fetch.maxWaitTimeInMs,
+    sessionTimeout: fetch.sessionTimeout,
+    heartbeatInterval: fetch.heartbeatInterval,
     timeout: config.kafka.requestTimeoutMs,
     retries: 5,
   });

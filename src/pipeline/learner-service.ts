@@ -30,6 +30,18 @@ export interface LearnerServiceOptions {
  * a crash anywhere before the commit means redelivery, which the stored positions make
  * harmless.
  */
+/** How a learner fetches; shared with native-bench's client comparison so both clients fetch alike. */
+export function learnerFetchSettings(config: Config): { maxBytesPerPartition: number; maxBytes: number; maxWaitTimeInMs: number; sessionTimeout: number; heartbeatInterval: number } {
+  return {
+    maxBytesPerPartition: config.learner.maxBatchBytes,
+    maxBytes: config.learner.maxBatchBytes * 4,
+    // Freshness: an idle partition answers a fetch within this time.
+    maxWaitTimeInMs: 50,
+    sessionTimeout: config.learner.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
+  };
+}
+
 export function createLearnerService(
   kafka: Kafka,
   config: Config,
@@ -39,16 +51,7 @@ export function createLearnerService(
 ): LearnerService {
   let state: WorkerState = 'starting';
   let stopping: Promise<void> | undefined;
-  const consumer: Consumer = kafka.consumer({
-    groupId: config.learner.groupId,
-    maxBytesPerPartition: config.learner.maxBatchBytes,
-    maxBytes: config.learner.maxBatchBytes * 4,
-    // Freshness: an idle partition answers a fetch within this time.
-    maxWaitTimeInMs: 50,
-    sessionTimeout: config.learner.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
-    allowAutoTopicCreation: false,
-  });
+  const consumer: Consumer = kafka.consumer({ groupId: config.learner.groupId, ...learnerFetchSettings(config), allowAutoTopicCreation: false });
 
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
