@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { kafkaFault } from '../adapters/kafka/client.ts';
 import type { Config } from '../config.ts';
 import { StreamrecError } from '../errors.ts';
 import { withTimeout, type WorkerState } from '../lifecycle.ts';
@@ -116,7 +117,11 @@ export function createLearnerService(
       const next = String(Number(lastOffset) + 1);
       payload.resolveOffset(lastOffset);
       await step('commit-offsets', () =>
-        payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] }),
+        payload
+          .commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] })
+          .catch((err: unknown) => {
+            throw kafkaFault(err, 'committing offsets');
+          }),
       );
     }
     deps.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Config } from '../../config.ts';
+import { StreamrecError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 
 export interface CreateKafkaOptions {
@@ -42,4 +43,30 @@ function pinoLogCreator(log: Logger): logCreator {
 /** Host:port list as a one-line string for messages. */
 export function brokersLabel(config: Config): string {
   return config.kafka.brokers.join(',');
+}
+
+// kafkajs errors that say "the broker could not be reached in time", whatever wraps them.
+const TRANSIENT_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSLockTimeout']);
+
+/**
+ * A kafkajs failure as a StreamrecError: INTERNAL when kafkajs marks it as something no retry
+ * can fix (message too large, authorization), KAFKA_UNAVAILABLE (retryable) otherwise. kafkajs
+ * wraps a connection error in a NonRetriableError once its own retries are spent, so the chain
+ * is searched too: a dead broker is transient, whatever the wrapper says.
+ */
+export function kafkaFault(err: unknown, what: string): StreamrecError {
+  if (err instanceof StreamrecError) return err;
+  const retryable = (err as { retriable?: boolean } | undefined)?.retriable !== false || isTransientKafkaError(err);
+  return new StreamrecError(retryable ? 'KAFKA_UNAVAILABLE' : 'INTERNAL', `${what} failed: ${(err as Error)?.message ?? String(err)}`, {
+    retryable,
+    cause: err,
+    ...(retryable ? { hint: 'check that the Kafka broker answers at KAFKA_BROKERS' } : {}),
+  });
+}
+
+function isTransientKafkaError(err: unknown, depth = 0): boolean {
+  const e = err as { name?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined;
+  if (e === undefined || e === null || depth > 5) return false;
+  if (e.retriable === true || (e.name !== undefined && TRANSIENT_NAMES.has(e.name))) return true;
+  return isTransientKafkaError(e.originalError, depth + 1) || isTransientKafkaError(e.cause, depth + 1);
 }

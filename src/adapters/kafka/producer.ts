@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { kafkaFault } from './client.ts';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
@@ -44,13 +45,7 @@ export async function sendBounded(
       new StreamrecError('KAFKA_UNAVAILABLE', `producing to ${topic} did not finish within ${timeoutMs} ms`, { retryable: true }),
     );
   } catch (err) {
-    if (err instanceof StreamrecError) throw err;
-    // kafkajs marks errors that no retry can fix (message too large, topic authorization).
-    const retryable = (err as { retriable?: boolean }).retriable !== false;
-    throw new StreamrecError(retryable ? 'KAFKA_UNAVAILABLE' : 'INTERNAL', `producing to ${topic} failed: ${(err as Error).message}`, {
-      retryable,
-      cause: err,
-    });
+    throw kafkaFault(err, `producing to ${topic}`);
   }
 }
 
