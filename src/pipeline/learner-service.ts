@@ -6,8 +6,8 @@ import { withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { applySlice, publishLists, type BatchDeps, type ListTarget } from './batch.ts';
 import { createStepRunner } from './retry.ts';
+import { sliceByUsers } from './slices.ts';
 
-const SLICE_EVENTS = 2000;
 
 export interface LearnerService {
   readonly state: WorkerState;
@@ -90,8 +90,8 @@ export function createLearnerService(
       keepAlive,
       shouldContinue: () => payload.isRunning() && !payload.isStale() && !rebalanced,
     });
-    // A fetch can hold ~10k events; slices bound the Redis pipelines (each command must
-    // answer within REDIS_COMMAND_TIMEOUT_MS). Lists are coalesced over the whole fetch:
+    // A fetch can hold ~33k events; slices (by distinct users, slices.ts) bound the Redis
+    // pipelines. Lists are coalesced over the whole fetch:
     // one recommendation per changed user per fetch (the newest state wins), since the
     // ANN search behind each list is the learner's main CPU cost. The offset is committed
     // only after the lists are sent; a crash before that redelivers the fetch and the
@@ -100,10 +100,10 @@ export function createLearnerService(
     let lastOffset: string | undefined;
     // A stopping consumer (isRunning false) still finishes the fetch it started: SIGTERM
     // means finish the batch, publish, commit. Only a lost partition abandons it.
-    for (let start = 0; start < batch.messages.length; start += SLICE_EVENTS) {
+    for (const [start, end] of sliceByUsers(batch.messages)) {
       if (payload.isStale() || rebalanced) return;
       const result = await applySlice(
-        { topic: batch.topic, partition: batch.partition, messages: batch.messages.slice(start, start + SLICE_EVENTS) },
+        { topic: batch.topic, partition: batch.partition, messages: batch.messages.slice(start, end) },
         deps,
         step,
         () => keepAlive().catch(() => undefined),
