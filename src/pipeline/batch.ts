@@ -137,9 +137,9 @@ export async function applySlice(
           continue;
         }
         try {
-          const before = state;
+          const historyBefore = state.history;
           state = core.applyEvent(state, e.event, e.position, applyNow);
-          applied.push({ event: e.event, before });
+          applied.push({ event: e.event, historyBefore });
         } catch (err) {
           applyFailed.push(letterOf(batch, e.message, 'apply_failed', `learner failed on this event: ${(err as Error).message}`, applyNow));
         }

@@ -80,12 +80,12 @@ export function bindLearnerCore(
     },
     learnItems(applied, nowMs) {
       const updated = new Map<string, ItemEmbeddingRecord>();
-      for (const { event, before } of applied) {
+      for (const { event, historyBefore } of applied) {
         const weight = config.model.weights[event.type];
         if (!(weight > 0)) continue;
         trending.add(event.itemId, event.ts, weight);
         if (trained.has(event.itemId)) continue;
-        const context = contextVector(before.history, factorOf, contextParams, event.itemId);
+        const context = contextVector(historyBefore, factorOf, contextParams, event.itemId);
         if (!context) continue;
         const ctx = updateItemFromCooccurrence(contexts.get(event.itemId), context);
         contexts.delete(event.itemId);

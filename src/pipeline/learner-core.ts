@@ -1,6 +1,6 @@
 import type { ItemEmbeddingRecord } from '../adapters/kafka/item-embeddings.ts';
 import type { ClickEvent } from '../core/events.ts';
-import type { AppliedPosition, UserState } from '../core/user-state.ts';
+import type { AppliedPosition, HistoryEntry, UserState } from '../core/user-state.ts';
 
 export interface RecommendedEntry {
   itemId: string;
@@ -8,10 +8,14 @@ export interface RecommendedEntry {
   source: 'model' | 'trending';
 }
 
-/** One event applied to one user, with the state before it (online item learning uses the history). */
+/**
+ * One event applied to one user, with the user's history before it (online item learning
+ * reads it). Only the history: these live until the slice is committed, and holding whole
+ * states (vector, seen) for tens of thousands of events sent them to the old generation.
+ */
 export interface AppliedEvent {
   event: ClickEvent;
-  before: UserState;
+  historyBefore: readonly HistoryEntry[];
 }
 
 /**
