@@ -42,7 +42,8 @@ interface FreshnessRow {
 export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
   const items = ctx.quick ? 1000 : 10_000;
   const users = ctx.quick ? 500 : 20_000;
-  const backlog = ctx.quick ? 5000 : 200_000;
+  // BENCH_PIPELINE_BACKLOG=1000000 times a longer backlog (the default takes ~5 s to clear).
+  const backlog = Number(process.env.BENCH_PIPELINE_BACKLOG) || (ctx.quick ? 5000 : 200_000);
   // BENCH_PIPELINE_RATES=1000,5000 (or "none") replaces the freshness rates, e.g. to profile the backlog alone.
   const ratesOverride = process.env.BENCH_PIPELINE_RATES?.split(',').map(Number).filter((r) => r > 0);
   const rates = ratesOverride ?? (ctx.quick ? [500] : [1000, 2000, 5000, 20_000]);
