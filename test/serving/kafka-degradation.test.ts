@@ -1,28 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../src/adapters/kafka/client.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { createUserState } from '../../src/core/user-state.ts';
-import { createLogger } from '../../src/log.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
-import { resolveStack, stackDown, stackStatus, stackUp } from '../../src/stack/index.ts';
+import { privateBroker } from '../helpers/private-broker.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
-import { isolatedStackEnv } from '../stack/stack-helpers.ts';
 
-// A broker of this test's own, so it can be killed and restarted; Redis is the shared one.
-const sharedRedisUrl = (await resolveStack(loadConfig(process.env))).redis.url;
-const base: NodeJS.ProcessEnv = { ...process.env };
-delete base.KAFKA_BROKERS;
-const config: Config = loadConfig({
-  ...base,
-  ...(await isolatedStackEnv()),
-  REDIS_URL: sharedRedisUrl,
-  REDIS_KEY_PREFIX: `test-kafka-degradation-${randomBytes(3).toString('hex')}`,
+const broker = await privateBroker('kafka-degradation', {
   API_INDEX_SNAPSHOT_DIR: 'off',
   EMBEDDING_DIM: '8',
   PORT: '0',
@@ -30,19 +17,11 @@ const config: Config = loadConfig({
   HTTP_PROBE_INTERVAL_MS: '500',
   HTTP_PRODUCE_TIMEOUT_MS: '1000',
 });
-// kafkajs logs every refused connection of the outage; the assertions say what matters.
-const log = createLogger('test', 'silent');
+const { config, log } = broker;
 let api: RunningApi | undefined;
-
 afterAll(async () => {
   await api?.close();
-  await stackDown(config, log).catch(() => undefined);
-  rmSync(config.stateDir, { recursive: true, force: true });
-  const redis = new Redis(sharedRedisUrl);
-  const keys = await redis.keys(`${config.redis.keyPrefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-}, 60_000);
+});
 
 interface Recs {
   items: Array<{ itemId: string; source: string }>;
@@ -53,7 +32,7 @@ interface Recs {
 
 describe('Kafka broker killed and restarted under a running API', () => {
   it('recommend keeps answering from the model, /readyz and POST /v1/events say Kafka is down, both recover', async () => {
-    await stackUp(config, log, { ensureTopics: true, quiet: true });
+    await broker.up();
     const vectors = await publishModel(createKafka(config, log), config, log, 20);
     api = await startApi(config, log);
     const url = api.address;
@@ -67,7 +46,7 @@ describe('Kafka broker killed and restarted under a running API', () => {
         headers: { 'x-api-key': 'k', 'content-type': 'application/json' },
         body: JSON.stringify({ eventId: id, userId: 'ann', itemId: 'item-3', type: 'view', ts: Date.now() }),
       });
-    const redis = new Redis(sharedRedisUrl);
+    const redis = new Redis(config.redis.url);
     const user = createUserState('ann', 8);
     user.vector.set(vectors.get('item-1')!);
     user.eventCount = 1;
@@ -83,7 +62,7 @@ describe('Kafka broker killed and restarted under a running API', () => {
     expect(healthy.body.items).toHaveLength(3);
     expect((await postEvent('before')).status).toBe(202);
 
-    process.kill((await stackStatus(config)).kafka.pid!, 'SIGKILL');
+    await broker.kill();
     await waitUntil('readyz to say Kafka is down', async () => {
       const r = await getJson<{ state: string; checks: { kafka: boolean; redis: boolean } }>('/readyz');
       return r.status === 503 && r.body.state === 'degraded' && !r.body.checks.kafka && r.body.checks.redis;
@@ -100,7 +79,7 @@ describe('Kafka broker killed and restarted under a running API', () => {
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: 'KAFKA_UNAVAILABLE' });
 
-    await stackUp(config, log, { ensureTopics: true, quiet: true });
+    await broker.up();
     await waitUntil('the API to recover', async () => (await getJson('/readyz')).status === 200, 60_000);
     await waitUntil('events to be accepted again', async () => (await postEvent('after')).status === 202, 30_000);
   }, 180_000);
