@@ -127,20 +127,18 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
       };
       const before = await processedEvents(metricsUrl);
       const runStart = performance.now();
-      const lags: number[] = [];
-      const processedAt: Array<{ atMs: number; processed: number }> = [];
+      // Once a second: how far the learner has got, and how far behind the producer it is.
+      const samples: Array<{ atMs: number; processed: number; lag: number }> = [];
       const sampler = setInterval(() => {
         const atMs = performance.now();
-        processedEvents(metricsUrl).then((p) => {
-          lags.push(Math.max(0, total + n - p));
-          processedAt.push({ atMs, processed: p });
-        }, () => undefined);
+        const produced = total + n;
+        processedEvents(metricsUrl).then((processed) => samples.push({ atMs, processed, lag: Math.max(0, produced - processed) }), () => undefined);
       }, 1000);
       const fed = await feedEvents(live(), (chunk) => producer.send(chunk, 'msgpack'), { ratePerSec: rate }).finally(() => clearInterval(sampler));
       const runS = (performance.now() - runStart) / 1000;
       const processedPerS = ((await processedEvents(metricsUrl)) - before) / runS;
-      const mid = processedAt[Math.floor(processedAt.length / 2)];
-      const last = processedAt.at(-1);
+      const mid = samples[Math.floor(samples.length / 2)];
+      const last = samples.at(-1);
       const secondHalfPerS = mid && last && last.atMs > mid.atMs ? ((last.processed - mid.processed) * 1000) / (last.atMs - mid.atMs) : processedPerS;
       total += fed.sent;
       const drainStart = performance.now();
@@ -158,9 +156,9 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
         durationS: sig(runS),
         processedPerS: Math.round(processedPerS),
         secondHalfPerS: Math.round(secondHalfPerS),
-        lagMax: lags.length ? Math.max(...lags) : 0,
-        lagEnd: lags.at(-1) ?? 0,
-        lagMid: lags[Math.floor(lags.length / 2)] ?? 0,
+        lagMax: Math.max(0, ...samples.map((x) => x.lag)),
+        lagEnd: last?.lag ?? 0,
+        lagMid: mid?.lag ?? 0,
       });
     }
     await reader.stop();

@@ -62,6 +62,7 @@ export async function paced(target: string, url: string, paths: () => string, ra
     const timer = setInterval(() => {
       const elapsedMs = performance.now() - start;
       while (sent < total && (sent * 1000) / ratePerS <= elapsedMs) fire(start + (sent++ * 1000) / ratePerS);
+      if (sent === total) clearInterval(timer); // all sent: only the answers are left to wait for
     }, 1);
     const giveUp = setTimeout(finish, deadlineMs);
   });

@@ -8,7 +8,6 @@ import { applySlice, publishLists, type BatchDeps, type ListTarget } from './bat
 import { createStepRunner } from './retry.ts';
 import { sliceByUsers } from './slices.ts';
 
-
 export interface LearnerService {
   readonly state: WorkerState;
   /** Joins the consumer group and starts consuming (returns once running). */
@@ -25,12 +24,6 @@ export interface LearnerServiceOptions {
   onFatal?: (err: Error) => void;
 }
 
-/**
- * The clickstream consumer-group member. Offsets are committed by hand after each batch
- * is applied and its lists published; kafkajs auto-commit and auto-resolve are off, so
- * a crash anywhere before the commit means redelivery, which the stored positions make
- * harmless.
- */
 /** How a learner fetches; shared with native-bench's client comparison so both clients fetch alike. */
 export function learnerFetchSettings(config: Config): { maxBytesPerPartition: number; maxBytes: number; maxWaitTimeInMs: number; sessionTimeout: number; heartbeatInterval: number } {
   return {
@@ -43,6 +36,12 @@ export function learnerFetchSettings(config: Config): { maxBytesPerPartition: nu
   };
 }
 
+/**
+ * The clickstream consumer-group member. Offsets are committed by hand after each batch
+ * is applied and its lists published; kafkajs auto-commit and auto-resolve are off, so
+ * a crash anywhere before the commit means redelivery, which the stored positions make
+ * harmless.
+ */
 export function createLearnerService(
   kafka: Kafka,
   config: Config,

@@ -20,11 +20,7 @@ export function sliceByUsers(messages: readonly Pick<ConsumedMessage, 'key'>[], 
   let users = new Set<string>();
   for (let i = 0; i < messages.length; i++) {
     const key = messages[i]!.key?.toString('latin1') ?? '';
-    if (!users.has(key) && users.size >= maxUsers) {
-      out.push([start, i]);
-      start = i;
-      users = new Set();
-    } else if (i - start >= maxEvents) {
+    if ((!users.has(key) && users.size >= maxUsers) || i - start >= maxEvents) {
       out.push([start, i]);
       start = i;
       users = new Set();

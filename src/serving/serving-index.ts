@@ -25,12 +25,14 @@ export interface ServingIndex extends AnnIndex {
  * from a snapshot fast: the replay of the compacted item-embeddings topic then inserts only
  * what changed instead of rebuilding 100k graph nodes.
  */
-export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch = 64): ServingIndex {
+export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch?: number): ServingIndex {
+  // Undefined keeps hnsw-index.ts's default (or, for a snapshot, the width it was saved with).
+  const ef = efSearch === undefined ? {} : { efSearch };
   const path = snapshotDir === undefined ? undefined : join(snapshotDir, `${topic}.d${dim}.hnsw`);
   let inner: HnswIndex | undefined;
   if (path !== undefined && existsSync(path)) {
     try {
-      const loaded = loadHnswIndex(path, { efSearch });
+      const loaded = loadHnswIndex(path, ef);
       if (loaded.dim === dim) inner = loaded;
       else log.warn({ path, dim: loaded.dim, expected: dim }, 'index snapshot has another dimension; rebuilding');
     } catch (err) {
@@ -38,7 +40,7 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     }
   }
   const fromSnapshot = inner !== undefined;
-  const graph = inner ?? createHnswIndex({ dim, capacity: 4096, efSearch });
+  const graph = inner ?? createHnswIndex({ dim, capacity: 4096, ...ef });
   const vectors = new Map<string, Vector>();
   for (const id of graph.ids()) {
     const v = graph.vectorOf(id);

@@ -6,6 +6,7 @@ import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { startLearner, type LearnerRuntime } from '../../src/pipeline/compose.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
+import type { RecommendationsBody } from '../../src/adapters/http/schemas.ts';
 
 const API_KEY = 'e2e-key';
 const snapshotDir = mkdtempSync(join(tmpdir(), 'streamrec-api-index-'));
@@ -23,12 +24,6 @@ afterAll(async () => {
   rmSync(snapshotDir, { recursive: true, force: true });
 });
 
-interface Recs {
-  items: Array<{ itemId: string; source: string }>;
-  cold: boolean;
-  degraded: boolean;
-  modelVersion: string;
-}
 
 describe('API process against real Kafka and Redis, with a learner', () => {
   it('POST /v1/events -> learner -> GET recommendations reflects it; catalog removal reaches the index', async () => {
@@ -53,7 +48,7 @@ describe('API process against real Kafka and Redis, with a learner', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ ready: true, indexSize: 30, modelVersion: 'test-v1' });
 
-    const before = await get<Recs>('/v1/users/shopper/recommendations?k=5');
+    const before = await get<RecommendationsBody>('/v1/users/shopper/recommendations?k=5');
     expect(before.body.cold).toBe(true);
 
     const posted = await send('POST', '/v1/events', [
@@ -63,9 +58,9 @@ describe('API process against real Kafka and Redis, with a learner', () => {
     expect(posted.status).toBe(202);
     expect(await posted.json()).toMatchObject({ accepted: ['api-e1'], rejected: [{ index: 1 }] });
 
-    let recs: Recs | undefined;
+    let recs: RecommendationsBody | undefined;
     await waitUntil('personalised recommendations', async () => {
-      recs = (await get<Recs>('/v1/users/shopper/recommendations?k=5')).body;
+      recs = (await get<RecommendationsBody>('/v1/users/shopper/recommendations?k=5')).body;
       return !recs.cold;
     }, 30_000);
     const ids = recs!.items.map((i) => i.itemId);
@@ -83,14 +78,14 @@ describe('API process against real Kafka and Redis, with a learner', () => {
 
     // The in-process trending copy sees the clickstream too: a cold user gets item-3.
     await waitUntil('trending to include item-3', async () => {
-      const cold = (await get<Recs>('/v1/users/stranger/recommendations?k=3')).body;
+      const cold = (await get<RecommendationsBody>('/v1/users/stranger/recommendations?k=3')).body;
       return cold.items.some((i) => i.itemId === 'item-3');
     }, 15_000);
 
     // Unavailable: gone from the very next answer. Deleted: tombstoned out of the index.
     const top = ids[0]!;
     expect((await send('PUT', `/v1/items/${top}`, { available: false, title: 'gone' })).status).toBe(200);
-    const after = (await get<Recs>('/v1/users/shopper/recommendations?k=5')).body;
+    const after = (await get<RecommendationsBody>('/v1/users/shopper/recommendations?k=5')).body;
     expect(after.items.map((i) => i.itemId)).not.toContain(top);
     expect((await send('DELETE', '/v1/items/item-7')).status).toBe(200);
     await waitUntil('the tombstone to reach the index', async () => {

@@ -8,6 +8,7 @@ import { createUserState } from '../../src/core/user-state.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
+import type { RecommendationsBody } from '../../src/adapters/http/schemas.ts';
 
 // A private redis-server this test may kill and restart; Kafka is the shared broker.
 const port = await freePort();
@@ -25,11 +26,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-interface Recs {
-  items: Array<{ itemId: string; source: string }>;
-  cold: boolean;
-  degraded: boolean;
-}
 
 describe('Redis outage', () => {
   it('recommend keeps answering from trending, flagged degraded; /readyz says degraded; both recover', async () => {
@@ -58,8 +54,8 @@ describe('Redis outage', () => {
       body: JSON.stringify([5, 5, 6].map((n, i) => ({ eventId: `d${i}`, userId: 'other', itemId: `item-${n}`, type: 'purchase', ts: Date.now() }))),
     });
     expect(posted.status).toBe(202);
-    await waitUntil('trending', async () => (await getJson<Recs>('/v1/users/nobody/recommendations?k=2')).body.items.length === 2, 15_000);
-    const healthy = await getJson<Recs>('/v1/users/ann/recommendations?k=3');
+    await waitUntil('trending', async () => (await getJson<RecommendationsBody>('/v1/users/nobody/recommendations?k=2')).body.items.length === 2, 15_000);
+    const healthy = await getJson<RecommendationsBody>('/v1/users/ann/recommendations?k=3');
     expect(healthy.body).toMatchObject({ cold: false, degraded: false });
 
     server!.kill('SIGKILL');
@@ -70,7 +66,7 @@ describe('Redis outage', () => {
       return r.status === 503 && r.body.state === 'degraded' && !r.body.checks.redis;
     }, 10_000);
     const started = Date.now();
-    const down = await getJson<Recs>('/v1/users/ann/recommendations?k=3');
+    const down = await getJson<RecommendationsBody>('/v1/users/ann/recommendations?k=3');
     const tookMs = Date.now() - started;
     expect(down.status).toBe(200);
     expect(down.body).toMatchObject({ degraded: true, cold: true });
@@ -83,7 +79,7 @@ describe('Redis outage', () => {
     server = startRedisServer(port);
     await waitUntil('the API to recover', async () => (await getJson('/readyz')).status === 200, 20_000);
     await commitUser(); // the restarted redis-server kept nothing
-    const back = await getJson<Recs>('/v1/users/ann/recommendations?k=3');
+    const back = await getJson<RecommendationsBody>('/v1/users/ann/recommendations?k=3');
     expect(back.body).toMatchObject({ degraded: false, cold: false });
   });
 });

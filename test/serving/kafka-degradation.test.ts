@@ -8,6 +8,7 @@ import { createUserState } from '../../src/core/user-state.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { privateBroker } from '../helpers/private-broker.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
+import type { RecommendationsBody } from '../../src/adapters/http/schemas.ts';
 
 const broker = await privateBroker('kafka-degradation', {
   API_INDEX_SNAPSHOT_DIR: 'off',
@@ -23,12 +24,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-interface Recs {
-  items: Array<{ itemId: string; source: string }>;
-  cold: boolean;
-  degraded: boolean;
-  fallback: boolean;
-}
 
 describe('Kafka broker killed and restarted under a running API', () => {
   it('recommend keeps answering from the model, /readyz and POST /v1/events say Kafka is down, both recover', async () => {
@@ -57,7 +52,7 @@ describe('Kafka broker killed and restarted under a running API', () => {
     redis.disconnect();
 
     await waitUntil('the API to be ready', async () => (await getJson('/readyz')).status === 200, 30_000);
-    const healthy = await getJson<Recs>('/v1/users/ann/recommendations?k=3');
+    const healthy = await getJson<RecommendationsBody>('/v1/users/ann/recommendations?k=3');
     expect(healthy.body).toMatchObject({ cold: false, degraded: false, fallback: false });
     expect(healthy.body.items).toHaveLength(3);
     expect((await postEvent('before')).status).toBe(202);
@@ -69,7 +64,7 @@ describe('Kafka broker killed and restarted under a running API', () => {
     }, 20_000);
     // Serving needs no broker: the index is in memory, the user in Redis.
     const started = Date.now();
-    const down = await getJson<Recs>('/v1/users/ann/recommendations?k=3');
+    const down = await getJson<RecommendationsBody>('/v1/users/ann/recommendations?k=3');
     expect(down.status).toBe(200);
     expect(down.body.items.map((i) => i.itemId)).toEqual(healthy.body.items.map((i) => i.itemId));
     expect(down.body.items.every((i) => i.source === 'model' && i.itemId !== 'item-1')).toBe(true);
