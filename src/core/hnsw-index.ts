@@ -41,6 +41,27 @@ interface IdMapFile {
 const DEFAULTS = { capacity: 1024, M: 16, efConstruction: 200, efSearch: 64, seed: 100 };
 
 /**
+ * True when hnswlib-node carries streamrec's patch (patches/hnswlib-node+3.0.0.patch, applied
+ * by `npm ci`'s postinstall): searchKnn then takes a Float32Array query and a Uint8Array
+ * label mask as its filter, read in native code. Without it every filtered search calls
+ * into JS once per visited candidate (~200 calls, ~30 µs of a ~110 µs search at 100k × 64),
+ * which still works, only slower; the API logs a warning.
+ */
+export const HNSW_NATIVE_MASK: boolean = probeNativeMask();
+
+function probeNativeMask(): boolean {
+  try {
+    const probe = new hnswlib.HierarchicalNSW('l2', 1);
+    probe.initIndex({ maxElements: 2 });
+    probe.addPoint([0], 0);
+    probe.addPoint([1], 1);
+    return probe.searchKnn(Float32Array.of(0), 1, Uint8Array.of(1)).neighbors[0] === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * AnnIndex on hnswlib-node in cosine space. hnswlib knows numeric labels only, so string
  * ids map to labels that are never reused for another id: an upsert of a known id updates
  * its point in place, a removal marks the label deleted and forgets it, and a new id may
@@ -95,10 +116,35 @@ function wrap(
   const idOfLabel = new Map<number, string>();
   // itemHash of each live label's id (-1 once removed), for the reject part of a filter.
   const hashOfLabel: number[] = [];
-  for (const [id, label] of labelOf) {
+  // The other way round, for the native mask: the label(s) of each hash (a 30-bit hash
+  // collides about 5 times among 100k ids; a reject then drops every holder, as hashOfLabel does).
+  const labelsOfHash = new Map<number, number | number[]>();
+  // Label-indexed, nonzero = rejected: a search marks the labels of its rejected hashes, hands
+  // the array to hnswlib (read in place, no call into JS per candidate) and clears them again.
+  // Labels are never reused, so it covers nextLabel, not the capacity.
+  let mask = new Uint8Array(HNSW_NATIVE_MASK ? Math.max(16, firstLabel) : 0);
+  const remember = (id: string, label: number) => {
+    const hash = itemHash(id);
     idOfLabel.set(label, id);
-    hashOfLabel[label] = itemHash(id);
-  }
+    hashOfLabel[label] = hash;
+    const held = labelsOfHash.get(hash);
+    labelsOfHash.set(hash, held === undefined ? label : typeof held === 'number' ? [held, label] : [...held, label]);
+    if (HNSW_NATIVE_MASK && label >= mask.length) {
+      const grown = new Uint8Array(Math.max(label + 1, mask.length * 2));
+      grown.set(mask);
+      mask = grown;
+    }
+  };
+  const forget = (label: number) => {
+    const hash = hashOfLabel[label]!;
+    idOfLabel.delete(label);
+    hashOfLabel[label] = -1;
+    const held = labelsOfHash.get(hash);
+    const rest = typeof held === 'number' || held === undefined ? [] : held.filter((l) => l !== label);
+    if (rest.length === 0) labelsOfHash.delete(hash);
+    else labelsOfHash.set(hash, rest.length === 1 ? rest[0]! : rest);
+  };
+  for (const [id, label] of labelOf) remember(id, label);
   let nextLabel = firstLabel;
   // Marked-deleted slots that a new id may take over.
   let deleted = deletedAtStart;
@@ -108,13 +154,15 @@ function wrap(
   }
 
   /**
-   * The native filter, called for every candidate the search visits. Looking a label up in a
+   * The JS filter (an unpatched addon, or a predicate that needs the id), called for every
+   * candidate the search visits. Looking a label up in a
    * 100k-entry map and hashing its id misses the CPU cache each time (~0.6 µs, more than the
    * distance computations of the search), so rejection compares the label's stored itemHash
    * (an array read) and the id is looked up only when a predicate needs it. hnswlib never
    * passes a marked-deleted label, and every other label has an id (remove() marks and
-   * forgets together). Always a function: without one hnswlib takes its bare-bone path,
-   * whose stop rule differs slightly, and results must not depend on the filter's form.
+   * forgets together). Always a filter (this function or the mask): without one hnswlib takes
+   * its bare-bone path, whose stop rule differs slightly, and results must not depend on the
+   * filter's form.
    */
   function labelFilter(filter: SearchFilter | undefined): (label: number) => boolean {
     const reject = typeof filter === 'function' ? undefined : filter?.rejectHashes;
@@ -125,6 +173,23 @@ function wrap(
       const id = idOfLabel.get(label);
       return id !== undefined && accept(id);
     };
+  }
+
+  /** A search whose filter is only rejected hashes, filtered in native code through `mask`. */
+  function searchMasked(query: Float32Array, k: number, rejectHashes: ReadonlySet<number> | undefined): hnswlib.SearchResult {
+    const marked: number[] = [];
+    for (const hash of rejectHashes ?? []) {
+      const held = labelsOfHash.get(hash);
+      if (held === undefined) continue;
+      if (typeof held === 'number') marked.push(held);
+      else marked.push(...held);
+    }
+    for (const label of marked) mask[label] = 1;
+    try {
+      return native.searchKnn(query, k, mask);
+    } finally {
+      for (const label of marked) mask[label] = 0;
+    }
   }
 
   return {
@@ -153,16 +218,14 @@ function wrap(
         native.addPoint(point, label);
       }
       labelOf.set(itemId, label);
-      idOfLabel.set(label, itemId);
-      hashOfLabel[label] = itemHash(itemId);
+      remember(itemId, label);
     },
     remove(itemId) {
       const label = labelFor(itemId);
       if (label === undefined) return false;
       native.markDelete(label);
       labelOf.delete(itemId);
-      idOfLabel.delete(label);
-      hashOfLabel[label] = -1;
+      forget(label);
       deleted++;
       return true;
     },
@@ -175,7 +238,9 @@ function wrap(
       if (k <= 0 || n === 0 || !hasDirection(query)) return [];
       const kk = Math.min(Math.floor(k), n);
       native.setEf(Math.max(opts.efSearch, kk));
-      const res = native.searchKnn(Array.from(query), kk, labelFilter(filter));
+      const res = HNSW_NATIVE_MASK && typeof filter !== 'function' && filter?.accept === undefined
+        ? searchMasked(query, kk, filter?.rejectHashes)
+        : native.searchKnn(Array.from(query), kk, labelFilter(filter));
       const out: Neighbour[] = [];
       for (let i = 0; i < res.neighbors.length; i++) {
         const id = idOfLabel.get(res.neighbors[i]!);

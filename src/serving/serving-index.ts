@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnnIndex } from '../core/ann-index.ts';
-import { createHnswIndex, loadHnswIndex, type HnswIndex } from '../core/hnsw-index.ts';
+import { createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex, type HnswIndex } from '../core/hnsw-index.ts';
 import { normalized, type Vector } from '../core/vector.ts';
 import type { Logger } from '../log.ts';
 
@@ -38,6 +38,12 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     } catch (err) {
       log.warn({ path, err: (err as Error).message }, 'index snapshot unreadable; rebuilding from the topic');
     }
+  }
+  if (!HNSW_NATIVE_MASK) {
+    log.warn(
+      { patch: 'patches/hnswlib-node+3.0.0.patch' },
+      "hnswlib-node is not patched: filtered searches call into JS per candidate (about 30% slower); run `npm ci`, whose postinstall applies the patch and rebuilds the addon",
+    );
   }
   const fromSnapshot = inner !== undefined;
   const graph = inner ?? createHnswIndex({ dim, capacity: 4096, ...ef });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
-import { createHnswIndex, loadHnswIndex } from '../../src/core/hnsw-index.ts';
+import { createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex } from '../../src/core/hnsw-index.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
 import { annIndexSuite, clusteredVectors, randomVector, rng } from './ann-index.suite.ts';
 
 annIndexSuite('hnsw', (dim) => createHnswIndex({ dim, capacity: 16, seed: 1 }));
@@ -73,6 +74,73 @@ describe('HNSW recall against the exact twin (64-d)', () => {
     expect(loaded.search(extra, 1)[0]!.itemId).toBe('after-load');
     loaded.remove('n0');
     expect(loaded.has('n0')).toBe(false);
+  });
+});
+
+describe('HNSW native mask filter (patched hnswlib-node)', () => {
+  const dim = 32;
+  const all = clusteredVectors(3_100, dim, 20, 7);
+  const queries = all.slice(3_000);
+  const build = () => {
+    const index = createHnswIndex({ dim, capacity: 64, efSearch: 40, seed: 3 });
+    all.slice(0, 3_000).forEach((vec, i) => index.upsert(`m${i}`, vec));
+    return index;
+  };
+  // The same rejection as a predicate: hnswlib then calls into JS per candidate instead.
+  const asPredicate = (rejects: ReadonlySet<number>) => (id: string) => !rejects.has(itemHash(id));
+
+  it('is compiled in: npm ci applied patches/hnswlib-node+3.0.0.patch and rebuilt the addon', () => {
+    expect(HNSW_NATIVE_MASK).toBe(true);
+  });
+
+  it('returns exactly what the JS predicate returns, in the same order, for the same rejects', () => {
+    const index = build();
+    const next = rng(11);
+    for (const q of queries) {
+      // Reject some of the query's own top hits and some random ids, so rejects bite.
+      const top = index.search(q, 20).map((n) => n.itemId);
+      const rejects = new Set([...top.filter((_, i) => i % 3 === 0), ...Array.from({ length: 10 }, () => `m${Math.floor(next() * 3000)}`)].map(itemHash));
+      const masked = index.search(q, 15, { rejectHashes: rejects });
+      expect(masked).toEqual(index.search(q, 15, asPredicate(rejects)));
+      expect(masked.some((n) => rejects.has(itemHash(n.itemId)))).toBe(false);
+    }
+  });
+
+  it('leaves nothing marked: a search after a filtered one sees every item again', () => {
+    const index = build();
+    const q = queries[0]!;
+    const before = index.search(q, 10);
+    index.search(q, 10, { rejectHashes: new Set(before.map((n) => itemHash(n.itemId))) });
+    expect(index.search(q, 10)).toEqual(before);
+  });
+
+  it('rejects labels handed out after churn, past the mask size it started with', () => {
+    const index = build();
+    // Removing and adding hands out ever higher labels (never reused), beyond the capacity.
+    for (let i = 0; i < 3_000; i++) index.remove(`m${i}`);
+    all.slice(0, 3_000).forEach((vec, i) => index.upsert(`r${i}`, vec));
+    for (const q of queries.slice(0, 20)) {
+      const top = index.search(q, 5).map((n) => n.itemId);
+      const rejects = new Set(top.map(itemHash));
+      const masked = index.search(q, 5, { rejectHashes: rejects });
+      expect(masked.map((n) => n.itemId).filter((id) => top.includes(id))).toEqual([]);
+      expect(masked).toEqual(index.search(q, 5, asPredicate(rejects)));
+    }
+  });
+
+  it('rejects every holder of a shared hash, and forgets a removed holder', () => {
+    // item-97289 and item-459564 share a 30-bit FNV-1a hash.
+    expect(itemHash('item-97289')).toBe(itemHash('item-459564'));
+    const index = createHnswIndex({ dim: 2, capacity: 16 });
+    index.upsert('item-97289', Float32Array.of(1, 0));
+    index.upsert('item-459564', Float32Array.of(1, 0.1));
+    index.upsert('other', Float32Array.of(1, 0.2));
+    const rejects = new Set([itemHash('item-97289')]);
+    expect(index.search(Float32Array.of(1, 0), 3, { rejectHashes: rejects }).map((n) => n.itemId)).toEqual(['other']);
+    index.remove('item-97289');
+    expect(index.search(Float32Array.of(1, 0), 3, { rejectHashes: rejects }).map((n) => n.itemId)).toEqual(['other']);
+    index.upsert('item-97289', Float32Array.of(1, 0));
+    expect(index.search(Float32Array.of(1, 0), 3, { rejectHashes: new Set() }).map((n) => n.itemId)).toEqual(['item-97289', 'item-459564', 'other']);
   });
 });
 
