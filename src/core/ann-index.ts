@@ -36,7 +36,14 @@ export interface AnnIndex {
   upsert(itemId: string, vector: Vector): void;
   remove(itemId: string): boolean;
   has(itemId: string): boolean;
-  /** Up to k items, best first, that pass `filter` (filtering happens inside the search). */
+  /**
+   * Hides an item from every search, or shows it again, keeping its vector (the catalog's
+   * unavailable items). Hidden-ness belongs to the id: it holds for an id not indexed yet
+   * and survives remove and re-add. It is applied inside the search like a reject, so
+   * thousands of hidden items cost a search nothing per candidate.
+   */
+  setHidden(itemId: string, hidden: boolean): void;
+  /** Up to k items, best first, that pass `filter` and are not hidden (filtering happens inside the search). */
   search(query: Vector, k: number, filter?: SearchFilter): Neighbour[];
   vectorOf(itemId: string): Vector | undefined;
   ids(): Iterable<string>;

@@ -13,6 +13,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
   let data = new Float32Array(capacity * dim);
   const ids: string[] = [];
   const slotOf = new Map<string, number>();
+  const hidden = new Set<string>();
 
   function grow(): void {
     capacity *= 2;
@@ -54,6 +55,10 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     has(itemId) {
       return slotOf.has(itemId);
     },
+    setHidden(itemId, hide) {
+      if (hide) hidden.add(itemId);
+      else hidden.delete(itemId);
+    },
     search(query, k, filter): Neighbour[] {
       const accept = filterPredicate(filter);
       if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);
@@ -65,6 +70,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         const score = scores[s]!;
         if (!top.wouldAccept(score)) continue;
         const id = ids[s]!;
+        if (hidden.size > 0 && hidden.has(id)) continue;
         if (accept && !accept(id)) continue;
         top.push(id, score);
       }

@@ -39,6 +39,9 @@ interface IdMapFile {
 }
 
 const DEFAULTS = { capacity: 1024, M: 16, efConstruction: 200, efSearch: 64, seed: 100 };
+// Bits of the label mask (see wrap).
+const REJECTED = 1;
+const HIDDEN = 2;
 
 /**
  * True when hnswlib-node carries streamrec's patch (patches/hnswlib-node+3.0.0.patch, applied
@@ -119,26 +122,30 @@ function wrap(
   // The other way round, for the native mask: the label(s) of each hash (a 30-bit hash
   // collides about 5 times among 100k ids; a reject then drops every holder, as hashOfLabel does).
   const labelsOfHash = new Map<number, number | number[]>();
-  // Label-indexed, nonzero = rejected: a search marks the labels of its rejected hashes, hands
-  // the array to hnswlib (read in place, no call into JS per candidate) and clears them again.
-  // Labels are never reused, so it covers nextLabel, not the capacity.
-  let mask = new Uint8Array(HNSW_NATIVE_MASK ? Math.max(16, firstLabel) : 0);
+  // Label-indexed, nonzero = not returned: HIDDEN while the id is hidden (setHidden), and
+  // REJECTED while a search runs for the labels of its rejected hashes; hnswlib reads it in
+  // place (no call into JS per candidate), and the JS filter reads HIDDEN from it. Labels are
+  // never reused, so it covers nextLabel, not the capacity.
+  let mask = new Uint8Array(Math.max(16, firstLabel));
+  const hidden = new Set<string>();
   const remember = (id: string, label: number) => {
     const hash = itemHash(id);
     idOfLabel.set(label, id);
     hashOfLabel[label] = hash;
     const held = labelsOfHash.get(hash);
     labelsOfHash.set(hash, held === undefined ? label : typeof held === 'number' ? [held, label] : [...held, label]);
-    if (HNSW_NATIVE_MASK && label >= mask.length) {
+    if (label >= mask.length) {
       const grown = new Uint8Array(Math.max(label + 1, mask.length * 2));
       grown.set(mask);
       mask = grown;
     }
+    mask[label] = hidden.has(id) ? HIDDEN : 0;
   };
   const forget = (label: number) => {
     const hash = hashOfLabel[label]!;
     idOfLabel.delete(label);
     hashOfLabel[label] = -1;
+    mask[label] = 0;
     const held = labelsOfHash.get(hash);
     const rest = typeof held === 'number' || held === undefined ? [] : held.filter((l) => l !== label);
     if (rest.length === 0) labelsOfHash.delete(hash);
@@ -165,11 +172,14 @@ function wrap(
    * filter's form.
    */
   function labelFilter(filter: SearchFilter | undefined): (label: number) => boolean {
-    const reject = typeof filter === 'function' ? undefined : filter?.rejectHashes;
+    const rejects = typeof filter === 'function' ? undefined : filter?.rejectHashes;
+    const reject = rejects === undefined || rejects.size === 0 ? undefined : rejects;
     const accept = typeof filter === 'function' ? filter : filter?.accept;
-    if (accept === undefined) return reject === undefined || reject.size === 0 ? () => true : (label) => !reject.has(hashOfLabel[label]!);
+    const anyHidden = hidden.size > 0;
     return (label) => {
+      if (anyHidden && (mask[label]! & HIDDEN) !== 0) return false;
       if (reject?.has(hashOfLabel[label]!)) return false;
+      if (accept === undefined) return true;
       const id = idOfLabel.get(label);
       return id !== undefined && accept(id);
     };
@@ -184,11 +194,11 @@ function wrap(
       if (typeof held === 'number') marked.push(held);
       else marked.push(...held);
     }
-    for (const label of marked) mask[label] = 1;
+    for (const label of marked) mask[label]! |= REJECTED;
     try {
       return native.searchKnn(query, k, mask);
     } finally {
-      for (const label of marked) mask[label] = 0;
+      for (const label of marked) mask[label]! &= ~REJECTED;
     }
   }
 
@@ -231,6 +241,12 @@ function wrap(
     },
     has(itemId) {
       return labelOf.has(itemId);
+    },
+    setHidden(itemId, hide) {
+      if (hide) hidden.add(itemId);
+      else hidden.delete(itemId);
+      const label = labelFor(itemId);
+      if (label !== undefined) mask[label] = hide ? HIDDEN : 0;
     },
     search(query, k, filter): Neighbour[] {
       if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);

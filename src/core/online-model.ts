@@ -126,6 +126,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
         index,
         trending,
         isAvailable: () => true,
+        indexHidesUnavailable: true,
         // Same query as the default, read from the factor cache instead of copying out of the index.
         queryOf: (user) => userQuery(user, vectorOf, params.learner.weights, params.query),
         rerank: params.rerank,

@@ -32,10 +32,12 @@ export interface RecommendRequest {
   index: AnnIndex;
   isAvailable: (itemId: string) => boolean;
   /**
-   * True when isAvailable accepts every item right now (nothing in the catalog is marked
-   * unavailable): the index search then skips a per-candidate callback. Same results either way.
+   * True when the index already hides every item isAvailable rejects (the catalog view keeps
+   * index.setHidden in step, or isAvailable accepts everything): the search then skips the
+   * per-candidate availability callback, which keeps it in native code. Same results either
+   * way; the trending top-up still asks isAvailable.
    */
-  everyItemAvailable?: boolean;
+  indexHidesUnavailable?: boolean;
   categoryOf?: (itemId: string) => string | undefined;
   trending: Trending;
   /** Event weights for the short-term part of the query (config.model.weights); defaults to the standard ones. */
@@ -162,6 +164,6 @@ function acceptFilter(req: RecommendRequest): { accept: (itemId: string) => bool
   const { category, categoryOf, isAvailable } = req;
   const catalogAccepts = (id: string) => isAvailable(id) && (category === undefined || categoryOf?.(id) === category);
   const accept = (id: string) => !blocked.has(itemHash(id)) && catalogAccepts(id);
-  const catalogMayReject = category !== undefined || req.everyItemAvailable !== true;
+  const catalogMayReject = category !== undefined || req.indexHidesUnavailable !== true;
   return { accept, search: catalogMayReject ? { rejectHashes: blocked, accept: catalogAccepts } : { rejectHashes: blocked } };
 }

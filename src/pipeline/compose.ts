@@ -72,7 +72,8 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     const persisted = await openPersistedTrending(redis, keys, config.learner.groupId, config.model.trendingHalfLifeMs, log);
     closer.add('trending', () => persisted.stop());
     const trending = persisted.trending;
-    const core = bindLearnerCore(config, index, trending, (itemId) => catalog.isAvailable(itemId), () => catalog.unavailableCount === 0);
+    catalog.hideUnavailableIn(index);
+    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true });
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {

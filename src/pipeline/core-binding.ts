@@ -39,12 +39,12 @@ export function bindLearnerCore(
   config: Config,
   index: AnnIndex,
   trending: Trending,
-  isAvailable: (itemId: string) => boolean = () => true,
   /**
-   * True while the catalog marks nothing unavailable: the HNSW search then filters seen
-   * items by label and skips the per-candidate callback into JS (~1,000 calls per list).
+   * The catalog's availability; none = every item available. With `indexHides` (the caller
+   * did catalog.hideUnavailableIn(index)) the search leaves availability to the index and
+   * stays in native code instead of calling back into JS per candidate.
    */
-  everyItemAvailable: () => boolean = () => false,
+  availability: { isAvailable: (itemId: string) => boolean; indexHides: boolean } = { isAvailable: () => true, indexHides: true },
 ): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   const contextParams = { weights: config.model.weights, ...params.cooccurrence };
@@ -106,8 +106,8 @@ export function bindLearnerCore(
         k: config.model.k,
         index,
         trending,
-        isAvailable,
-        everyItemAvailable: everyItemAvailable(),
+        isAvailable: availability.isAvailable,
+        indexHidesUnavailable: availability.indexHides,
         queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
         rerank,
       }).items,

@@ -20,6 +20,8 @@ export function bindRecommender(
   params: Pick<OnlineModelParams, 'learner' | 'query' | 'rerank'>,
   log: Logger,
 ): Recommender {
+  // The index hides unavailable items itself from here on, so searches stay in native code.
+  catalog.hideUnavailableIn(index);
   const isAvailable = (itemId: string) => catalog.isAvailable(itemId);
   const categoryOf = (itemId: string) => catalog.categoryOf(itemId);
   const vectorOf = (itemId: string) => index.vectorOf(itemId);
@@ -34,7 +36,7 @@ export function bindRecommender(
         exclude: req.exclude,
         index,
         isAvailable,
-        everyItemAvailable: catalog.unavailableCount === 0,
+        indexHidesUnavailable: true,
         categoryOf,
         trending: trending(),
         queryOf,

@@ -1,5 +1,6 @@
 import type { CatalogView } from '../adapters/http/deps.ts';
 import type { CatalogChangeBus } from '../adapters/redis/catalog-store.ts';
+import type { AnnIndex } from '../core/ann-index.ts';
 import type { CatalogItem, CatalogStore } from '../core/stores.ts';
 import type { Logger } from '../log.ts';
 
@@ -32,6 +33,8 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
   const items = new Map<string, CatalogItem>();
   // Items marked unavailable: while there are none, the recommender's search skips the catalog check.
   let unavailable = 0;
+  // Indexes whose hidden set follows availability (hideUnavailableIn).
+  const followers: Array<Pick<AnnIndex, 'setHidden'>> = [];
   const apply = (item: CatalogItem) => {
     const known = items.get(item.itemId);
     // Last writer by updatedAtMs wins, so a late resync cannot undo a newer change.
@@ -39,6 +42,7 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
       if (known && !known.available) unavailable--;
       if (!item.available) unavailable++;
       items.set(item.itemId, item);
+      for (const index of followers) index.setHidden(item.itemId, !item.available);
     }
   };
   const resync = async () => {
@@ -69,6 +73,10 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
     },
     isAvailable(itemId) {
       return items.get(itemId)?.available ?? true;
+    },
+    hideUnavailableIn(index) {
+      followers.push(index);
+      for (const item of items.values()) if (!item.available) index.setHidden(item.itemId, true);
     },
     categoryOf(itemId) {
       return items.get(itemId)?.category;

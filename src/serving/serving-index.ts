@@ -76,6 +76,7 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
       return graph.remove(itemId);
     },
     has: (itemId) => vectors.has(itemId),
+    setHidden: (itemId, hidden) => graph.setHidden(itemId, hidden),
     search: (query, k, accept) => graph.search(query, k, accept),
     vectorOf: (itemId) => vectors.get(itemId),
     ids: () => vectors.keys(),

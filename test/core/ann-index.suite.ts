@@ -116,6 +116,41 @@ export function annIndexSuite(name: string, create: (dim: number) => AnnIndex): 
       }
     });
 
+    it('hides items from every search form, keeps their vectors, and shows them again', () => {
+      const index = create(2);
+      index.upsert('a', v(1, 0));
+      index.upsert('b', v(0.9, 0.1));
+      index.upsert('c', v(0, 1));
+      index.setHidden('a', true);
+      const q = v(1, 0);
+      expect(index.search(q, 3).map((r) => r.itemId)).toEqual(['b', 'c']);
+      expect(index.search(q, 3, { rejectHashes: new Set([itemHash('b')]) }).map((r) => r.itemId)).toEqual(['c']);
+      expect(index.search(q, 3, () => true).map((r) => r.itemId)).toEqual(['b', 'c']);
+      expect(index.search(q, 3, { rejectHashes: new Set(), accept: () => true }).map((r) => r.itemId)).toEqual(['b', 'c']);
+      expect(index.has('a')).toBe(true);
+      expect(index.vectorOf('a')).toBeDefined();
+      expect(index.size).toBe(3);
+      index.setHidden('a', false);
+      expect(index.search(q, 3).map((r) => r.itemId)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('hidden belongs to the id: set before it is indexed, kept through remove and re-add', () => {
+      const index = create(2);
+      index.setHidden('late', true);
+      index.upsert('late', v(1, 0));
+      index.upsert('other', v(0, 1));
+      expect(index.search(v(1, 0), 2).map((r) => r.itemId)).toEqual(['other']);
+      index.remove('late');
+      index.upsert('late', v(1, 0.1));
+      expect(index.search(v(1, 0), 2).map((r) => r.itemId)).toEqual(['other']);
+      index.setHidden('late', false);
+      expect(index.search(v(1, 0), 2).map((r) => r.itemId)).toEqual(['late', 'other']);
+      // Hiding what is not there (and showing what was never hidden) is harmless.
+      index.setHidden('never-indexed', true);
+      index.setHidden('other', false);
+      expect(index.search(v(1, 0), 2).map((r) => r.itemId)).toEqual(['late', 'other']);
+    });
+
     it('grows past its initial capacity', () => {
       const index = create(4);
       const next = rng(3);

@@ -93,16 +93,18 @@ describe('HNSW native mask filter (patched hnswlib-node)', () => {
     expect(HNSW_NATIVE_MASK).toBe(true);
   });
 
-  it('returns exactly what the JS predicate returns, in the same order, for the same rejects', () => {
+  it('returns exactly what the JS predicate returns, in the same order, for the same rejects and hidden items', () => {
     const index = build();
     const next = rng(11);
+    const hidden = new Set(Array.from({ length: 3_000 / 7 }, (_, i) => `m${i * 7}`));
+    for (const id of hidden) index.setHidden(id, true);
     for (const q of queries) {
       // Reject some of the query's own top hits and some random ids, so rejects bite.
       const top = index.search(q, 20).map((n) => n.itemId);
       const rejects = new Set([...top.filter((_, i) => i % 3 === 0), ...Array.from({ length: 10 }, () => `m${Math.floor(next() * 3000)}`)].map(itemHash));
       const masked = index.search(q, 15, { rejectHashes: rejects });
       expect(masked).toEqual(index.search(q, 15, asPredicate(rejects)));
-      expect(masked.some((n) => rejects.has(itemHash(n.itemId)))).toBe(false);
+      expect(masked.some((n) => rejects.has(itemHash(n.itemId)) || hidden.has(n.itemId))).toBe(false);
     }
   });
 

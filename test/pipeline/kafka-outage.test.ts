@@ -50,10 +50,11 @@ describe('Kafka broker killed and restarted mid-stream', () => {
       const got = await waitForFinalPositions(store, expected, 120_000);
       for (const [id, want] of expected) expect(comparable(got.get(id))).toEqual(comparable(want));
       expect(runtime.state).not.toBe('stopped');
-      // The outage was felt: the offset commits (at least) failed and were retried.
-      const metrics = await (await fetch(`http://${config.http.host}:${runtime.metricsPort}/metrics`)).text();
-      const retries = [...metrics.matchAll(/^streamrec_retries_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-      expect(retries).toBeGreaterThan(0);
+      // Not asserted: that a step was retried. Whether the kill lands while a fetch is in
+      // flight depends on timing (with native HNSW filters the first half is usually all
+      // committed before the kill); the retry path is tested in batch.test.ts and
+      // kafka-fault.test.ts. What must hold whatever the timing is above: the learner rides
+      // out a dead broker and applies everything produced after it returns, exactly once.
     } finally {
       await producer.close().catch(() => undefined);
       await runtime.close();

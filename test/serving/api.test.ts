@@ -103,5 +103,10 @@ describe('API process against real Kafka and Redis, with a learner', () => {
     expect(await readyAgain.json()).toMatchObject({ ready: true, indexSize: 29 });
     const gone = await fetch(`${again.address}/v1/items/item-7`);
     expect(((await gone.json()) as { inIndex: boolean }).inIndex).toBe(false);
+    // The restarted process's index hides the unavailable item again (the search itself no
+    // longer asks the catalog per candidate).
+    const restarted = (await (await fetch(`${again.address}/v1/users/shopper/recommendations?k=5`)).json()) as RecommendationsBody;
+    expect(restarted.items).toHaveLength(5);
+    expect(restarted.items.map((i) => i.itemId)).not.toContain(top);
   });
 });

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../../src/adapters/redis/catalog-store.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
+import { createExactIndex } from '../../src/core/exact-index.ts';
 import { createLogger } from '../../src/log.ts';
 import { startCatalogView, type RunningCatalogView } from '../../src/serving/catalog-view.ts';
 import { integrationSetup } from '../helpers/integration.ts';
@@ -68,7 +69,31 @@ describe('catalog view over real Redis (two processes)', () => {
   });
 });
 
-describe('catalog view: unavailable count (lets recommend skip the per-candidate catalog check)', () => {
+describe('catalog view: the index hides what the catalog marks unavailable', () => {
+  it('hides the items unavailable at hand-over at once, then follows every change from either process', async () => {
+    const writer = await startProcess([]);
+    await writer.put({ itemId: 'hide-a', available: false, updatedAtMs: 10 });
+    await writer.put({ itemId: 'hide-b', available: true, updatedAtMs: 10 });
+    const reader = await startProcess([]);
+    const index = createExactIndex(2);
+    index.upsert('hide-a', Float32Array.of(1, 0));
+    index.upsert('hide-b', Float32Array.of(1, 0.1));
+    index.upsert('hide-c', Float32Array.of(1, 0.2));
+    const found = () => index.search(Float32Array.of(1, 0), 3).map((n) => n.itemId);
+    reader.hideUnavailableIn(index);
+    expect(found()).toEqual(['hide-b', 'hide-c']);
+    // A change written by the other process reaches this index through the bus.
+    await writer.put({ itemId: 'hide-b', available: false, updatedAtMs: 11 });
+    await within(1000, () => !found().includes('hide-b'));
+    await writer.put({ itemId: 'hide-a', available: true, updatedAtMs: 12 });
+    await within(1000, () => found().includes('hide-a'));
+    // A removal hides at once in the writing process, before its tombstone reaches the index.
+    await reader.remove('hide-c', 13);
+    expect(found()).toEqual(['hide-a']);
+  });
+});
+
+describe('catalog view: unavailable count', () => {
   it('counts items marked unavailable, across puts, removals and re-publishing', async () => {
     const view = await startProcess([]);
     // The store is shared with the test above: count relative to what the view loaded.

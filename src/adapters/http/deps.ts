@@ -39,8 +39,14 @@ export interface Recommender {
 export interface CatalogView {
   get(itemId: string): CatalogItem | undefined;
   isAvailable(itemId: string): boolean;
-  /** How many items are marked unavailable; 0 lets the recommender skip the check per candidate. Unknown when absent. */
+  /** How many items are marked unavailable. Unknown when absent. */
   readonly unavailableCount?: number;
+  /**
+   * Keeps `index` hiding exactly the items marked unavailable: those marked now at once,
+   * later changes as they are applied. The recommender then leaves availability to the
+   * index's own filter instead of a callback per candidate.
+   */
+  hideUnavailableIn(index: Pick<AnnIndex, 'setHidden'>): void;
   categoryOf(itemId: string): string | undefined;
   /** Writes the shared store and tells every API process; resolves once both happened. */
   put(item: CatalogItem): Promise<void>;

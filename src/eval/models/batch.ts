@@ -65,6 +65,7 @@ export function createBatchEvalModel(
         index,
         trending,
         isAvailable: () => true,
+        indexHidesUnavailable: true,
         queryOf: (user) => userQuery(user, vectorOf, weights, params.query),
         rerank: params.rerank,
       }).items.map((i) => i.itemId);
