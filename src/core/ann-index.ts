@@ -9,11 +9,11 @@ export interface Neighbour {
 
 /**
  * What a search may return. A predicate is called for every candidate the search visits
- * (with HNSW that is a call from native code into JS, ~150 per query at k 50). The object
+ * (with HNSW that is a call from native code into JS, ~150–200 per query at k 50). The object
  * form names items that never qualify (a user's seen items, a request's excludes) by their
- * itemHash (item-hash.ts), which HNSW keeps per label, so no id is looked up during the
- * search; `accept`, when present, still runs per candidate, so callers leave it out when it
- * would accept everything.
+ * itemHash (item-hash.ts); HNSW turns those into a label mask that its native search reads
+ * without calling JS at all. `accept`, when present, still runs per candidate, so callers
+ * leave it out when it would accept everything (availability belongs in setHidden).
  */
 export type SearchFilter = ((itemId: string) => boolean) | { rejectHashes: ReadonlySet<number>; accept?: (itemId: string) => boolean };
 
