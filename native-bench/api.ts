@@ -5,7 +5,7 @@ import { itemHash } from '../src/core/item-hash.ts';
 import { createUserState } from '../src/core/user-state.ts';
 import type { BenchContext } from './bench.ts';
 import { makeVectors, row } from './ann/data.ts';
-import { load, loadCells, type LoadRow } from './api/load.ts';
+import { load, loadCells, withServerCpu, type LoadRow } from './api/load.ts';
 import { paced, type PacedRow } from './api/paced.ts';
 import { itemId } from './lib/clickstream.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
@@ -55,27 +55,27 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     const recommendPath = () => `/v1/users/user-${Math.floor(rng() * USERS)}/recommendations?k=10`;
     const rows: LoadRow[] = [];
     ctx.progress('api: hello-world, as fast as it goes');
-    rows.push(await load('fastify hello-world', helloUrl, () => '/', null, durationS));
+    rows.push(await withServerCpu(hello.pid, durationS, () => load('fastify hello-world', helloUrl, () => '/', null, durationS)));
     ctx.progress('api: recommend, as fast as it goes');
-    rows.push(await load('recommend', apiUrl, recommendPath, null, durationS));
+    rows.push(await withServerCpu(api.pid, durationS, () => load('recommend', apiUrl, recommendPath, null, durationS)));
     for (const rate of rates) {
       ctx.progress(`api: recommend at ${rate} requests/s`);
-      const r = await load('recommend', apiUrl, recommendPath, rate, durationS);
+      const r = await withServerCpu(api.pid, durationS, () => load('recommend', apiUrl, recommendPath, rate, durationS));
       rows.push(r);
       if (!r.sustainable && rate > 1000) break;
     }
     ctx.progress('api: hello-world at 1000 requests/s');
-    rows.push(await load('fastify hello-world', helloUrl, () => '/', 1000, durationS));
+    rows.push(await withServerCpu(hello.pid, durationS, () => load('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
 
     const pacedRows: PacedRow[] = [];
     for (const rate of pacedRates) {
       ctx.progress(`api: recommend at ${rate} requests/s, evenly spaced`);
-      const r = await paced('recommend', apiUrl, recommendPath, rate, durationS);
+      const r = await withServerCpu(api.pid, durationS, () => paced('recommend', apiUrl, recommendPath, rate, durationS));
       pacedRows.push(r);
       if (!r.sustainable && rate > 1000) break;
     }
     ctx.progress('api: hello-world at 1000 requests/s, evenly spaced');
-    pacedRows.push(await paced('fastify hello-world', helloUrl, () => '/', 1000, durationS));
+    pacedRows.push(await withServerCpu(hello.pid, durationS, () => paced('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
 
     const helloMax = rows.find((r) => r.target !== 'recommend' && r.rate === null)!;
     const apiMax = rows.find((r) => r.target === 'recommend' && r.rate === null)!;
@@ -88,6 +88,9 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
       { label: `recommend highest sustainable rate, evenly spaced (of ${pacedRates.join(', ')})`, value: pacedSustained.length ? Math.max(...pacedSustained) : 'none', unit: 'requests/s' },
       { label: `recommend highest sustainable rate, autocannon's per-second bursts (of ${rates.join(', ')})`, value: sustained.length ? Math.max(...sustained) : 'none', unit: 'requests/s' },
     ];
+    if (apiMax.serverCpuUsPerRequest !== undefined && helloMax.serverCpuUsPerRequest !== undefined) {
+      headline.push({ label: 'recommend server CPU per request at its max rate ÷ fastify hello-world\'s (same run)', value: ratio(apiMax.serverCpuUsPerRequest, helloMax.serverCpuUsPerRequest), unit: `× (${Math.round(apiMax.serverCpuUsPerRequest)} vs ${Math.round(helloMax.serverCpuUsPerRequest)} µs)` });
+    }
     if (pacedAt1000) headline.push({ label: 'recommend p99 at 1,000 requests/s, evenly spaced', value: pacedAt1000.p99Ms, unit: `ms (p50 ${pacedAt1000.p50Ms} ms, max ${pacedAt1000.maxMs} ms)` });
     if (at1000) headline.push({ label: "recommend p99 at 1,000 requests/s, autocannon's per-second bursts", value: at1000.p99Ms, unit: `ms (p50 ${at1000.p50Ms} ms)` });
     return {
@@ -95,20 +98,21 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
       tables: [
         {
           title: `recommend with ${items.toLocaleString('en-US')} items × ${config.model.dim} dims in the index (${USERS} warm users, k = 10), ${durationS} s per row`,
-          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable'],
+          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'server CPU µs/request'],
           rows: loadCells(rows),
         },
         {
           title: `recommend at fixed rates, evenly spaced (open loop), same index and users, ${durationS} s per row`,
-          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'sends > 5 ms late'],
+          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'server CPU µs/request', 'sends > 5 ms late'],
           rows: loadCells(pacedRows).map((cells, i) => [...cells, pacedRows[i]!.lateSends]),
         },
       ],
       notes: [
         `The API is workers/api.ts in its own process (the code \`streamrec serve\` runs), ready after ${readyS.toFixed(1)} s (index filled from the item-embeddings topic); hello-world is fastify with one JSON route in its own process.`,
         `autocannon ${packageVersion('autocannon') ?? ''} in the bench process on the same 2 cores, 32 connections; sustainable = ≥ 95% of the asked rate served, no errors, p99 < 100 ms. Rates above the first unsustainable one past 1,000/s are not tried.`,
-        "autocannon's fixed rate (overallRate) gives each connection a quota per second that it sends back to back when the second starts, so its fixed-rate rows measure a burst of the whole second's requests draining through the server; it also back-fills latencies with an expected interval of 1 ms. The second table spaces requests evenly (request i due at start + i / rate, sent when due on keep-alive sockets from node:http in the bench process, new sockets opening while others wait, so a stalled server cannot slow the sending: no coordinated omission); latency is send → last byte, and a row with more than 1% of sends over 5 ms late (the generator itself behind) is not sustainable. The targets are read from the second table.",
+        "autocannon's fixed rate (overallRate) gives each connection a quota per second that it sends back to back when the second starts, so its fixed-rate rows measure a burst of the whole second's requests draining through the server; it also back-fills latencies with an expected interval of 1 ms. The second table spaces requests evenly (request i due at start + i / rate, sent when due on keep-alive sockets from node:net in the bench process, new sockets opening while others wait, so a stalled server cannot slow the sending: no coordinated omission); latency is send → last byte, and a row with more than 1% of sends over 5 ms late (the generator itself behind) is not sustainable. The targets are read from the second table.",
         'Each request is a random one of the warm users (state in Redis), so every answer goes through Redis, the HNSW index and the filters, never the cold-user fallback (checked before the run).',
+        'server CPU µs/request = the server process\'s user + system CPU time over the row (/proc/<pid>/stat, all its threads, GC included) ÷ requests served: the server\'s own cost, which the generator and the rest of the machine do not add to; at low rates it is higher per request (the CPU idles between requests and each one starts with colder caches).',
       ],
       skipped: [],
       versions: { fastify: packageVersion('fastify') ?? '?', autocannon: packageVersion('autocannon') ?? '?' },

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { processCpuMs } from '../lib/machine.ts';
 import { sig } from '../lib/stats.ts';
 
 export interface LoadRow {
@@ -12,6 +13,8 @@ export interface LoadRow {
   errors: number;
   non2xx: number;
   sustainable: boolean;
+  /** CPU time of the measured server process per served request (µs), when it was read. */
+  serverCpuUsPerRequest?: number;
 }
 
 const CONNECTIONS = 32;
@@ -45,5 +48,29 @@ export async function load(target: string, url: string, paths: () => string, rat
 }
 
 export function loadCells(rows: LoadRow[]): Array<Array<string | number | null>> {
-  return rows.map((r) => [r.target, r.rate ?? 'max', r.achievedPerS, sig(r.p50Ms), sig(r.p99Ms), sig(r.maxMs), r.errors + r.non2xx, r.rate === null ? '–' : r.sustainable ? 'yes' : 'no']);
+  return rows.map((r) => [
+    r.target,
+    r.rate ?? 'max',
+    r.achievedPerS,
+    sig(r.p50Ms),
+    sig(r.p99Ms),
+    sig(r.maxMs),
+    r.errors + r.non2xx,
+    r.rate === null ? '–' : r.sustainable ? 'yes' : 'no',
+    r.serverCpuUsPerRequest === undefined ? '–' : Math.round(r.serverCpuUsPerRequest),
+  ]);
+}
+
+/**
+ * Runs one load row and adds the server's CPU per served request: the generator shares the
+ * cores with the server, so requests/s alone mixes the server's cost with the machine's
+ * other load; CPU µs per request is the server's own cost at that rate.
+ */
+export async function withServerCpu<R extends LoadRow>(serverPid: number, durationS: number, run: () => Promise<R>): Promise<R> {
+  const before = processCpuMs(serverPid);
+  const row = await run();
+  const after = processCpuMs(serverPid);
+  const served = row.achievedPerS * durationS;
+  if (before !== undefined && after !== undefined && served > 0) row.serverCpuUsPerRequest = (1000 * (after - before)) / served;
+  return row;
 }

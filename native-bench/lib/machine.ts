@@ -80,3 +80,19 @@ export function machineLine(m: MachineFacts): string {
     `Node ${m.node}, Kafka ${m.kafka}, Redis ${m.redis}; ${m.date}`
   );
 }
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from
+ * /proc/<pid>/stat; undefined where there is no /proc or the process is gone. Ticks are
+ * USER_HZ, which Linux fixes at 100 for user space on every architecture we run.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    const ticks = Number(fields?.[11]) + Number(fields?.[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}

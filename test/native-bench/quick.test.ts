@@ -70,7 +70,7 @@ describe('native-bench --quick', () => {
   });
 
   it('API result has the recommend and hello-world rows with latencies, autocannon and evenly spaced', () => {
-    type Row = { target: string; achievedPerS: number; p50Ms: number; p99Ms: number; maxMs: number };
+    type Row = { target: string; achievedPerS: number; p50Ms: number; p99Ms: number; maxMs: number; serverCpuUsPerRequest?: number };
     const data = read('api').data as { rows: Row[]; pacedRows: Row[] };
     for (const rows of [data.rows, data.pacedRows]) {
       expect(rows.some((r) => r.target === 'recommend')).toBe(true);
@@ -79,6 +79,9 @@ describe('native-bench --quick', () => {
         expect(r.achievedPerS).toBeGreaterThan(0);
         expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
         expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
+        // Each row read its server's CPU from /proc: a request costs something, and far less than a second.
+        expect(r.serverCpuUsPerRequest).toBeGreaterThan(0);
+        expect(r.serverCpuUsPerRequest).toBeLessThan(1_000_000);
       }
     }
   });
