@@ -11,6 +11,8 @@ export interface VectorSet {
   count: number;
   /** Row-major count × dim. */
   data: Float32Array;
+  /** The blob each row was drawn from: rows of one blob are each other's neighbourhood. */
+  clusterOf: Uint16Array;
 }
 
 export const ANN_CLUSTERS = 256;
@@ -20,11 +22,13 @@ export function makeVectors(count: number, dim: number, seed: number): VectorSet
   const centres = makeCentres(dim);
   const rng = createRng(seed);
   const data = new Float32Array(count * dim);
+  const clusterOf = new Uint16Array(count);
   for (let i = 0; i < count; i++) {
     const c = Math.floor(rng() * ANN_CLUSTERS);
+    clusterOf[i] = c;
     for (let d = 0; d < dim; d++) data[i * dim + d] = centres[c * dim + d]! + ANN_SPREAD * gaussian(rng);
   }
-  return { dim, count, data };
+  return { dim, count, data, clusterOf };
 }
 
 export function row(set: VectorSet, i: number): Float32Array {
@@ -40,4 +44,6 @@ function makeCentres(dim: number): Float32Array {
 }
 
 export const ITEM_SEED = 42;
+/** The engine benches' catalog (`item-N` = row N): publishItems and the learner harness use it. */
+export const ITEM_VECTORS_SEED = 7;
 export const QUERY_SEED = 4242;

@@ -8,7 +8,7 @@ import type { Config } from '../../src/config.ts';
 import { sleep } from '../../src/lifecycle.ts';
 import { createLogger } from '../../src/log.ts';
 import { stackUp } from '../../src/stack/index.ts';
-import { makeVectors, row } from '../ann/data.ts';
+import { ITEM_VECTORS_SEED, makeVectors, row } from '../ann/data.ts';
 import { itemId } from './clickstream.ts';
 import { profileArgs, REPO_ROOT } from './engine.ts';
 
@@ -42,7 +42,7 @@ export async function dropTopics(kafka: Kafka, config: Config): Promise<void> {
 
 /** Seeded trained item vectors `item-N`, published like `streamrec train` does. */
 export async function publishItems(kafka: Kafka, config: Config, count: number): Promise<void> {
-  const vectors = makeVectors(count, config.model.dim, 7);
+  const vectors = makeVectors(count, config.model.dim, ITEM_VECTORS_SEED);
   const pub = await createItemEmbeddingsPublisher(kafka, config, benchLog);
   try {
     const chunk = 5000;

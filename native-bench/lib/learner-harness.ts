@@ -13,7 +13,7 @@ import { createTrending } from '../../src/core/trending.ts';
 import { createLogger } from '../../src/log.ts';
 import { processBatch, type BatchResult, type ConsumedMessage } from '../../src/pipeline/batch.ts';
 import { bindLearnerCore } from '../../src/pipeline/core-binding.ts';
-import { makeVectors, row } from '../ann/data.ts';
+import { ITEM_VECTORS_SEED, makeVectors, row } from '../ann/data.ts';
 import { itemId } from './clickstream.ts';
 
 /**
@@ -30,7 +30,7 @@ export interface LearnerHarness {
 
 export function createLearnerHarness(config: Config, redis: Redis, itemCount: number): LearnerHarness {
   const index = createHnswIndex({ dim: config.model.dim, capacity: itemCount });
-  const vectors = makeVectors(itemCount, config.model.dim, 7);
+  const vectors = makeVectors(itemCount, config.model.dim, ITEM_VECTORS_SEED);
   const core = bindLearnerCore(config, index, createTrending(config.model.trendingHalfLifeMs));
   // As the item-embeddings tail does at start: trained vectors go into the index and the
   // core learns they are trained (otherwise it would learn online vectors for them).
