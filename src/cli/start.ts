@@ -71,10 +71,7 @@ export function registerStartCommand(program: Command): void {
         say('recommendations for a demo user:');
         say(`  curl -s '${api.address}/v1/users/${encodeURIComponent(demo.userId)}/recommendations?k=5'`);
         say(`send events (API key ${generatedKey ? 'generated for this run; set API_KEY to choose one' : 'from API_KEY'}):`);
-        say(
-          `  curl -s -X POST '${api.address}/v1/events' -H 'content-type: application/json' -H 'x-api-key: ${generatedKey ? config.http.apiKey : '$API_KEY'}' ` +
-            `-d '{"eventId":"demo-1","userId":"${demo.userId}","itemId":"i1","type":"click","ts":'$(date +%s000)'}'`,
-        );
+        say(`  ${eventsCurlLine(api.address, demo.userId, generatedKey ? config.http.apiKey : undefined)}`);
         say('Ctrl-C stops everything.');
         await stopped;
       } finally {
@@ -93,4 +90,15 @@ export function registerStartCommand(program: Command): void {
 
 function withApiKey(config: Config, apiKey: string): Config {
   return Object.freeze({ ...config, http: Object.freeze({ ...config.http, apiKey }) });
+}
+
+/**
+ * The events line `start` prints, a shell command that works when pasted: the key is written
+ * in when `start` made it up, and read from the shell's API_KEY (double quotes, so the shell
+ * expands it) when the user chose it; ts is the paste's own time.
+ */
+export function eventsCurlLine(address: string, userId: string, generatedKey: string | undefined): string {
+  const keyHeader = generatedKey === undefined ? '"x-api-key: $API_KEY"' : `'x-api-key: ${generatedKey}'`;
+  const event = `{"eventId":"demo-1","userId":${JSON.stringify(userId)},"itemId":"i1","type":"click","ts":'$(date +%s000)'}`;
+  return `curl -s -X POST '${address}/v1/events' -H 'content-type: application/json' -H ${keyHeader} -d '${event}'`;
 }
