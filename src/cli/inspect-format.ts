@@ -46,7 +46,7 @@ export function formatUser(u: UserFacts, recs: RecommendationFacts, nowMs = Date
     row('', preview(u.embedding)),
     '',
     `recent history (newest first, ${u.history.length})`,
-    ...(u.history.length === 0 ? ['  none'] : u.history.map((h) => `  ${iso(h.ts)}  ${h.type.padEnd(16)} ${h.itemId}`)),
+    ...(u.history.length === 0 ? ['  none'] : u.history.map((h) => `  ${iso(h.ts).padEnd(24)}  ${h.type.padEnd(16)} ${h.itemId}`)),
     '',
     'nearest items (cosine)',
     ...ranked(u.nearestItems),

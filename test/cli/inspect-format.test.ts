@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { formatUser } from '../../src/cli/inspect-format.ts';
+
+describe('formatUser', () => {
+  it('keeps the history columns aligned whether a timestamp has milliseconds or not', () => {
+    const nowMs = Date.UTC(2026, 10, 30, 12, 0, 0);
+    const text = formatUser(
+      {
+        userId: 'u1',
+        embedding: [0.6, 0.8],
+        norm: 1,
+        eventCount: 2,
+        history: [
+          { itemId: 'i-whole', type: 'click', ts: nowMs - 60_000 },
+          { itemId: 'i-ms', type: 'view', ts: nowMs - 120_000 + 123 },
+        ],
+        lastEventTs: nowMs - 60_000,
+        updatedAtMs: nowMs - 60_000,
+        nearestItems: [],
+        modelVersion: 'v1',
+      },
+      { items: [], modelVersion: 'v1', cold: false, fallback: false, degraded: false },
+      nowMs,
+    );
+    const lines = text.split('\n').filter((l) => / i-(whole|ms)$/.test(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('2026-11-30T11:59:00Z ');
+    expect(lines[1]).toContain('2026-11-30T11:58:00.123Z');
+    expect(lines[0]!.indexOf('click')).toBe(lines[1]!.indexOf('view'));
+    expect(lines[0]!.indexOf('i-whole')).toBe(lines[1]!.indexOf('i-ms'));
+  });
+});
