@@ -47,6 +47,10 @@ describe('the page at /', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
+    // Failed loads (a missing favicon, a script) show up as console errors, not page errors.
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
     await page.goto(`${baseUrl}/`);
     await page.fill('#user', 'alice');
     await page.click('button[type=submit]');
