@@ -63,7 +63,8 @@ export interface Config {
     readonly historyCap: number;
     readonly seenCap: number;
     /** HNSW beam width at query time (learner and API); recall@10 vs exact: 0.9993 at 64 on 100k items, 0.948 at 64 and 0.993 at 128 on 1M. */
-    readonly efSearch: number;
+    /** HNSW query beam width: fixed, or 'auto' (grows with the catalog, hnsw-index.ts autoEfSearch). */
+    readonly efSearch: number | 'auto';
     readonly k: number;
     readonly maxK: number;
     readonly trendingHalfLifeMs: number;
@@ -162,7 +163,7 @@ export function loadConfig(env: Env): Config {
       weights: r.weights('EVENT_WEIGHTS'),
       historyCap: r.int('HISTORY_CAP', 50, 1, 10_000),
       seenCap: r.int('SEEN_CAP', 200, 1, 100_000),
-      efSearch: r.int('HNSW_EF_SEARCH', 64, 1, 10_000),
+      efSearch: r.intOrAuto('HNSW_EF_SEARCH', 1, 10_000),
       k: r.int('DEFAULT_K', 10, 1, 1000),
       maxK: r.int('MAX_K', 100, 1, 10_000),
       trendingHalfLifeMs: r.int('TRENDING_HALF_LIFE_MS', 86_400_000, 1000, 365 * 86_400_000),
@@ -216,6 +217,18 @@ class EnvReader {
     if (!Number.isInteger(n) || n < min || n > max) {
       this.fail(key, `"${v}" must be an integer from ${min} to ${max}`);
       return fallback;
+    }
+    return n;
+  }
+
+  /** 'auto' (also when unset) or an integer from min to max. */
+  intOrAuto(key: string, min: number, max: number): number | 'auto' {
+    const v = this.env[key];
+    if (v === undefined || v === '' || v === 'auto') return 'auto';
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.fail(key, `"${v}" must be auto or an integer from ${min} to ${max}`);
+      return 'auto';
     }
     return n;
   }

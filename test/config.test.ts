@@ -14,7 +14,9 @@ describe('loadConfig', () => {
       itemEmbeddings: 'item-embeddings',
       clickstreamPartitions: 6,
     });
-    expect(config.model).toMatchObject({ efSearch: 64, seenCap: 200 });
+    expect(config.model).toMatchObject({ efSearch: 'auto', seenCap: 200 });
+    expect(loadConfig({ HNSW_EF_SEARCH: '128' }).model.efSearch).toBe(128);
+    expect(loadConfig({ HNSW_EF_SEARCH: 'auto' }).model.efSearch).toBe('auto');
     expect(config.learner.maxBatchBytes).toBe(4_194_304);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.kafka.brokers)).toBe(true);

@@ -7,20 +7,25 @@ import { checkIndexVector, hasDirection } from './index-common.ts';
 import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
 
+/** A fixed query-time beam width, or 'auto': one that grows with the catalog (autoEfSearch). */
+export type EfSearch = number | 'auto';
+
 export interface HnswOptions {
   dim: number;
   /** Initial slots; the index doubles when full. */
   capacity?: number;
   M?: number;
   efConstruction?: number;
-  /** Beam width at query time; raised to k when k is larger. */
-  efSearch?: number;
+  /** Beam width at query time ('auto' by default); raised to k when k is larger. */
+  efSearch?: EfSearch;
   seed?: number;
 }
 
 export interface HnswIndex extends AnnIndex {
   readonly capacity: number;
-  readonly efSearch: number;
+  readonly efSearch: EfSearch;
+  /** The beam width a search of k ≤ it uses now (efSearch, or autoEfSearch of the current size). */
+  readonly efNow: number;
   /** Writes the graph to `path` and the id map next to it (`path.ids.json`), each atomically. */
   save(path: string): void;
 }
@@ -31,14 +36,25 @@ interface IdMapFile {
   dim: number;
   M: number;
   efConstruction: number;
-  efSearch: number;
+  efSearch: EfSearch;
   seed: number;
   nextLabel: number;
   /** [label, itemId] pairs of live items. */
   labels: Array<[number, string]>;
 }
 
-const DEFAULTS = { capacity: 1024, M: 16, efConstruction: 200, efSearch: 64, seed: 100 };
+const DEFAULTS: Required<Omit<HnswOptions, 'dim'>> = { capacity: 1024, M: 16, efConstruction: 200, efSearch: 'auto', seed: 100 };
+
+/**
+ * The beam width 'auto' uses for a catalog of `items`: 64 up to 250k items, then growing with
+ * the square root of the size, capped at 512. Measured on 64-dim vectors (native-bench ann,
+ * M 16, efConstruction 200): ef 64 gives recall@10 0.9993 at 100k items but 0.948 at 1M,
+ * where 128 (what this gives) reaches 0.993. A search costs about linearly in ef, so a small
+ * catalog keeps the cheaper width.
+ */
+export function autoEfSearch(items: number): number {
+  return Math.min(512, Math.max(64, Math.round(64 * Math.sqrt(items / 250_000))));
+}
 // Bits of the label mask (see wrap).
 const REJECTED = 1;
 const HIDDEN = 2;
@@ -85,7 +101,7 @@ export function createHnswIndex(options: HnswOptions): HnswIndex {
 }
 
 /** Restores an index written by `save`; throws MODEL_MISSING with a hint when files are absent or foreign. */
-export function loadHnswIndex(path: string, overrides: { efSearch?: number } = {}): HnswIndex {
+export function loadHnswIndex(path: string, overrides: { efSearch?: EfSearch } = {}): HnswIndex {
   const idsPath = `${path}.ids.json`;
   if (!existsSync(path) || !existsSync(idsPath)) {
     throw new StreamrecError('MODEL_MISSING', `no HNSW snapshot at ${path}`, { hint: 'run `streamrec train` to create one' });
@@ -153,6 +169,7 @@ function wrap(
   };
   for (const [id, label] of labelOf) remember(id, label);
   let nextLabel = firstLabel;
+  const efFor = (items: number) => (opts.efSearch === 'auto' ? autoEfSearch(items) : opts.efSearch);
   // Marked-deleted slots that a new id may take over.
   let deleted = deletedAtStart;
 
@@ -211,6 +228,9 @@ function wrap(
       return native.getMaxElements();
     },
     efSearch: opts.efSearch,
+    get efNow() {
+      return efFor(labelOf.size);
+    },
     upsert(itemId, vector) {
       checkIndexVector(itemId, vector, dim);
       const point = Array.from(vector);
@@ -253,7 +273,7 @@ function wrap(
       const n = labelOf.size;
       if (k <= 0 || n === 0 || !hasDirection(query)) return [];
       const kk = Math.min(Math.floor(k), n);
-      native.setEf(Math.max(opts.efSearch, kk));
+      native.setEf(Math.max(efFor(n), kk));
       const res = HNSW_NATIVE_MASK && typeof filter !== 'function' && filter?.accept === undefined
         ? searchMasked(query, kk, filter?.rejectHashes)
         : native.searchKnn(Array.from(query), kk, labelFilter(filter));

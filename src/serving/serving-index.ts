@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnnIndex } from '../core/ann-index.ts';
-import { createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex, type HnswIndex } from '../core/hnsw-index.ts';
+import { createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex, type EfSearch, type HnswIndex } from '../core/hnsw-index.ts';
 import { normalized, type Vector } from '../core/vector.ts';
 import type { Logger } from '../log.ts';
 
@@ -14,7 +14,7 @@ export interface ServingIndex extends AnnIndex {
   endReplay(): number;
   /** Writes the snapshot (atomic per file); a no-op when snapshots are off. */
   saveSnapshot(): void;
-  readonly efSearch: number;
+  readonly efSearch: EfSearch;
 }
 
 /**
@@ -25,7 +25,7 @@ export interface ServingIndex extends AnnIndex {
  * from a snapshot fast: the replay of the compacted item-embeddings topic then inserts only
  * what changed instead of rebuilding 100k graph nodes.
  */
-export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch?: number): ServingIndex {
+export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch?: EfSearch): ServingIndex {
   // Undefined keeps hnsw-index.ts's default (or, for a snapshot, the width it was saved with).
   const ef = efSearch === undefined ? {} : { efSearch };
   const path = snapshotDir === undefined ? undefined : join(snapshotDir, `${topic}.d${dim}.hnsw`);

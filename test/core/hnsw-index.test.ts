@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
-import { createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex } from '../../src/core/hnsw-index.ts';
+import { autoEfSearch, createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex } from '../../src/core/hnsw-index.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { annIndexSuite, clusteredVectors, randomVector, rng } from './ann-index.suite.ts';
 
@@ -143,6 +143,33 @@ describe('HNSW native mask filter (patched hnswlib-node)', () => {
     expect(index.search(Float32Array.of(1, 0), 3, { rejectHashes: rejects }).map((n) => n.itemId)).toEqual(['other']);
     index.upsert('item-97289', Float32Array.of(1, 0));
     expect(index.search(Float32Array.of(1, 0), 3, { rejectHashes: new Set() }).map((n) => n.itemId)).toEqual(['item-97289', 'item-459564', 'other']);
+  });
+});
+
+describe('HNSW beam width', () => {
+  it("'auto' keeps 64 up to 250k items and grows with the square root above (128 at 1M), capped at 512", () => {
+    expect([1, 100_000, 250_000, 1_000_000, 4_000_000, 100_000_000].map(autoEfSearch)).toEqual([64, 64, 64, 128, 256, 512]);
+    expect(autoEfSearch(500_000)).toBe(91);
+  });
+
+  it("is 'auto' by default, follows the size, and a fixed width stays fixed (also through a snapshot)", () => {
+    const auto = createHnswIndex({ dim: 4 });
+    expect(auto.efSearch).toBe('auto');
+    expect(auto.efNow).toBe(64);
+    const fixed = createHnswIndex({ dim: 4, efSearch: 300 });
+    fixed.upsert('a', Float32Array.of(1, 0, 0, 0));
+    expect(fixed.efNow).toBe(300);
+    const dir = mkdtempSync(join(tmpdir(), 'streamrec-ef-'));
+    try {
+      auto.upsert('a', Float32Array.of(1, 0, 0, 0));
+      auto.save(join(dir, 'auto.hnsw'));
+      fixed.save(join(dir, 'fixed.hnsw'));
+      expect(loadHnswIndex(join(dir, 'auto.hnsw')).efSearch).toBe('auto');
+      expect(loadHnswIndex(join(dir, 'fixed.hnsw')).efNow).toBe(300);
+      expect(loadHnswIndex(join(dir, 'fixed.hnsw'), { efSearch: 'auto' }).efSearch).toBe('auto');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

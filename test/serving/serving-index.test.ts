@@ -46,7 +46,7 @@ describe('serving index', () => {
     expect(second.search(v(0, 0, 1), 1)[0]!.itemId).toBe('b');
     expect([...second.ids()].sort()).toEqual(['a', 'b', 'new']);
     // The configured beam width wins over the one the snapshot was saved with.
-    expect(second.efSearch).toBe(64);
+    expect(second.efSearch).toBe('auto');
     expect(openServingIndex(3, dir, 'emb', log, 128).efSearch).toBe(128);
     expect(openServingIndex(3, undefined, 'emb', log, 200).efSearch).toBe(200);
     // Another topic or dimension never picks this snapshot up.
