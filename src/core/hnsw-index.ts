@@ -132,9 +132,12 @@ function wrap(
   deletedAtStart: number,
 ): HnswIndex {
   const { dim } = opts;
-  const idOfLabel = new Map<number, string>();
+  // Label-indexed arrays (labels are dense and never reused): an array read per search result
+  // instead of a map lookup. Filled up to firstLabel, so a snapshot's labels land inside them
+  // (a far write to an empty array turns it into a slow dictionary).
+  const idOfLabel = new Array<string | undefined>(firstLabel).fill(undefined);
   // itemHash of each live label's id (-1 once removed), for the reject part of a filter.
-  const hashOfLabel: number[] = [];
+  const hashOfLabel = new Array<number>(firstLabel).fill(-1);
   // The other way round, for the native mask: the label(s) of each hash (a 30-bit hash
   // collides about 5 times among 100k ids; a reject then drops every holder, as hashOfLabel does).
   const labelsOfHash = new Map<number, number | number[]>();
@@ -146,7 +149,7 @@ function wrap(
   const hidden = new Set<string>();
   const remember = (id: string, label: number) => {
     const hash = itemHash(id);
-    idOfLabel.set(label, id);
+    idOfLabel[label] = id;
     hashOfLabel[label] = hash;
     const held = labelsOfHash.get(hash);
     labelsOfHash.set(hash, held === undefined ? label : typeof held === 'number' ? [held, label] : [...held, label]);
@@ -159,7 +162,7 @@ function wrap(
   };
   const forget = (label: number) => {
     const hash = hashOfLabel[label]!;
-    idOfLabel.delete(label);
+    idOfLabel[label] = undefined;
     hashOfLabel[label] = -1;
     mask[label] = 0;
     const held = labelsOfHash.get(hash);
@@ -197,7 +200,7 @@ function wrap(
       if (anyHidden && (mask[label]! & HIDDEN) !== 0) return false;
       if (reject?.has(hashOfLabel[label]!)) return false;
       if (accept === undefined) return true;
-      const id = idOfLabel.get(label);
+      const id = idOfLabel[label];
       return id !== undefined && accept(id);
     };
   }
@@ -279,7 +282,7 @@ function wrap(
         : native.searchKnn(Array.from(query), kk, labelFilter(filter));
       const out: Neighbour[] = [];
       for (let i = 0; i < res.neighbors.length; i++) {
-        const id = idOfLabel.get(res.neighbors[i]!);
+        const id = idOfLabel[res.neighbors[i]!];
         if (id !== undefined) out.push({ itemId: id, score: 1 - res.distances[i]! });
       }
       return out;
