@@ -94,6 +94,11 @@ export interface Config {
     readonly maxUsers: number;
     /** How often the refit worker logs its progress. */
     readonly progressIntervalMs: number;
+    /**
+     * How far back (broker time) the refit worker reads the clickstream at start; 0 = the whole
+     * retention. Bounds a restart on a long-retention topic, at the price of older co-occurrence.
+     */
+    readonly lookbackMs: number;
   };
   readonly stateDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -188,6 +193,7 @@ export function loadConfig(env: Env): Config {
       groupId: r.str('REFIT_GROUP_ID', 'streamrec-refitter'),
       maxUsers: r.int('REFIT_MAX_USERS', 1_000_000, 1, 100_000_000),
       progressIntervalMs: r.int('REFIT_PROGRESS_INTERVAL_MS', 10_000, 100, 3_600_000),
+      lookbackMs: r.int('REFIT_LOOKBACK_MS', 0, 0, 10 * 365 * 86_400_000),
     },
     stateDir,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),

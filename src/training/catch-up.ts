@@ -7,6 +7,8 @@ import type { Logger } from '../log.ts';
 /** Progress of a consumer reading a topic from the beginning (the refitter rebuilding its co-occurrence). */
 export interface CatchUp {
   readonly partitions: number;
+  /** Where each partition's rebuild starts: its low watermark, or the first offset at or after sinceMs. */
+  readonly startOffsets: ReadonlyMap<number, number>;
   readonly pendingPartitions: number;
   readonly caughtUp: boolean;
   readonly promise: Promise<void>;
@@ -14,16 +16,29 @@ export interface CatchUp {
   onCaughtUp(listener: () => void): void;
 }
 
-/** Tracks the rebuild: done when every partition reached the high watermark it had at start. */
-export async function createCatchUp(kafka: Kafka, config: Config, topic: string, log: Logger): Promise<CatchUp> {
+/**
+ * Tracks the rebuild: done when every partition reached the high watermark it had at start.
+ * With sinceMs (broker time), each partition starts at its first record at or after it, and a
+ * partition with nothing that recent counts as read.
+ */
+export async function createCatchUp(kafka: Kafka, config: Config, topic: string, log: Logger, sinceMs?: number): Promise<CatchUp> {
   const pending = new Map<number, number>();
+  const startOffsets = new Map<number, number>();
   const admin = kafka.admin();
   let partitions = 0;
   try {
     await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => new Error('admin connect timed out'));
+    const since = new Map<number, number>();
+    if (sinceMs !== undefined) {
+      // -1: no record that recent, so the partition starts at its end.
+      for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs)) since.set(o.partition, Number(o.offset));
+    }
     for (const o of await admin.fetchTopicOffsets(topic)) {
       partitions++;
-      if (Number(o.high) > Number(o.low)) pending.set(o.partition, Number(o.high));
+      const fromTime = since.get(o.partition);
+      const start = fromTime === undefined ? Number(o.low) : fromTime < 0 ? Number(o.high) : Math.max(Number(o.low), fromTime);
+      startOffsets.set(o.partition, start);
+      if (Number(o.high) > start) pending.set(o.partition, Number(o.high));
     }
   } catch (err) {
     throw new StreamrecError('KAFKA_UNAVAILABLE', `cannot read the offsets of ${topic}: ${(err as Error).message}`, { retryable: true, cause: err });
@@ -43,6 +58,7 @@ export async function createCatchUp(kafka: Kafka, config: Config, topic: string,
   log.info({ topic, partitions, behind: pending.size }, 'rebuilding co-occurrence from the clickstream');
   return {
     partitions,
+    startOffsets,
     get pendingPartitions() {
       return pending.size;
     },

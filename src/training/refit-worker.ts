@@ -157,7 +157,8 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       });
     });
 
-    const tracker = await createCatchUp(kafka, config, topic, log);
+    const sinceMs = config.refitter.lookbackMs > 0 ? Date.now() - config.refitter.lookbackMs : undefined;
+    const tracker = await createCatchUp(kafka, config, topic, log, sinceMs);
     let ownsAll = false;
     const canRefit = () => tracker.caughtUp && ownsAll && state === 'running';
     const onCaughtUp = () => {
@@ -171,7 +172,9 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     };
     tracker.onCaughtUp(onCaughtUp);
 
-    const nextOffset = new Map<number, number>();
+    // Where this process is in each partition; with a lookback it starts past the older records
+    // (the join handler below seeks there, and the offset check skips anything fetched before).
+    const nextOffset = new Map<number, number>(sinceMs === undefined ? [] : tracker.startOffsets);
     const consumer: Consumer = kafka.consumer({
       groupId: config.refitter.groupId,
       maxBytesPerPartition: config.learner.maxBatchBytes,
@@ -263,7 +266,10 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     state = 'running';
     await consumer.run({ autoCommit: false, eachBatch });
-    log.info({ topic, groupId: config.refitter.groupId, anchor: anchor.version ?? 'none', behind: tracker.pendingPartitions }, 'refitter consuming from the beginning of the clickstream');
+    log.info(
+      { topic, groupId: config.refitter.groupId, anchor: anchor.version ?? 'none', behind: tracker.pendingPartitions, lookbackMs: config.refitter.lookbackMs || 'whole retention' },
+      'refitter consuming the clickstream',
+    );
     return {
       get state() {
         return state;

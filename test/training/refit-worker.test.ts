@@ -164,6 +164,32 @@ describe('refit worker (real Kafka and Redis)', () => {
     }
   }, 60_000);
 
+  it('with REFIT_LOOKBACK_MS reads only the records produced within it, and counts the rebuild as caught up', async () => {
+    const ctx = await setup();
+    const events = plantedEvents({ users: 40, clusters: 2, perCluster: 10, perUser: 10, noise: 0.03, seed: 11 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    await produce(ctx, events.slice(0, 300));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const boundaryMs = Date.now() - 750;
+    await produce(ctx, events.slice(300));
+    const lookbackMs = Date.now() - boundaryMs;
+    const recent = await startRefitter({ ...ctx.config, refitter: { ...ctx.config.refitter, lookbackMs } }, ctx.log);
+    try {
+      await recent.whenCaughtUp();
+      expect(recent.stats.events).toBe(events.length - 300);
+      expect(recent.stats.duplicates).toBe(0);
+    } finally {
+      await recent.close();
+    }
+    // Nothing within the lookback: every partition starts at its end and the rebuild is done at once.
+    const none = await startRefitter({ ...ctx.config, refitter: { ...ctx.config.refitter, lookbackMs: 1 } }, ctx.log);
+    try {
+      await none.whenCaughtUp();
+      expect(none.stats.events).toBe(0);
+    } finally {
+      await none.close();
+    }
+  }, 40_000);
+
   it('`streamrec refit` stops cleanly on SIGTERM', async () => {
     const ctx = await setup();
     const child = spawnTsx(['src/cli/main.ts', 'refit'], learnerEnv(ctx.config));
