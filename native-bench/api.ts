@@ -51,31 +51,34 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     const helloUrl = `http://127.0.0.1:${helloPort}`;
     await waitFor('hello-world server', 30_000, async () => (await fetch(helloUrl)).ok, hello);
 
+    // Every row also reads its server's CPU per request (withServerCpu).
+    const onApi = <R extends LoadRow>(run: () => Promise<R>) => withServerCpu(api.pid, durationS, run);
+    const onHello = <R extends LoadRow>(run: () => Promise<R>) => withServerCpu(hello.pid, durationS, run);
     const rng = createRng(3);
     const recommendPath = () => `/v1/users/user-${Math.floor(rng() * USERS)}/recommendations?k=10`;
     const rows: LoadRow[] = [];
     ctx.progress('api: hello-world, as fast as it goes');
-    rows.push(await withServerCpu(hello.pid, durationS, () => load('fastify hello-world', helloUrl, () => '/', null, durationS)));
+    rows.push(await onHello(() => load('fastify hello-world', helloUrl, () => '/', null, durationS)));
     ctx.progress('api: recommend, as fast as it goes');
-    rows.push(await withServerCpu(api.pid, durationS, () => load('recommend', apiUrl, recommendPath, null, durationS)));
+    rows.push(await onApi(() => load('recommend', apiUrl, recommendPath, null, durationS)));
     for (const rate of rates) {
       ctx.progress(`api: recommend at ${rate} requests/s`);
-      const r = await withServerCpu(api.pid, durationS, () => load('recommend', apiUrl, recommendPath, rate, durationS));
+      const r = await onApi(() => load('recommend', apiUrl, recommendPath, rate, durationS));
       rows.push(r);
       if (!r.sustainable && rate > 1000) break;
     }
     ctx.progress('api: hello-world at 1000 requests/s');
-    rows.push(await withServerCpu(hello.pid, durationS, () => load('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
+    rows.push(await onHello(() => load('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
 
     const pacedRows: PacedRow[] = [];
     for (const rate of pacedRates) {
       ctx.progress(`api: recommend at ${rate} requests/s, evenly spaced`);
-      const r = await withServerCpu(api.pid, durationS, () => paced('recommend', apiUrl, recommendPath, rate, durationS));
+      const r = await onApi(() => paced('recommend', apiUrl, recommendPath, rate, durationS));
       pacedRows.push(r);
       if (!r.sustainable && rate > 1000) break;
     }
     ctx.progress('api: hello-world at 1000 requests/s, evenly spaced');
-    pacedRows.push(await withServerCpu(hello.pid, durationS, () => paced('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
+    pacedRows.push(await onHello(() => paced('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
 
     const helloMax = rows.find((r) => r.target !== 'recommend' && r.rate === null)!;
     const apiMax = rows.find((r) => r.target === 'recommend' && r.rate === null)!;

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, isEventType, type EventType, type EventWeights } from './core/events.ts';
+import type { EfSearch } from './core/hnsw-index.ts';
 import { StreamrecError } from './errors.ts';
 
 /**
@@ -62,9 +63,12 @@ export interface Config {
     readonly weights: EventWeights;
     readonly historyCap: number;
     readonly seenCap: number;
-    /** HNSW beam width at query time (learner and API); recall@10 vs exact: 0.9993 at 64 on 100k items, 0.948 at 64 and 0.993 at 128 on 1M. */
-    /** HNSW query beam width: fixed, or 'auto' (grows with the catalog, hnsw-index.ts autoEfSearch). */
-    readonly efSearch: number | 'auto';
+    /**
+     * HNSW beam width at query time (learner and API): fixed, or 'auto', which grows with the
+     * catalog (hnsw-index.ts autoEfSearch). recall@10 vs exact: 0.9993 at 64 on 100k items,
+     * 0.948 at 64 and 0.993 at 128 on 1M.
+     */
+    readonly efSearch: EfSearch;
     readonly k: number;
     readonly maxK: number;
     readonly trendingHalfLifeMs: number;
@@ -228,7 +232,7 @@ class EnvReader {
   }
 
   /** 'auto' (also when unset) or an integer from min to max. */
-  intOrAuto(key: string, min: number, max: number): number | 'auto' {
+  intOrAuto(key: string, min: number, max: number): EfSearch {
     const v = this.env[key];
     if (v === undefined || v === '' || v === 'auto') return 'auto';
     const n = Number(v);

@@ -55,6 +55,7 @@ const DEFAULTS: Required<Omit<HnswOptions, 'dim'>> = { capacity: 1024, M: 16, ef
 export function autoEfSearch(items: number): number {
   return Math.min(512, Math.max(64, Math.round(64 * Math.sqrt(items / 250_000))));
 }
+
 // Bits of the label mask (see wrap).
 const REJECTED = 1;
 const HIDDEN = 2;
