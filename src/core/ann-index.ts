@@ -46,5 +46,10 @@ export interface AnnIndex {
   /** Up to k items, best first, that pass `filter` and are not hidden (filtering happens inside the search). */
   search(query: Vector, k: number, filter?: SearchFilter): Neighbour[];
   vectorOf(itemId: string): Vector | undefined;
+  /**
+   * The indexed ids whose itemHash is `hash` (usually one; a 30-bit hash is shared by a few
+   * ids in a big catalog): how a stored candidate pool, kept as hashes, becomes ids again.
+   */
+  idsWithHash(hash: number): string[];
   ids(): Iterable<string>;
 }

@@ -1,5 +1,6 @@
 import { filterPredicate, type AnnIndex, type Neighbour } from './ann-index.ts';
 import { checkIndexVector, normalizeInto, TopK } from './index-common.ts';
+import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
 
 /**
@@ -14,6 +15,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
   const ids: string[] = [];
   const slotOf = new Map<string, number>();
   const hidden = new Set<string>();
+  const idsOfHash = new Map<number, string[]>();
 
   function grow(): void {
     capacity *= 2;
@@ -35,6 +37,8 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         slot = ids.length;
         ids.push(itemId);
         slotOf.set(itemId, slot);
+        const hash = itemHash(itemId);
+        idsOfHash.set(hash, [...(idsOfHash.get(hash) ?? []), itemId]);
       }
       normalizeInto(vector, data, slot * dim);
     },
@@ -50,6 +54,10 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       }
       ids.pop();
       slotOf.delete(itemId);
+      const hash = itemHash(itemId);
+      const rest = (idsOfHash.get(hash) ?? []).filter((id) => id !== itemId);
+      if (rest.length === 0) idsOfHash.delete(hash);
+      else idsOfHash.set(hash, rest);
       return true;
     },
     has(itemId) {
@@ -79,6 +87,9 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     vectorOf(itemId): Vector | undefined {
       const slot = slotOf.get(itemId);
       return slot === undefined ? undefined : data.slice(slot * dim, (slot + 1) * dim);
+    },
+    idsWithHash(hash) {
+      return (idsOfHash.get(hash) ?? []).slice();
     },
     ids() {
       return ids.slice();

@@ -292,6 +292,11 @@ function wrap(
       const label = labelFor(itemId);
       return label === undefined ? undefined : Float32Array.from(native.getPoint(label));
     },
+    idsWithHash(hash) {
+      const held = labelsOfHash.get(hash);
+      if (held === undefined) return [];
+      return (typeof held === 'number' ? [held] : held).map((label) => idOfLabel[label]!);
+    },
     ids() {
       return Array.from(labelOf.keys());
     },

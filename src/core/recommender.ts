@@ -1,11 +1,11 @@
-import type { AnnIndex, SearchFilter } from './ann-index.ts';
+import type { AnnIndex, Neighbour, SearchFilter } from './ann-index.ts';
 import { hasDirection } from './index-common.ts';
 import { itemHash } from './item-hash.ts';
 import { factorPart } from './item-space.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
 import type { Trending } from './trending.ts';
-import type { UserState } from './user-state.ts';
+import type { CandidatePool, UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
 
 export type RecommendationSource = 'model' | 'trending';
@@ -50,6 +50,14 @@ export interface RecommendRequest {
   rerank?: RerankParams;
   /** Called when the model path throws, before falling back (for logs and metrics). */
   onError?: (err: unknown) => void;
+  /**
+   * Candidates searched earlier for this same user state (usablePool decides whether they still
+   * hold): ranked instead of searching the index. The search runs anyway when fewer than k of
+   * them pass this request's filters.
+   */
+  pool?: CandidatePool;
+  /** Told whether the pool answered ('pool') or the index was searched ('search'), for metrics. */
+  onModelPath?: (path: 'pool' | 'search') => void;
 }
 
 /**
@@ -74,16 +82,13 @@ const MAX_ROUNDS = 4;
  */
 export function recommend(req: RecommendRequest): Recommendation {
   const k = Math.max(0, Math.floor(req.k));
-  const { accept, search } = acceptFilter(req);
+  const filter = acceptFilter(req);
+  const { accept, search } = filter;
   let query: Vector | undefined;
   let modelItems: RecommendedItem[] | undefined;
   try {
-    if (req.user && req.user.eventCount > 0) {
-      query = req.queryOf
-        ? req.queryOf(req.user, req.index)
-        : userQuery(req.user, (id) => req.index.vectorOf(id), req.weights ?? DEFAULT_EVENT_WEIGHTS, req.query ?? DEFAULT_QUERY_PARAMS);
-      if (query && hasDirection(query)) modelItems = searchModel(req.index, query, k, search, req.rerank, req.trending);
-    }
+    query = queryFor(req);
+    if (query) modelItems = searchModel(req, query, k, search, filter);
   } catch (err) {
     req.onError?.(err);
     modelItems = undefined;
@@ -95,6 +100,45 @@ export function recommend(req: RecommendRequest): Recommendation {
   const taken = new Set(modelItems.map((i) => i.itemId));
   const items = modelItems.concat(trendingItems(req.trending, k - modelItems.length, accept, taken));
   return { items, underfilled: k - items.length, fallback: false };
+}
+
+/** The user's search query, undefined for a cold user or one without a direction. */
+function queryFor(req: RecommendRequest): Vector | undefined {
+  if (!req.user || req.user.eventCount === 0) return undefined;
+  const query = req.queryOf
+    ? req.queryOf(req.user, req.index)
+    : userQuery(req.user, (id) => req.index.vectorOf(id), req.weights ?? DEFAULT_EVENT_WEIGHTS, req.query ?? DEFAULT_QUERY_PARAMS);
+  return query && hasDirection(query) ? query : undefined;
+}
+
+/** A model version as the tag a CandidatePool carries: its 30-bit itemHash (5 bytes stored, whatever the version's length). */
+export function modelTag(modelVersion: string): number {
+  return itemHash(modelVersion);
+}
+
+/**
+ * The pool to store with `req.user`'s state: what a recommend of it would search for (k or the
+ * re-rank depth, whichever is larger), with the user's own filters only (seen, availability;
+ * a request's exclude and category are applied when it is served). Undefined for a cold user
+ * or a query without a direction, which recommend answers from trending anyway.
+ */
+export function candidatePool(req: RecommendRequest, tag: number): CandidatePool | undefined {
+  if (req.index.size === 0) return undefined;
+  const query = queryFor(req);
+  if (!query) return undefined;
+  const { search } = acceptFilter({ ...req, exclude: undefined, category: undefined });
+  const found = searchIndex(req.index, query, Math.max(Math.floor(req.k), req.rerank?.candidates ?? 0), search);
+  return { hashes: found.map((n) => itemHash(n.itemId)), modelTag: tag };
+}
+
+/**
+ * The user's stored pool when it may stand in for a search: searched in the current model
+ * (`tag`) and written at most `maxAgeMs` ago (items published since are not in it; 0 = never).
+ */
+export function usablePool(user: UserState | undefined, tag: number, nowMs: number, maxAgeMs: number): CandidatePool | undefined {
+  const pool = user?.pool;
+  if (pool === undefined || pool.modelTag !== tag || !(maxAgeMs > 0) || nowMs - user!.updatedAtMs > maxAgeMs) return undefined;
+  return pool;
 }
 
 /**
@@ -120,21 +164,14 @@ export function similarItems(index: AnnIndex, itemId: string, k: number, isAvail
     .slice(0, k);
 }
 
-function searchModel(
-  index: AnnIndex,
-  query: Vector,
-  k: number,
-  accept: SearchFilter,
-  rerank: RerankParams | undefined,
-  trending: Trending,
-): RecommendedItem[] {
+function searchModel(req: RecommendRequest, query: Vector, k: number, accept: SearchFilter, filter: AcceptFilter): RecommendedItem[] {
+  const { index, rerank, trending } = req;
   if (k === 0 || index.size === 0) return [];
-  const want = Math.max(k, rerank?.candidates ?? 0);
-  let fetch = want;
-  let found = index.search(query, fetch, accept);
-  for (let round = 1; found.length < want && fetch < index.size && round < MAX_ROUNDS; round++) {
-    fetch = Math.min(index.size, fetch * GROWTH);
-    found = index.search(query, fetch, accept);
+  let found = req.pool ? rankPool(index, query, req.pool.hashes, filter) : [];
+  if (found.length >= k) req.onModelPath?.('pool');
+  else {
+    req.onModelPath?.('search');
+    found = searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), accept);
   }
   if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
     const top = trending.top(1)[0]?.score ?? 0;
@@ -144,6 +181,43 @@ function searchModel(
     }
   }
   return found.slice(0, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+}
+
+/** The nearest `want` items that pass `accept`, searching deeper when the filter rejected too many. */
+function searchIndex(index: AnnIndex, query: Vector, want: number, accept: SearchFilter): Neighbour[] {
+  let fetch = want;
+  let found = index.search(query, fetch, accept);
+  for (let round = 1; found.length < want && fetch < index.size && round < MAX_ROUNDS; round++) {
+    fetch = Math.min(index.size, fetch * GROWTH);
+    found = index.search(query, fetch, accept);
+  }
+  return found;
+}
+
+/**
+ * The pool's candidates that pass this request's filters, scored by cosine with the query as
+ * the index would score them, best first. A hash shared by several ids brings all of them;
+ * each is scored on its own vector, so only a truly near one ranks.
+ */
+function rankPool(index: AnnIndex, query: Vector, hashes: readonly number[], filter: AcceptFilter): Neighbour[] {
+  const queryNorm = Math.sqrt(dot(query, query));
+  const out: Neighbour[] = [];
+  for (const hash of hashes) {
+    if (filter.blocked.has(hash)) continue;
+    for (const itemId of index.idsWithHash(hash)) {
+      const v = index.vectorOf(itemId);
+      if (v === undefined || v.length !== query.length || !filter.catalogAccepts(itemId)) continue;
+      const norm = Math.sqrt(dot(v, v));
+      if (norm > 0) out.push({ itemId, score: dot(query, v) / (queryNorm * norm) });
+    }
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+function dot(a: Vector, b: Vector): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
 }
 
 function trendingItems(trending: Trending, n: number, accept: (id: string) => boolean, taken: ReadonlySet<string>): RecommendedItem[] {
@@ -158,12 +232,21 @@ function trendingItems(trending: Trending, n: number, accept: (id: string) => bo
  * predicate (trending top-up); `search` is the same filter in the form the index applies
  * cheaply, with the catalog part left out when it cannot reject anything.
  */
-function acceptFilter(req: RecommendRequest): { accept: (itemId: string) => boolean; search: SearchFilter } {
+interface AcceptFilter {
+  accept: (itemId: string) => boolean;
+  search: SearchFilter;
+  /** itemHash of the seen and excluded items. */
+  blocked: ReadonlySet<number>;
+  /** Availability and category. */
+  catalogAccepts: (itemId: string) => boolean;
+}
+
+function acceptFilter(req: RecommendRequest): AcceptFilter {
   const blocked = new Set<number>(req.user?.seen ?? []);
   for (const id of req.exclude ?? []) blocked.add(itemHash(id));
   const { category, categoryOf, isAvailable } = req;
   const catalogAccepts = (id: string) => isAvailable(id) && (category === undefined || categoryOf?.(id) === category);
   const accept = (id: string) => !blocked.has(itemHash(id)) && catalogAccepts(id);
   const catalogMayReject = category !== undefined || req.indexHidesUnavailable !== true;
-  return { accept, search: catalogMayReject ? { rejectHashes: blocked, accept: catalogAccepts } : { rejectHashes: blocked } };
+  return { accept, blocked, catalogAccepts, search: catalogMayReject ? { rejectHashes: blocked, accept: catalogAccepts } : { rejectHashes: blocked } };
 }

@@ -79,6 +79,7 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     setHidden: (itemId, hidden) => graph.setHidden(itemId, hidden),
     search: (query, k, accept) => graph.search(query, k, accept),
     vectorOf: (itemId) => vectors.get(itemId),
+    idsWithHash: (hash) => graph.idsWithHash(hash),
     ids: () => vectors.keys(),
     beginReplay() {
       confirmed = new Set();

@@ -34,6 +34,14 @@ export function runUserStoreSuite(name: string, makeStore: () => Promise<UserSta
       expect({ ...back!, vector: null }).toEqual({ ...s, vector: null });
     });
 
+    it('round-trips a candidate pool (hashes in order, model tag), and a state without one has none', async () => {
+      const store = await makeStore();
+      const s = { ...state('p', 0, 3), pool: { hashes: [itemHash('i9'), 0, 0x3fffffff, itemHash('i4')], modelTag: itemHash('v7') } };
+      await store.commit([s, state('q', 0, 4)]);
+      expect((await store.get('p'))!.pool).toEqual(s.pool);
+      expect((await store.get('q'))!.pool).toBeUndefined();
+    });
+
     it('reads many users at once, missing ones absent', async () => {
       const store = await makeStore();
       await store.commit([state('a', 0, 1), state('b', 1, 5), state('c', 0, 9)]);

@@ -151,6 +151,23 @@ export function annIndexSuite(name: string, create: (dim: number) => AnnIndex): 
       expect(index.search(v(1, 0), 2).map((r) => r.itemId)).toEqual(['late', 'other']);
     });
 
+    it('idsWithHash gives every live id of a hash, collisions included, and forgets removed ids', () => {
+      // Two ids that share a 30-bit itemHash (found by search; asserted so the test stays honest).
+      const [a, b] = ['sku58frs', 'sku4r1h1'];
+      expect(itemHash(a)).toBe(itemHash(b));
+      const index = create(2);
+      index.upsert(a, v(1, 0));
+      index.upsert(b, v(0, 1));
+      index.upsert('other', v(1, 1));
+      expect(index.idsWithHash(itemHash(a)).sort()).toEqual([a, b].sort());
+      expect(index.idsWithHash(itemHash('other'))).toEqual(['other']);
+      expect(index.idsWithHash(itemHash('never-added'))).toEqual([]);
+      index.remove(a);
+      expect(index.idsWithHash(itemHash(b))).toEqual([b]);
+      index.upsert(b, v(1, 0.5));
+      expect(index.idsWithHash(itemHash(b))).toEqual([b]);
+    });
+
     it('grows past its initial capacity', () => {
       const index = create(4);
       const next = rng(3);

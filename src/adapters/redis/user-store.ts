@@ -17,7 +17,7 @@ const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
  * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset\n"
  * (the exactly-once position, readable by Lua without msgpack) followed by a msgpack
  * array (vector as raw Float32 bytes, history flattened to itemId, type code, ts delta, seen
- * as raw uint32 item hashes).
+ * as raw uint32 item hashes, then the candidate pool's hashes and model tag when it has one).
  * Reads are one pipeline of GETs; a commit is one pipeline of EVALSHA calls of
  * commit-user-state.lua, which writes only positions past the stored one. Records of the
  * first layout (msgpack map + a separate position key) are still read, and replaced on
@@ -125,17 +125,27 @@ interface UserRecordV1 {
 }
 
 /**
- * [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen]. Seen is
- * written as raw little-endian uint32 item hashes (4 bytes each); records written before the
- * hashes hold the ids as strings, hashed when read.
+ * [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen] and, with a
+ * candidate pool, [pool hashes, pool model tag] after them. Seen and the pool are raw
+ * little-endian uint32 item hashes (4 bytes each); records written before the hashes hold the
+ * seen ids as strings, hashed when read.
  */
-type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, Uint8Array | string[]];
+type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, Uint8Array | string[], Uint8Array?, number?];
 
 const V2_MARK = 0x02;
 const NEWLINE = 0x0a;
 // A type code past this bit carries an absolute ts (a delta that does not round-trip exactly).
 const ABSOLUTE_TS = 16;
 const TYPE_CODE = new Map<string, number>(EVENT_TYPES.map((t, i) => [t, i]));
+
+/**
+ * A record with a pool is cut to at most this many bytes, dropping the farthest candidates.
+ * Why: Redis keeps a value in a jemalloc size class (… 1,536, 1,792, 2,048 …), so a record of
+ * 1,787+ bytes costs ~2,120 B with its key: past the 2 KB per user target. A user at both caps
+ * (history 50, seen 200) is ~1,756 bytes without a pool and keeps only a few candidates, too few
+ * for a list, so their recommends search; a typical user (seen ~50) keeps the whole pool.
+ */
+export const POOLED_RECORD_MAX_BYTES = 1780;
 
 /**
  * Layout 2. History entries cost ~15 bytes instead of ~28: the type is a small integer
@@ -152,9 +162,20 @@ export function encodeUserRecord(s: UserState): Buffer {
     history.push(h.itemId, TYPE_CODE.get(h.type)! + (exact ? 0 : ABSOLUTE_TS), exact ? delta : h.ts);
     prevTs = h.ts;
   }
-  const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, seenToBytes(s.seen)];
-  const header = s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`;
-  return Buffer.concat([Buffer.from(`\x02${header}\n`, 'latin1'), msgpack.pack(record)]);
+  const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, hashesToBytes(s.seen)];
+  const header = Buffer.from(`\x02${s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`}\n`, 'latin1');
+  const pool = s.pool?.hashes ?? [];
+  if (pool.length === 0) return Buffer.concat([header, msgpack.pack(record)]);
+  const tag = s.pool!.modelTag;
+  let keep = pool.length;
+  let packed = msgpack.pack([...record, hashesToBytes(pool), tag]);
+  // Over the limit: 4 bytes per hash dropped (a second round only when the length prefix shrank less).
+  for (let over = header.length + packed.length - POOLED_RECORD_MAX_BYTES; over > 0; over = header.length + packed.length - POOLED_RECORD_MAX_BYTES) {
+    keep -= Math.ceil(over / 4);
+    packed = msgpack.pack(keep > 0 ? [...record, hashesToBytes(pool.slice(0, keep)), tag] : record);
+    if (keep <= 0) break;
+  }
+  return Buffer.concat([header, packed]);
 }
 
 export function decodeUserRecord(bytes: Buffer): UserState {
@@ -182,8 +203,8 @@ function decodeV2(bytes: Buffer): UserState {
   const pos = /^(\d+):(\d+)$/.exec(header);
   if (header !== '' && !pos) throw unknownLayout();
   const r = msgpack.unpack(bytes.subarray(end + 1)) as UserRecordV2;
-  if (!Array.isArray(r) || r.length !== 7 || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
-  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen] = r;
+  if (!Array.isArray(r) || (r.length !== 7 && r.length !== 9) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
+  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen, poolBytes, poolTag] = r;
   const history: HistoryEntry[] = [];
   let prevTs = lastEventTs;
   for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -193,7 +214,7 @@ function decodeV2(bytes: Buffer): UserState {
     prevTs = ts;
     if (type !== undefined) history.push({ itemId: flat[i] as string, type, ts });
   }
-  return {
+  const state: UserState = {
     userId,
     vector: vectorFromBytes(vector),
     lastEventTs,
@@ -203,6 +224,8 @@ function decodeV2(bytes: Buffer): UserState {
     seen: seenFrom(seen),
     position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
   };
+  if (poolBytes instanceof Uint8Array && typeof poolTag === 'number') state.pool = { hashes: hashesFromBytes(poolBytes), modelTag: poolTag };
+  return state;
 }
 
 function unknownLayout(): StreamrecError {
@@ -211,19 +234,21 @@ function unknownLayout(): StreamrecError {
   });
 }
 
-function seenToBytes(seen: readonly number[]): Uint8Array {
-  const out = Buffer.allocUnsafe(seen.length * 4);
-  for (let i = 0; i < seen.length; i++) out.writeUInt32LE(seen[i]!, i * 4);
+function hashesToBytes(hashes: readonly number[]): Uint8Array {
+  const out = Buffer.allocUnsafe(hashes.length * 4);
+  for (let i = 0; i < hashes.length; i++) out.writeUInt32LE(hashes[i]!, i * 4);
+  return out;
+}
+
+function hashesFromBytes(stored: Uint8Array): number[] {
+  const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
+  const out: number[] = new Array(stored.byteLength >>> 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 4, true);
   return out;
 }
 
 function seenFrom(stored: Uint8Array | readonly unknown[] | undefined): number[] {
-  if (stored instanceof Uint8Array) {
-    const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
-    const out: number[] = new Array(stored.byteLength >>> 2);
-    for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 4, true);
-    return out;
-  }
+  if (stored instanceof Uint8Array) return hashesFromBytes(stored);
   // Before the hashes: item ids as strings.
   return (stored ?? []).filter((id): id is string => typeof id === 'string').map(itemHash);
 }

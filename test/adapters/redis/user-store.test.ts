@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { msgpack } from '../../../src/adapters/kafka/codec.ts';
 import { createRedisKeys } from '../../../src/adapters/redis/keys.ts';
-import { createRedisUserStore } from '../../../src/adapters/redis/user-store.ts';
+import { createRedisUserStore, POOLED_RECORD_MAX_BYTES } from '../../../src/adapters/redis/user-store.ts';
 import { createUserState, type UserState } from '../../../src/core/user-state.ts';
 import { vectorToBytes } from '../../../src/core/vector.ts';
 import { integrationSetup } from '../../helpers/integration.ts';
@@ -87,5 +87,38 @@ describe('Redis user record layouts', () => {
     record[6] = ['i1', 'i3'];
     await ctx.redis.set(keys.user('legacy'), Buffer.concat([header, msgpack.pack(record)]));
     expect((await store.get('legacy'))!.seen).toEqual([itemHash('i1'), itemHash('i3')]);
+  });
+
+  it('keeps a pool within the per-user budget: whole for a typical user, cut from the far end at both caps', async () => {
+    const keys = createRedisKeys(prefix());
+    const store = createRedisUserStore(ctx.redis, keys);
+    const pool = { hashes: Array.from({ length: 50 }, (_, i) => itemHash(`cand-${i}`)), modelTag: itemHash('model-1') };
+    const user = (id: string, seen: number) => {
+      const s = { ...userState(5, 1), userId: id, vector: new Float32Array(64).fill(0.1), pool };
+      s.history = Array.from({ length: 50 }, (_, i) => ({ itemId: `item-${1000 + i}`, type: 'view' as const, ts: s.lastEventTs - 60_000 + i * 1000 }));
+      s.seen = Array.from({ length: seen }, (_, i) => itemHash(`item-${1000 + i}`));
+      return s;
+    };
+    const bare = (id: string, seen: number) => {
+      const { pool: _, ...rest } = user(id, seen);
+      return rest;
+    };
+    // 'capped' and 'nopool' have ids of one length, so their records differ only by the pool.
+    await store.commit([user('typical', 52), user('capped', 200), bare('nopool', 200), user('roomy', 150)]);
+    const size = async (id: string) => (await ctx.redis.getBuffer(keys.user(id)))!.length;
+    expect((await store.get('typical'))!.pool).toEqual(pool);
+    expect(await size('typical')).toBeLessThanOrEqual(POOLED_RECORD_MAX_BYTES);
+    // Seen 150: room for part of the pool, the nearest candidates first.
+    const roomy = (await store.get('roomy'))!;
+    expect(roomy.pool!.hashes.length).toBeGreaterThan(0);
+    expect(roomy.pool!.hashes.length).toBeLessThan(50);
+    expect(roomy.pool!.hashes).toEqual(pool.hashes.slice(0, roomy.pool!.hashes.length));
+    expect(await size('roomy')).toBeLessThanOrEqual(POOLED_RECORD_MAX_BYTES);
+    expect(await size('roomy')).toBeGreaterThan(POOLED_RECORD_MAX_BYTES - 4);
+    // Both caps: this record is past the limit without a pool, so it keeps none and grows by nothing.
+    const capped = (await store.get('capped'))!;
+    expect(capped.pool).toBeUndefined();
+    expect(capped.seen).toHaveLength(200);
+    expect(await size('capped')).toBe(await size('nopool'));
   });
 });
