@@ -100,8 +100,9 @@ describe('Redis user record layouts', () => {
       return s;
     };
     const bare = (id: string, seen: number) => {
-      const { pool: _, ...rest } = user(id, seen);
-      return rest;
+      const s: UserState = user(id, seen);
+      delete s.pool;
+      return s;
     };
     // 'capped' and 'nopool' have ids of one length, so their records differ only by the pool.
     await store.commit([user('typical', 52), user('capped', 200), bare('nopool', 200), user('roomy', 150)]);
