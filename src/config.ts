@@ -56,6 +56,12 @@ export interface Config {
     readonly probeIntervalMs: number;
     /** Where the API keeps its HNSW snapshot for fast restarts; undefined when off. */
     readonly indexSnapshotDir: string | undefined;
+    /**
+     * A user's stored candidate pool (searched by the learner at the user's last event) is
+     * ranked instead of searching the index while it is at most this old; 0 = always search.
+     * Items published since reach such a user at their next event or after this long.
+     */
+    readonly poolMaxAgeMs: number;
   };
   readonly model: {
     readonly dim: number;
@@ -165,6 +171,7 @@ export function loadConfig(env: Env): Config {
       produceTimeoutMs: r.int('HTTP_PRODUCE_TIMEOUT_MS', 5000, 100, 120_000),
       probeIntervalMs: r.int('HTTP_PROBE_INTERVAL_MS', 1000, 50, 60_000),
       indexSnapshotDir: snapshotDir === 'off' ? undefined : snapshotDir,
+      poolMaxAgeMs: r.int('RECOMMEND_POOL_MAX_AGE_MS', 600_000, 0, 7 * 86_400_000),
     },
     model: {
       dim: r.int('EMBEDDING_DIM', 64, 2, 2048),

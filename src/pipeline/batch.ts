@@ -154,6 +154,8 @@ export async function applySlice(
         replayed.push({ state: initial, last });
       }
     }
+    // The candidate search runs here, before the commit, so the pool is stored with its state.
+    for (let i = 0; i < changed.length; i++) changed[i] = core.withPool(changed[i]!);
     const written = new Set(await deps.store.commit(changed));
     return { changed, written, appliedByUser, replayed, applyFailed, skipped };
   });

@@ -5,10 +5,10 @@ import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type 
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { applyEvent } from '../core/learner.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
-import { recommend } from '../core/recommender.ts';
+import { candidatePool, modelTag, recommend, usablePool, type RecommendRequest } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import { userQuery } from '../core/user-query.ts';
-import { createUserState } from '../core/user-state.ts';
+import { createUserState, type UserState } from '../core/user-state.ts';
 import type { Vector } from '../core/vector.ts';
 import type { LearnerCore } from './learner-core.ts';
 
@@ -65,6 +65,17 @@ export function bindLearnerCore(
     return f ?? undefined;
   };
 
+  const requestFor = (user: UserState): RecommendRequest => ({
+    user,
+    k: config.model.k,
+    index,
+    trending,
+    isAvailable: availability.isAvailable,
+    indexHidesUnavailable: availability.indexHides,
+    queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
+    rerank,
+  });
+
   return {
     get onlineItems() {
       return contexts.size;
@@ -100,17 +111,12 @@ export function bindLearnerCore(
       }
       return [...updated.values()];
     },
-    recommend: (user) =>
-      recommend({
-        user,
-        k: config.model.k,
-        index,
-        trending,
-        isAvailable: availability.isAvailable,
-        indexHidesUnavailable: availability.indexHides,
-        queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
-        rerank,
-      }).items,
+    withPool(state) {
+      const pool = candidatePool(requestFor(state), modelTag(modelVersion));
+      return pool === undefined ? state : { ...state, pool };
+    },
+    // The pool was searched moments ago for this very state (withPool), so the list needs no search.
+    recommend: (user) => recommend({ ...requestFor(user), pool: usablePool(user, modelTag(modelVersion), user.updatedAtMs, Number.POSITIVE_INFINITY) }).items,
     onItemChange(change) {
       if (change.kind === 'invalid') return;
       const itemId = change.kind === 'upsert' ? change.record.itemId : change.itemId;

@@ -32,6 +32,12 @@ export interface LearnerCore {
    * online vectors of new items (applied to the local index); returns vectors to publish.
    */
   learnItems(applied: readonly AppliedEvent[], nowMs: number): ItemEmbeddingRecord[];
+  /**
+   * The state with its candidate pool (core/recommender.ts candidatePool), searched before the
+   * commit so the pool is stored with the state it belongs to; the API ranks it instead of
+   * searching, and recommend() below reuses it for the published list.
+   */
+  withPool(state: UserState): UserState;
   recommend(user: UserState): RecommendedEntry[];
   modelVersion(): string;
 }

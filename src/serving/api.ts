@@ -131,7 +131,10 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       users: createRedisUserStore(redis, keys),
       index,
       catalog,
-      recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log),
+      recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log, {
+        modelVersion: () => modelVersion,
+        maxAgeMs: config.http.poolMaxAgeMs,
+      }),
       events: { send: (events) => clickstream.send(events) },
       health,
       modelVersion: () => modelVersion,

@@ -1,11 +1,20 @@
 import type { CatalogView, Recommender } from '../adapters/http/deps.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { OnlineModelParams } from '../core/online-model.ts';
-import { recommend, similarItems } from '../core/recommender.ts';
+import { modelTag, recommend, similarItems, usablePool } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import { userQuery } from '../core/user-query.ts';
 import type { UserState } from '../core/user-state.ts';
 import type { Logger } from '../log.ts';
+
+/** When a user's stored candidate pool stands in for a search (core/recommender.ts usablePool). */
+export interface PoolPolicy {
+  /** The model version this process serves; a pool of another is not used. */
+  modelVersion: () => string;
+  /** config.http.poolMaxAgeMs; 0 = always search. */
+  maxAgeMs: number;
+  now?: () => number;
+}
 
 /**
  * The model's recommender bound to this process: its index, its in-memory catalog view
@@ -19,6 +28,7 @@ export function bindRecommender(
   trending: () => Trending,
   params: Pick<OnlineModelParams, 'learner' | 'query' | 'rerank'>,
   log: Logger,
+  pools: PoolPolicy = { modelVersion: () => 'none', maxAgeMs: 0 },
 ): Recommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
@@ -28,8 +38,16 @@ export function bindRecommender(
   const queryOf = (user: UserState) => userQuery(user, vectorOf, params.learner.weights, params.query);
   // A zero trending weight re-ranks nothing; fetching its candidate pool would only cost time.
   const rerank = params.rerank.trendingWeight !== 0 ? params.rerank : undefined;
+  const now = pools.now ?? Date.now;
+  let tagOf = { version: '', tag: 0 };
+  const currentTag = () => {
+    const version = pools.modelVersion();
+    if (version !== tagOf.version) tagOf = { version, tag: modelTag(version) };
+    return tagOf.tag;
+  };
   return {
     recommend(req) {
+      let candidates: 'pool' | 'search' | undefined;
       const request: Parameters<typeof recommend>[0] = {
         user: req.user,
         k: req.k,
@@ -42,9 +60,15 @@ export function bindRecommender(
         queryOf,
         rerank,
         onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
+        onModelPath: (path) => {
+          candidates = path;
+        },
       };
       if (req.category !== undefined) request.category = req.category;
-      return recommend(request);
+      const pool = usablePool(req.user, currentTag(), now(), pools.maxAgeMs);
+      if (pool !== undefined) request.pool = pool;
+      const result = recommend(request);
+      return candidates === undefined ? result : { ...result, candidates };
     },
     similar(itemId, k) {
       return similarItems(index, itemId, k, isAvailable).map(({ itemId: id, score }) => ({ itemId: id, score }));

@@ -24,6 +24,8 @@ export interface RecommendResult {
   items: Array<{ itemId: string; score: number; source: RecommendationSource }>;
   underfilled: number;
   fallback: boolean;
+  /** Where the model's candidates came from: the user's stored pool or a search; absent when the model was not asked. */
+  candidates?: 'pool' | 'search';
 }
 
 /** The model's recommender bound to this process's index, trending and catalog view. */

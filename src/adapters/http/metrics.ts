@@ -5,11 +5,13 @@ export interface HttpMetrics {
   registry: Registry;
   fallbacks: Counter<'reason'>;
   underfilled: Counter;
+  candidates: Counter<'source'>;
 }
 
 /**
  * Prometheus metrics of the API: request latency per route (the route pattern, not the
- * URL, so cardinality stays bounded), recommend fallbacks by reason and underfilled slots.
+ * URL, so cardinality stays bounded), recommend fallbacks by reason, underfilled slots, and
+ * where model recommendations took their candidates from.
  */
 export function installMetrics(app: FastifyInstance, shared: Registry | undefined): HttpMetrics {
   const registry = shared ?? new Registry();
@@ -32,9 +34,15 @@ export function installMetrics(app: FastifyInstance, shared: Registry | undefine
     help: 'Requested recommendation slots that could not be filled',
     registers: [registry],
   });
+  const candidates = new Counter({
+    name: 'streamrec_recommend_candidates_total',
+    help: 'Model recommendations by where their candidates came from: pool (searched by the learner, stored with the user state) or search (this process searched its index)',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     latency.observe({ route, method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  return { registry, fallbacks, underfilled };
+  return { registry, fallbacks, underfilled, candidates };
 }

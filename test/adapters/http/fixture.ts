@@ -78,7 +78,11 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     users,
     index,
     catalog,
-    recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log),
+    recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log, {
+      modelVersion: () => 'v-test',
+      maxAgeMs: config.http.poolMaxAgeMs,
+      now: () => NOW_MS,
+    }),
     events: {
       async send(events) {
         if (kafkaFails.value) throw new Error('broker unreachable');

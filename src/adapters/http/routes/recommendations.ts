@@ -44,6 +44,7 @@ export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): 
       else if (cold) metrics.fallbacks.inc({ reason: 'cold' });
       else if (result.fallback) metrics.fallbacks.inc({ reason: 'underfilled' });
       if (result.underfilled > 0) metrics.underfilled.inc(result.underfilled);
+      if (result.candidates) metrics.candidates.inc({ source: result.candidates });
       return {
         userId,
         items: result.items,
