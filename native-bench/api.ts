@@ -1,13 +1,8 @@
 import { createRedis } from '../src/adapters/redis/client.ts';
-import { createRedisKeys } from '../src/adapters/redis/keys.ts';
-import { createRedisUserStore } from '../src/adapters/redis/user-store.ts';
-import { itemHash } from '../src/core/item-hash.ts';
-import { createUserState } from '../src/core/user-state.ts';
 import type { BenchContext } from './bench.ts';
-import { ITEM_VECTORS_SEED, makeVectors, row } from './ann/data.ts';
 import { load, loadCells, withServerCpu, type LoadRow } from './api/load.ts';
 import { paced, type PacedRow } from './api/paced.ts';
-import { itemId } from './lib/clickstream.ts';
+import { learnWarmUsers } from './api/warm-users.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
 import { packageVersion } from './lib/engine.ts';
 import { freePort } from './lib/redis-server.ts';
@@ -15,6 +10,8 @@ import type { BenchOutcome, Headline } from './lib/report.ts';
 import { createRng, ratio } from './lib/stats.ts';
 
 const USERS = 1000;
+const K = 10;
+const SEARCHING = 'recommend, search per request';
 
 /**
  * The recommend endpoint of a real API process (workers/api.ts: index filled from the
@@ -32,18 +29,25 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
   try {
     ctx.progress(`api: publishing ${items.toLocaleString('en-US')} item vectors to ${config.topics.itemEmbeddings}`);
     await publishItems(kafka, config, items);
-    await writeUsers(redis, config.redis.keyPrefix, config.model.dim, items);
+    ctx.progress(`api: ${USERS} warm users' histories through a learner (workers/learner.ts)`);
+    const warm = await learnWarmUsers(kafka, redis, config, items, USERS, K);
 
-    const apiPort = await freePort();
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const started = Date.now();
-    const api = startWorker('workers/api.ts', configEnv(config, { PORT: String(apiPort), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000000', CATCH_UP_TIMEOUT_MS: '900000', API_INDEX_SNAPSHOT_DIR: 'off' }));
-    workers.push(api);
-    ctx.progress('api: waiting for /readyz (index loaded from the item-embeddings topic)');
-    await waitFor('API ready', 15 * 60_000, async () => (await fetch(`${apiUrl}/readyz`)).status === 200, api);
-    const readyS = (Date.now() - started) / 1000;
-    const probe = (await (await fetch(`${apiUrl}/v1/users/user-1/recommendations?k=10`)).json()) as { items: Array<{ source: string }>; fallback: boolean };
-    if (probe.fallback || probe.items[0]?.source !== 'model') throw new Error(`recommend answered from the fallback, not the model: ${JSON.stringify(probe).slice(0, 200)}`);
+    // Two API processes on the same index and users: as deployed (ranking the pool the learner
+    // stored with each user), and with RECOMMEND_POOL_MAX_AGE_MS=0 (an HNSW search per request).
+    const startApi = async (name: string, extra: Record<string, string>) => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const started = Date.now();
+      const worker = startWorker('workers/api.ts', configEnv(config, { PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000000', CATCH_UP_TIMEOUT_MS: '900000', API_INDEX_SNAPSHOT_DIR: 'off', ...extra }));
+      workers.push(worker);
+      ctx.progress(`api: waiting for /readyz of ${name} (index loaded from the item-embeddings topic)`);
+      await waitFor(`API (${name}) ready`, 15 * 60_000, async () => (await fetch(`${url}/readyz`)).status === 200, worker);
+      const probe = (await (await fetch(`${url}/v1/users/user-1/recommendations?k=${K}`)).json()) as { items: Array<{ source: string }>; fallback: boolean };
+      if (probe.fallback || probe.items[0]?.source !== 'model') throw new Error(`recommend answered from the fallback, not the model: ${JSON.stringify(probe).slice(0, 200)}`);
+      return { worker, url, readyS: (Date.now() - started) / 1000 };
+    };
+    const { worker: api, url: apiUrl, readyS } = await startApi('the API', {});
+    const searching = await startApi('the searching API', { RECOMMEND_POOL_MAX_AGE_MS: '0' });
 
     const helloPort = await freePort();
     const hello = startWorker('native-bench/api/hello-server.ts', { PORT: String(helloPort) });
@@ -54,11 +58,14 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     // Every row also reads its server's CPU per request (withServerCpu).
     const onApi = <R extends LoadRow>(run: () => Promise<R>) => withServerCpu(api.pid, durationS, run);
     const onHello = <R extends LoadRow>(run: () => Promise<R>) => withServerCpu(hello.pid, durationS, run);
+    const onSearching = <R extends LoadRow>(run: () => Promise<R>) => withServerCpu(searching.worker.pid, durationS, run);
     const rng = createRng(3);
-    const recommendPath = () => `/v1/users/user-${Math.floor(rng() * USERS)}/recommendations?k=10`;
+    const recommendPath = () => `/v1/users/user-${Math.floor(rng() * USERS)}/recommendations?k=${K}`;
     const rows: LoadRow[] = [];
     ctx.progress('api: hello-world, as fast as it goes');
     rows.push(await onHello(() => load('fastify hello-world', helloUrl, () => '/', null, durationS)));
+    ctx.progress('api: recommend with a search per request, as fast as it goes');
+    rows.push(await onSearching(() => load(SEARCHING, searching.url, recommendPath, null, durationS)));
     ctx.progress('api: recommend, as fast as it goes');
     rows.push(await onApi(() => load('recommend', apiUrl, recommendPath, null, durationS)));
     for (const rate of rates) {
@@ -77,10 +84,14 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
       pacedRows.push(r);
       if (!r.sustainable && rate > 1000) break;
     }
+    ctx.progress('api: recommend with a search per request at 1000 requests/s, evenly spaced');
+    pacedRows.push(await onSearching(() => paced(SEARCHING, searching.url, recommendPath, 1000, durationS)));
     ctx.progress('api: hello-world at 1000 requests/s, evenly spaced');
     pacedRows.push(await onHello(() => paced('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
+    const sources = await candidateSources(apiUrl);
 
-    const helloMax = rows.find((r) => r.target !== 'recommend' && r.rate === null)!;
+    const helloMax = rows.find((r) => r.target === 'fastify hello-world' && r.rate === null)!;
+    const searchingMax = rows.find((r) => r.target === SEARCHING && r.rate === null)!;
     const apiMax = rows.find((r) => r.target === 'recommend' && r.rate === null)!;
     const sustained = rows.filter((r) => r.target === 'recommend' && r.rate !== null && r.sustainable).map((r) => r.rate!);
     const pacedSustained = pacedRows.filter((r) => r.target === 'recommend' && r.sustainable).map((r) => r.rate!);
@@ -91,6 +102,7 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
       { label: `recommend highest sustainable rate, evenly spaced (of ${pacedRates.join(', ')})`, value: pacedSustained.length ? Math.max(...pacedSustained) : 'none', unit: 'requests/s' },
       { label: `recommend highest sustainable rate, autocannon's per-second bursts (of ${rates.join(', ')})`, value: sustained.length ? Math.max(...sustained) : 'none', unit: 'requests/s' },
     ];
+    headline.push({ label: 'recommend max requests/s ÷ the same with an HNSW search per request (RECOMMEND_POOL_MAX_AGE_MS=0), same run', value: ratio(apiMax.achievedPerS, searchingMax.achievedPerS), unit: `× (${apiMax.achievedPerS} vs ${searchingMax.achievedPerS} requests/s)` });
     if (apiMax.serverCpuUsPerRequest !== undefined && helloMax.serverCpuUsPerRequest !== undefined) {
       headline.push({ label: 'recommend server CPU per request at its max rate ÷ fastify hello-world\'s (same run)', value: ratio(apiMax.serverCpuUsPerRequest, helloMax.serverCpuUsPerRequest), unit: `× (${Math.round(apiMax.serverCpuUsPerRequest)} vs ${Math.round(helloMax.serverCpuUsPerRequest)} µs)` });
     }
@@ -100,7 +112,7 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
       headline,
       tables: [
         {
-          title: `recommend with ${items.toLocaleString('en-US')} items × ${config.model.dim} dims in the index (${USERS} warm users, k = 10), ${durationS} s per row`,
+          title: `recommend with ${items.toLocaleString('en-US')} items × ${config.model.dim} dims in the index (${USERS} warm users, k = ${K}), ${durationS} s per row`,
           columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'server CPU µs/request'],
           rows: loadCells(rows),
         },
@@ -114,12 +126,13 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
         `The API is workers/api.ts in its own process (the code \`streamrec serve\` runs), ready after ${readyS.toFixed(1)} s (index filled from the item-embeddings topic); hello-world is fastify with one JSON route in its own process.`,
         `autocannon ${packageVersion('autocannon') ?? ''} in the bench process on the same 2 cores, 32 connections; sustainable = ≥ 95% of the asked rate served, no errors, p99 < 100 ms. Rates above the first unsustainable one past 1,000/s are not tried.`,
         "autocannon's fixed rate (overallRate) gives each connection a quota per second that it sends back to back when the second starts, so its fixed-rate rows measure a burst of the whole second's requests draining through the server; it also back-fills latencies with an expected interval of 1 ms. The second table spaces requests evenly (request i due at start + i / rate, sent when due on keep-alive sockets from node:net in the bench process, new sockets opening while others wait, so a stalled server cannot slow the sending: no coordinated omission); latency is send → last byte, and a row with more than 1% of sends over 5 ms late (the generator itself behind) is not sustainable. The targets are read from the second table.",
-        'Each request is a random one of the warm users (state in Redis), so every answer goes through Redis, the HNSW index and the filters, never the cold-user fallback (checked before the run).',
+        `Warm users: ${warm.users} users' recent histories (${warm.events} view events, up to 20 per user, each user within one neighbourhood of the catalog) were produced to the clickstream topic and applied by a real learner (workers/learner.ts), which stored each state with the candidate pool it searched (${warm.pooled} of ${warm.users} with at least k candidates; ${warm.tookS.toFixed(1)} s including the learner's start); the learner was stopped before the measurements. Each request is a random one of them, so every answer reads Redis and runs the filters and the ranking, never the cold-user fallback (checked before the run).`,
+        `"recommend" is the API as deployed: it ranks the user's stored pool (learner-searched at the user's last event, at most RECOMMEND_POOL_MAX_AGE_MS old) instead of searching; its /metrics counted ${sources.pool} answers from pools and ${sources.search} searches over the whole run. "${SEARCHING}" is a second API process on the same topic and users with RECOMMEND_POOL_MAX_AGE_MS=0, which searches its HNSW index (k 50 for the trending re-rank, HNSW_EF_SEARCH ${config.model.efSearch}, which is 64 at this size) for every request: what a user whose pool is stale or too small costs.`,
         'server CPU µs/request = the server process\'s user + system CPU time over the row (/proc/<pid>/stat, all its threads, GC included) ÷ requests served: the server\'s own cost, which the generator and the rest of the machine do not add to; at low rates it is higher per request (the CPU idles between requests and each one starts with colder caches).',
       ],
       skipped: [],
       versions: { fastify: packageVersion('fastify') ?? '?', autocannon: packageVersion('autocannon') ?? '?' },
-      data: { rows, pacedRows, readyS, items },
+      data: { rows, pacedRows, readyS, items, warm, candidateSources: sources },
     };
   } finally {
     for (const w of workers) await w.stop();
@@ -130,38 +143,9 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
   }
 }
 
-/**
- * Warm users as a storefront makes them: each has a recent history of up to 20 items from one
- * neighbourhood (a blob of the published item vectors) and a long-term vector at one of them,
- * so the query (built from the history) is a taste. Histories drawn from the whole catalog
- * would average to a query near no item, which HNSW serves more slowly than any real user
- * (about 18% at 100k x 64, k 50, ef 64) and no storefront sends.
- */
-async function writeUsers(redis: Parameters<typeof createRedisUserStore>[0], prefix: string, dim: number, items: number): Promise<void> {
-  const store = createRedisUserStore(redis, createRedisKeys(prefix));
-  const catalog = makeVectors(items, dim, ITEM_VECTORS_SEED);
-  const blobs = new Map<number, number[]>();
-  for (let j = 0; j < items; j++) {
-    const members = blobs.get(catalog.clusterOf[j]!) ?? [];
-    members.push(j);
-    blobs.set(catalog.clusterOf[j]!, members);
-  }
-  const rng = createRng(5);
-  const states = [];
-  for (let u = 0; u < USERS; u++) {
-    const home = Math.floor(rng() * items);
-    const neighbourhood = blobs.get(catalog.clusterOf[home]!)!;
-    const s = createUserState(`user-${u}`, dim);
-    s.vector = row(catalog, home).slice();
-    const seen = Array.from({ length: 20 }, () => itemId(neighbourhood[Math.floor(rng() * neighbourhood.length)]!));
-    const seenIds = [...new Set(seen)];
-    s.seen = seenIds.map(itemHash);
-    s.history = seenIds.map((itemIdSeen, i) => ({ itemId: itemIdSeen, type: 'view' as const, ts: Date.now() - 60_000 + i }));
-    s.eventCount = s.history.length;
-    s.lastEventTs = Date.now() - 1000;
-    s.updatedAtMs = Date.now();
-    s.position = { partition: 0, offset: u };
-    states.push(s);
-  }
-  await store.commit(states);
+/** The API's streamrec_recommend_candidates_total counters: how many answers ranked a pool vs searched. */
+async function candidateSources(apiUrl: string): Promise<{ pool: number; search: number }> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const count = (source: string) => Number(new RegExp(`^streamrec_recommend_candidates_total\\{source="${source}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { pool: count('pool'), search: count('search') };
 }

@@ -163,9 +163,12 @@ export function replayExpected(config: Config, vectors: ReadonlyMap<string, Floa
 }
 
 /** Everything of a state but the wall-clock stamp, vector as plain numbers (exact comparison). */
+/** What the learner learned, without what it derives at write time (updatedAtMs, the candidate pool searched in its index then). */
 export function comparable(s: UserState | undefined): unknown {
   if (!s) return undefined;
-  return { ...s, updatedAtMs: 0, vector: Array.from(s.vector) };
+  const learned: Partial<UserState> = { ...s, updatedAtMs: 0 };
+  delete learned.pool;
+  return { ...learned, vector: Array.from(s.vector) };
 }
 
 let eventSeq = 0;

@@ -9,6 +9,8 @@ import { decodeRecommendationList } from '../../src/adapters/kafka/recommendatio
 import { createRedisCatalogStore } from '../../src/adapters/redis/catalog-store.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
+import { itemHash } from '../../src/core/item-hash.ts';
+import { modelTag } from '../../src/core/recommender.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, learnerEnv, publishModel, readTopic, replayExpected, spawnLearner, waitUntil } from './support.ts';
 
@@ -40,6 +42,12 @@ describe('walking skeleton: one event through a learner process', () => {
       expect(comparable(state)).toEqual(comparable(expected.get('walker')));
       const norm = Math.hypot(...state.vector);
       expect(norm).toBeCloseTo(config.model.weights.purchase, 3);
+      // Stored with the state: the candidates the learner searched for it, of the current model,
+      // none seen or unavailable (what the API ranks instead of searching).
+      expect(state.pool!.modelTag).toBe(modelTag('test-v1'));
+      expect(state.pool!.hashes).toHaveLength(15 - 1);
+      const pooledIds = state.pool!.hashes.map((h) => Array.from({ length: 30 }, (_, i) => `item-${i}`).find((id) => itemHash(id) === h));
+      expect(pooledIds.filter((id) => id === undefined || id === 'item-25' || Number(id.slice(5)) < 15)).toEqual([]);
 
       const lists = await readTopic(kafka, config.topics.recommendations, (all) => all.some((m) => m.message.key?.toString() === 'walker'), 30_000);
       const list = decodeRecommendationList(lists.find((m) => m.message.key?.toString() === 'walker')!.message.value!);
