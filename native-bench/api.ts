@@ -143,9 +143,9 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
   }
 }
 
-/** The API's streamrec_recommend_candidates_total counters: how many answers ranked a pool vs searched. */
+/** The API's streamrec_recommend_candidates_total counters (other labels, like the registry's role, may follow): answers that ranked a pool vs searched. */
 async function candidateSources(apiUrl: string): Promise<{ pool: number; search: number }> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
-  const count = (source: string) => Number(new RegExp(`^streamrec_recommend_candidates_total\\{source="${source}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const count = (source: string) => Number(new RegExp(`^streamrec_recommend_candidates_total\\{source="${source}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { pool: count('pool'), search: count('search') };
 }

@@ -51,9 +51,9 @@ export interface RecommendRequest {
   /** Called when the model path throws, before falling back (for logs and metrics). */
   onError?: (err: unknown) => void;
   /**
-   * Candidates searched earlier for this same user state (usablePool decides whether they still
-   * hold): ranked instead of searching the index. The search runs anyway when fewer than k of
-   * them pass this request's filters.
+   * The model's stored ranking for this same user state (usablePool decides whether it still
+   * holds): served, minus what this request filters, instead of searching the index. The search
+   * runs anyway when fewer than k of it pass.
    */
   pool?: CandidatePool;
   /** Told whether the pool answered ('pool') or the index was searched ('search'), for metrics. */
@@ -84,11 +84,19 @@ export function recommend(req: RecommendRequest): Recommendation {
   const k = Math.max(0, Math.floor(req.k));
   const filter = acceptFilter(req);
   const { accept, search } = filter;
+  const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req.index, req.pool, k, filter) : undefined;
+  if (pooled) {
+    req.onModelPath?.('pool');
+    return { items: pooled, underfilled: 0, fallback: false };
+  }
   let query: Vector | undefined;
   let modelItems: RecommendedItem[] | undefined;
   try {
     query = queryFor(req);
-    if (query) modelItems = searchModel(req, query, k, search, filter);
+    if (query) {
+      req.onModelPath?.('search');
+      modelItems = searchModel(req, query, k, search);
+    }
   } catch (err) {
     req.onError?.(err);
     modelItems = undefined;
@@ -117,18 +125,18 @@ export function modelTag(modelVersion: string): number {
 }
 
 /**
- * The pool to store with `req.user`'s state: what a recommend of it would search for (k or the
- * re-rank depth, whichever is larger), with the user's own filters only (seen, availability;
- * a request's exclude and category are applied when it is served). Undefined for a cold user
- * or a query without a direction, which recommend answers from trending anyway.
+ * The pool to store with `req.user`'s state: the model's top `size` for it (search, then the
+ * trending re-rank, as recommend ranks), with the user's own filters only (seen, availability;
+ * a request's exclude and category apply when it is served). Undefined for a cold user or a
+ * query without a direction, which recommend answers from trending anyway.
  */
-export function candidatePool(req: RecommendRequest, tag: number): CandidatePool | undefined {
+export function candidatePool(req: RecommendRequest, tag: number, size: number): CandidatePool | undefined {
   if (req.index.size === 0) return undefined;
   const query = queryFor(req);
   if (!query) return undefined;
   const { search } = acceptFilter({ ...req, exclude: undefined, category: undefined });
-  const found = searchIndex(req.index, query, Math.max(Math.floor(req.k), req.rerank?.candidates ?? 0), search);
-  return { hashes: found.map((n) => itemHash(n.itemId)), modelTag: tag };
+  const ranked = searchModel(req, query, Math.max(0, Math.floor(size)), search);
+  return { hashes: ranked.map((n) => itemHash(n.itemId)), scores: ranked.map((n) => n.score), modelTag: tag };
 }
 
 /**
@@ -164,15 +172,10 @@ export function similarItems(index: AnnIndex, itemId: string, k: number, isAvail
     .slice(0, k);
 }
 
-function searchModel(req: RecommendRequest, query: Vector, k: number, accept: SearchFilter, filter: AcceptFilter): RecommendedItem[] {
+function searchModel(req: RecommendRequest, query: Vector, k: number, accept: SearchFilter): RecommendedItem[] {
   const { index, rerank, trending } = req;
   if (k === 0 || index.size === 0) return [];
-  let found = req.pool ? rankPool(index, query, req.pool.hashes, filter) : [];
-  if (found.length >= k) req.onModelPath?.('pool');
-  else {
-    req.onModelPath?.('search');
-    found = searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), accept);
-  }
+  let found = searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), accept);
   if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
     const top = trending.top(1)[0]?.score ?? 0;
     if (top > 0) {
@@ -195,29 +198,20 @@ function searchIndex(index: AnnIndex, query: Vector, want: number, accept: Searc
 }
 
 /**
- * The pool's candidates that pass this request's filters, scored by cosine with the query as
- * the index would score them, best first. A hash shared by several ids brings all of them;
- * each is scored on its own vector, so only a truly near one ranks.
+ * The first k of the stored ranking that pass this request's filters, in its order and with its
+ * scores; undefined when fewer than k pass (the caller searches then). An entry whose hash more
+ * than one indexed id shares is skipped: the pool cannot say which of them it ranked.
  */
-function rankPool(index: AnnIndex, query: Vector, hashes: readonly number[], filter: AcceptFilter): Neighbour[] {
-  const queryNorm = Math.sqrt(dot(query, query));
-  const out: Neighbour[] = [];
-  for (const hash of hashes) {
+function fromPool(index: AnnIndex, pool: CandidatePool, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
+  const out: RecommendedItem[] = [];
+  for (let i = 0; i < pool.hashes.length && out.length < k; i++) {
+    const hash = pool.hashes[i]!;
     if (filter.blocked.has(hash)) continue;
-    for (const itemId of index.idsWithHash(hash)) {
-      const v = index.vectorOf(itemId);
-      if (v === undefined || v.length !== query.length || !filter.catalogAccepts(itemId)) continue;
-      const norm = Math.sqrt(dot(v, v));
-      if (norm > 0) out.push({ itemId, score: dot(query, v) / (queryNorm * norm) });
-    }
+    const ids = index.idsWithHash(hash);
+    if (ids.length !== 1 || !filter.catalogAccepts(ids[0]!)) continue;
+    out.push({ itemId: ids[0]!, score: pool.scores[i] ?? 0, source: 'model' });
   }
-  return out.sort((a, b) => b.score - a.score);
-}
-
-function dot(a: Vector, b: Vector): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+  return out.length === k ? out : undefined;
 }
 
 function trendingItems(trending: Trending, n: number, accept: (id: string) => boolean, taken: ReadonlySet<string>): RecommendedItem[] {

@@ -15,14 +15,18 @@ export interface AppliedPosition {
 }
 
 /**
- * The items nearest to a user's query, searched when the state was written (the learner does
- * it before each commit, for the list it publishes anyway), so that a recommend for the same
- * state can rank these few instead of searching the index: the search is most of a recommend's
- * CPU (~120 µs of ~280 at 100k × 64). Any event makes a new state without a pool.
+ * The model's ranking for exactly this state, computed when it was written (the learner does it
+ * before each commit, for the list it publishes anyway): the top of the search with the
+ * trending re-rank applied, the user's seen and unavailable items left out. A recommend for the
+ * same state serves it, minus what the request filters, instead of searching the index: the
+ * search is the biggest part of a recommend's CPU (~120 µs of ~280 at 100k × 64). Any event
+ * makes a new state without a pool.
  */
 export interface CandidatePool {
-  /** itemHash of the candidates, nearest first; the user's seen items and unavailable items were left out. */
+  /** itemHash of the ranked items, best first. */
   hashes: number[];
+  /** Their scores (cosine + trending boost), as the list would show them. */
+  scores: number[];
   /** modelTag (recommender.ts) of the model version whose item vectors were searched. */
   modelTag: number;
 }

@@ -65,6 +65,9 @@ export function bindLearnerCore(
     return f ?? undefined;
   };
 
+  // Twice the list length: room for what a request's exclude, category or a newly unavailable
+  // item takes out before the API has to search (20 entries, 160 bytes per user at k 10).
+  const poolSize = 2 * config.model.k;
   const requestFor = (user: UserState): RecommendRequest => ({
     user,
     k: config.model.k,
@@ -112,7 +115,7 @@ export function bindLearnerCore(
       return [...updated.values()];
     },
     withPool(state) {
-      const pool = candidatePool(requestFor(state), modelTag(modelVersion));
+      const pool = candidatePool(requestFor(state), modelTag(modelVersion), poolSize);
       return pool === undefined ? state : { ...state, pool };
     },
     // The pool was searched moments ago for this very state (withPool), so the list needs no search.

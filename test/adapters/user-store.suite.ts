@@ -34,9 +34,9 @@ export function runUserStoreSuite(name: string, makeStore: () => Promise<UserSta
       expect({ ...back!, vector: null }).toEqual({ ...s, vector: null });
     });
 
-    it('round-trips a candidate pool (hashes in order, model tag), and a state without one has none', async () => {
+    it('round-trips a candidate pool (hashes and scores in order, model tag), and a state without one has none', async () => {
       const store = await makeStore();
-      const s = { ...state('p', 0, 3), pool: { hashes: [itemHash('i9'), 0, 0x3fffffff, itemHash('i4')], modelTag: itemHash('v7') } };
+      const s = { ...state('p', 0, 3), pool: { hashes: [itemHash('i9'), 0, 0x3fffffff, itemHash('i4')], scores: [1.5, 0.75, -0.25, 0], modelTag: itemHash('v7') } };
       await store.commit([s, state('q', 0, 4)]);
       expect((await store.get('p'))!.pool).toEqual(s.pool);
       expect((await store.get('q'))!.pool).toBeUndefined();

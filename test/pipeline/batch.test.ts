@@ -29,7 +29,7 @@ const core: LearnerCore = {
     return { ...state, vector, eventCount: state.eventCount + 1, lastEventTs: event.ts, updatedAtMs: nowMs, history: [...state.history, { itemId: event.itemId, type: event.type, ts: event.ts }], position };
   },
   learnItems: () => [],
-  withPool: (state) => ({ ...state, pool: { hashes: [state.eventCount], modelTag: 7 } }),
+  withPool: (state) => ({ ...state, pool: { hashes: [state.eventCount], scores: [0.5], modelTag: 7 } }),
   recommend: (user) => [{ itemId: `rec-for-${user.userId}`, score: 1, source: 'model' }],
   modelVersion: () => 'test',
 };
@@ -74,7 +74,7 @@ describe('processBatch', () => {
     expect(a.vector[0]).toBe(3);
     expect(a.position).toEqual({ partition: 3, offset: 5 });
     // The pool was attached before the commit, to the final state of the batch.
-    expect(a.pool).toEqual({ hashes: [3], modelTag: 7 });
+    expect(a.pool).toEqual({ hashes: [3], scores: [0.5], modelTag: 7 });
     expect(out.letters.map((l) => [l.code, l.offset])).toEqual([['bad_json', 2], ['apply_failed', 4]]);
     expect(out.lists.map((l) => [l.userId, l.causedBy]).sort()).toEqual([['a', 'e5'], ['b', 'e1']]);
   });

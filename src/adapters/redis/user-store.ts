@@ -17,7 +17,7 @@ const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
  * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset\n"
  * (the exactly-once position, readable by Lua without msgpack) followed by a msgpack
  * array (vector as raw Float32 bytes, history flattened to itemId, type code, ts delta, seen
- * as raw uint32 item hashes, then the candidate pool's hashes and model tag when it has one).
+ * as raw uint32 item hashes, then the candidate pool's hashes, scores and model tag when it has one).
  * Reads are one pipeline of GETs; a commit is one pipeline of EVALSHA calls of
  * commit-user-state.lua, which writes only positions past the stored one. Records of the
  * first layout (msgpack map + a separate position key) are still read, and replaced on
@@ -126,11 +126,11 @@ interface UserRecordV1 {
 
 /**
  * [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen] and, with a
- * candidate pool, [pool hashes, pool model tag] after them. Seen and the pool are raw
- * little-endian uint32 item hashes (4 bytes each); records written before the hashes hold the
- * seen ids as strings, hashed when read.
+ * candidate pool, [pool hashes, pool scores, pool model tag] after them. Seen and the pool's
+ * hashes are raw little-endian uint32 item hashes, its scores raw Float32 (4 bytes each);
+ * records written before the hashes hold the seen ids as strings, hashed when read.
  */
-type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, Uint8Array | string[], Uint8Array?, number?];
+type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, Uint8Array | string[], Uint8Array?, Uint8Array?, number?];
 
 const V2_MARK = 0x02;
 const NEWLINE = 0x0a;
@@ -139,10 +139,10 @@ const ABSOLUTE_TS = 16;
 const TYPE_CODE = new Map<string, number>(EVENT_TYPES.map((t, i) => [t, i]));
 
 /**
- * A record with a pool is cut to at most this many bytes, dropping the farthest candidates.
+ * A record with a pool is cut to at most this many bytes, dropping the pool's lowest ranks.
  * Why: Redis keeps a value in a jemalloc size class (… 1,536, 1,792, 2,048 …), so a record of
  * 1,787+ bytes costs ~2,120 B with its key: past the 2 KB per user target. A user at both caps
- * (history 50, seen 200) is ~1,756 bytes without a pool and keeps only a few candidates, too few
+ * (history 50, seen 200) is ~1,756 bytes without a pool and keeps at most a few entries, too few
  * for a list, so their recommends search; a typical user (seen ~50) keeps the whole pool.
  */
 export const POOLED_RECORD_MAX_BYTES = 1780;
@@ -166,13 +166,14 @@ export function encodeUserRecord(s: UserState): Buffer {
   const header = Buffer.from(`\x02${s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`}\n`, 'latin1');
   const pool = s.pool?.hashes ?? [];
   if (pool.length === 0) return Buffer.concat([header, msgpack.pack(record)]);
-  const tag = s.pool!.modelTag;
+  const { scores, modelTag: tag } = s.pool!;
+  const withPool = (n: number) => [...record, hashesToBytes(pool.slice(0, n)), vectorToBytes(Float32Array.from(scores.slice(0, n))), tag];
   let keep = pool.length;
-  let packed = msgpack.pack([...record, hashesToBytes(pool), tag]);
-  // Over the limit: 4 bytes per hash dropped (a second round only when the length prefix shrank less).
+  let packed = msgpack.pack(withPool(keep));
+  // Over the limit: 8 bytes per entry dropped (a second round only when a length prefix shrank too).
   for (let over = header.length + packed.length - POOLED_RECORD_MAX_BYTES; over > 0; over = header.length + packed.length - POOLED_RECORD_MAX_BYTES) {
-    keep -= Math.ceil(over / 4);
-    packed = msgpack.pack(keep > 0 ? [...record, hashesToBytes(pool.slice(0, keep)), tag] : record);
+    keep -= Math.ceil(over / 8);
+    packed = msgpack.pack(keep > 0 ? withPool(keep) : record);
     if (keep <= 0) break;
   }
   return Buffer.concat([header, packed]);
@@ -203,8 +204,8 @@ function decodeV2(bytes: Buffer): UserState {
   const pos = /^(\d+):(\d+)$/.exec(header);
   if (header !== '' && !pos) throw unknownLayout();
   const r = msgpack.unpack(bytes.subarray(end + 1)) as UserRecordV2;
-  if (!Array.isArray(r) || (r.length !== 7 && r.length !== 9) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
-  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen, poolBytes, poolTag] = r;
+  if (!Array.isArray(r) || (r.length !== 7 && r.length !== 10) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
+  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen, poolHashes, poolScores, poolTag] = r;
   const history: HistoryEntry[] = [];
   let prevTs = lastEventTs;
   for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -224,7 +225,9 @@ function decodeV2(bytes: Buffer): UserState {
     seen: seenFrom(seen),
     position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
   };
-  if (poolBytes instanceof Uint8Array && typeof poolTag === 'number') state.pool = { hashes: hashesFromBytes(poolBytes), modelTag: poolTag };
+  if (poolHashes instanceof Uint8Array && poolScores instanceof Uint8Array && typeof poolTag === 'number') {
+    state.pool = { hashes: hashesFromBytes(poolHashes), scores: Array.from(vectorFromBytes(poolScores)), modelTag: poolTag };
+  }
   return state;
 }
 

@@ -12,9 +12,10 @@ afterEach(async () => {
   await f.close();
 });
 
-// Every item of the fixture's catalog, as a learner's pool would list them (a superset of any
-// search's answer, so the pool must rank exactly like the search).
-const ALL = Array.from({ length: 40 }, (_, i) => itemHash(`i${i}`));
+// A stored ranking, as a learner would write it: axis-1 items (alice's taste is axis 0, so a
+// search would never give these), best first, with its own scores.
+const RANKED = Array.from({ length: 10 }, (_, j) => `i${37 - 4 * j}`);
+const pool = (tag = 'v-test', n = RANKED.length) => ({ hashes: RANKED.slice(0, n).map(itemHash), scores: RANKED.slice(0, n).map((_, j) => 0.9 - j / 100), modelTag: modelTag(tag) });
 
 async function storeAlice(change: (alice: UserState) => UserState): Promise<void> {
   const alice = (await f.users.get('alice'))!;
@@ -27,39 +28,39 @@ const recommend = async (query = 'k=5') => (await f.app.inject({ url: `/v1/users
 const candidates = async () => (await f.app.inject({ url: '/metrics' })).body.split('\n').filter((l) => l.startsWith('streamrec_recommend_candidates_total'));
 
 describe('recommend with a stored candidate pool', () => {
-  it('ranks the pool instead of searching, answers exactly like the search, and counts the source', async () => {
+  it('serves the stored ranking with its scores instead of searching, minus what the request filters, and counts the source', async () => {
     const searched = await recommend();
-    await storeAlice((a) => ({ ...a, pool: { hashes: ALL, modelTag: modelTag('v-test') } }));
+    expect(searched.items.map((i) => i.itemId).some((id) => RANKED.includes(id))).toBe(false);
+    await storeAlice((a) => ({ ...a, pool: pool() }));
     const pooled = await recommend();
-    expect(pooled.items.map((i) => i.itemId)).toEqual(searched.items.map((i) => i.itemId));
-    pooled.items.forEach((item, i) => expect(item.score).toBeCloseTo(searched.items[i]!.score, 5));
-    // Request filters still apply to the pool.
-    const filtered = await recommend(`k=3&exclude=${pooled.items[0]!.itemId}`);
-    expect(filtered.items.map((i) => i.itemId)).toEqual(pooled.items.slice(1, 4).map((i) => i.itemId));
-    expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="search"} 1', 'streamrec_recommend_candidates_total{source="pool"} 2']);
+    expect(pooled.items.map((i) => i.itemId)).toEqual(RANKED.slice(0, 5));
+    pooled.items.forEach((item, j) => expect(item.score).toBeCloseTo(0.9 - j / 100, 6));
+    const filtered = await recommend(`k=3&exclude=${RANKED[0]}`);
+    expect(filtered.items.map((i) => i.itemId)).toEqual(RANKED.slice(1, 4));
+    for (const id of [RANKED[1]!, RANKED[3]!]) await f.catalog.put({ itemId: id, category: 'c9', available: true, updatedAtMs: NOW_MS });
+    const category = await recommend('k=2&category=c9');
+    expect(category.items.map((i) => i.itemId)).toEqual([RANKED[1], RANKED[3]]);
+    expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="search"} 1', 'streamrec_recommend_candidates_total{source="pool"} 3']);
   });
 
   it('an item made unavailable after the pool was stored is not served from it', async () => {
-    await storeAlice((a) => ({ ...a, pool: { hashes: ALL, modelTag: modelTag('v-test') } }));
-    const first = (await recommend('k=3')).items[0]!.itemId;
-    const put = await f.app.inject({ method: 'PUT', url: `/v1/items/${first}`, headers: { 'x-api-key': API_KEY }, payload: { available: false } });
+    await storeAlice((a) => ({ ...a, pool: pool() }));
+    const put = await f.app.inject({ method: 'PUT', url: `/v1/items/${RANKED[0]}`, headers: { 'x-api-key': API_KEY }, payload: { available: false } });
     expect(put.statusCode).toBe(200);
-    const after = await recommend('k=3');
-    expect(after.items.map((i) => i.itemId)).not.toContain(first);
-    expect(after.items).toHaveLength(3);
-    expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="pool"} 2']);
+    expect((await recommend('k=3')).items.map((i) => i.itemId)).toEqual(RANKED.slice(1, 4));
+    expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="pool"} 1']);
   });
 
   it('searches when the pool is of another model, older than RECOMMEND_POOL_MAX_AGE_MS, or too small for k', async () => {
-    // Of another model version.
-    await storeAlice((a) => ({ ...a, pool: { hashes: ALL, modelTag: modelTag('v-old') } }));
-    await recommend();
+    const searched = (await recommend()).items.map((i) => i.itemId);
+    await storeAlice((a) => ({ ...a, pool: pool('v-old') }));
+    expect((await recommend()).items.map((i) => i.itemId)).toEqual(searched);
     // Written 10 min + 1 ms ago (the default limit is 10 min).
-    await storeAlice((a) => ({ ...a, updatedAtMs: NOW_MS - 600_001, pool: { hashes: ALL, modelTag: modelTag('v-test') } }));
-    await recommend();
-    // Three candidates cannot make five.
-    await storeAlice((a) => ({ ...a, updatedAtMs: NOW_MS - 1000, pool: { hashes: ALL.slice(0, 3), modelTag: modelTag('v-test') } }));
-    expect((await recommend()).items).toHaveLength(5);
-    expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="search"} 3']);
+    await storeAlice((a) => ({ ...a, updatedAtMs: NOW_MS - 600_001, pool: pool() }));
+    expect((await recommend()).items.map((i) => i.itemId)).toEqual(searched);
+    // Three entries cannot make five.
+    await storeAlice((a) => ({ ...a, updatedAtMs: NOW_MS - 1000, pool: pool('v-test', 3) }));
+    expect((await recommend()).items.map((i) => i.itemId)).toEqual(searched);
+    expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="search"} 4']);
   });
 });

@@ -92,7 +92,7 @@ describe('Redis user record layouts', () => {
   it('keeps a pool within the per-user budget: whole for a typical user, cut from the far end at both caps', async () => {
     const keys = createRedisKeys(prefix());
     const store = createRedisUserStore(ctx.redis, keys);
-    const pool = { hashes: Array.from({ length: 50 }, (_, i) => itemHash(`cand-${i}`)), modelTag: itemHash('model-1') };
+    const pool = { hashes: Array.from({ length: 50 }, (_, i) => itemHash(`cand-${i}`)), scores: Array.from({ length: 50 }, (_, i) => 1 - i / 64), modelTag: itemHash('model-1') };
     const user = (id: string, seen: number) => {
       const s = { ...userState(5, 1), userId: id, vector: new Float32Array(64).fill(0.1), pool };
       s.history = Array.from({ length: 50 }, (_, i) => ({ itemId: `item-${1000 + i}`, type: 'view' as const, ts: s.lastEventTs - 60_000 + i * 1000 }));
@@ -109,13 +109,14 @@ describe('Redis user record layouts', () => {
     const size = async (id: string) => (await ctx.redis.getBuffer(keys.user(id)))!.length;
     expect((await store.get('typical'))!.pool).toEqual(pool);
     expect(await size('typical')).toBeLessThanOrEqual(POOLED_RECORD_MAX_BYTES);
-    // Seen 150: room for part of the pool, the nearest candidates first.
+    // Seen 150: room for part of the pool, its best ranks first.
     const roomy = (await store.get('roomy'))!;
     expect(roomy.pool!.hashes.length).toBeGreaterThan(0);
     expect(roomy.pool!.hashes.length).toBeLessThan(50);
     expect(roomy.pool!.hashes).toEqual(pool.hashes.slice(0, roomy.pool!.hashes.length));
+    expect(roomy.pool!.scores).toEqual(pool.scores.slice(0, roomy.pool!.hashes.length));
     expect(await size('roomy')).toBeLessThanOrEqual(POOLED_RECORD_MAX_BYTES);
-    expect(await size('roomy')).toBeGreaterThan(POOLED_RECORD_MAX_BYTES - 4);
+    expect(await size('roomy')).toBeGreaterThan(POOLED_RECORD_MAX_BYTES - 8);
     // Both caps: this record is past the limit without a pool, so it keeps none and grows by nothing.
     const capped = (await store.get('capped'))!;
     expect(capped.pool).toBeUndefined();
