@@ -13,6 +13,7 @@ export interface UserFacts {
   lastEventTs: number | null;
   updatedAtMs: number | null;
   nearestItems: Neighbour[];
+  storedRanking: { items: Array<{ itemId: string | null; score: number }>; served: boolean } | null;
   modelVersion: string;
 }
 
@@ -51,6 +52,9 @@ export function formatUser(u: UserFacts, recs: RecommendationFacts, nowMs = Date
     'nearest items (cosine)',
     ...ranked(u.nearestItems),
     '',
+    storedRankingTitle(u.storedRanking),
+    ...(u.storedRanking === null ? [] : ranked(u.storedRanking.items.map((r) => ({ itemId: r.itemId ?? '(hash not indexed, or shared)', score: r.score })))),
+    '',
     `recommendations (model ${recs.modelVersion}${flags(recs)})`,
     ...(recs.items.length === 0 ? ['  none'] : recs.items.map((r, i) => `  ${String(i + 1).padStart(2)}. ${r.itemId.padEnd(24)} ${r.score.toFixed(4)}  ${r.source}`)),
   ];
@@ -71,6 +75,12 @@ export function formatItem(item: ItemFacts, nowMs = Date.now()): string {
   }
   lines.push('', 'neighbours (cosine, available only)', ...ranked(item.neighbours));
   return lines.join('\n');
+}
+
+function storedRankingTitle(s: UserFacts['storedRanking']): string {
+  if (s === null) return 'stored ranking: none (recommend searches the index)';
+  const use = s.served ? 'served by recommend' : 'not served: another model version or too old, recommend searches';
+  return `stored ranking (learner, ${s.items.length} entries; ${use})`;
 }
 
 function row(label: string, value: string): string {

@@ -17,6 +17,7 @@ describe('formatUser', () => {
         lastEventTs: nowMs - 60_000,
         updatedAtMs: nowMs - 60_000,
         nearestItems: [],
+        storedRanking: null,
         modelVersion: 'v1',
       },
       { items: [], modelVersion: 'v1', cold: false, fallback: false, degraded: false },
@@ -28,5 +29,16 @@ describe('formatUser', () => {
     expect(lines[1]).toContain('2026-11-30T11:58:00.123Z');
     expect(lines[0]!.indexOf('click')).toBe(lines[1]!.indexOf('view'));
     expect(lines[0]!.indexOf('i-whole')).toBe(lines[1]!.indexOf('i-ms'));
+  });
+
+  it('shows the stored ranking, whether recommend serves it, and entries it cannot name', () => {
+    const base = { userId: 'u1', embedding: [1, 0], norm: 1, eventCount: 1, history: [], lastEventTs: null, updatedAtMs: null, nearestItems: [], modelVersion: 'v1' };
+    const recs = { items: [], modelVersion: 'v1', cold: false, fallback: false, degraded: false };
+    const served = formatUser({ ...base, storedRanking: { items: [{ itemId: 'i7', score: 0.91 }, { itemId: null, score: 0.5 }], served: true } }, recs);
+    expect(served).toContain('stored ranking (learner, 2 entries; served by recommend)');
+    expect(served).toMatch(/1\. i7 .*0\.9100/);
+    expect(served).toContain('(hash not indexed, or shared)');
+    expect(formatUser({ ...base, storedRanking: { items: [], served: false } }, recs)).toContain('not served: another model version or too old');
+    expect(formatUser({ ...base, storedRanking: null }, recs)).toContain('stored ranking: none (recommend searches the index)');
   });
 });

@@ -68,6 +68,19 @@ export const UserView = Type.Object({
   lastEventTs: Type.Union([Type.Number(), Type.Null()]),
   updatedAtMs: Type.Union([Type.Number(), Type.Null()]),
   nearestItems: Neighbours,
+  /**
+   * The learner's ranking stored with this state (what recommend serves instead of searching),
+   * null when none was stored. An itemId is null when no indexed item, or more than one, has
+   * the stored hash.
+   */
+  storedRanking: Type.Union([
+    Type.Object({
+      items: Type.Array(Type.Object({ itemId: Type.Union([Type.String(), Type.Null()]), score: Type.Number() })),
+      /** Whether recommend serves it now: the current model version, not older than RECOMMEND_POOL_MAX_AGE_MS. */
+      served: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
   modelVersion: Type.String(),
 });
 

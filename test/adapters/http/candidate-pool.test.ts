@@ -63,4 +63,20 @@ describe('recommend with a stored candidate pool', () => {
     expect((await recommend()).items.map((i) => i.itemId)).toEqual(searched);
     expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="search"} 4']);
   });
+
+  it('GET /v1/users/:userId shows the stored ranking and whether recommend serves it', async () => {
+    expect((await f.app.inject({ url: '/v1/users/alice' })).json().storedRanking).toBeNull();
+    await storeAlice((a) => ({ ...a, pool: { ...pool(), hashes: [...pool().hashes.slice(0, 2), itemHash('not-indexed')], scores: [0.9, 0.89, 0.5] } }));
+    const view = (await f.app.inject({ url: '/v1/users/alice' })).json();
+    expect(view.storedRanking).toEqual({
+      items: [
+        { itemId: RANKED[0], score: expect.closeTo(0.9, 6) },
+        { itemId: RANKED[1], score: expect.closeTo(0.89, 6) },
+        { itemId: null, score: 0.5 },
+      ],
+      served: true,
+    });
+    await storeAlice((a) => ({ ...a, pool: pool('v-old') }));
+    expect((await f.app.inject({ url: '/v1/users/alice' })).json().storedRanking.served).toBe(false);
+  });
 });

@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { modelTag, usablePool } from '../../../core/recommender.ts';
 import { norm } from '../../../core/vector.ts';
 import { StreamrecError, isStreamrecError } from '../../../errors.ts';
 import { ErrorBody, kQuery, UserParams, UserView } from '../schemas.ts';
@@ -13,7 +14,7 @@ export function registerUserRoutes(app: TypedApp, ctx: RouteContext): void {
     {
       onRequest: ctx.readKey,
       schema: {
-        summary: 'What the engine knows about a user: embedding, norm, recent history, nearest items',
+        summary: 'What the engine knows about a user: embedding, norm, recent history, nearest items, the stored ranking',
         tags: ['inspect'],
         params: UserParams,
         querystring: Type.Object({ k: kQuery(config.model.k, config.model.maxK) }),
@@ -46,6 +47,15 @@ export function registerUserRoutes(app: TypedApp, ctx: RouteContext): void {
         lastEventTs: user.lastEventTs === 0 ? null : user.lastEventTs,
         updatedAtMs: user.updatedAtMs === 0 ? null : user.updatedAtMs,
         nearestItems,
+        storedRanking: user.pool
+          ? {
+              items: user.pool.hashes.map((hash, i) => {
+                const ids = deps.index.idsWithHash(hash);
+                return { itemId: ids.length === 1 ? ids[0]! : null, score: user.pool!.scores[i] ?? 0 };
+              }),
+              served: usablePool(user, modelTag(deps.modelVersion()), (deps.nowMs ?? Date.now)(), config.http.poolMaxAgeMs) !== undefined,
+            }
+          : null,
         modelVersion: deps.modelVersion(),
       };
     },
