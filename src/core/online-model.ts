@@ -6,7 +6,7 @@ import { createExactIndex } from './exact-index.ts';
 import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from './item-embeddings.ts';
 import { indexVectorOf, factorPart } from './item-space.ts';
 import { applyEvent, isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
-import { recommend, type Recommendation, type RerankParams } from './recommender.ts';
+import { candidatePool, modelTag, recommend, usablePool, type Recommendation, type RecommendRequest, type RerankParams } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
 import type { RefitParams } from './refit.ts';
 import { createTrending, type Trending } from './trending.ts';
@@ -79,7 +79,17 @@ export interface OnlineModel {
  * trending, and the recommender. The evaluation replays through this; the pipeline composes
  * the same functions around Redis and Kafka.
  */
-export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = createExactIndex(params.learner.dim)): OnlineModel {
+/**
+ * Serve as the API does with candidate pools: after each event the user's ranking (top `size`)
+ * is stored with the state, and recommend serves it while it is at most `maxAgeMs` old (event
+ * time) and of the current model (a refit is a new model version), else searches.
+ */
+export interface ServingPools {
+  size: number;
+  maxAgeMs: number;
+}
+
+export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = createExactIndex(params.learner.dim), pools?: ServingPools): OnlineModel {
   const users = new Map<string, UserState>();
   const trending = createTrending(params.trendingHalfLifeMs);
   // Co-occurrence, refit schedule and refit-and-align: the same module the refit worker runs.
@@ -111,6 +121,22 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     return updates;
   }
 
+  const request = (user: UserState | undefined, k: number, exclude?: readonly string[]): RecommendRequest => ({
+    user,
+    k,
+    exclude,
+    index,
+    trending,
+    isAvailable: () => true,
+    indexHidesUnavailable: true,
+    // Same query as the default, read from the factor cache instead of copying out of the index.
+    queryOf: (u) => userQuery(u, vectorOf, params.learner.weights, params.query),
+    rerank: params.rerank,
+  });
+  // The replay's clock: the newest event time learned (events arrive in time order).
+  let nowTs = 0;
+  const tag = () => modelTag(String(refitter.refits));
+
   return {
     index,
     trending,
@@ -119,18 +145,13 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     },
     user: (userId) => users.get(userId),
     recommend(userId, k, exclude) {
-      return recommend({
-        user: users.get(userId),
-        k,
-        exclude,
-        index,
-        trending,
-        isAvailable: () => true,
-        indexHidesUnavailable: true,
-        // Same query as the default, read from the factor cache instead of copying out of the index.
-        queryOf: (user) => userQuery(user, vectorOf, params.learner.weights, params.query),
-        rerank: params.rerank,
-      });
+      const user = users.get(userId);
+      const req = request(user, k, exclude);
+      if (pools) {
+        const pool = usablePool(user, tag(), nowTs, pools.maxAgeMs);
+        if (pool) req.pool = pool;
+      }
+      return recommend(req);
     },
     learn(event) {
       const prev = users.get(event.userId) ?? createUserState(event.userId, params.learner.dim);
@@ -155,8 +176,14 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
         trending.add(event.itemId, event.ts, weight);
       }
       const itemVector = index.has(event.itemId) ? indexVectorOf(factors.get(event.itemId)!) : undefined;
-      users.set(event.userId, applyEvent(prev, event, itemVector, params.learner));
+      const state = applyEvent(prev, event, itemVector, params.learner, { nowMs: event.ts });
+      users.set(event.userId, state);
       if (refitter.due) updates.push(...refit());
+      nowTs = Math.max(nowTs, event.ts);
+      if (pools) {
+        const pool = candidatePool(request(state, pools.size), tag(), pools.size);
+        if (pool) users.set(event.userId, { ...state, pool });
+      }
       return updates;
     },
   };

@@ -16,7 +16,12 @@ import { createPopularityModel } from './models/popularity.ts';
 import { runPrequential, type PrequentialResult } from './prequential.ts';
 import { formatResultTable } from './report.ts';
 
-export const EVAL_MODEL_NAMES = ['online', 'popularity', 'itemknn', 'batch'] as const;
+/**
+ * `online-pooled` is the online model served as the API serves it (the ranking stored at each
+ * user's previous event, while it is at most RECOMMEND_POOL_MAX_AGE_MS old in event time and
+ * of the current model); not in the default set, since it replays the whole model once more.
+ */
+export const EVAL_MODEL_NAMES = ['online', 'popularity', 'itemknn', 'batch', 'online-pooled'] as const;
 export type EvalModelName = (typeof EVAL_MODEL_NAMES)[number];
 
 export const EVAL_INDEX_KINDS = ['exact', 'hnsw'] as const;
@@ -42,7 +47,7 @@ export interface EvalSettings {
 }
 
 export const DEFAULT_EVAL_SETTINGS: Omit<EvalSettings, 'k'> = {
-  models: EVAL_MODEL_NAMES,
+  models: ['online', 'popularity', 'itemknn', 'batch'],
   index: 'exact',
   refitEveryEvents: 10_000,
   // Longer than the serving fallback's TRENDING_HALF_LIFE_MS: for next-item prediction over
@@ -79,6 +84,12 @@ function createModel(name: EvalModelName, config: Config, settings: EvalSettings
       return createItemKnnModel({ weights, windowItems: settings.knnWindowItems, historyItems: settings.knnHistoryItems });
     case 'online':
       return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index);
+    case 'online-pooled':
+      // The learner stores 2 x DEFAULT_K (pipeline/core-binding.ts); a list longer than that searches.
+      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index, {
+        size: 2 * config.model.k,
+        maxAgeMs: config.http.poolMaxAgeMs,
+      });
     case 'batch':
       return createBatchEvalModel(onlineModelParamsFrom(config.model), settings.refitEveryEvents, indexFactory(config, settings));
   }

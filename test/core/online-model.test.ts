@@ -62,4 +62,37 @@ describe('online model (test-then-learn)', () => {
     expect(warm.items.filter((i) => clusterOf(i.itemId) === 'c3').length).toBeGreaterThanOrEqual(4);
     expect(warm.items.map((i) => i.itemId)).not.toContain('c3-i1');
   });
+
+  it('served from stored rankings (as the API serves): a pool per learned user, used while fresh and of the current model, same hit rate', () => {
+    const pooled = createOnlineModel(params, undefined, { size: 20, maxAgeMs: 600_000 });
+    const plain = createOnlineModel(params);
+    let same = 0;
+    let cases = 0;
+    let hitsPooled = 0;
+    let hitsPlain = 0;
+    for (const [i, e] of events.entries()) {
+      if (i > events.length / 2) {
+        const a = pooled.recommend(e.userId, 10).items.map((r) => r.itemId);
+        const b = plain.recommend(e.userId, 10).items.map((r) => r.itemId);
+        cases++;
+        if (a.join() === b.join()) same++;
+        if (a.includes(e.itemId)) hitsPooled++;
+        if (b.includes(e.itemId)) hitsPlain++;
+      }
+      pooled.learn(e);
+      plain.learn(e);
+    }
+    const last = events[events.length - 1]!;
+    const pool = pooled.user(last.userId)!.pool!;
+    expect(pool.hashes).toHaveLength(20);
+    expect(pooled.user(last.userId)!.updatedAtMs).toBe(last.ts);
+    // The stored ranking is what the search gives at the time it was stored, so lists differ
+    // only where the index or trending moved between a user's events.
+    expect(same / cases).toBeGreaterThan(0.5);
+    expect(Math.abs(hitsPooled - hitsPlain) / cases).toBeLessThan(0.02);
+    // Past the age limit (event time), the pool is not served: the answer is the search's.
+    pooled.learn({ ...last, eventId: 'late', userId: 'someone-else', ts: last.ts + 600_001 });
+    plain.learn({ ...last, eventId: 'late', userId: 'someone-else', ts: last.ts + 600_001 });
+    expect(pooled.recommend(last.userId, 10).items).toEqual(plain.recommend(last.userId, 10).items);
+  });
 });

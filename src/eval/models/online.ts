@@ -1,15 +1,15 @@
 import type { AnnIndex } from '../../core/ann-index.ts';
-import { createOnlineModel, type OnlineModelParams } from '../../core/online-model.ts';
+import { createOnlineModel, type OnlineModelParams, type ServingPools } from '../../core/online-model.ts';
 import type { EvalModel } from '../eval-model.ts';
 
 /**
  * The production online model (src/core/online-model.ts: learner, online item embeddings,
  * periodic refit, trending, recommender) behind the replay interface; nothing re-implemented.
  */
-export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex | undefined, indexKind: string): EvalModel {
-  const model = createOnlineModel(params, index);
+export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex | undefined, indexKind: string, pools?: ServingPools): EvalModel {
+  const model = createOnlineModel(params, index, pools);
   return {
-    name: 'online',
+    name: pools ? 'online-pooled' : 'online',
     recommend(userId, k, exclude) {
       return model.recommend(userId, k, [...exclude]).items.map((i) => i.itemId);
     },
