@@ -9,6 +9,7 @@ import { vectorFromBytes, vectorToBytes } from '../../core/vector.ts';
 import { StreamrecError } from '../../errors.ts';
 import { msgpack } from '../kafka/codec.ts';
 import type { RedisKeys } from './keys.ts';
+import { compactSeen, expandSeen } from './seen-compaction.ts';
 
 const COMMIT_LUA = readFileSync(new URL('./commit-user-state.lua', import.meta.url), 'utf8');
 const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
@@ -130,7 +131,14 @@ interface UserRecordV1 {
  * hashes are raw little-endian uint32 item hashes, its scores raw Float32 (4 bytes each);
  * records written before the hashes hold the seen ids as strings, hashed when read.
  */
-type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, Uint8Array | string[], Uint8Array?, Uint8Array?, number?];
+type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, StoredSeen, Uint8Array?, Uint8Array?, number?];
+
+/**
+ * Seen as uint32 hashes; or [the hashes not implied by the history, the list's length] when
+ * that is exact (seen-compaction.ts), written only for a record that needs the room for its
+ * pool; or ids as strings (records from before the hashes).
+ */
+type StoredSeen = Uint8Array | [Uint8Array, number] | string[];
 
 const V2_MARK = 0x02;
 const NEWLINE = 0x0a;
@@ -141,9 +149,11 @@ const TYPE_CODE = new Map<string, number>(EVENT_TYPES.map((t, i) => [t, i]));
 /**
  * A record with a pool is cut to at most this many bytes, dropping the pool's lowest ranks.
  * Why: Redis keeps a value in a jemalloc size class (… 1,536, 1,792, 2,048 …), so a record of
- * 1,787+ bytes costs ~2,120 B with its key: past the 2 KB per user target. A user at both caps
- * (history 50, seen 200) is ~1,756 bytes without a pool and keeps at most a few entries, too few
- * for a list, so their recommends search; a typical user (seen ~50) keeps the whole pool.
+ * 1,787+ bytes costs ~2,120 B with its key: past the 2 KB per user target. A typical user (seen
+ * ~50) keeps the whole pool. A user at both caps (history 50, seen 200) is ~1,756 bytes without a
+ * pool; their seen list is then stored without what their history implies (seen-compaction.ts),
+ * which makes room for the whole pool when the last 50 events touched ~40 distinct items, for
+ * part of it with fewer, and for none when the compaction is not exact.
  */
 export const POOLED_RECORD_MAX_BYTES = 1780;
 
@@ -165,15 +175,23 @@ export function encodeUserRecord(s: UserState): Buffer {
   const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, hashesToBytes(s.seen)];
   const header = Buffer.from(`\x02${s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`}\n`, 'latin1');
   const pool = s.pool?.hashes ?? [];
-  if (pool.length === 0) return Buffer.concat([header, msgpack.pack(record)]);
-  const { scores, modelTag: tag } = s.pool!;
-  const withPool = (n: number) => [...record, hashesToBytes(pool.slice(0, n)), vectorToBytes(Float32Array.from(scores.slice(0, n))), tag];
+  const withPool = (n: number) => (n > 0 ? [...record, hashesToBytes(pool.slice(0, n)), vectorToBytes(Float32Array.from(s.pool!.scores.slice(0, n))), s.pool!.modelTag] : record);
   let keep = pool.length;
   let packed = msgpack.pack(withPool(keep));
+  if (header.length + packed.length > POOLED_RECORD_MAX_BYTES) {
+    // A busy user: seen without what the history implies, when that is exact (room for the
+    // pool, and a smaller record with or without one). Typical users never pay for the check.
+    const prefix = compactSeen(s.seen, s.history);
+    if (prefix !== undefined) {
+      record[6] = [hashesToBytes(prefix), s.seen.length];
+      packed = msgpack.pack(withPool(keep));
+    }
+  }
+  if (keep === 0) return Buffer.concat([header, packed]);
   // Over the limit: 8 bytes per entry dropped (a second round only when a length prefix shrank too).
   for (let over = header.length + packed.length - POOLED_RECORD_MAX_BYTES; over > 0; over = header.length + packed.length - POOLED_RECORD_MAX_BYTES) {
     keep -= Math.ceil(over / 8);
-    packed = msgpack.pack(keep > 0 ? withPool(keep) : record);
+    packed = msgpack.pack(withPool(keep));
     if (keep <= 0) break;
   }
   return Buffer.concat([header, packed]);
@@ -222,7 +240,7 @@ function decodeV2(bytes: Buffer): UserState {
     updatedAtMs,
     eventCount,
     history,
-    seen: seenFrom(seen),
+    seen: seenFrom(seen, history),
     position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
   };
   if (poolHashes instanceof Uint8Array && poolScores instanceof Uint8Array && typeof poolTag === 'number') {
@@ -250,8 +268,9 @@ function hashesFromBytes(stored: Uint8Array): number[] {
   return out;
 }
 
-function seenFrom(stored: Uint8Array | readonly unknown[] | undefined): number[] {
+function seenFrom(stored: Uint8Array | readonly unknown[] | undefined, history: readonly HistoryEntry[] = []): number[] {
   if (stored instanceof Uint8Array) return hashesFromBytes(stored);
+  if (Array.isArray(stored) && stored[0] instanceof Uint8Array && typeof stored[1] === 'number') return expandSeen(hashesFromBytes(stored[0]), history, stored[1]);
   // Before the hashes: item ids as strings.
   return (stored ?? []).filter((id): id is string => typeof id === 'string').map(itemHash);
 }

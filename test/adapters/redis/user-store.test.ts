@@ -4,6 +4,8 @@ import { msgpack } from '../../../src/adapters/kafka/codec.ts';
 import { createRedisKeys } from '../../../src/adapters/redis/keys.ts';
 import { createRedisUserStore, POOLED_RECORD_MAX_BYTES } from '../../../src/adapters/redis/user-store.ts';
 import { createUserState, type UserState } from '../../../src/core/user-state.ts';
+import { DEFAULT_EVENT_WEIGHTS } from '../../../src/core/events.ts';
+import { applyEvent } from '../../../src/core/learner.ts';
 import { vectorToBytes } from '../../../src/core/vector.ts';
 import { integrationSetup } from '../../helpers/integration.ts';
 import { runUserStoreSuite } from '../user-store.suite.ts';
@@ -122,5 +124,30 @@ describe('Redis user record layouts', () => {
     expect(capped.pool).toBeUndefined();
     expect(capped.seen).toHaveLength(200);
     expect(await size('capped')).toBe(await size('nopool'));
+  });
+
+  it('a learner-made user at both caps keeps most of a 20-entry pool within 2 KB (seen stored without what the history implies)', async () => {
+    const keys = createRedisKeys(prefix());
+    const store = createRedisUserStore(ctx.redis, keys);
+    const params = { dim: 64, halfLifeMs: 86_400_000, weights: DEFAULT_EVENT_WEIGHTS, historyCap: 50, seenCap: 200 };
+    let s = createUserState('heavy-user-0001', 64);
+    for (let i = 0; i < 400; i++) {
+      const event = { eventId: `e${i}`, userId: s.userId, itemId: `item-${(i * 7919) % 100_000}`, type: 'view' as const, ts: 1_750_000_000_000 + i * 15_000 };
+      s = applyEvent(s, event, new Float32Array(64).fill(0.125), params, { position: { partition: 2, offset: i }, nowMs: event.ts });
+    }
+    expect([s.history.length, s.seen.length]).toEqual([50, 200]);
+    const pool = { hashes: Array.from({ length: 20 }, (_, i) => itemHash(`cand-${i}`)), scores: Array.from({ length: 20 }, (_, i) => 1 - i / 64), modelTag: itemHash('model-1') };
+    // Without compaction this record is ~1,857 bytes before any pool (past the 1,792-byte class).
+    await store.commit([{ ...s, pool }]);
+    const back = (await store.get(s.userId))!;
+    // Room for more than a k-10 list: the best 13 entries.
+    expect(back.pool!.hashes.length).toBeGreaterThanOrEqual(12);
+    expect(back.pool!.hashes).toEqual(pool.hashes.slice(0, back.pool!.hashes.length));
+    expect(back.pool!.scores).toEqual(pool.scores.slice(0, back.pool!.hashes.length));
+    expect(back.seen).toEqual(s.seen);
+    expect({ ...back, vector: null, pool: null }).toEqual({ ...s, vector: null, pool: null });
+    expect((await ctx.redis.getBuffer(keys.user(s.userId)))!.length).toBeLessThanOrEqual(POOLED_RECORD_MAX_BYTES);
+    // What the 2 KB per user target measures: the key with its value's allocation.
+    expect(Number(await ctx.redis.call('MEMORY', 'USAGE', keys.user(s.userId), 'SAMPLES', '0'))).toBeLessThanOrEqual(2048);
   });
 });
