@@ -104,10 +104,10 @@ export async function measureUserStore(ctx: BenchContext, scratch: ScratchRedis)
       tables: [
         {
           title: 'Redis memory per user (learner state written through src/adapters/redis/user-store.ts)',
-          columns: ['profile', 'users', 'history entries', 'seen items', 'bytes/user, INFO used_memory Δ', 'bytes/user, MEMORY USAGE of its 2 keys'],
+          columns: ['profile', 'users', 'history entries', 'seen items', 'stored ranking entries', 'bytes/user, INFO used_memory Δ', 'bytes/user, MEMORY USAGE of its 2 keys'],
           rows: [
-            [`${EVENTS_PER_USER} events each`, users, steady?.history.length ?? null, steady?.seen.length ?? null, Math.round(bytesPerUser), Math.round(steadyKeyBytes)],
-            [`${distinct} distinct items each (caps)`, capUsers.length, capped?.history.length ?? null, capped?.seen.length ?? null, null, Math.round(capKeyBytes)],
+            [`${EVENTS_PER_USER} events each`, users, steady?.history.length ?? null, steady?.seen.length ?? null, steady?.pool?.hashes.length ?? 0, Math.round(bytesPerUser), Math.round(steadyKeyBytes)],
+            [`${distinct} distinct items each (caps)`, capUsers.length, capped?.history.length ?? null, capped?.seen.length ?? null, capped?.pool?.hashes.length ?? 0, null, Math.round(capKeyBytes)],
           ],
         },
         {
