@@ -49,7 +49,7 @@ export interface UserState {
   seen: number[];
   /** Exactly-once guard: events at or below this position were applied already. */
   position: AppliedPosition | undefined;
-  /** Candidates searched for exactly this state (absent when none were stored). */
+  /** The model's ranking for exactly this state (absent when none was stored). */
   pool?: CandidatePool;
 }
 

@@ -33,9 +33,9 @@ export interface LearnerCore {
    */
   learnItems(applied: readonly AppliedEvent[], nowMs: number): ItemEmbeddingRecord[];
   /**
-   * The state with its candidate pool (core/recommender.ts candidatePool), searched before the
-   * commit so the pool is stored with the state it belongs to; the API ranks it instead of
-   * searching, and recommend() below reuses it for the published list.
+   * The state with its candidate pool (core/recommender.ts candidatePool: the model's ranking of
+   * it), computed before the commit so the pool is stored with the state it belongs to; the API
+   * serves it instead of searching, and recommend() below reuses it for the published list.
    */
   withPool(state: UserState): UserState;
   recommend(user: UserState): RecommendedEntry[];
