@@ -36,7 +36,7 @@ export function installMetrics(app: FastifyInstance, shared: Registry | undefine
   });
   const candidates = new Counter({
     name: 'streamrec_recommend_candidates_total',
-    help: 'Model recommendations by where their candidates came from: pool (searched by the learner, stored with the user state) or search (this process searched its index)',
+    help: 'Model recommendations by where they came from: pool (the ranking the learner stored with the user state) or search (this process searched its index)',
     labelNames: ['source'] as const,
     registers: [registry],
   });
