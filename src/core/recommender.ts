@@ -22,6 +22,8 @@ export interface Recommendation {
   underfilled: number;
   /** True when the model was not used at all (cold user or a failure) and trending answered. */
   fallback: boolean;
+  /** Where the model's items came from: the stored pool or a search; absent when the model was not asked (cold user). */
+  candidates?: 'pool' | 'search';
 }
 
 export interface RecommendRequest {
@@ -56,8 +58,6 @@ export interface RecommendRequest {
    * runs anyway when fewer than k of it pass.
    */
   pool?: CandidatePool;
-  /** Told whether the pool answered ('pool') or the index was searched ('search'), for metrics. */
-  onModelPath?: (path: 'pool' | 'search') => void;
 }
 
 /**
@@ -85,16 +85,14 @@ export function recommend(req: RecommendRequest): Recommendation {
   const filter = acceptFilter(req);
   const { accept, search } = filter;
   const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req.index, req.pool, k, filter) : undefined;
-  if (pooled) {
-    req.onModelPath?.('pool');
-    return { items: pooled, underfilled: 0, fallback: false };
-  }
-  let query: Vector | undefined;
+  if (pooled) return { items: pooled, underfilled: 0, fallback: false, candidates: 'pool' };
   let modelItems: RecommendedItem[] | undefined;
+  // 'search' once the model was asked, even when the search then failed.
+  let candidates: { candidates?: 'search' } = {};
   try {
-    query = queryFor(req);
+    const query = queryFor(req);
     if (query) {
-      req.onModelPath?.('search');
+      candidates = { candidates: 'search' };
       modelItems = searchModel(req, query, k, search);
     }
   } catch (err) {
@@ -103,11 +101,11 @@ export function recommend(req: RecommendRequest): Recommendation {
   }
   if (modelItems === undefined) {
     const items = trendingItems(req.trending, k, accept, new Set());
-    return { items, underfilled: k - items.length, fallback: true };
+    return { items, underfilled: k - items.length, fallback: true, ...candidates };
   }
   const taken = new Set(modelItems.map((i) => i.itemId));
   const items = modelItems.concat(trendingItems(req.trending, k - modelItems.length, accept, taken));
-  return { items, underfilled: k - items.length, fallback: false };
+  return { items, underfilled: k - items.length, fallback: false, ...candidates };
 }
 
 /** The user's search query, undefined for a cold user or one without a direction. */

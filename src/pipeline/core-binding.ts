@@ -5,7 +5,7 @@ import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type 
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { applyEvent } from '../core/learner.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
-import { candidatePool, modelTag, recommend, usablePool, type RecommendRequest } from '../core/recommender.ts';
+import { candidatePool, modelTag, recommend, type RecommendRequest } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import { userQuery } from '../core/user-query.ts';
 import { createUserState, type UserState } from '../core/user-state.ts';
@@ -118,8 +118,9 @@ export function bindLearnerCore(
       const pool = candidatePool(requestFor(state), modelTag(modelVersion), poolSize);
       return pool === undefined ? state : { ...state, pool };
     },
-    // The pool was searched moments ago for this very state (withPool), so the list needs no search.
-    recommend: (user) => recommend({ ...requestFor(user), pool: usablePool(user, modelTag(modelVersion), user.updatedAtMs, Number.POSITIVE_INFINITY) }).items,
+    // The pool was ranked moments ago for this very state (withPool), so the list needs no search
+    // unless the model changed since.
+    recommend: (user) => recommend({ ...requestFor(user), pool: user.pool?.modelTag === modelTag(modelVersion) ? user.pool : undefined }).items,
     onItemChange(change) {
       if (change.kind === 'invalid') return;
       const itemId = change.kind === 'upsert' ? change.record.itemId : change.itemId;

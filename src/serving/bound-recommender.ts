@@ -28,7 +28,7 @@ export function bindRecommender(
   trending: () => Trending,
   params: Pick<OnlineModelParams, 'learner' | 'query' | 'rerank'>,
   log: Logger,
-  pools: PoolPolicy = { modelVersion: () => 'none', maxAgeMs: 0 },
+  pools: PoolPolicy,
 ): Recommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
@@ -47,7 +47,6 @@ export function bindRecommender(
   };
   return {
     recommend(req) {
-      let candidates: 'pool' | 'search' | undefined;
       const request: Parameters<typeof recommend>[0] = {
         user: req.user,
         k: req.k,
@@ -60,15 +59,11 @@ export function bindRecommender(
         queryOf,
         rerank,
         onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
-        onModelPath: (path) => {
-          candidates = path;
-        },
       };
       if (req.category !== undefined) request.category = req.category;
       const pool = usablePool(req.user, currentTag(), now(), pools.maxAgeMs);
       if (pool !== undefined) request.pool = pool;
-      const result = recommend(request);
-      return candidates === undefined ? result : { ...result, candidates };
+      return recommend(request);
     },
     similar(itemId, k) {
       return similarItems(index, itemId, k, isAvailable).map(({ itemId: id, score }) => ({ itemId: id, score }));

@@ -63,11 +63,11 @@ describe('candidate pools: serve the stored ranking instead of searching', () =>
       expect(pool.hashes).toHaveLength(SIZE);
       expect(pool.hashes.some((h) => user.seen.includes(h))).toBe(false);
       const searched = recommend(request(index, trending, user));
-      const paths: string[] = [];
-      const pooled = recommend(request(idx, trending, user, { pool, onModelPath: (p) => paths.push(p) }));
+      const pooled = recommend(request(idx, trending, user, { pool }));
       expect(pooled.items.map((i) => i.itemId)).toEqual(searched.items.map((i) => i.itemId));
       pooled.items.forEach((item, i) => expect(item.score).toBeCloseTo(searched.items[i]!.score, 5));
-      expect(paths).toEqual(['pool']);
+      expect(pooled.candidates).toBe('pool');
+      expect(searched.candidates).toBe('search');
     }
     expect(idx.searches).toBe(0);
   });
@@ -102,11 +102,10 @@ describe('candidate pools: serve the stored ranking instead of searching', () =>
     const pool = candidatePool(request(index, trending, user), TAG, SIZE)!;
     const ranked = pool.hashes.map((h) => index.idsWithHash(h)[0]!);
     const idx = counting(index);
-    const paths: string[] = [];
     // All but 5 of the pool excluded: k 10 cannot come from it.
     const exclude = ranked.slice(5);
-    const res = recommend(request(idx, trending, user, { exclude, pool, onModelPath: (p) => paths.push(p) }));
-    expect(paths).toEqual(['search']);
+    const res = recommend(request(idx, trending, user, { exclude, pool }));
+    expect(res.candidates).toBe('search');
     expect(idx.searches).toBeGreaterThan(0);
     expect(res.items.map((i) => i.itemId)).toEqual(recommend(request(index, trending, user, { exclude })).items.map((i) => i.itemId));
 
@@ -131,9 +130,9 @@ describe('candidate pools: serve the stored ranking instead of searching', () =>
     expect(res.items.map((i) => i.itemId)).not.toContain('sku4r1h1');
     expect(res.items[0]!.score).toBe(pool.scores[0]);
 
-    const paths: string[] = [];
-    expect(recommend(request(index, trending, user, { k: 30, pool, onModelPath: (p) => paths.push(p) })).items).toHaveLength(30);
-    expect(paths).toEqual(['search']);
+    const long = recommend(request(index, trending, user, { k: 30, pool }));
+    expect(long.items).toHaveLength(30);
+    expect(long.candidates).toBe('search');
   });
 
   it('has no pool for a cold user or a query without direction', () => {
