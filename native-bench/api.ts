@@ -3,15 +3,17 @@ import type { BenchContext } from './bench.ts';
 import { load, loadCells, withServerCpu, type LoadRow } from './api/load.ts';
 import { paced, type PacedRow } from './api/paced.ts';
 import { learnWarmUsers } from './api/warm-users.ts';
+import { kdamonds, pauseDamon } from './lib/damon.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
 import { packageVersion } from './lib/engine.ts';
 import { freePort } from './lib/redis-server.ts';
-import type { BenchOutcome, Headline } from './lib/report.ts';
+import type { BenchOutcome, Headline, Skipped } from './lib/report.ts';
 import { createRng, ratio } from './lib/stats.ts';
 
 const USERS = 1000;
 const K = 10;
 const SEARCHING = 'recommend, search per request';
+const DAMON_PAUSED = 'DAMON reclaim paused';
 
 /**
  * The recommend endpoint of a real API process (workers/api.ts: index filled from the
@@ -23,6 +25,7 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
   const durationS = ctx.quick ? 1 : 10;
   const rates = ctx.quick ? [200] : [500, 1000, 2000, 5000, 10_000];
   const pacedRates = ctx.quick ? [200] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000];
+  const pausedRates = ctx.quick ? [200] : [1000, 3000, 5000];
   const { config, kafka } = await benchEnvironment(ctx.config, 'api');
   const redis = await createRedis(config, benchLog);
   const workers: Worker[] = [];
@@ -88,6 +91,28 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     pacedRows.push(await onSearching(() => paced(SEARCHING, searching.url, recommendPath, 1000, durationS)));
     ctx.progress('api: hello-world at 1000 requests/s, evenly spaced');
     pacedRows.push(await onHello(() => paced('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
+    const skipped: Skipped[] = [];
+    if (ctx.options.pauseDamon) {
+      // The same 1,000/s rows with the kernel's reclaim daemon paused: how much of the tail is
+      // the machine's (lib/damon.ts). Turned back on before anything else runs.
+      if (!kdamonds().some((d) => d.state === 'on')) skipped.push({ what: `rows with ${DAMON_PAUSED}`, reason: 'no kdamond was running' });
+      else {
+        const restore = pauseDamon();
+        try {
+          for (const rate of pausedRates) {
+            ctx.progress(`api: ${DAMON_PAUSED}; recommend at ${rate} requests/s, evenly spaced`);
+            const r = await onApi(() => paced(`recommend, ${DAMON_PAUSED}`, apiUrl, recommendPath, rate, durationS));
+            pacedRows.push(r);
+            if (!r.sustainable) break;
+          }
+          ctx.progress(`api: ${DAMON_PAUSED}; hello-world at ${pausedRates[0]} requests/s, evenly spaced`);
+          pacedRows.push(await onHello(() => paced(`fastify hello-world, ${DAMON_PAUSED}`, helloUrl, () => '/', pausedRates[0]!, durationS)));
+        } finally {
+          restore();
+          ctx.progress('api: DAMON reclaim on again');
+        }
+      }
+    }
     const sources = await candidateSources(apiUrl);
 
     const helloMax = rows.find((r) => r.target === 'fastify hello-world' && r.rate === null)!;
@@ -97,6 +122,10 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     const pacedSustained = pacedRows.filter((r) => r.target === 'recommend' && r.sustainable).map((r) => r.rate!);
     const at1000 = rows.find((r) => r.target === 'recommend' && r.rate === 1000);
     const pacedAt1000 = pacedRows.find((r) => r.target === 'recommend' && r.rate === 1000);
+    const pausedRows = pacedRows.filter((r) => r.target === `recommend, ${DAMON_PAUSED}`);
+    const pausedAt1000 = pausedRows.find((r) => r.rate === 1000);
+    const pausedSustained = pausedRows.filter((r) => r.sustainable).map((r) => r.rate!);
+    const kdamond = (r: LoadRow) => (r.kdamondMsPerS === undefined ? '' : `; kdamond ${Math.round(r.kdamondMsPerS)} ms CPU/s`);
     const headline: Headline[] = [
       { label: 'recommend max requests/s ÷ fastify hello-world max (same machine, same run)', value: ratio(apiMax.achievedPerS, helloMax.achievedPerS), unit: `× (${apiMax.achievedPerS} vs ${helloMax.achievedPerS} requests/s)` },
       { label: `recommend highest sustainable rate, evenly spaced (of ${pacedRates.join(', ')})`, value: pacedSustained.length ? Math.max(...pacedSustained) : 'none', unit: 'requests/s' },
@@ -106,19 +135,21 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     if (apiMax.serverCpuUsPerRequest !== undefined && helloMax.serverCpuUsPerRequest !== undefined) {
       headline.push({ label: 'recommend server CPU per request at its max rate ÷ fastify hello-world\'s (same run)', value: ratio(apiMax.serverCpuUsPerRequest, helloMax.serverCpuUsPerRequest), unit: `× (${Math.round(apiMax.serverCpuUsPerRequest)} vs ${Math.round(helloMax.serverCpuUsPerRequest)} µs)` });
     }
-    if (pacedAt1000) headline.push({ label: 'recommend p99 at 1,000 requests/s, evenly spaced', value: pacedAt1000.p99Ms, unit: `ms (p50 ${pacedAt1000.p50Ms} ms, max ${pacedAt1000.maxMs} ms)` });
+    if (pacedAt1000) headline.push({ label: 'recommend p99 at 1,000 requests/s, evenly spaced', value: pacedAt1000.p99Ms, unit: `ms (p50 ${pacedAt1000.p50Ms} ms, max ${pacedAt1000.maxMs} ms${kdamond(pacedAt1000)})` });
+    if (pausedAt1000) headline.push({ label: `recommend p99 at 1,000 requests/s, evenly spaced, kernel ${DAMON_PAUSED} (--pause-damon)`, value: pausedAt1000.p99Ms, unit: `ms (p50 ${pausedAt1000.p50Ms} ms, max ${pausedAt1000.maxMs} ms)` });
+    if (pausedRows.length) headline.push({ label: `recommend highest sustainable rate, evenly spaced, kernel ${DAMON_PAUSED} (of ${pausedRates.join(', ')})`, value: pausedSustained.length ? Math.max(...pausedSustained) : 'none', unit: 'requests/s' });
     if (at1000) headline.push({ label: "recommend p99 at 1,000 requests/s, autocannon's per-second bursts", value: at1000.p99Ms, unit: `ms (p50 ${at1000.p50Ms} ms)` });
     return {
       headline,
       tables: [
         {
           title: `recommend with ${items.toLocaleString('en-US')} items × ${config.model.dim} dims in the index (${USERS} warm users, k = ${K}), ${durationS} s per row`,
-          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'server CPU µs/request'],
+          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'server CPU µs/request', 'kdamond CPU ms/s'],
           rows: loadCells(rows),
         },
         {
           title: `recommend at fixed rates, evenly spaced (open loop), same index and users, ${durationS} s per row`,
-          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'server CPU µs/request', 'sends > 5 ms late'],
+          columns: ['target', 'asked requests/s', 'served requests/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'sustainable', 'server CPU µs/request', 'kdamond CPU ms/s', 'sends > 5 ms late'],
           rows: loadCells(pacedRows).map((cells, i) => [...cells, pacedRows[i]!.lateSends]),
         },
       ],
@@ -129,8 +160,9 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
         `Warm users: ${warm.users} users' recent histories (${warm.events} view events, up to 20 per user, each user within one neighbourhood of the catalog) were produced to the clickstream topic and applied by a real learner (workers/learner.ts), which stored each state with the candidate pool it searched (${warm.pooled} of ${warm.users} with at least k candidates; ${warm.tookS.toFixed(1)} s including the learner's start); the learner was stopped before the measurements. Each request is a random one of them, so every answer reads Redis and runs the filters and the ranking, never the cold-user fallback (checked before the run).`,
         `"recommend" is the API as deployed: it serves the ranking the learner stored with the user's state at their last event (at most RECOMMEND_POOL_MAX_AGE_MS old), minus what the request filters, instead of searching; its /metrics counted ${sources.pool} answers from pools and ${sources.search} searches over the whole run. "${SEARCHING}" is a second API process on the same topic and users with RECOMMEND_POOL_MAX_AGE_MS=0, which searches its HNSW index (k 50 for the trending re-rank, HNSW_EF_SEARCH ${config.model.efSearch}, which is 64 at this size) for every request: what a user whose pool is stale or too small costs.`,
         'server CPU µs/request = the server process\'s user + system CPU time over the row (/proc/<pid>/stat, all its threads, GC included) ÷ requests served: the server\'s own cost, which the generator and the rest of the machine do not add to; at low rates it is higher per request (the CPU idles between requests and each one starts with colder caches).',
+        'kdamond CPU ms/s = CPU time of the kernel\'s DAMON memory-reclaim threads per second of the row (/proc/<pid>/schedstat). On this project\'s VM image one runs from boot over all physical memory with a pageout scheme (up to 50 ms/s); its bursts, about every 0.5 s, stall every process that touches memory for 10–45 ms, which is most of the tail here (native-bench/lib/damon.ts). `--pause-damon` (root) adds rows measured with it paused and turns it back on after.',
       ],
-      skipped: [],
+      skipped,
       versions: { fastify: packageVersion('fastify') ?? '?', autocannon: packageVersion('autocannon') ?? '?' },
       data: { rows, pacedRows, readyS, items, warm, candidateSources: sources },
     };

@@ -7,6 +7,8 @@ export interface BenchOptions {
   ann1m: boolean;
   /** MovieLens 100K u.data for the quality benchmark. */
   ml100k: string | undefined;
+  /** api: also measure the 1,000/s rows with the kernel's DAMON reclaim paused (root; restored after). */
+  pauseDamon: boolean;
 }
 
 export interface BenchContext {

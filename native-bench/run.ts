@@ -8,12 +8,14 @@ import { importIfPresent, REPO_ROOT } from './lib/engine.ts';
 import { machineFacts } from './lib/machine.ts';
 import { writeMarkdown, writeResult, type BenchResult } from './lib/report.ts';
 
-const USAGE = `usage: tsx native-bench/run.ts [bench ...] [--quick] [--ann-1m] [--ml100k PATH] [--out DIR]
+const USAGE = `usage: tsx native-bench/run.ts [bench ...] [--quick] [--ann-1m] [--ml100k PATH] [--pause-damon] [--out DIR]
 
 benches: ${BENCHES.map((b) => b.name).join(', ')} (default: all)
   --quick        small sizes, finishes in under a minute (what the test suite runs)
   --ann-1m       also run ANN on 1,000,000 items (slow on 2 cores)
   --ml100k PATH  MovieLens 100K u.data for the quality bench
+  --pause-damon  api: also measure the 1,000/s rows with the kernel's DAMON memory
+                 reclaim (kdamond) paused; needs root, turns it back on after
   --out DIR      where results go (default native-bench/results)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       quick: { type: 'boolean', default: false },
       'ann-1m': { type: 'boolean', default: false },
       ml100k: { type: 'string' },
+      'pause-damon': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -44,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const ctx: BenchContext = {
     quick: values.quick,
     config,
-    options: { ann1m: values['ann-1m'], ml100k: values.ml100k },
+    options: { ann1m: values['ann-1m'], ml100k: values.ml100k, pauseDamon: values['pause-damon'] },
     machine: await machineFacts(config.stateDir),
     progress,
   };

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { kdamondCpuMs } from '../lib/damon.ts';
 import { processCpuMs } from '../lib/machine.ts';
 import { sig } from '../lib/stats.ts';
 
@@ -15,6 +16,8 @@ export interface LoadRow {
   sustainable: boolean;
   /** CPU time of the measured server process per served request (µs), when it was read. */
   serverCpuUsPerRequest?: number;
+  /** CPU the kernel's DAMON reclaim (kdamond) took per second of the row (ms/s), when it was read. */
+  kdamondMsPerS?: number;
 }
 
 const CONNECTIONS = 32;
@@ -58,17 +61,23 @@ export function loadCells(rows: LoadRow[]): Array<Array<string | number | null>>
     r.errors + r.non2xx,
     r.rate === null ? '–' : r.sustainable ? 'yes' : 'no',
     r.serverCpuUsPerRequest === undefined ? '–' : Math.round(r.serverCpuUsPerRequest),
+    r.kdamondMsPerS === undefined ? '–' : Math.round(r.kdamondMsPerS),
   ]);
 }
 
 /**
  * Runs one load row and adds the server's CPU per served request: the generator shares the
  * cores with the server, so requests/s alone mixes the server's cost with the machine's
- * other load; CPU µs per request is the server's own cost at that rate.
+ * other load; CPU µs per request is the server's own cost at that rate. It also adds the CPU
+ * the kernel's DAMON reclaim took meanwhile, whose bursts stall every process (lib/damon.ts).
  */
 export async function withServerCpu<R extends LoadRow>(serverPid: number, durationS: number, run: () => Promise<R>): Promise<R> {
   const before = processCpuMs(serverPid);
+  const kdamondBefore = kdamondCpuMs();
+  const startedMs = performance.now();
   const row = await run();
+  const kdamondAfter = kdamondCpuMs();
+  if (kdamondBefore !== undefined && kdamondAfter !== undefined) row.kdamondMsPerS = (kdamondAfter - kdamondBefore) / ((performance.now() - startedMs) / 1000);
   const after = processCpuMs(serverPid);
   const served = row.achievedPerS * durationS;
   if (before !== undefined && after !== undefined && served > 0) row.serverCpuUsPerRequest = (1000 * (after - before)) / served;

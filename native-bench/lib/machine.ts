@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { damonLine, kdamonds } from './damon.ts';
 
 const run = promisify(execFile);
 
@@ -16,6 +17,8 @@ export interface MachineFacts {
   kafka: string;
   redis: string;
   date: string;
+  /** What the kernel's DAMON reclaim was doing (absent in results from before it was read). */
+  damon?: string;
 }
 
 export async function machineFacts(stateDir: string, redisServerBin = 'redis-server'): Promise<MachineFacts> {
@@ -29,6 +32,7 @@ export async function machineFacts(stateDir: string, redisServerBin = 'redis-ser
     kafka: kafkaVersion(stateDir) ?? 'not installed (run `streamrec stack up`)',
     redis: await redisVersion(redisServerBin),
     date: new Date().toISOString(),
+    damon: damonLine(kdamonds()),
   };
 }
 
@@ -77,7 +81,7 @@ async function redisVersion(bin: string): Promise<string> {
 export function machineLine(m: MachineFacts): string {
   return (
     `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel}; ` +
-    `Node ${m.node}, Kafka ${m.kafka}, Redis ${m.redis}; ${m.date}`
+    `Node ${m.node}, Kafka ${m.kafka}, Redis ${m.redis}; ${m.damon ? `${m.damon}; ` : ''}${m.date}`
   );
 }
 
