@@ -110,8 +110,12 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     if (v) factors.set(id, factorPart(v));
   }
 
+  // The item space stored rankings were made in: a refit aligned onto the last one keeps it,
+  // as the refit worker's version names do (model-version.ts).
+  let lineage = 0;
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
+    if (!result.aligned) lineage++;
     contexts.clear();
     const updates: ItemUpdate[] = [];
     for (const [itemId, factor] of result.vectors) {
@@ -135,7 +139,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   });
   // The replay's clock: the newest event time learned (events arrive in time order).
   let nowTs = 0;
-  const tag = () => modelTag(String(refitter.refits));
+  const tag = () => modelTag(`online-${lineage}`);
 
   return {
     index,

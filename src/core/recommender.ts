@@ -2,6 +2,7 @@ import type { AnnIndex, Neighbour, SearchFilter } from './ann-index.ts';
 import { hasDirection } from './index-common.ts';
 import { itemHash } from './item-hash.ts';
 import { factorPart } from './item-space.ts';
+import { modelLineage } from './model-version.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
 import type { Trending } from './trending.ts';
@@ -117,9 +118,13 @@ function queryFor(req: RecommendRequest): Vector | undefined {
   return query && hasDirection(query) ? query : undefined;
 }
 
-/** A model version as the tag a CandidatePool carries: its 30-bit itemHash (5 bytes stored, whatever the version's length). */
+/**
+ * A model version as the tag a CandidatePool carries: the 30-bit itemHash of its lineage (5
+ * bytes stored, whatever the version's length), so aligned refits keep stored rankings
+ * usable and a new item space does not (model-version.ts).
+ */
 export function modelTag(modelVersion: string): number {
-  return itemHash(modelVersion);
+  return itemHash(modelLineage(modelVersion));
 }
 
 /**
@@ -138,8 +143,8 @@ export function candidatePool(req: RecommendRequest, tag: number, size: number):
 }
 
 /**
- * The user's stored pool when it may stand in for a search: searched in the current model
- * (`tag`) and written at most `maxAgeMs` ago (items published since are not in it; 0 = never).
+ * The user's stored pool when it may stand in for a search: ranked in the current model's
+ * item space (`tag`) and written at most `maxAgeMs` ago (items published since are not in it; 0 = never).
  */
 export function usablePool(user: UserState | undefined, tag: number, nowMs: number, maxAgeMs: number): CandidatePool | undefined {
   const pool = user?.pool;

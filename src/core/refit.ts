@@ -24,6 +24,8 @@ export interface RefitResult {
   vocabSize: number;
   foldedIn: number;
   eigenvalues: number[];
+  /** Rotated onto `previous` (enough items in common): the item space, and vectors made in it, carry on. */
+  aligned: boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ export function refitItemVectors(
   all.sort((a, b) => cooc.countOf(b) - cooc.countOf(a) || a - b);
   const vocab = all.filter((n) => cooc.countOf(n) >= params.minCount).slice(0, params.vocabCap);
   const vectors = new Map<string, Vector>();
-  if (vocab.length < 2) return { vectors, vocabSize: vocab.length, foldedIn: 0, eigenvalues: [] };
+  if (vocab.length < 2) return { vectors, vocabSize: vocab.length, foldedIn: 0, eigenvalues: [], aligned: false };
 
   const s = similarityMatrix(cooc, vocab, params.similarity);
   // The last coordinate is reserved for the inner-product reduction (item-space.ts).
@@ -73,7 +75,7 @@ export function refitItemVectors(
     maxSq = Math.max(maxSq, sq);
   }
   if (maxSq > 0) for (let i = 0; i < x.length; i++) x[i] = x[i]! / Math.sqrt(maxSq);
-  alignTo(x, vocab.map((n) => cooc.idOf(n)), previous, factors, dim);
+  const aligned = alignTo(x, vocab.map((n) => cooc.idOf(n)), previous, factors, dim);
 
   const rowOfItem = new Map<number, number>();
   vocab.forEach((n, r) => {
@@ -98,19 +100,20 @@ export function refitItemVectors(
       foldedIn++;
     }
   }
-  return { vectors, vocabSize: vocab.length, foldedIn, eigenvalues: Array.from(eig.values) };
+  return { vectors, vocabSize: vocab.length, foldedIn, eigenvalues: Array.from(eig.values), aligned };
 }
 
 /**
  * Rotates the first `d` coordinates of the rows of x (row length `stride`, in place) to best
- * match the previous vectors of the same items.
+ * match the previous vectors of the same items; false (nothing rotated) with fewer than d
+ * items in common, where the rotation is underdetermined.
  */
-function alignTo(x: Float64Array, ids: readonly string[], previous: ReadonlyMap<string, Vector>, d: number, stride: number): void {
+function alignTo(x: Float64Array, ids: readonly string[], previous: ReadonlyMap<string, Vector>, d: number, stride: number): boolean {
   const common: number[] = [];
   ids.forEach((id, r) => {
     if (previous.get(id)?.length === stride) common.push(r);
   });
-  if (common.length < d) return;
+  if (common.length < d) return false;
   const a = new Float64Array(common.length * d);
   const b = new Float64Array(common.length * d);
   common.forEach((r, i) => {
@@ -130,6 +133,7 @@ function alignTo(x: Float64Array, ids: readonly string[], previous: ReadonlyMap<
     }
     x.set(row, r * stride);
   }
+  return true;
 }
 
 function hasMass(v: Vector): boolean {

@@ -19,7 +19,7 @@ import { formatResultTable } from './report.ts';
 /**
  * `online-pooled` is the online model served as the API serves it (the ranking stored at each
  * user's previous event, while it is at most RECOMMEND_POOL_MAX_AGE_MS old in event time and
- * of the current model); not in the default set, since it replays the whole model once more.
+ * of the current item space: refits aligned onto the last keep it); not in the default set, since it replays the whole model once more.
  */
 export const EVAL_MODEL_NAMES = ['online', 'popularity', 'itemknn', 'batch', 'online-pooled'] as const;
 export type EvalModelName = (typeof EVAL_MODEL_NAMES)[number];

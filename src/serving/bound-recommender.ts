@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 
 /** When a user's stored candidate pool stands in for a search (core/recommender.ts usablePool). */
 export interface PoolPolicy {
-  /** The model version this process serves; a pool of another is not used. */
+  /** The model version this process serves; a pool ranked in another item space (lineage, model-version.ts) is not used. */
   modelVersion: () => string;
   /** config.http.poolMaxAgeMs; 0 = always search. */
   maxAgeMs: number;

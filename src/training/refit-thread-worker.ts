@@ -8,5 +8,5 @@ import { packVectors, unpackVectors, type RefitThreadInput, type RefitThreadOutp
 const input = workerData as RefitThreadInput;
 const previous: Map<string, Vector> = unpackVectors(input.previous);
 const result = refitItemVectors(cooccurrenceFromSnapshot(input.cooccurrence), previous, input.dim, input.params);
-const output: RefitThreadOutput = { vectors: packVectors(result.vectors, input.dim), vocabSize: result.vocabSize, foldedIn: result.foldedIn, eigenvalues: result.eigenvalues };
+const output: RefitThreadOutput = { vectors: packVectors(result.vectors, input.dim), vocabSize: result.vocabSize, foldedIn: result.foldedIn, eigenvalues: result.eigenvalues, aligned: result.aligned };
 parentPort!.postMessage(output, [output.vectors.flat.buffer as ArrayBuffer]);

@@ -22,6 +22,7 @@ export interface RefitThreadOutput {
   vocabSize: number;
   foldedIn: number;
   eigenvalues: number[];
+  aligned: boolean;
 }
 
 export function packVectors(vectors: ReadonlyMap<string, Vector>, dim: number): PackedVectors {
@@ -60,7 +61,7 @@ export function startRefitThread(cooccurrence: CooccurrenceSnapshot, previous: R
     let settled = false;
     worker.once('message', (out: RefitThreadOutput) => {
       settled = true;
-      resolve({ vectors: unpackVectors(out.vectors), vocabSize: out.vocabSize, foldedIn: out.foldedIn, eigenvalues: out.eigenvalues });
+      resolve({ vectors: unpackVectors(out.vectors), vocabSize: out.vocabSize, foldedIn: out.foldedIn, eigenvalues: out.eigenvalues, aligned: out.aligned });
     });
     worker.once('error', (err) => {
       settled = true;

@@ -20,6 +20,7 @@ import type { Logger } from '../log.ts';
 import { createCatchUp } from './catch-up.ts';
 import { startRefitThread, type RefitThread } from './refit-thread.ts';
 import { createVersionPublisher } from './version-publisher.ts';
+import { refitVersionName } from '../core/model-version.ts';
 
 export interface RefitterStats {
   /** Clickstream events observed (since this process started: the rebuild counts too). */
@@ -96,6 +97,8 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0 };
     const startedMs = Date.now();
     let lastCreatedMs = 0;
+    // The version whose vectors the next refit aligns onto: its name carries on that lineage.
+    let alignsOnto = anchor.version;
     let state: WorkerState = 'starting';
 
     // One refit at a time, in a worker thread; a refit that came due meanwhile starts when it ends.
@@ -128,12 +131,14 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
         return;
       }
       lastCreatedMs = Math.max(Date.now(), lastCreatedMs + 1);
+      const version = refitVersionName(lastCreatedMs, result.aligned ? alignsOnto : undefined);
+      alignsOnto = version;
       const vectors = new Map<string, Vector>();
       for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
       log.info({ events, items: vectors.size, factorised: result.vocabSize, seconds, nextRefitAt: refitter.nextRefitAt }, 'refit done');
       versions.submit({
         meta: {
-          version: `v${lastCreatedMs}`,
+          version,
           dim: config.model.dim,
           createdAtMs: lastCreatedMs,
           trainedOn: {

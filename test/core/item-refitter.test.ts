@@ -101,9 +101,12 @@ describe('item refitter (shared by the online model and the refit worker)', () =
       }
       return sum;
     };
-    const aligned = anchored.refit().vectors;
-    const raw = unanchored.refit().vectors;
-    expect(distance(aligned)).toBeLessThan(distance(raw) / 10);
+    const alignedResult = anchored.refit();
+    const rawResult = unanchored.refit();
+    expect(distance(alignedResult.vectors)).toBeLessThan(distance(rawResult.vectors) / 10);
+    // Which is what decides whether a refit's version carries on the item space (model-version.ts).
+    expect(alignedResult.aligned).toBe(true);
+    expect(rawResult.aligned).toBe(false);
   });
 
   it('keeps at most maxUsers histories (least recently active forgotten) and caps each', () => {

@@ -63,7 +63,7 @@ describe('online model (test-then-learn)', () => {
     expect(warm.items.map((i) => i.itemId)).not.toContain('c3-i1');
   });
 
-  it('served from stored rankings (as the API serves): a pool per learned user, used while fresh and of the current model, same hit rate', () => {
+  it('served from stored rankings (as the API serves): a pool per learned user, used while fresh and of the current item space, same hit rate', () => {
     const pooled = createOnlineModel(params, undefined, { size: 20, maxAgeMs: 600_000 });
     const plain = createOnlineModel(params);
     let same = 0;
@@ -89,12 +89,14 @@ describe('online model (test-then-learn)', () => {
     const pool = pooled.user(last.userId)!.pool!;
     expect(pool.hashes).toHaveLength(20);
     expect(pooled.user(last.userId)!.updatedAtMs).toBe(last.ts);
-    // The stored ranking is what the search gives at the time it was stored, so lists differ
-    // only where the index or trending moved between a user's events.
-    expect(same / cases).toBeGreaterThan(0.5);
-    // The stored rankings did answer (refits in between make some stale).
-    expect(fromPool / cases).toBeGreaterThan(0.5);
-    expect(Math.abs(hitsPooled - hitsPlain) / cases).toBeLessThan(0.02);
+    // The stored ranking is what the search gave when it was stored, so lists differ where the
+    // index or trending moved between a user's events, refits included: they are aligned onto
+    // the item space the ranking was made in, so it stays in use (0.58 same, 92% from pools
+    // when every refit made pools stale; 0.50 and 100% now, with hit rates as close).
+    expect(same / cases).toBeGreaterThan(0.4);
+    expect(fromPool / cases).toBeGreaterThan(0.95);
+    expect(pooled.refits).toBeGreaterThan(1);
+    expect(Math.abs(hitsPooled - hitsPlain) / cases).toBeLessThan(0.01);
     // Past the age limit (event time), the pool is not served: the answer is the search's.
     pooled.learn({ ...last, eventId: 'late', userId: 'someone-else', ts: last.ts + 600_001 });
     plain.learn({ ...last, eventId: 'late', userId: 'someone-else', ts: last.ts + 600_001 });

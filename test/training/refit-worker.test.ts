@@ -8,6 +8,8 @@ import { createRedisModelStore } from '../../src/adapters/redis/model-store.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { factorPart } from '../../src/core/item-space.ts';
+import { modelLineage } from '../../src/core/model-version.ts';
+import { modelTag } from '../../src/core/recommender.ts';
 import { startRefitter } from '../../src/training/refit-worker.ts';
 import { integrationSetup, type IntegrationContext } from '../helpers/integration.ts';
 import { learnerEnv, spawnTsx, waitUntil } from '../pipeline/support.ts';
@@ -113,6 +115,11 @@ describe('refit worker (real Kafka and Redis)', () => {
     // Counting 2200 means the co-occurrence was rebuilt from the topic, not from the last 200 events.
     expect(v2.trainedOn.refitterEvents).toBe(2200);
     expect(v2.version).not.toBe(v1.version);
+    // v1 had nothing to align onto and starts an item space; v2, aligned onto it, carries it on,
+    // so rankings stored under v1 stay usable under v2 (the same pool tag).
+    expect(modelLineage(v1.version)).toBe(v1.version);
+    expect(v2.version.startsWith(`${v1.version}~v`)).toBe(true);
+    expect(modelTag(v2.version)).toBe(modelTag(v1.version));
     const afterSecond = await tailTopic(ctx);
     expect(new Set([...afterSecond.records.values()].map((r) => r.modelVersion))).toEqual(new Set([v2.version]));
     expect(clusterPurity(afterSecond.index)).toBeGreaterThan(0.9);

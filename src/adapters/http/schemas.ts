@@ -76,7 +76,7 @@ export const UserView = Type.Object({
   storedRanking: Type.Union([
     Type.Object({
       items: Type.Array(Type.Object({ itemId: Type.Union([Type.String(), Type.Null()]), score: Type.Number() })),
-      /** Whether recommend serves it now: the current model version, not older than RECOMMEND_POOL_MAX_AGE_MS. */
+      /** Whether recommend serves it now: ranked in the current model's item space (lineage), not older than RECOMMEND_POOL_MAX_AGE_MS. */
       served: Type.Boolean(),
     }),
     Type.Null(),

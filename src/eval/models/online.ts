@@ -8,14 +8,19 @@ import type { EvalModel } from '../eval-model.ts';
  */
 export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex | undefined, indexKind: string, pools?: ServingPools): EvalModel {
   const model = createOnlineModel(params, index, pools);
+  let answered = 0;
+  let fromPools = 0;
   return {
     name: pools ? 'online-pooled' : 'online',
     recommend(userId, k, exclude) {
-      return model.recommend(userId, k, [...exclude]).items.map((i) => i.itemId);
+      const r = model.recommend(userId, k, [...exclude]);
+      answered++;
+      if (r.candidates === 'pool') fromPools++;
+      return r.items.map((i) => i.itemId);
     },
     learn(event) {
       model.learn(event);
     },
-    describe: () => ({ index: indexKind, refits: model.refits, items: model.index.size }),
+    describe: () => ({ index: indexKind, refits: model.refits, items: model.index.size, ...(pools ? { answeredFromStoredRankings: Math.round((1000 * fromPools) / Math.max(1, answered)) / 1000 } : {}) }),
   };
 }

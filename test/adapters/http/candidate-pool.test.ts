@@ -51,6 +51,15 @@ describe('recommend with a stored candidate pool', () => {
     expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="pool"} 1']);
   });
 
+  it('a ranking stored under a refit aligned onto the served model (its lineage) is served; another item space is not', async () => {
+    // The API serves 'v-test'; the learner stored this ranking under a refit of it.
+    await storeAlice((a) => ({ ...a, pool: pool('v-test~v1764500000000') }));
+    expect((await recommend()).items.map((i) => i.itemId)).toEqual(RANKED.slice(0, 5));
+    await storeAlice((a) => ({ ...a, pool: pool('v-other~v1764500000000') }));
+    expect((await recommend()).items.map((i) => i.itemId).some((id) => RANKED.includes(id))).toBe(false);
+    expect(await candidates()).toEqual(['streamrec_recommend_candidates_total{source="pool"} 1', 'streamrec_recommend_candidates_total{source="search"} 1']);
+  });
+
   it('searches when the pool is of another model, older than RECOMMEND_POOL_MAX_AGE_MS, or too small for k', async () => {
     const searched = (await recommend()).items.map((i) => i.itemId);
     await storeAlice((a) => ({ ...a, pool: pool('v-old') }));
