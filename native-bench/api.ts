@@ -3,7 +3,7 @@ import type { BenchContext } from './bench.ts';
 import { load, loadCells, withServerCpu, type LoadRow } from './api/load.ts';
 import { paced, type PacedRow } from './api/paced.ts';
 import { learnWarmUsers } from './api/warm-users.ts';
-import { kdamonds, pauseDamon } from './lib/damon.ts';
+import { DAMON_PAUSED, kdamonds, pauseDamon } from './lib/damon.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
 import { packageVersion } from './lib/engine.ts';
 import { freePort } from './lib/redis-server.ts';
@@ -13,7 +13,6 @@ import { createRng, ratio } from './lib/stats.ts';
 const USERS = 1000;
 const K = 10;
 const SEARCHING = 'recommend, search per request';
-const DAMON_PAUSED = 'DAMON reclaim paused';
 
 /**
  * The recommend endpoint of a real API process (workers/api.ts: index filled from the

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderLineChartSvg, type ChartSeries, type LineChart } from '../../src/eval/chart.ts';
 import type { BenchResult } from './report.ts';
+import { DAMON_PAUSED } from './damon.ts';
 
 /** A chart built from one bench's `data`, written next to latest.md and shown in its section. */
 export interface BenchChart {
@@ -94,12 +95,16 @@ function freshnessCharts(data: Record<string, unknown>, quick: boolean): Made {
   }];
 }
 
-/** recommend p50 / p99 against the asked rate: evenly spaced (solid) and autocannon's bursts (dashed). */
+/**
+ * recommend p50 / p99 against the asked rate: evenly spaced (solid), autocannon's bursts
+ * (dashed), and evenly spaced with the kernel's DAMON reclaim paused when the run had --pause-damon.
+ */
 function apiCharts(data: Record<string, unknown>, quick: boolean): Made {
-  const fixed = (v: unknown) => ((Array.isArray(v) ? v : []) as LoadRow[]).filter((r) => r.target === 'recommend' && r.rate !== null).sort((a, b) => a.rate! - b.rate!);
+  const fixed = (v: unknown, target = 'recommend') => ((Array.isArray(v) ? v : []) as LoadRow[]).filter((r) => r.target === target && r.rate !== null).sort((a, b) => a.rate! - b.rate!);
   const methods = [
     { name: 'evenly spaced', rows: fixed(data.pacedRows), dashed: false },
     { name: 'autocannon', rows: fixed(data.rows), dashed: true },
+    { name: 'evenly spaced, DAMON paused', rows: fixed(data.pacedRows, `recommend, ${DAMON_PAUSED}`), dashed: false },
   ].filter((m) => m.rows.length > 0);
   if (methods.length === 0) return [];
   const series: ChartSeries[] = methods.flatMap((m) =>

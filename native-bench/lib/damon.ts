@@ -15,6 +15,9 @@ import { join } from 'node:path';
  */
 export const DAMON_ADMIN = '/sys/kernel/mm/damon/admin';
 
+/** How rows measured with it paused are named (api bench) and found again (charts). */
+export const DAMON_PAUSED = 'DAMON reclaim paused';
+
 export interface Kdamond {
   /** Its directory under kdamonds/ (the sysfs index). */
   index: string;
