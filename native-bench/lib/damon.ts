@@ -93,8 +93,9 @@ export class DamonPauseError extends Error {
 /**
  * Turns off every kdamond that is on and returns what turns them on again (the kernel keeps
  * their parameters in sysfs, so 'on' starts each as it was). The restore also runs if the
- * process exits first; a SIGKILL is the one way to leave them off, and the message says how
- * to undo that by hand. Needs root.
+ * process exits first, or on SIGINT / SIGTERM (which are then re-raised, so Ctrl-C still
+ * stops the bench); a SIGKILL is the one way to leave them off, and the restore's error says
+ * how to undo that by hand. Needs root.
  */
 export function pauseDamon(adminDir = DAMON_ADMIN, write = (path: string, data: string) => writeFileSync(path, data)): () => void {
   const paused = kdamonds(adminDir).filter((d) => d.state === 'on');
@@ -102,10 +103,19 @@ export function pauseDamon(adminDir = DAMON_ADMIN, write = (path: string, data: 
   const undo = paused.map((d) => `echo on > ${stateFile(d)}`).join('; ');
   const done: Kdamond[] = [];
   let restored = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    try {
+      restore();
+    } finally {
+      process.kill(process.pid, signal);
+    }
+  };
   const restore = () => {
     if (restored) return;
     restored = true;
     process.off('exit', restore);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     const failed: string[] = [];
     for (const d of done) {
       try {
@@ -117,6 +127,8 @@ export function pauseDamon(adminDir = DAMON_ADMIN, write = (path: string, data: 
     if (failed.length) throw new DamonPauseError(`could not turn DAMON back on (${failed.join('; ')}); run as root: ${undo}`);
   };
   process.on('exit', restore);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   for (const d of paused) {
     try {
       write(stateFile(d), 'off');

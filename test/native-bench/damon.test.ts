@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,21 @@ describe('pauseDamon', () => {
     restore(); // twice is harmless
     expect(stateOf(admin, 0)).toBe('on');
   });
+
+  it('turns them back on when the process is stopped by SIGINT or SIGTERM, and still stops', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const admin = fakeAdmin([{ state: 'on', pid: 77 }]);
+      const script = `import { pauseDamon } from ${JSON.stringify(join(process.cwd(), 'native-bench/lib/damon.ts'))};
+        pauseDamon(${JSON.stringify(admin)}); console.log('paused'); setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      expect(stateOf(admin, 0)).toBe('off');
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+      child.kill(signal);
+      expect(await exited).toBe(signal);
+      expect(stateOf(admin, 0)).toBe('on');
+    }
+  }, 30_000);
 
   it('says what to run by hand when it cannot turn them back on', () => {
     const admin = fakeAdmin([{ state: 'on', pid: 77 }]);
