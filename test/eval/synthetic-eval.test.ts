@@ -50,3 +50,17 @@ describe('prequential evaluation on the synthetic stream', () => {
     expect(p.end).toBeGreaterThan(p.after + 0.05);
   });
 });
+
+describe('online-pooled in the replay', () => {
+  it('answers most cases from stored rankings with the hit rate of searching, and says how many', () => {
+    const { events } = generateSynthetic({ users: 200, items: 150, events: 6000, seed: 12, driftShare: 0 });
+    const result = evaluate(events, config, { ...DEFAULT_EVAL_SETTINGS, k: 10, models: ['online', 'online-pooled'], windowCases: 300 });
+    const [online, pooled] = result.models;
+    expect(pooled!.name).toBe('online-pooled');
+    expect(Math.abs(pooled!.hitRate - online!.hitRate)).toBeLessThan(0.01);
+    const share = pooled!.details.answeredFromStoredRankings;
+    expect(typeof share).toBe('number');
+    expect(share).toBeGreaterThan(0.5);
+    expect(online!.details.answeredFromStoredRankings).toBeUndefined();
+  });
+});
