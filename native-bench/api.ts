@@ -3,11 +3,11 @@ import type { BenchContext } from './bench.ts';
 import { load, loadCells, withServerCpu, type LoadRow } from './api/load.ts';
 import { paced, type PacedRow } from './api/paced.ts';
 import { learnWarmUsers } from './api/warm-users.ts';
-import { DAMON_PAUSED, kdamonds, pauseDamon } from './lib/damon.ts';
+import { DAMON_PAUSED, withDamonPaused } from './lib/damon.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
 import { packageVersion } from './lib/engine.ts';
 import { freePort } from './lib/redis-server.ts';
-import type { BenchOutcome, Headline, Skipped } from './lib/report.ts';
+import type { BenchOutcome, Headline } from './lib/report.ts';
 import { createRng, ratio } from './lib/stats.ts';
 
 const USERS = 1000;
@@ -90,14 +90,11 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
     pacedRows.push(await onSearching(() => paced(SEARCHING, searching.url, recommendPath, 1000, durationS)));
     ctx.progress('api: hello-world at 1000 requests/s, evenly spaced');
     pacedRows.push(await onHello(() => paced('fastify hello-world', helloUrl, () => '/', 1000, durationS)));
-    const skipped: Skipped[] = [];
-    if (ctx.options.pauseDamon) {
-      // The same 1,000/s rows with the kernel's reclaim daemon paused: how much of the tail is
-      // the machine's (lib/damon.ts). Turned back on before anything else runs.
-      if (!kdamonds().some((d) => d.state === 'on')) skipped.push({ what: `rows with ${DAMON_PAUSED}`, reason: 'no kdamond was running' });
-      else {
-        const restore = pauseDamon();
-        try {
+    // The same 1,000/s-and-up rows with the kernel's reclaim daemon paused: how much of the tail
+    // is the machine's (lib/damon.ts). It is on again before anything else runs.
+    const { skipped, notes } = !ctx.options.pauseDamon
+      ? { skipped: [], notes: [] }
+      : await withDamonPaused(`rows with ${DAMON_PAUSED}`, (m) => ctx.progress(`api: ${m}`), async () => {
           for (const rate of pausedRates) {
             ctx.progress(`api: ${DAMON_PAUSED}; recommend at ${rate} requests/s, evenly spaced`);
             const r = await onApi(() => paced(`recommend, ${DAMON_PAUSED}`, apiUrl, recommendPath, rate, durationS));
@@ -106,12 +103,7 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
           }
           ctx.progress(`api: ${DAMON_PAUSED}; hello-world at ${pausedRates[0]} requests/s, evenly spaced`);
           pacedRows.push(await onHello(() => paced(`fastify hello-world, ${DAMON_PAUSED}`, helloUrl, () => '/', pausedRates[0]!, durationS)));
-        } finally {
-          restore();
-          ctx.progress('api: DAMON reclaim on again');
-        }
-      }
-    }
+        });
     const sources = await candidateSources(apiUrl);
 
     const helloMax = rows.find((r) => r.target === 'fastify hello-world' && r.rate === null)!;
@@ -159,6 +151,7 @@ export async function runApi(ctx: BenchContext): Promise<BenchOutcome> {
         `Warm users: ${warm.users} users' recent histories (${warm.events} view events, up to 20 per user, each user within one neighbourhood of the catalog) were produced to the clickstream topic and applied by a real learner (workers/learner.ts), which stored each state with the candidate pool it searched (${warm.pooled} of ${warm.users} with at least k candidates; ${warm.tookS.toFixed(1)} s including the learner's start); the learner was stopped before the measurements. Each request is a random one of them, so every answer reads Redis and runs the filters and the ranking, never the cold-user fallback (checked before the run).`,
         `"recommend" is the API as deployed: it serves the ranking the learner stored with the user's state at their last event (at most RECOMMEND_POOL_MAX_AGE_MS old), minus what the request filters, instead of searching; its /metrics counted ${sources.pool} answers from pools and ${sources.search} searches over the whole run. "${SEARCHING}" is a second API process on the same topic and users with RECOMMEND_POOL_MAX_AGE_MS=0, which searches its HNSW index (k 50 for the trending re-rank, HNSW_EF_SEARCH ${config.model.efSearch}, which is 64 at this size) for every request: what a user whose pool is stale or too small costs.`,
         'server CPU µs/request = the server process\'s user + system CPU time over the row (/proc/<pid>/stat, all its threads, GC included) ÷ requests served: the server\'s own cost, which the generator and the rest of the machine do not add to; at low rates it is higher per request (the CPU idles between requests and each one starts with colder caches).',
+        ...notes,
         'kdamond CPU ms/s = CPU time of the kernel\'s DAMON memory-reclaim threads per second of the row (/proc/<pid>/schedstat). On this project\'s VM image one runs from boot over all physical memory with a pageout scheme (up to 50 ms/s); its bursts, about every 0.5 s, stall every process that touches memory for 10–45 ms, which is most of the tail here (native-bench/lib/damon.ts). `--pause-damon` (root) adds rows measured with it paused and turns it back on after.',
       ],
       skipped,

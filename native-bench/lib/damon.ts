@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Skipped } from './report.ts';
 
 /**
  * The kernel's DAMON daemons (kdamond), read and paused through their sysfs interface.
@@ -139,4 +140,45 @@ export function pauseDamon(adminDir = DAMON_ADMIN, write = (path: string, data: 
     }
   }
   return restore;
+}
+
+/**
+ * Runs `measure` with every running kdamond paused, then turns them on again (also when
+ * `measure` throws, which is then rethrown). What could not be done is reported, never
+ * thrown, so a bench keeps the rows it measured before: no kdamond running or no right to
+ * pause one (skipped), or one that could not be turned back on (a note saying how to, by hand).
+ */
+export async function withDamonPaused(
+  what: string,
+  progress: (message: string) => void,
+  measure: () => Promise<void>,
+  adminDir = DAMON_ADMIN,
+  write?: (path: string, data: string) => void,
+): Promise<{ skipped: Skipped[]; notes: string[] }> {
+  if (!kdamonds(adminDir).some((d) => d.state === 'on')) return { skipped: [{ what, reason: 'no kdamond was running' }], notes: [] };
+  let restore: () => void;
+  try {
+    restore = pauseDamon(adminDir, write);
+  } catch (err) {
+    if (!(err instanceof DamonPauseError)) throw err;
+    progress(err.message);
+    return { skipped: [{ what, reason: err.message }], notes: [] };
+  }
+  let failed: { err: unknown } | undefined;
+  try {
+    await measure();
+  } catch (err) {
+    failed = { err };
+  }
+  const notes: string[] = [];
+  try {
+    restore();
+    progress('DAMON reclaim on again');
+  } catch (err) {
+    if (!(err instanceof DamonPauseError)) throw err;
+    progress(err.message);
+    notes.push(`**DAMON was not turned back on:** ${err.message}`);
+  }
+  if (failed) throw failed.err;
+  return { skipped: [], notes };
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { damonLine, DamonPauseError, kdamondCpuMs, kdamonds, pauseDamon } from '../../native-bench/lib/damon.ts';
+import { damonLine, DamonPauseError, kdamondCpuMs, kdamonds, pauseDamon, withDamonPaused } from '../../native-bench/lib/damon.ts';
 
 // A copy of DAMON's sysfs layout (as this VM image has it) in a temporary directory: the real
 // one needs root to change and would change the machine.
@@ -110,5 +110,56 @@ describe('pauseDamon', () => {
     };
     expect(() => pauseDamon(admin, write)).toThrow(/cannot pause DAMON .*EACCES.*needs root/);
     expect([stateOf(admin, 0), stateOf(admin, 1)]).toEqual(['on', 'on']);
+  });
+});
+
+describe('withDamonPaused', () => {
+  const eacces = (daemon: string) => (path: string, data: string) => {
+    if (path.includes(join('kdamonds', daemon))) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+    writeFileSync(path, data);
+  };
+
+  it('measures with the daemons off and turns them on again', async () => {
+    const admin = fakeAdmin([{ state: 'on', pid: 77 }]);
+    const seen: string[] = [];
+    const out = await withDamonPaused('rows', () => undefined, async () => {
+      seen.push(stateOf(admin, 0));
+    }, admin);
+    expect(seen).toEqual(['off']);
+    expect(stateOf(admin, 0)).toBe('on');
+    expect(out).toEqual({ skipped: [], notes: [] });
+  });
+
+  it('reports instead of failing when there is nothing to pause or no right to, and does not measure', async () => {
+    let measured = 0;
+    const measure = async () => {
+      measured++;
+    };
+    expect((await withDamonPaused('rows', () => undefined, measure, fakeAdmin([{ state: 'off' }]))).skipped).toEqual([{ what: 'rows', reason: 'no kdamond was running' }]);
+    const admin = fakeAdmin([{ state: 'on', pid: 77 }]);
+    const denied = await withDamonPaused('rows', () => undefined, measure, admin, eacces('0'));
+    expect(denied.skipped[0]!.reason).toMatch(/cannot pause DAMON .*EACCES.*needs root/);
+    expect(measured).toBe(0);
+    expect(stateOf(admin, 0)).toBe('on');
+  });
+
+  it('turns them on again when the measurement throws, and rethrows', async () => {
+    const admin = fakeAdmin([{ state: 'on', pid: 77 }]);
+    await expect(withDamonPaused('rows', () => undefined, async () => {
+      throw new Error('server died');
+    }, admin)).rejects.toThrow('server died');
+    expect(stateOf(admin, 0)).toBe('on');
+  });
+
+  it('keeps the rows and says how to turn them on by hand when that fails', async () => {
+    const admin = fakeAdmin([{ state: 'on', pid: 77 }]);
+    const progress: string[] = [];
+    const out = await withDamonPaused('rows', (m) => progress.push(m), async () => {
+      // Sysfs refusing the write back (as if the daemon's directory went away).
+      rmSync(join(admin, 'kdamonds'), { recursive: true });
+    }, admin);
+    expect(out.skipped).toEqual([]);
+    expect(out.notes[0]).toMatch(/DAMON was not turned back on.*echo on > .*kdamonds\/0\/state/);
+    expect(progress.at(-1)).toMatch(/could not turn DAMON back on/);
   });
 });
