@@ -72,6 +72,23 @@ export function onShutdownSignals(onSignal: (signal: NodeJS.Signals) => void): (
   };
 }
 
+/** How long a process that has shut everything down may take to exit by itself. */
+export const EXIT_LINGER_MS = 3000;
+
+/**
+ * Called once shutdown is complete, when the process should exit by itself. If a handle a
+ * library left open (a socket, a retry timer) keeps it alive past `lingerMs`, it says which
+ * kinds are left and exits with the code already set: a finished shutdown never hangs. The
+ * timer is unref'd, so a clean exit is not delayed by it.
+ */
+export function exitIfStillAlive(log: Logger, lingerMs = EXIT_LINGER_MS): void {
+  const timer = setTimeout(() => {
+    log.warn({ resources: process.getActiveResourcesInfo(), lingerMs }, 'still running after shutdown: a handle was left open; exiting');
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  }, lingerMs);
+  timer.unref();
+}
+
 /** Races a promise against a deadline so no wait in the engine is unbounded. */
 export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -134,6 +151,7 @@ export async function runUntilSignal<W extends { close(): Promise<void> }>(
   } finally {
     removeHandlers();
     clearTimeout(hardStop);
+    exitIfStillAlive(log);
   }
   options.onStopped?.(worker);
   return code;

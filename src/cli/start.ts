@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
-import { createCloser, onShutdownSignals } from '../lifecycle.ts';
+import { createCloser, exitIfStillAlive, onShutdownSignals } from '../lifecycle.ts';
 import { createLogger } from '../log.ts';
 import { startLearner } from '../pipeline/compose.ts';
 import { startApi } from '../serving/api.ts';
@@ -84,6 +84,7 @@ export function registerStartCommand(program: Command): void {
         hardStop.unref();
         await closer.close();
         clearTimeout(hardStop);
+        exitIfStillAlive(log);
       }
     });
 }
