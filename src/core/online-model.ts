@@ -82,7 +82,7 @@ export interface OnlineModel {
 /**
  * Serve as the API does with candidate pools: after each event the user's ranking (top `size`)
  * is stored with the state, and recommend serves it while it is at most `maxAgeMs` old (event
- * time) and of the current model (a refit is a new model version), else searches.
+ * time) and of the current item space (a refit aligned onto the last keeps it), else searches.
  */
 export interface ServingPools {
   size: number;
@@ -113,9 +113,10 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   // The item space stored rankings were made in: a refit aligned onto the last one keeps it,
   // as the refit worker's version names do (model-version.ts).
   let lineage = 0;
+  let tag = modelTag(`online-${lineage}`);
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
-    if (!result.aligned) lineage++;
+    if (!result.aligned) tag = modelTag(`online-${++lineage}`);
     contexts.clear();
     const updates: ItemUpdate[] = [];
     for (const [itemId, factor] of result.vectors) {
@@ -139,7 +140,6 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   });
   // The replay's clock: the newest event time learned (events arrive in time order).
   let nowTs = 0;
-  const tag = () => modelTag(`online-${lineage}`);
 
   return {
     index,
@@ -152,7 +152,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       const user = users.get(userId);
       const req = request(user, k, exclude);
       if (pools) {
-        const pool = usablePool(user, tag(), nowTs, pools.maxAgeMs);
+        const pool = usablePool(user, tag, nowTs, pools.maxAgeMs);
         if (pool) req.pool = pool;
       }
       return recommend(req);
@@ -185,7 +185,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       if (refitter.due) updates.push(...refit());
       nowTs = Math.max(nowTs, event.ts);
       if (pools) {
-        const pool = candidatePool(request(state, pools.size), tag(), pools.size);
+        const pool = candidatePool(request(state, pools.size), tag, pools.size);
         if (pool) users.set(event.userId, { ...state, pool });
       }
       return updates;

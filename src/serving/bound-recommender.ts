@@ -65,6 +65,7 @@ export function bindRecommender(
       if (pool !== undefined) request.pool = pool;
       return recommend(request);
     },
+    servesStoredRanking: (user) => usablePool(user, currentTag(), now(), pools.maxAgeMs) !== undefined,
     similar(itemId, k) {
       return similarItems(index, itemId, k, isAvailable).map(({ itemId: id, score }) => ({ itemId: id, score }));
     },

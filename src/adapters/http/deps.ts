@@ -32,6 +32,8 @@ export interface RecommendResult {
 export interface Recommender {
   recommend(req: RecommendRequest): RecommendResult;
   similar(itemId: string, k: number): Neighbour[];
+  /** Whether recommend would serve this user's stored ranking now (instead of searching). */
+  servesStoredRanking(user: UserState): boolean;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { modelTag, usablePool } from '../../../core/recommender.ts';
 import { norm } from '../../../core/vector.ts';
 import { StreamrecError, isStreamrecError } from '../../../errors.ts';
 import { ErrorBody, kQuery, UserParams, UserView } from '../schemas.ts';
@@ -53,7 +52,7 @@ export function registerUserRoutes(app: TypedApp, ctx: RouteContext): void {
                 const ids = deps.index.idsWithHash(hash);
                 return { itemId: ids.length === 1 ? ids[0]! : null, score: user.pool!.scores[i] ?? 0 };
               }),
-              served: usablePool(user, modelTag(deps.modelVersion()), (deps.nowMs ?? Date.now)(), config.http.poolMaxAgeMs) !== undefined,
+              served: deps.recommender.servesStoredRanking(user),
             }
           : null,
         modelVersion: deps.modelVersion(),
