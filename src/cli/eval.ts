@@ -3,6 +3,7 @@ import { availableParallelism, cpus } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
+import { DATASET_FORMATS } from '../datasets/formats.ts';
 import { formatReadReport, readDataset } from '../datasets/read-dataset.ts';
 import { StreamrecError } from '../errors.ts';
 import {
@@ -47,7 +48,7 @@ export function registerEvalCommand(program: Command): void {
   program
     .command('eval <file>')
     .description('prequential (test-then-learn) offline evaluation, models side by side')
-    .requiredOption('--format <format>', 'movielens | yoochoose | taobao | retailrocket | jsonl')
+    .requiredOption('--format <format>', DATASET_FORMATS.join(' | '))
     .option('--k <n>', 'list length (default: DEFAULT_K, 10)')
     .option('--out <dir>', 'where results.json and hit-rate.svg go (default: .streamrec/eval/<file name>)')
     .option('--models <list>', `comma-separated, of ${EVAL_MODEL_NAMES.join(', ')}`, DEFAULT_EVAL_SETTINGS.models.join(','))

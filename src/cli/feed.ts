@@ -7,6 +7,7 @@ import type { EventFormat } from '../adapters/kafka/codec.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { loadConfig } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
+import { DATASET_FORMATS } from '../datasets/formats.ts';
 import { checkDatasetArgs, formatReadReport, openDataset, readDataset, type ReadReport } from '../datasets/read-dataset.ts';
 import { StreamrecError } from '../errors.ts';
 import { onShutdownSignals } from '../lifecycle.ts';
@@ -29,7 +30,7 @@ export function registerFeedCommand(program: Command): void {
   program
     .command('feed <file>')
     .description('produce a dataset file into the clickstream topic, in time order, keyed by user')
-    .requiredOption('--format <format>', 'movielens | yoochoose | taobao | retailrocket | jsonl')
+    .requiredOption('--format <format>', DATASET_FORMATS.join(' | '))
     .option('--rate <eventsPerSec>', 'fixed rate (token bucket); default: as fast as possible')
     .option('--encoding <encoding>', 'message encoding: json | msgpack', 'json')
     .option('--sort', 'load and sort by time even for files over 512 MB')

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
+import { DATASET_FORMATS } from '../datasets/formats.ts';
 import { checkDatasetArgs, formatReadReport, readDataset } from '../datasets/read-dataset.ts';
 import { StreamrecError } from '../errors.ts';
 import { createLogger } from '../log.ts';
@@ -12,7 +13,7 @@ export function registerTrainCommand(program: Command): void {
   program
     .command('train <file>')
     .description('offline training of item embeddings from a clickstream file (new model version)')
-    .requiredOption('--format <format>', 'movielens | yoochoose | taobao | retailrocket | jsonl')
+    .requiredOption('--format <format>', DATASET_FORMATS.join(' | '))
     .option('--dim <n>', 'embedding dimension (default EMBEDDING_DIM; learners and API must use the same)')
     .option('--out <path>', 'where to write the HNSW snapshot (default under the state dir)')
     .action(async (file: string, opts: { format: string; dim?: string; out?: string }) => {

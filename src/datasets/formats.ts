@@ -1,7 +1,7 @@
 import { parseEvent, type ClickEvent, type EventType } from '../core/events.ts';
 
 /** The dataset formats `feed`, `train` and `eval` read (ARCHITECTURE.md). */
-export const DATASET_FORMATS = ['movielens', 'yoochoose', 'taobao', 'retailrocket', 'jsonl'] as const;
+export const DATASET_FORMATS = ['movielens', 'yoochoose', 'taobao', 'retailrocket', 'diginetica', 'jsonl'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 export function isDatasetFormat(value: unknown): value is DatasetFormat {

@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ClickEvent } from '../core/events.ts';
 import { StreamrecError } from '../errors.ts';
+import { createDigineticaParser } from './diginetica.ts';
 import { DATASET_FORMATS, eventIdPrefixFor, isDatasetFormat, type DatasetFormat, type RowContext, type RowParser } from './formats.ts';
 import { createJsonlParser } from './jsonl.ts';
 import { readLines } from './line-reader.ts';
@@ -100,6 +101,8 @@ export function createRowParser(format: DatasetFormat, ctx: RowContext): RowPars
       return createTaobaoParser(ctx);
     case 'retailrocket':
       return createRetailrocketParser(ctx);
+    case 'diginetica':
+      return createDigineticaParser(ctx);
     case 'jsonl':
       return createJsonlParser(ctx);
   }

@@ -118,6 +118,33 @@ describe('retailrocket', () => {
   });
 });
 
+describe('diginetica', () => {
+  it('; separated views, date + timeframe ms, anonymous sessions become s:<session> users', async () => {
+    const path = fixture(
+      'train-item-views.csv',
+      'session_id;user_id;item_id;timeframe;eventdate\n' +
+        '1;NA;900;526309;2016-05-09\n' +
+        '1;NA;901;75848;2016-05-09\n' + // earlier in its session than the row above
+        '2;57;902;1000;2016-05-10\n' +
+        '3;;903;20;2016-05-09\n' +
+        '4;NA;904;x;2016-05-09\n' +
+        '4;NA;904;5;09/05/2016\n' +
+        '4;NA;904\n',
+    );
+    const { events, report } = await readDataset(path, 'diginetica');
+    const day = Date.parse('2016-05-09T00:00:00Z');
+    expect(events.map(pick)).toEqual([
+      ['s:3', '903', 'view', day + 20],
+      ['s:1', '901', 'view', day + 75848],
+      ['s:1', '900', 'view', day + 526309],
+      ['57', '902', 'view', day + 86_400_000 + 1000],
+    ]);
+    expect(events.map((e) => e.sessionId)).toEqual(['3', '1', '1', '2']);
+    expect(report).toMatchObject({ skipped: 1, bad: 3, sorted: true });
+    expect(report.badReasons.map((r) => r.reason).join('|')).toMatch(/timeframe.*\|.*eventdate.*\|.*expected 5 fields/);
+  });
+});
+
 describe('jsonl', () => {
   it('validates with the event schema and drops redelivered event ids', async () => {
     const ok = { eventId: 'e1', userId: 'u:1', itemId: 'i/1', type: 'click', ts: 1_700_000_000_000, sessionId: 's1' };
