@@ -27,6 +27,7 @@ interface EvalCliOptions {
   index: string;
   workers?: string;
   quiet?: boolean;
+  sessionAsUser?: boolean;
 }
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
@@ -57,6 +58,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--refit-every <n>', 'events between refits of the batch model', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
     .option('--index <kind>', `ANN index of the embedding models: ${EVAL_INDEX_KINDS.join(' | ')}`, DEFAULT_EVAL_SETTINGS.index)
     .option('--workers <n>', 'threads the models are spread over (default: up to 2, one per core)')
+    .option('--session-as-user', "each event's user is its session, where it has one (the session-based protocol)")
     .option('--quiet', 'no progress bars')
     .action(async (file: string, opts: EvalCliOptions) => {
       const config = loadConfig(process.env);
@@ -73,6 +75,7 @@ export function registerEvalCommand(program: Command): void {
       const readBar = createBar('read', quiet);
       const started = Date.now();
       const { events: all, report } = await readDataset(file, opts.format, {
+        sessionAsUser: opts.sessionAsUser === true,
         onProgress: (p) => {
           if (!readBar) return;
           if (readBar.getTotal() !== p.totalBytes) readBar.start(p.totalBytes, 0);
@@ -96,6 +99,7 @@ export function registerEvalCommand(program: Command): void {
         command: `streamrec eval ${process.argv.slice(3).join(' ')}`,
         file,
         format: report.format,
+        sessionAsUser: opts.sessionAsUser === true,
         read: report,
         workers,
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },

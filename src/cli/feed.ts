@@ -23,6 +23,7 @@ interface FeedFlags {
   rate?: string;
   encoding: string;
   sort?: boolean;
+  sessionAsUser?: boolean;
 }
 
 /** `streamrec feed FILE --format F [--rate N]`: a dataset into the clickstream topic, in time order, keyed by user. */
@@ -35,6 +36,7 @@ export function registerFeedCommand(program: Command): void {
     .option('--encoding <encoding>', 'message encoding: json | msgpack', 'json')
     .option('--sort', 'load and sort by time even for files over 512 MB')
     .option('--no-sort', 'stream in file order (constant memory)')
+    .option('--session-as-user', "each event's user is its session, where it has one")
     .action(async (file: string, flags: FeedFlags) => {
       const format = checkDatasetArgs(file, flags.format);
       const ratePerSec = parseRate(flags.rate);
@@ -55,17 +57,18 @@ export function registerFeedCommand(program: Command): void {
         Presets.shades_classic,
       );
       try {
+        const sessionAsUser = flags.sessionAsUser === true;
         const sort = flags.sort ?? statSync(file).size <= SORT_IN_MEMORY_MAX_BYTES;
         let events: AsyncIterable<ClickEvent> | ClickEvent[];
         let report: () => ReadReport;
         if (sort) {
           bar.start(statSync(file).size, 0, { task: 'reading', rate: '-' });
-          const read = await readDataset(file, format, { onProgress: (p) => bar.update(p.bytesRead) });
+          const read = await readDataset(file, format, { sessionAsUser, onProgress: (p) => bar.update(p.bytesRead) });
           bar.stop();
           events = read.events;
           report = () => read.report;
         } else {
-          const stream = openDataset(file, format);
+          const stream = openDataset(file, format, { sessionAsUser });
           events = stream.events;
           report = stream.report;
         }

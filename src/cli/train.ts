@@ -16,7 +16,8 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--format <format>', DATASET_FORMATS.join(' | '))
     .option('--dim <n>', 'embedding dimension (default EMBEDDING_DIM; learners and API must use the same)')
     .option('--out <path>', 'where to write the HNSW snapshot (default under the state dir)')
-    .action(async (file: string, opts: { format: string; dim?: string; out?: string }) => {
+    .option('--session-as-user', "each event's user is its session, where it has one")
+    .action(async (file: string, opts: { format: string; dim?: string; out?: string; sessionAsUser?: boolean }) => {
       const format = checkDatasetArgs(file, opts.format);
       const env = opts.dim === undefined ? process.env : { ...process.env, EMBEDDING_DIM: opts.dim };
       // --dim goes through loadConfig, so it gets the same validation and message as EMBEDDING_DIM.
@@ -35,7 +36,7 @@ export function registerTrainCommand(program: Command): void {
         }
         bar.update(done);
       };
-      const { events, report } = await readDataset(file, format, { onProgress: (p) => show('reading', p.bytesRead, p.totalBytes) });
+      const { events, report } = await readDataset(file, format, { sessionAsUser: opts.sessionAsUser === true, onProgress: (p) => show('reading', p.bytesRead, p.totalBytes) });
       bar.stop();
       phase = '';
       process.stderr.write(`${formatReadReport(report)}\n`);

@@ -55,6 +55,12 @@ export interface ReadOptions {
    * 100 bytes). readDataset remembers all of them.
    */
   dedupWindow?: number;
+  /**
+   * Each event's userId becomes its sessionId where it has one (diginetica, yoochoose, jsonl
+   * with sessionId), so a session is a user; events without a session keep their user.
+   * @default false
+   */
+  sessionAsUser?: boolean;
 }
 
 export interface DatasetStream {
@@ -187,7 +193,7 @@ export function openDataset(path: string, format: string, options: ReadOptions =
         }
         continue;
       }
-      const e = row.event;
+      const e = options.sessionAsUser === true && row.event.sessionId !== undefined ? { ...row.event, userId: row.event.sessionId } : row.event;
       if (isDuplicate(dedupKey(fmt, e))) {
         report.duplicates++;
         continue;

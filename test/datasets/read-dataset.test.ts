@@ -167,6 +167,23 @@ describe('jsonl', () => {
   });
 });
 
+describe('session as user', () => {
+  it('any format: a row with a session gets the session as its user, a row without keeps its user', async () => {
+    const dig = fixture('views.csv', 'session_id;user_id;item_id;timeframe;eventdate\n7;57;900;10;2016-05-09\n8;NA;901;20;2016-05-09\n');
+    expect((await readDataset(dig, 'diginetica', { sessionAsUser: true })).events.map((e) => [e.userId, e.sessionId])).toEqual([
+      ['7', '7'],
+      ['8', '8'],
+    ]);
+    const base = { userId: 'u1', itemId: 'i1', type: 'view', ts: 1_700_000_000_000 };
+    const jsonl = fixture('sessions.jsonl', `${JSON.stringify({ ...base, eventId: 'a', sessionId: 's9' })}\n${JSON.stringify({ ...base, eventId: 'b' })}\n`);
+    const stream = openDataset(jsonl, 'jsonl', { sessionAsUser: true });
+    const users: string[] = [];
+    for await (const e of stream.events) users.push(e.userId);
+    expect(users).toEqual(['s9', 'u1']);
+    expect((await readDataset(jsonl, 'jsonl')).events.map((e) => e.userId)).toEqual(['u1', 'u1']);
+  });
+});
+
 describe('streaming and arguments', () => {
   it('openDataset streams in file order and reports out-of-order rows without sorting', async () => {
     const path = fixture('stream.data', '1\t1\t5\t900000002\n1\t2\t5\t900000001\n1\t2\t5\t900000001\n');
