@@ -28,12 +28,22 @@ export function catalogCoverage(recommendedItems: ReadonlySet<string>, catalogSi
   return catalogSize > 0 ? recommendedItems.size / catalogSize : 0;
 }
 
+/**
+ * The second cutoff every summary reports beside k: session-based papers (Ludewig & Jannach
+ * 2018) report HR@20 and MRR@20. Lists are asked for max(k, WIDE_K) and both cutoffs are
+ * read from the same list.
+ */
+export const WIDE_K = 20;
+
 export interface MetricsSummary {
   k: number;
   cases: number;
   hitRate: number;
   ndcg: number;
   mrr: number;
+  /** HR@20 and MRR@20 (WIDE_K), from the same lists. */
+  hitRate20: number;
+  mrr20: number;
   /** Distinct recommended items over catalogSize (catalog = items seen by the end). */
   coverage: number;
   distinctRecommended: number;
@@ -41,22 +51,30 @@ export interface MetricsSummary {
 
 export interface MetricsAccumulator {
   readonly k: number;
-  /** Records one test case; returns the target's rank (0 = miss). */
+  /** List length to ask for: max(k, WIDE_K). */
+  readonly listLength: number;
+  /** Records one test case; returns the target's rank within the first k (0 = miss). */
   add(recommended: readonly string[], target: string): number;
   summary(catalogSize: number): MetricsSummary;
 }
 
-/** Means over test cases of HR@k, NDCG@k and MRR@k, plus catalog coverage. */
+/** Means over test cases of HR@k, NDCG@k, MRR@k, HR@20 and MRR@20, plus catalog coverage (of the top k). */
 export function createMetricsAccumulator(k: number): MetricsAccumulator {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   let cases = 0;
   let hits = 0;
   let ndcgSum = 0;
   let rrSum = 0;
+  let hitsWide = 0;
+  let rrWideSum = 0;
   const recommended = new Set<string>();
   return {
     k,
+    listLength: Math.max(k, WIDE_K),
     add(list, target) {
+      const rankWide = rankAtK(list, target, WIDE_K);
+      hitsWide += hitAtK(rankWide);
+      rrWideSum += reciprocalRankAtK(rankWide);
       const rank = rankAtK(list, target, k);
       cases++;
       hits += hitAtK(rank);
@@ -73,6 +91,8 @@ export function createMetricsAccumulator(k: number): MetricsAccumulator {
         hitRate: cases ? hits / cases : 0,
         ndcg: cases ? ndcgSum / cases : 0,
         mrr: cases ? rrSum / cases : 0,
+        hitRate20: cases ? hitsWide / cases : 0,
+        mrr20: cases ? rrWideSum / cases : 0,
         coverage: catalogCoverage(recommended, catalogSize),
         distinctRecommended: recommended.size,
       };

@@ -42,8 +42,8 @@ export interface PrequentialResult {
  * - a test case is an event with positive weight (view, click, add_to_cart, purchase
  *   with the default weights) whose item the user has not interacted with before;
  *   repeats and negative events (remove_from_cart, dislike) are learned from, not tested;
- * - every model is asked for its top k before it learns the event, with everything the
- *   user has interacted with so far excluded;
+ * - every model is asked for its top max(k, 20) before it learns the event, with everything
+ *   the user has interacted with so far excluded; metrics at k and at 20 come from that list;
  * - then every model learns the event, whether it was a test case or not.
  * Cold users and brand-new target items stay in as test cases (counted separately),
  * so the numbers are what a live system would see.
@@ -75,7 +75,7 @@ export function runPrequential(events: readonly ClickEvent[], models: readonly E
       const exclude = userSeen ?? new Set<string>();
       for (let m = 0; m < models.length; m++) {
         const t0 = performance.now();
-        const list = models[m]!.recommend(event.userId, k, exclude, event.ts);
+        const list = models[m]!.recommend(event.userId, metrics[m]!.listLength, exclude, event.ts);
         recommendMs[m]! += performance.now() - t0;
         if (metrics[m]!.add(list, event.itemId) > 0) currentHits[m]!++;
       }

@@ -1,14 +1,17 @@
+import { WIDE_K } from '../core/metrics.ts';
 import type { PrequentialResult } from './prequential.ts';
 
 /** The results as a fixed-width table for a terminal. */
 export function formatResultTable(result: PrequentialResult): string {
   const k = result.k;
-  const header = ['model', `HR@${k}`, `NDCG@${k}`, `MRR@${k}`, 'coverage', 'events/s', 'seconds'];
+  const header = ['model', `HR@${k}`, `NDCG@${k}`, `MRR@${k}`, `HR@${WIDE_K}`, `MRR@${WIDE_K}`, 'coverage', 'events/s', 'seconds'];
   const rows = result.models.map((m) => [
     m.name,
     m.hitRate.toFixed(4),
     m.ndcg.toFixed(4),
     m.mrr.toFixed(4),
+    m.hitRate20.toFixed(4),
+    m.mrr20.toFixed(4),
     m.coverage.toFixed(3),
     Math.round(m.eventsPerSecond).toLocaleString('en-US'),
     ((m.recommendMs + m.learnMs) / 1000).toFixed(1),

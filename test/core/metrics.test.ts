@@ -38,9 +38,24 @@ describe('ranking metrics', () => {
     expect(s.coverage).toBeCloseTo(0.6, 12);
   });
 
+  it('HR@20 and MRR@20 come from the same list as the metrics at k', () => {
+    const m = createMetricsAccumulator(3);
+    expect(m.listLength).toBe(20);
+    const list = Array.from({ length: 20 }, (_, i) => `i${i}`);
+    expect(m.add(list, 'i1')).toBe(2);
+    expect(m.add(list, 'i14')).toBe(0); // beyond k = 3, within 20
+    expect(m.add(list, 'z')).toBe(0);
+    const s = m.summary(100);
+    expect(s.hitRate).toBeCloseTo(1 / 3, 12);
+    expect(s.hitRate20).toBeCloseTo(2 / 3, 12);
+    expect(s.mrr20).toBeCloseTo((1 / 2 + 1 / 15) / 3, 12);
+    expect(s.distinctRecommended).toBe(3); // coverage counts the top k only
+    expect(createMetricsAccumulator(50).listLength).toBe(50);
+  });
+
   it('empty accumulator and empty catalog give zeros, bad k is refused', () => {
     const s = createMetricsAccumulator(10).summary(0);
-    expect(s).toMatchObject({ cases: 0, hitRate: 0, ndcg: 0, mrr: 0, coverage: 0 });
+    expect(s).toMatchObject({ cases: 0, hitRate: 0, ndcg: 0, mrr: 0, hitRate20: 0, mrr20: 0, coverage: 0 });
     expect(catalogCoverage(new Set(['a']), 0)).toBe(0);
     expect(() => createMetricsAccumulator(0)).toThrow(RangeError);
   });

@@ -31,18 +31,20 @@ describe('streamrec simulate + eval end to end', () => {
     const r = await streamrec('eval', file, '--format', 'jsonl', '--models', 'popularity,itemknn', '--k', '5', '--out', out, '--quiet');
     expect(r.stderr).not.toMatch(/streamrec:/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/model\s+HR@5\s+NDCG@5\s+MRR@5\s+coverage\s+events\/s/);
+    expect(r.stdout).toMatch(/model\s+HR@5\s+NDCG@5\s+MRR@5\s+HR@20\s+MRR@20\s+coverage\s+events\/s/);
     expect(r.stdout).toMatch(/^popularity\s+0\.\d{4}/m);
     expect(r.stdout).toMatch(/^itemknn\s+0\.\d{4}/m);
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
       k: number;
       events: number;
-      models: Array<{ name: string; hitRate: number; windowHitRate: number[] }>;
+      models: Array<{ name: string; hitRate: number; hitRate20: number; mrr20: number; windowHitRate: number[] }>;
     };
     expect(json.k).toBe(5);
     expect(json.events).toBe(2000);
     expect(json.models.map((m) => m.name)).toEqual(['popularity', 'itemknn']);
     expect(json.models[1]!.windowHitRate.length).toBeGreaterThan(10);
+    expect(json.models[1]!.hitRate20).toBeGreaterThanOrEqual(json.models[1]!.hitRate);
+    expect(json.models[1]!.mrr20).toBeGreaterThan(0);
     const svg = readFileSync(join(out, 'hit-rate.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.match(/<polyline /g)).toHaveLength(2);

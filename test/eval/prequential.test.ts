@@ -14,7 +14,8 @@ describe('prequential replay', () => {
     const calls: string[] = [];
     const spy: EvalModel = {
       name: 'spy',
-      recommend(userId, _k, exclude) {
+      recommend(userId, k, exclude) {
+        expect(k).toBe(20); // max(k, 20): metrics at k and at 20 from one list
         calls.push(`rec ${userId} [${[...exclude].join(',')}]`);
         return ['b'];
       },
@@ -37,6 +38,7 @@ describe('prequential replay', () => {
     const m = r.models[0]!;
     expect(m.cases).toBe(3);
     expect(m.hitRate).toBeCloseTo(2 / 3, 12); // 'b' was right for the 2nd and 3rd case
+    expect(m.hitRate20).toBeCloseTo(2 / 3, 12);
     expect(r).toMatchObject({ events: 5, users: 2, items: 3, coldUserCases: 2, coldItemCases: 2 });
     expect(m.windowHitRate).toEqual([0.5]); // one full window of 2 cases: miss, hit
     expect(r.windowEnds).toEqual([{ eventIndex: 1, ts: T + 1 }]);
