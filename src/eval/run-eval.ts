@@ -8,6 +8,8 @@ import { createHnswIndex } from '../core/hnsw-index.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { StreamrecError } from '../errors.ts';
 import { createItemKnnModel } from './baselines/item-knn.ts';
+import { createSequentialRulesModel } from './baselines/sr.ts';
+import { createVsknnModel, type VsknnOptions } from './baselines/vsknn.ts';
 import { renderHitRateSvg, type ChartMarker } from './chart.ts';
 import type { EvalModel } from './eval-model.ts';
 import { createBatchEvalModel } from './models/batch.ts';
@@ -21,7 +23,7 @@ import { formatResultTable } from './report.ts';
  * user's previous event, while it is at most RECOMMEND_POOL_MAX_AGE_MS old in event time and
  * of the current item space: refits aligned onto the last keep it); not in the default set, since it replays the whole model once more.
  */
-export const EVAL_MODEL_NAMES = ['online', 'popularity', 'itemknn', 'batch', 'online-pooled'] as const;
+export const EVAL_MODEL_NAMES = ['online', 'popularity', 'itemknn', 'vsknn', 'sr', 'batch', 'online-pooled'] as const;
 export type EvalModelName = (typeof EVAL_MODEL_NAMES)[number];
 
 export const EVAL_INDEX_KINDS = ['exact', 'hnsw'] as const;
@@ -44,10 +46,12 @@ export interface EvalSettings {
   popularityHalfLifeMs: number;
   knnWindowItems: number;
   knnHistoryItems: number;
+  vsknn: Omit<VsknnOptions, 'weights'>;
+  srSteps: number;
 }
 
 export const DEFAULT_EVAL_SETTINGS: Omit<EvalSettings, 'k'> = {
-  models: ['online', 'popularity', 'itemknn', 'batch'],
+  models: ['online', 'popularity', 'itemknn', 'vsknn', 'sr', 'batch'],
   index: 'exact',
   refitEveryEvents: 10_000,
   // Longer than the serving fallback's TRENDING_HALF_LIFE_MS: for next-item prediction over
@@ -57,6 +61,9 @@ export const DEFAULT_EVAL_SETTINGS: Omit<EvalSettings, 'k'> = {
   // best item-kNN we found, not a weak one.
   knnWindowItems: 20,
   knnHistoryItems: 10,
+  // session-rec's defaults (Ludewig & Jannach 2018); sessionsPerItem bounds memory and time.
+  vsknn: { neighbours: 100, sampleSize: 500, weighting: 'div', sessionsPerItem: 1000 },
+  srSteps: 10,
 };
 
 export function parseModelList(text: string): EvalModelName[] {
@@ -82,6 +89,10 @@ function createModel(name: EvalModelName, config: Config, settings: EvalSettings
       return createPopularityModel({ weights, halfLifeMs: settings.popularityHalfLifeMs });
     case 'itemknn':
       return createItemKnnModel({ weights, windowItems: settings.knnWindowItems, historyItems: settings.knnHistoryItems });
+    case 'vsknn':
+      return createVsknnModel({ weights, ...settings.vsknn });
+    case 'sr':
+      return createSequentialRulesModel({ weights, steps: settings.srSteps });
     case 'online':
       return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index);
     case 'online-pooled':
