@@ -16,7 +16,10 @@ export interface ChartPoint {
 export interface ChartSeries {
   name: string;
   points: readonly ChartPoint[];
+  /** Shorthand for dash '6 4'. */
   dashed?: boolean;
+  /** An SVG stroke-dasharray ('' = solid); wins over `dashed`. */
+  dash?: string;
 }
 
 export interface ChartAxis {
@@ -45,7 +48,9 @@ export interface LineChart {
   dots?: boolean;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+/** Dash patterns that stay apart where lines cross or overlap; paired with COLORS by series index. */
+export const DASH_PATTERNS = ['', '7 4', '2 3', '10 3 2 3', '4 2', '12 4 2 4 2 4'];
 const WIDTH = 860;
 const HEIGHT = 420;
 const PAD = { left: 70, top: 40, bottom: 50 };
@@ -130,7 +135,7 @@ function logScale(values: number[], fromPx: number, toPx: number): Scale {
  */
 export function renderLineChartSvg(chart: LineChart): string {
   const legendChars = Math.max(12, ...chart.series.map((s) => s.name.length));
-  const padRight = Math.min(330, Math.round(50 + legendChars * LEGEND_CHAR_PX));
+  const padRight = Math.min(330, Math.round(56 + legendChars * LEGEND_CHAR_PX));
   const plotW = WIDTH - PAD.left - padRight;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const xs = chart.series.flatMap((s) => s.points.map((p) => p.x));
@@ -173,7 +178,8 @@ export function renderLineChartSvg(chart: LineChart): string {
   }
   chart.series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
-    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const pattern = s.dash ?? (s.dashed ? '6 4' : '');
+    const dash = pattern === '' ? '' : ` stroke-dasharray="${pattern}"`;
     const points = s.points.filter((p) => sx.accepts(p.x) && sy.accepts(p.y));
     if (points.length > 0) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points.map((p) => `${px(p.x)},${py(p.y)}`).join(' ')}"/>`);
     for (const p of points) {
@@ -182,8 +188,8 @@ export function renderLineChartSvg(chart: LineChart): string {
     }
     const ly = PAD.top + 10 + i * 20;
     out.push(
-      `<line x1="${PAD.left + plotW + 14}" x2="${PAD.left + plotW + 34}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"${dash}/>`,
-      `<text x="${PAD.left + plotW + 40}" y="${ly + 4}">${escapeXml(s.name)}</text>`,
+      `<line x1="${PAD.left + plotW + 10}" x2="${PAD.left + plotW + 40}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"${dash}/>`,
+      `<text x="${PAD.left + plotW + 46}" y="${ly + 4}">${escapeXml(s.name)}</text>`,
     );
   });
   out.push('</svg>');
@@ -199,7 +205,8 @@ function niceCeil(x: number): number {
 }
 
 /**
- * Windowed HR@k over the replay, one line per model; x is the replay position in events.
+ * Windowed HR@k over the replay, one line per model (its own colour and dash pattern, so
+ * overlapping lines stay apart, and a legend); x is the replay position in events.
  */
 export function renderHitRateSvg(result: PrequentialResult, options: { title?: string; markers?: ChartMarker[] } = {}): string {
   const maxY = niceCeil(Math.max(0.01, ...result.models.flatMap((m) => m.windowHitRate)));
@@ -207,8 +214,9 @@ export function renderHitRateSvg(result: PrequentialResult, options: { title?: s
     title: options.title ?? `HR@${result.k} per window of ${result.windowCases} test cases`,
     x: { label: 'events replayed', min: 0, max: Math.max(1, result.events) },
     y: { label: `HR@${result.k}`, min: 0, max: maxY },
-    series: result.models.map((m) => ({
+    series: result.models.map((m, i) => ({
       name: `${m.name} ${m.hitRate.toFixed(3)}`,
+      dash: DASH_PATTERNS[i % DASH_PATTERNS.length]!,
       points: m.windowHitRate.map((hr, w) => ({ x: result.windowEnds[w]?.eventIndex ?? 0, y: hr })),
     })),
     guides: (options.markers ?? []).map((m) => ({ axis: 'x' as const, at: m.eventIndex, label: m.label })),

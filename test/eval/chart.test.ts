@@ -69,4 +69,23 @@ describe('renderHitRateSvg', () => {
     expect(svg).toContain('>events replayed<');
     expect(svg).toContain('>drift<');
   });
+
+  it('gives every model its own colour and dash pattern, the legend drawn the same way', () => {
+    const names = ['online', 'popularity', 'itemknn', 'vsknn', 'sr', 'batch', 'online-pooled'];
+    const result = {
+      k: 10, events: 1000, users: 10, items: 20, coldItemCases: 0, coldUserCases: 0, windowCases: 100, wallMs: 1,
+      windowEnds: [{ eventIndex: 499, ts: 0 }, { eventIndex: 999, ts: 0 }],
+      models: names.map((name) => ({ name, windowHitRate: [0.1, 0.1], hitRate: 0.1 })), // identical lines: only style tells them apart
+    } as unknown as PrequentialResult;
+    const svg = renderHitRateSvg(result);
+    expectWellFormedSvg(svg);
+    const style = (tag: string) => `${/stroke="([^"]+)"/.exec(tag)?.[1]} ${/stroke-dasharray="([^"]+)"/.exec(tag)?.[1] ?? 'solid'}`;
+    const lines = [...svg.matchAll(/<polyline [^>]*>/g)].map((m) => style(m[0]));
+    expect(lines).toHaveLength(names.length);
+    expect(new Set(lines).size).toBe(names.length);
+    expect(new Set(lines.map((l) => l.split(' ')[0])).size).toBe(names.length); // colours alone differ too
+    const legend = [...svg.matchAll(/<line [^>]*stroke-width="3"[^>]*>/g)].map((m) => style(m[0]));
+    expect(legend).toEqual(lines);
+    for (const name of names) expect(svg).toContain(`>${name} 0.100<`);
+  });
 });
