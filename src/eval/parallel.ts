@@ -7,7 +7,7 @@ import type { PrequentialResult } from './prequential.ts';
 import { evaluate, type EvalModelName, type EvalSettings } from './run-eval.ts';
 
 // Relative cost of a model's replay (measured on ML-100K), to balance the workers.
-const COST: Readonly<Record<EvalModelName, number>> = { online: 5, 'online-pooled': 5, batch: 5, itemknn: 1.5, vsknn: 1.5, sr: 0.5, popularity: 0.2 };
+const COST: Readonly<Record<EvalModelName, number>> = { online: 5, 'online-pooled': 5, batch: 5, itemknn: 1.5, vsknn: 6, sr: 0.5, popularity: 0.2 };
 
 /** Longest-first onto the least loaded worker. */
 export function splitModels(models: readonly EvalModelName[], workers: number): EvalModelName[][] {
