@@ -4,6 +4,7 @@ import { itemHash } from './item-hash.ts';
 import { factorPart } from './item-space.ts';
 import { modelLineage } from './model-version.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
+import { coVisitationScores, DEFAULT_CO_VISITATION_SCORING, type CoVisitationScoring, type NeighbourSource } from './co-visitation.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
 import type { Trending } from './trending.ts';
 import type { CandidatePool, UserState } from './user-state.ts';
@@ -51,6 +52,11 @@ export interface RecommendRequest {
   queryOf?: (user: UserState, index: AnnIndex) => Vector | undefined;
   /** Re-ranking of an over-fetched candidate pool (see RerankParams); none by default. */
   rerank?: RerankParams;
+  /**
+   * The co-visitation rules of items (co-visitation.ts): with them the rules of the user's
+   * recent items propose candidates beside the search, scored together (see RerankParams).
+   */
+  neighbours?: NeighbourSource;
   /** Called when the model path throws, before falling back (for logs and metrics). */
   onError?: (err: unknown) => void;
   /**
@@ -69,6 +75,11 @@ export interface RecommendRequest {
 export interface RerankParams {
   candidates: number;
   trendingWeight: number;
+  /** Weight of the co-visitation score (normalised to the best candidate's) when `neighbours` is given. */
+  coVisitationWeight?: number;
+  /** Weight of the cosine to the query when `neighbours` is given (the search alone ranks by cosine only). */
+  embeddingWeight?: number;
+  coVisitation?: CoVisitationScoring;
 }
 
 // Over-fetch starts at k and grows geometrically; the filter runs inside the search, so a
@@ -84,17 +95,16 @@ const MAX_ROUNDS = 4;
 export function recommend(req: RecommendRequest): Recommendation {
   const k = Math.max(0, Math.floor(req.k));
   const filter = acceptFilter(req);
-  const { accept, search } = filter;
+  const { accept } = filter;
   const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req.index, req.pool, k, filter) : undefined;
   if (pooled) return { items: pooled, underfilled: 0, fallback: false, candidates: 'pool' };
   let modelItems: RecommendedItem[] | undefined;
   // 'search' once the model was asked, even when the search then failed.
   let candidates: { candidates?: 'search' } = {};
   try {
-    const query = queryFor(req);
-    if (query) {
+    if (modelAnswers(req)) {
       candidates = { candidates: 'search' };
-      modelItems = searchModel(req, query, k, search);
+      modelItems = searchModel(req, queryFor(req), k, filter);
     }
   } catch (err) {
     req.onError?.(err);
@@ -107,6 +117,11 @@ export function recommend(req: RecommendRequest): Recommendation {
   const taken = new Set(modelItems.map((i) => i.itemId));
   const items = modelItems.concat(trendingItems(req.trending, k - modelItems.length, accept, taken));
   return { items, underfilled: k - items.length, fallback: false, ...candidates };
+}
+
+/** The cold rule: the model answers a user with at least one event; everyone else gets trending. */
+function modelAnswers(req: RecommendRequest): boolean {
+  return req.user !== undefined && req.user.eventCount > 0;
 }
 
 /** The user's search query, undefined for a cold user or one without a direction. */
@@ -134,11 +149,9 @@ export function modelTag(modelVersion: string): number {
  * query without a direction, which recommend answers from trending anyway.
  */
 export function candidatePool(req: RecommendRequest, tag: number, size: number): CandidatePool | undefined {
-  if (req.index.size === 0) return undefined;
-  const query = queryFor(req);
-  if (!query) return undefined;
-  const { search } = acceptFilter({ ...req, exclude: undefined, category: undefined });
-  const ranked = searchModel(req, query, Math.max(0, Math.floor(size)), search);
+  if (!modelAnswers(req)) return undefined;
+  const ranked = searchModel(req, queryFor(req), Math.max(0, Math.floor(size)), acceptFilter({ ...req, exclude: undefined, category: undefined }));
+  if (ranked === undefined) return undefined;
   return { hashes: ranked.map((n) => itemHash(n.itemId)), scores: ranked.map((n) => n.score), modelTag: tag };
 }
 
@@ -175,10 +188,14 @@ export function similarItems(index: AnnIndex, itemId: string, k: number, isAvail
     .slice(0, k);
 }
 
-function searchModel(req: RecommendRequest, query: Vector, k: number, accept: SearchFilter): RecommendedItem[] {
+/** The model's ranking from both sources; undefined when neither has anything to say (no query direction, no rules). */
+function searchModel(req: RecommendRequest, query: Vector | undefined, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
   const { index, rerank, trending } = req;
-  if (k === 0 || index.size === 0) return [];
-  let found = searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), accept);
+  const covis = req.neighbours && req.user ? coVisitationCandidates(req, filter) : undefined;
+  if (query === undefined && (covis === undefined || covis.size === 0)) return undefined;
+  if (k === 0) return [];
+  let found = query && index.size > 0 ? searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), filter.search) : [];
+  if (covis !== undefined && covis.size > 0) found = blend(found, covis, rerank);
   if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
     const top = trending.top(1)[0]?.score ?? 0;
     if (top > 0) {
@@ -187,6 +204,35 @@ function searchModel(req: RecommendRequest, query: Vector, k: number, accept: Se
     }
   }
   return found.slice(0, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+}
+
+/** Co-visitation scores of the items the request may show, normalised so the best is 1. */
+function coVisitationCandidates(req: RecommendRequest, filter: AcceptFilter): Map<string, number> {
+  const raw = coVisitationScores(req.user!.history, req.neighbours!, req.weights ?? DEFAULT_EVENT_WEIGHTS, req.rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING);
+  let best = 0;
+  for (const [id, s] of raw) {
+    if (!filter.accept(id)) raw.delete(id);
+    else if (s > best) best = s;
+  }
+  if (best > 0) for (const [id, s] of raw) raw.set(id, s / best);
+  return raw;
+}
+
+/**
+ * Search and co-visitation candidates scored together: embeddingWeight · cosine +
+ * coVisitationWeight · co-visitation. A co-visitation candidate the search did not return is
+ * given the lowest cosine the search returned (it is no closer than that), so no extra vector
+ * reads are needed.
+ */
+function blend(found: Neighbour[], covis: ReadonlyMap<string, number>, rerank: RerankParams | undefined): Neighbour[] {
+  const we = rerank?.embeddingWeight ?? 1;
+  const wc = rerank?.coVisitationWeight ?? 1;
+  const floor = found.length > 0 ? found[found.length - 1]!.score : 0;
+  const out: Neighbour[] = [];
+  for (const n of found) out.push({ itemId: n.itemId, score: we * n.score + wc * (covis.get(n.itemId) ?? 0) });
+  const inSearch = new Set(found.map((n) => n.itemId));
+  for (const [id, c] of covis) if (!inSearch.has(id)) out.push({ itemId: id, score: we * floor + wc * c });
+  return out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
 }
 
 /** The nearest `want` items that pass `accept`, searching deeper when the filter rejected too many. */
