@@ -8,6 +8,7 @@ import { createKeyCheck } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installMetrics } from './metrics.ts';
+import { installNumericParams } from './numeric-params.ts';
 import type { RouteContext, TypedApp } from './route-kit.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -37,10 +38,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).status(400).send({ error: 'BAD_REQUEST', message: error.message, hint: 'percent-encode ids in paths' });
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    // No type coercion: a JSON body keeps its types ("false" is not a boolean), and numeric
+    // query and path parameters are parsed strictly by installNumericParams.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  installNumericParams(app);
   const metrics = installMetrics(app, deps.registry);
 
   await app.register(rateLimit, {

@@ -63,10 +63,10 @@ describe('GET /v1/users/:userId/recommendations', () => {
   });
 
   it.each([
-    ['k=0', /k must be >= 1/],
-    ['k=51', /k must be <= 50/],
-    ['k=abc', /k must be integer/],
-    ['k=2.5', /k must be integer/],
+    ['k=0', /k must be an integer from 1 to 50, got "0"/],
+    ['k=51', /k must be an integer from 1 to 50, got "51"/],
+    ['k=abc', /k must be an integer from 1 to 50, got "abc"/],
+    ['k=2.5', /k must be an integer from 1 to 50, got "2.5"/],
     ['exclude=ok,b%20ad', /exclude\[1\] has characters outside/],
     ['category=' + 'c'.repeat(129), /category must NOT have more than 128/],
   ])('rejects %s with a 400 that says what is wrong', async (query, message) => {
@@ -128,7 +128,7 @@ describe('GET /v1/items/:itemId/similar and GET /v1/items/:itemId', () => {
     expectClientError(await f.app.inject({ url: '/v1/items/nope' }), 404, /item nope is not in the index or the catalog/);
     expectClientError(await f.app.inject({ url: '/v1/items/nope/similar' }), 404, /not in the index/);
     expectClientError(await f.app.inject({ url: '/v1/items/b%24d/similar' }), 400, /itemId has characters outside/);
-    expectClientError(await f.app.inject({ url: '/v1/items/i1/similar?k=-1' }), 400, /k must be >= 1/);
+    expectClientError(await f.app.inject({ url: '/v1/items/i1/similar?k=-1' }), 400, /k must be an integer from 1 to 50/);
   });
 });
 
@@ -200,6 +200,10 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
     const put = (payload: string) =>
       f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload, headers: { ...key, 'content-type': 'application/json' } });
     expectClientError(await put('{"available":"maybe"}'), 400, /body.available must be boolean/);
+    // A type error is a 400, never coerced: "false" would otherwise become false and 5 "5".
+    expectClientError(await put('{"available":"false"}'), 400, /body.available must be boolean/);
+    expectClientError(await put('{"available":0}'), 400, /body.available must be boolean/);
+    expectClientError(await put('{"title":5}'), 400, /body.title must be string/);
     expectClientError(await put('{"price":3}'), 400, /must NOT have additional properties/);
     expectClientError(await put('{"title":'), 400, /JSON/);
     expectClientError(await put('{"category":"a b"}'), 400, /category has characters outside/);
