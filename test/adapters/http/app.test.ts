@@ -119,9 +119,28 @@ describe('GET /v1/items/:itemId/similar and GET /v1/items/:itemId', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.embedding).toHaveLength(DIM);
-    expect(body.norm).toBeCloseTo(1, 5); // the index keeps unit vectors (cosine)
+    // The factor (item-space.ts): the reserved coordinate of the unit index vector is zeroed.
+    expect(body.embedding[DIM - 1]).toBe(0);
+    expect(body.norm).toBeCloseTo(Math.hypot(...body.embedding), 5);
+    expect(body.norm).toBeLessThan(1);
     expect(body.metadata).toMatchObject({ title: 'One', category: 'c1', available: true });
     expect(body.neighbours).toHaveLength(2);
+  });
+
+  it('similar ranks by the cosine of the embeddings GET /v1/items/:itemId shows', async () => {
+    const embeddingOf = async (id: string): Promise<number[]> => (await f.app.inject({ url: `/v1/items/${id}` })).json().embedding;
+    const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.hypot(...a) / Math.hypot(...b);
+    const seed = await embeddingOf('i5');
+    const items: Array<{ itemId: string; score: number }> = (await f.app.inject({ url: '/v1/items/i5/similar?k=10' })).json().items;
+    for (const n of items) expect(n.score).toBeCloseTo(cosine(seed, await embeddingOf(n.itemId)), 4);
+  });
+
+  it('the answer for k is the first k of the answer for MAX_K', async () => {
+    for (const id of ['i0', 'i1', 'i6', 'i13']) {
+      const ids = async (k: number) => (await f.app.inject({ url: `/v1/items/${id}/similar?k=${k}` })).json().items.map((i: { itemId: string }) => i.itemId);
+      const longest = await ids(50);
+      for (let k = 1; k <= 50; k++) expect(await ids(k), `${id} k=${k}`).toEqual(longest.slice(0, k));
+    }
   });
 
   it('answers unknown items with 404 and bad ids with 400', async () => {

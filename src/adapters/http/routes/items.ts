@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { factorPart } from '../../../core/item-space.ts';
 import { norm } from '../../../core/vector.ts';
 import { StreamrecError } from '../../../errors.ts';
 import type { CatalogItem } from '../../../core/stores.ts';
@@ -52,12 +53,15 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
       const itemId = requireValidId(request.params.itemId, 'itemId');
       requireKnown(itemId);
       const vector = index.vectorOf(itemId);
+      // The factor, which similar ranks by (cosine) and whose length says how strongly the
+      // item expresses its direction; the index's unit vector adds a reserved coordinate.
+      const factor = vector ? factorPart(vector) : undefined;
       const meta = catalog.get(itemId);
       return {
         itemId,
         inIndex: vector !== undefined,
-        embedding: vector ? toNumbers(vector) : null,
-        norm: vector ? norm(vector) : null,
+        embedding: factor ? toNumbers(factor) : null,
+        norm: factor ? norm(factor) : null,
         metadata: meta ? metadataOf(meta) : null,
         neighbours: vector ? deps.recommender.similar(itemId, request.query.k) : [],
         modelVersion: deps.modelVersion(),
