@@ -25,6 +25,8 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = toReply(err);
+    // Seconds; a retryable failure (a dependency down, a timeout) usually clears that fast.
+    if (isStreamrecError(err) && err.retryable) void reply.header('retry-after', '1');
     if (status >= 500) request.log.error({ err }, 'request failed');
     else request.log.debug({ err: err.message }, 'client error');
     return reply.status(status).send(body);

@@ -215,6 +215,21 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
     expectClientError(await f.app.inject({ method: 'DELETE', url: '/v1/items/never', headers: key }), 404, /not in the index/);
   });
 
+  it('answers a retryable 503 when Redis does not take the write, or is known to be down', async () => {
+    f.catalogStoreFails.value = true;
+    for (const req of [{ method: 'PUT' as const, payload: { available: false } }, { method: 'DELETE' as const }]) {
+      const res = await f.app.inject({ ...req, url: '/v1/items/i2', headers: key });
+      expect(res.statusCode, req.method).toBe(503);
+      expect(res.json(), req.method).toMatchObject({ error: 'REDIS_UNAVAILABLE', hint: expect.stringMatching(/retry/) });
+      expect(res.headers['retry-after'], req.method).toBeDefined();
+    }
+    f.catalogStoreFails.value = false;
+    f.health.report = { state: 'degraded', checks: { index: true, redis: false, kafka: true } };
+    const known = await f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload: { available: false }, headers: key });
+    expect(known.statusCode).toBe(503);
+    expect(f.catalog.isAvailable('i2')).toBe(true);
+  });
+
   it('rejects bad bodies with 400: unknown fields, wrong types, bad JSON, bad category', async () => {
     const put = (payload: string) =>
       f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload, headers: { ...key, 'content-type': 'application/json' } });

@@ -31,6 +31,8 @@ export interface Fixture {
   sent: ClickEvent[];
   health: { report: HealthReport };
   kafkaFails: { value: boolean };
+  /** Catalog store reads and writes throw, as ioredis does when Redis is gone. */
+  catalogStoreFails: { value: boolean };
   removedEmbeddings: string[];
   close(): Promise<void>;
 }
@@ -60,8 +62,19 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
   await users.commit([alice]);
 
   const removedEmbeddings: string[] = [];
+  const catalogStoreFails = { value: false };
+  const memoryStore = createMemoryCatalogStore();
+  const failing = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (catalogStoreFails.value) throw new Error('Connection is closed.');
+    return fn(...args);
+  };
   const catalog = await startCatalogView({
-    store: createMemoryCatalogStore(),
+    store: {
+      get: failing(memoryStore.get),
+      getMany: failing(memoryStore.getMany),
+      put: failing(memoryStore.put),
+      all: failing(memoryStore.all),
+    },
     bus: createMemoryCatalogChangeBus(),
     removeEmbedding: async (id) => {
       removedEmbeddings.push(id);
@@ -102,6 +115,7 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     sent,
     health,
     kafkaFails,
+    catalogStoreFails,
     removedEmbeddings,
     async close() {
       await app.close();
