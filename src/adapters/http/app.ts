@@ -66,12 +66,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const checkKey = createKeyCheck(config.http.apiKey);
+  // Wall-clock time for the failure windows: deps.nowMs may be a frozen test clock.
+  const checkKey = createKeyCheck(config.http.apiKey, { failuresPerMinute: config.http.authFailuresPerMinute, nowMs: Date.now });
   const ctx: RouteContext = {
     deps,
     metrics,
-    requireKey: async (request) => checkKey(request),
-    readKey: config.http.readsRequireKey ? async (request) => checkKey(request) : async () => {},
+    requireKey: async (request, reply) => checkKey(request, reply),
+    readKey: config.http.readsRequireKey ? async (request, reply) => checkKey(request, reply) : async () => {},
     nowMs: deps.nowMs ?? Date.now,
   };
 

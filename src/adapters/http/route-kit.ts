@@ -1,6 +1,7 @@
 import type {
   FastifyBaseLogger,
   FastifyInstance,
+  FastifyReply,
   FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { validateId } from '../../core/events.ts';
@@ -22,9 +23,9 @@ export interface RouteContext {
   deps: AppDeps;
   metrics: HttpMetrics;
   /** onRequest hook for writes and admin routes: runs before the body is read or validated. */
-  requireKey: (request: FastifyRequest) => Promise<void>;
+  requireKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** onRequest hook for reads: a no-op unless config.http.readsRequireKey. */
-  readKey: (request: FastifyRequest) => Promise<void>;
+  readKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   nowMs: () => number;
 }
 

@@ -400,6 +400,22 @@ describe('security configuration', () => {
     }
   });
 
+  it('rate-limits wrong API keys per client, far below the request limit', async () => {
+    const wrong = { 'x-api-key': 'guess' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 320; i++) statuses.push((await f.app.inject({ method: 'DELETE', url: '/v1/items/i1', headers: wrong })).statusCode);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
+    // The right key does not get through either (the answers must not tell a guess apart)...
+    const right = await f.app.inject({ method: 'PUT', url: '/v1/items/i1', payload: {}, headers: key });
+    expectClientError(right, 429, /too many wrong API keys/);
+    expect(right.json().error).toBe('RATE_LIMITED');
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    // ...while another client is not affected.
+    const other = await f.app.inject({ method: 'PUT', url: '/v1/items/i1', payload: {}, headers: key, remoteAddress: '10.0.0.2' });
+    expect(other.statusCode).toBe(200);
+  });
+
   it('rate-limits per client with a 429', async () => {
     const limited = await createFixture({ RATE_LIMIT_PER_MINUTE: '3' });
     try {
