@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isStreamrecError } from '../../errors.ts';
 import { createKeyCheck } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -64,15 +65,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-
   // Wall-clock time for the failure windows: deps.nowMs may be a frozen test clock.
   const checkKey = createKeyCheck(config.http.apiKey, { failuresPerMinute: config.http.authFailuresPerMinute, nowMs: Date.now });
+  const readKey: RouteContext['readKey'] = config.http.readsRequireKey ? async (request, reply) => checkKey(request, reply) : async () => {};
+  // The API description is a read like any other: keyed when reads are.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: readKey } });
+
   const ctx: RouteContext = {
     deps,
     metrics,
     requireKey: async (request, reply) => checkKey(request, reply),
-    readKey: config.http.readsRequireKey ? async (request, reply) => checkKey(request, reply) : async () => {},
+    readKey,
+    mayRead: (request) => {
+      if (!config.http.readsRequireKey) return true;
+      try {
+        checkKey(request);
+        return true;
+      } catch (err) {
+        if (isStreamrecError(err)) return false;
+        throw err;
+      }
+    },
     nowMs: deps.nowMs ?? Date.now,
   };
 

@@ -26,6 +26,8 @@ export interface RouteContext {
   requireKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** onRequest hook for reads: a no-op unless config.http.readsRequireKey. */
   readKey: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Whether this request may see what reads show: true unless reads need a key and it has no right one. */
+  mayRead: (request: FastifyRequest) => boolean;
   nowMs: () => number;
 }
 

@@ -389,6 +389,16 @@ describe('security configuration', () => {
       expectClientError(await keyed.app.inject({ url: '/v1/users/alice/recommendations' }), 401, /missing API key/);
       expect((await keyed.app.inject({ url: '/v1/users/alice/recommendations', headers: key })).statusCode).toBe(200);
       expect((await keyed.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      // The API description is a read too; /readyz keeps answering probes, with its details for keyed requests only.
+      for (const url of ['/docs', '/docs/', '/docs/json', '/docs/yaml']) {
+        expect((await keyed.app.inject({ url })).statusCode, url).toBe(401);
+      }
+      expect((await keyed.app.inject({ url: '/docs/json', headers: key })).statusCode).toBe(200);
+      const probe = await keyed.app.inject({ url: '/readyz' });
+      expect(probe.statusCode).toBe(200);
+      expect(probe.json()).toEqual({ ready: true });
+      expect((await keyed.app.inject({ url: '/readyz', headers: { 'x-api-key': 'guess' } })).json()).toEqual({ ready: true });
+      expect((await keyed.app.inject({ url: '/readyz', headers: key })).json()).toMatchObject({ ready: true, state: 'running', indexSize: 40 });
     } finally {
       await keyed.close();
     }
