@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
@@ -19,6 +20,16 @@ import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerUserRoutes } from './routes/users.ts';
 
 const PAGE_HTML = readFileSync(new URL('./page/index.html', import.meta.url), 'utf8');
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=~-]{1,128}$/;
+
+// On every answer: the page and /docs must not be framed (clickjacking), sniffed into
+// another type, or leak their URL to other sites.
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+} as const;
 
 /**
  * The API as a fastify factory: it never listens (the serving composition does, tests
@@ -29,8 +40,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: TypedApp = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimitBytes,
-    // Request ids in logs and responses make one slow request findable.
-    requestIdHeader: 'x-request-id',
+    // Request ids in logs and responses make one slow request findable. A caller's id is
+    // kept only when short and plain; anything else would be echoed into logs and headers.
+    requestIdHeader: false,
+    genReqId: (raw) => {
+      const given = raw.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     // Per-request info lines would dominate the log at thousands of requests a second.
     logController: new LogController({ disableRequestLogging: true }),
     // Ids may be 128 characters, several bytes each once URL-encoded; validateId bounds them.
@@ -44,6 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+  });
   installErrorHandler(app);
   installNumericParams(app);
   const metrics = installMetrics(app, deps.registry);

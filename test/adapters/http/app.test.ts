@@ -410,6 +410,27 @@ describe('security configuration', () => {
     }
   });
 
+  it('sends security headers on the page, /docs and the API', async () => {
+    for (const url of ['/', '/docs/', '/docs/json', '/v1/items/i1', '/v2/nothing']) {
+      const res = await f.app.inject({ url });
+      expect(res.headers, url).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+        'referrer-policy': 'no-referrer',
+      });
+    }
+  });
+
+  it('keeps a plain x-request-id of at most 128 characters, and replaces any other', async () => {
+    const idOf = async (id: string) => (await f.app.inject({ url: '/healthz', headers: { 'x-request-id': id } })).headers['x-request-id'];
+    expect(await idOf('trace-42:abc')).toBe('trace-42:abc');
+    expect(await idOf('a'.repeat(128))).toBe('a'.repeat(128));
+    for (const bad of ['a'.repeat(129), 'x'.repeat(100_000), 'has space', '<script>', '{"json":1}', '']) {
+      expect(await idOf(bad), bad.slice(0, 20)).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('rate-limits wrong API keys per client, far below the request limit', async () => {
     const wrong = { 'x-api-key': 'guess' };
     const statuses: number[] = [];
