@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { buildApp } from '../../../src/adapters/http/app.ts';
 import type { HealthReport } from '../../../src/adapters/http/deps.ts';
 import { createMemoryCatalogChangeBus, createMemoryCatalogStore } from '../../../src/adapters/memory/catalog-store.ts';
@@ -11,7 +13,6 @@ import { SIMILAR_DEPTH } from '../../../src/core/recommender.ts';
 import type { UserStateStore } from '../../../src/core/stores.ts';
 import { createTrending } from '../../../src/core/trending.ts';
 import { createUserState } from '../../../src/core/user-state.ts';
-import { createLogger } from '../../../src/log.ts';
 import { bindRecommender } from '../../../src/serving/bound-recommender.ts';
 import { startCatalogView, type RunningCatalogView } from '../../../src/serving/catalog-view.ts';
 import { itemHash } from '../../../src/core/item-hash.ts';
@@ -34,12 +35,23 @@ export interface Fixture {
   /** Catalog store reads and writes throw, as ioredis does when Redis is gone. */
   catalogStoreFails: { value: boolean };
   removedEmbeddings: string[];
+  logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
 export async function createFixture(env: Record<string, string> = {}): Promise<Fixture> {
   const config = loadConfig({ API_KEY, LOG_LEVEL: 'silent', EMBEDDING_DIM: String(DIM), MAX_K: '50', ...env });
-  const log = createLogger('test', 'silent');
+  // Log records are kept in `logs` (parsed); LOG_LEVEL in env turns them on.
+  const logs: Array<Record<string, unknown>> = [];
+  const log = pino(
+    { name: 'test', level: config.logLevel },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
   const index = createExactIndex(DIM);
   const trending = createTrending(86_400_000);
   for (let i = 0; i < 40; i++) {
@@ -117,6 +129,7 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     kafkaFails,
     catalogStoreFails,
     removedEmbeddings,
+    logs,
     async close() {
       await app.close();
       await catalog.close();
