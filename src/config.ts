@@ -45,6 +45,8 @@ export interface Config {
     readonly apiKey: string | undefined;
     readonly readsRequireKey: boolean;
     readonly rateLimitPerMinute: number;
+    /** Wrong API keys one client may present per minute before its keyed requests get 429. */
+    readonly authFailuresPerMinute: number;
     readonly bodyLimitBytes: number;
     /** Bound on each Redis read in the request path; past it recommend answers degraded. */
     readonly storeTimeoutMs: number;
@@ -165,6 +167,7 @@ export function loadConfig(env: Env): Config {
       apiKey: env.API_KEY === undefined || env.API_KEY === '' ? undefined : env.API_KEY,
       readsRequireKey: r.bool('READS_REQUIRE_API_KEY', false),
       rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000),
+      authFailuresPerMinute: r.int('AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
       bodyLimitBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       storeTimeoutMs: r.int('HTTP_STORE_TIMEOUT_MS', 250, 5, 60_000),
       mapSampleSize: r.int('HTTP_MAP_SAMPLE_SIZE', 2000, 10, 100_000),

@@ -165,18 +165,28 @@ export function usablePool(user: UserState | undefined, tag: number, nowMs: numb
   return pool;
 }
 
+/** How many candidates similarItems re-ranks: 4 × the default MAX_K. */
+export const SIMILAR_DEPTH = 400;
+
 /**
  * Items closest to `itemId`, never itself, only available ones. The inner-product search
- * (item-space.ts) proposes 4k candidates; they are ranked by the cosine of the factors, so
- * "similar" means same direction rather than "popular and roughly aligned".
+ * (item-space.ts) proposes `depth` candidates; they are ranked by the cosine of the factors, so
+ * "similar" means same direction rather than "popular and roughly aligned". The depth does not
+ * depend on k (for k ≤ depth), so the answer for k is the first k of any longer answer.
  */
-export function similarItems(index: AnnIndex, itemId: string, k: number, isAvailable: (itemId: string) => boolean): RecommendedItem[] {
+export function similarItems(
+  index: AnnIndex,
+  itemId: string,
+  k: number,
+  isAvailable: (itemId: string) => boolean,
+  depth: number = SIMILAR_DEPTH,
+): RecommendedItem[] {
   const v = index.vectorOf(itemId);
   if (!v || k <= 0) return [];
   const query = factorPart(v);
   if (!hasDirection(query)) return [];
   return index
-    .search(query, k * 4, (id) => id !== itemId && isAvailable(id))
+    .search(query, Math.max(k, depth), (id) => id !== itemId && isAvailable(id))
     .map((n) => {
       const y = index.vectorOf(n.itemId);
       // |factor| = sqrt(1 - reserved²) for a unit index vector.

@@ -18,6 +18,7 @@ import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { ModelStore } from '../core/stores.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import { createTrending } from '../core/trending.ts';
 import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout } from '../lifecycle.ts';
@@ -134,7 +135,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log, {
         modelVersion: () => modelVersion,
         maxAgeMs: config.http.poolMaxAgeMs,
-      }),
+      }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK)),
       events: { send: (events) => clickstream.send(events) },
       health,
       modelVersion: () => modelVersion,

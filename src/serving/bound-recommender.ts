@@ -1,7 +1,7 @@
 import type { CatalogView, Recommender } from '../adapters/http/deps.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { OnlineModelParams } from '../core/online-model.ts';
-import { modelTag, recommend, similarItems, usablePool } from '../core/recommender.ts';
+import { modelTag, recommend, SIMILAR_DEPTH, similarItems, usablePool } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import { userQuery } from '../core/user-query.ts';
 import type { UserState } from '../core/user-state.ts';
@@ -29,6 +29,8 @@ export function bindRecommender(
   params: Pick<OnlineModelParams, 'learner' | 'query' | 'rerank'>,
   log: Logger,
   pools: PoolPolicy,
+  /** Candidates `similar` re-ranks, whatever k: at least MAX_K, so any answer is a prefix of a longer one. */
+  similarDepth: number = SIMILAR_DEPTH,
 ): Recommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
@@ -67,7 +69,7 @@ export function bindRecommender(
     },
     servesStoredRanking: (user) => usablePool(user, currentTag(), now(), pools.maxAgeMs) !== undefined,
     similar(itemId, k) {
-      return similarItems(index, itemId, k, isAvailable).map(({ itemId: id, score }) => ({ itemId: id, score }));
+      return similarItems(index, itemId, k, isAvailable, similarDepth).map(({ itemId: id, score }) => ({ itemId: id, score }));
     },
   };
 }

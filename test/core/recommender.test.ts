@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
+import { createRandom } from '../../src/core/random.ts';
 import { indexVectorOf } from '../../src/core/item-space.ts';
 import { recommend, similarItems } from '../../src/core/recommender.ts';
 import { createTrending } from '../../src/core/trending.ts';
@@ -128,5 +129,26 @@ describe('similarItems', () => {
     index.upsert('same-direction-short', indexVectorOf(Float32Array.from([0.1, 0.001, 0])));
     index.upsert('off-direction-long', indexVectorOf(Float32Array.from([0.8, 0.5, 0])));
     expect(similarItems(index, 'seed', 2, all).map((r) => r.itemId)).toEqual(['same-direction-short', 'off-direction-long']);
+  });
+
+  it('answers for k are the first k of a longer answer (the ranking does not depend on k)', () => {
+    // Factors of random direction and length: the inner product the search ranks by and
+    // the cosine similarItems ranks by disagree often.
+    const random = createRandom(13);
+    const index = createExactIndex(8);
+    for (let i = 0; i < 400; i++) {
+      const f = Float32Array.from({ length: 8 }, (_, d) => (d === 7 ? 0 : random() * 2 - 1));
+      const length = 0.05 + 0.95 * random();
+      const scale = length / Math.hypot(...f);
+      index.upsert(`i${i}`, indexVectorOf(f.map((x) => x * scale)));
+    }
+    const available = (id: string) => id !== 'i7';
+    for (const item of ['i0', 'i1', 'i2', 'i3', 'i42', 'i399']) {
+      const longest = similarItems(index, item, 50, available).map((r) => r.itemId);
+      expect(longest).toHaveLength(50);
+      for (let k = 1; k <= 50; k++) {
+        expect(similarItems(index, item, k, available).map((r) => r.itemId), `${item} k=${k}`).toEqual(longest.slice(0, k));
+      }
+    }
   });
 });

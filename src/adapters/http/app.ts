@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isStreamrecError } from '../../errors.ts';
 import { createKeyCheck } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installMetrics } from './metrics.ts';
+import { installNumericParams } from './numeric-params.ts';
 import type { RouteContext, TypedApp } from './route-kit.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -17,6 +20,16 @@ import { registerRecommendationRoutes } from './routes/recommendations.ts';
 import { registerUserRoutes } from './routes/users.ts';
 
 const PAGE_HTML = readFileSync(new URL('./page/index.html', import.meta.url), 'utf8');
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=~-]{1,128}$/;
+
+// On every answer: the page and /docs must not be framed (clickjacking), sniffed into
+// another type, or leak their URL to other sites.
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+} as const;
 
 /**
  * The API as a fastify factory: it never listens (the serving composition does, tests
@@ -27,8 +40,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: TypedApp = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimitBytes,
-    // Request ids in logs and responses make one slow request findable.
-    requestIdHeader: 'x-request-id',
+    // Request ids in logs and responses make one slow request findable. A caller's id is
+    // kept only when short and plain; anything else would be echoed into logs and headers.
+    requestIdHeader: false,
+    genReqId: (raw) => {
+      const given = raw.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     // Per-request info lines would dominate the log at thousands of requests a second.
     logController: new LogController({ disableRequestLogging: true }),
     // Ids may be 128 characters, several bytes each once URL-encoded; validateId bounds them.
@@ -37,10 +55,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).status(400).send({ error: 'BAD_REQUEST', message: error.message, hint: 'percent-encode ids in paths' });
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    // No type coercion: a JSON body keeps its types ("false" is not a boolean), and numeric
+    // query and path parameters are parsed strictly by installNumericParams.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+  });
   installErrorHandler(app);
+  installNumericParams(app);
   const metrics = installMetrics(app, deps.registry);
 
   await app.register(rateLimit, {
@@ -60,14 +84,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Wall-clock time for the failure windows: deps.nowMs may be a frozen test clock.
+  const checkKey = createKeyCheck(config.http.apiKey, { failuresPerMinute: config.http.authFailuresPerMinute, nowMs: Date.now });
+  const readKey: RouteContext['readKey'] = config.http.readsRequireKey ? async (request, reply) => checkKey(request, reply) : async () => {};
+  // The API description is a read like any other: keyed when reads are.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: readKey } });
 
-  const checkKey = createKeyCheck(config.http.apiKey);
   const ctx: RouteContext = {
     deps,
     metrics,
-    requireKey: async (request) => checkKey(request),
-    readKey: config.http.readsRequireKey ? async (request) => checkKey(request) : async () => {},
+    requireKey: async (request, reply) => checkKey(request, reply),
+    readKey,
+    mayRead: (request) => {
+      if (!config.http.readsRequireKey) return true;
+      try {
+        checkKey(request);
+        return true;
+      } catch (err) {
+        if (isStreamrecError(err)) return false;
+        throw err;
+      }
+    },
     nowMs: deps.nowMs ?? Date.now,
   };
 

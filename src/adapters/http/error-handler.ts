@@ -25,8 +25,19 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = toReply(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.debug({ err: err.message }, 'client error');
+    // Seconds; a retryable failure (a dependency down, a timeout) usually clears that fast.
+    if (isStreamrecError(err) && err.retryable) void reply.header('retry-after', '1');
+    if (request.raw.destroyed || reply.raw.destroyed) {
+      // The client hung up (a reset, a timeout of its own): nobody reads the answer and nothing here is broken.
+      request.log.info({ error: errorCodeOf(err), message: err.message }, 'client closed the connection before the answer');
+    } else if (status >= 500 && isStreamrecError(err) && err.retryable) {
+      // Expected failures (a dependency down, a bounded call timing out): their code and message say it all.
+      request.log.warn({ error: err.code, message: err.message }, 'request failed');
+    } else if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+    } else {
+      request.log.debug({ err: err.message }, 'client error');
+    }
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -36,6 +47,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       hint: 'the API is described at /docs',
     } satisfies ErrorReply),
   );
+}
+
+function errorCodeOf(err: FastifyError): string {
+  return isStreamrecError(err) ? err.code : (err.code ?? 'INTERNAL');
 }
 
 function toReply(err: FastifyError): { status: number; body: ErrorReply } {

@@ -125,12 +125,13 @@ export const EventsAccepted = Type.Object({
 
 export const HealthBody = Type.Object({ status: Type.Literal('ok') });
 
+/** Everything but `ready` is left out when reads need a key and the request has no right one. */
 export const ReadyBody = Type.Object({
   ready: Type.Boolean(),
-  state: Type.Union([Type.Literal('starting'), Type.Literal('running'), Type.Literal('degraded'), Type.Literal('draining')]),
-  checks: Type.Object({ index: Type.Boolean(), redis: Type.Boolean(), kafka: Type.Boolean() }),
-  indexSize: Type.Integer(),
-  modelVersion: Type.String(),
+  state: Type.Optional(Type.Union([Type.Literal('starting'), Type.Literal('running'), Type.Literal('degraded'), Type.Literal('draining')])),
+  checks: Type.Optional(Type.Object({ index: Type.Boolean(), redis: Type.Boolean(), kafka: Type.Boolean() })),
+  indexSize: Type.Optional(Type.Integer()),
+  modelVersion: Type.Optional(Type.String()),
 });
 
 export const MapPoint = Type.Object({

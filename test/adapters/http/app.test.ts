@@ -63,10 +63,10 @@ describe('GET /v1/users/:userId/recommendations', () => {
   });
 
   it.each([
-    ['k=0', /k must be >= 1/],
-    ['k=51', /k must be <= 50/],
-    ['k=abc', /k must be integer/],
-    ['k=2.5', /k must be integer/],
+    ['k=0', /k must be an integer from 1 to 50, got "0"/],
+    ['k=51', /k must be an integer from 1 to 50, got "51"/],
+    ['k=abc', /k must be an integer from 1 to 50, got "abc"/],
+    ['k=2.5', /k must be an integer from 1 to 50, got "2.5"/],
     ['exclude=ok,b%20ad', /exclude\[1\] has characters outside/],
     ['category=' + 'c'.repeat(129), /category must NOT have more than 128/],
   ])('rejects %s with a 400 that says what is wrong', async (query, message) => {
@@ -119,16 +119,35 @@ describe('GET /v1/items/:itemId/similar and GET /v1/items/:itemId', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.embedding).toHaveLength(DIM);
-    expect(body.norm).toBeCloseTo(1, 5); // the index keeps unit vectors (cosine)
+    // The factor (item-space.ts): the reserved coordinate of the unit index vector is zeroed.
+    expect(body.embedding[DIM - 1]).toBe(0);
+    expect(body.norm).toBeCloseTo(Math.hypot(...body.embedding), 5);
+    expect(body.norm).toBeLessThan(1);
     expect(body.metadata).toMatchObject({ title: 'One', category: 'c1', available: true });
     expect(body.neighbours).toHaveLength(2);
+  });
+
+  it('similar ranks by the cosine of the embeddings GET /v1/items/:itemId shows', async () => {
+    const embeddingOf = async (id: string): Promise<number[]> => (await f.app.inject({ url: `/v1/items/${id}` })).json().embedding;
+    const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.hypot(...a) / Math.hypot(...b);
+    const seed = await embeddingOf('i5');
+    const items: Array<{ itemId: string; score: number }> = (await f.app.inject({ url: '/v1/items/i5/similar?k=10' })).json().items;
+    for (const n of items) expect(n.score).toBeCloseTo(cosine(seed, await embeddingOf(n.itemId)), 4);
+  });
+
+  it('the answer for k is the first k of the answer for MAX_K', async () => {
+    for (const id of ['i0', 'i1', 'i6', 'i13']) {
+      const ids = async (k: number) => (await f.app.inject({ url: `/v1/items/${id}/similar?k=${k}` })).json().items.map((i: { itemId: string }) => i.itemId);
+      const longest = await ids(50);
+      for (let k = 1; k <= 50; k++) expect(await ids(k), `${id} k=${k}`).toEqual(longest.slice(0, k));
+    }
   });
 
   it('answers unknown items with 404 and bad ids with 400', async () => {
     expectClientError(await f.app.inject({ url: '/v1/items/nope' }), 404, /item nope is not in the index or the catalog/);
     expectClientError(await f.app.inject({ url: '/v1/items/nope/similar' }), 404, /not in the index/);
     expectClientError(await f.app.inject({ url: '/v1/items/b%24d/similar' }), 400, /itemId has characters outside/);
-    expectClientError(await f.app.inject({ url: '/v1/items/i1/similar?k=-1' }), 400, /k must be >= 1/);
+    expectClientError(await f.app.inject({ url: '/v1/items/i1/similar?k=-1' }), 400, /k must be an integer from 1 to 50/);
   });
 });
 
@@ -196,10 +215,29 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
     expectClientError(await f.app.inject({ method: 'DELETE', url: '/v1/items/never', headers: key }), 404, /not in the index/);
   });
 
+  it('answers a retryable 503 when Redis does not take the write, or is known to be down', async () => {
+    f.catalogStoreFails.value = true;
+    for (const req of [{ method: 'PUT' as const, payload: { available: false } }, { method: 'DELETE' as const }]) {
+      const res = await f.app.inject({ ...req, url: '/v1/items/i2', headers: key });
+      expect(res.statusCode, req.method).toBe(503);
+      expect(res.json(), req.method).toMatchObject({ error: 'REDIS_UNAVAILABLE', hint: expect.stringMatching(/retry/) });
+      expect(res.headers['retry-after'], req.method).toBeDefined();
+    }
+    f.catalogStoreFails.value = false;
+    f.health.report = { state: 'degraded', checks: { index: true, redis: false, kafka: true } };
+    const known = await f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload: { available: false }, headers: key });
+    expect(known.statusCode).toBe(503);
+    expect(f.catalog.isAvailable('i2')).toBe(true);
+  });
+
   it('rejects bad bodies with 400: unknown fields, wrong types, bad JSON, bad category', async () => {
     const put = (payload: string) =>
       f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload, headers: { ...key, 'content-type': 'application/json' } });
     expectClientError(await put('{"available":"maybe"}'), 400, /body.available must be boolean/);
+    // A type error is a 400, never coerced: "false" would otherwise become false and 5 "5".
+    expectClientError(await put('{"available":"false"}'), 400, /body.available must be boolean/);
+    expectClientError(await put('{"available":0}'), 400, /body.available must be boolean/);
+    expectClientError(await put('{"title":5}'), 400, /body.title must be string/);
     expectClientError(await put('{"price":3}'), 400, /must NOT have additional properties/);
     expectClientError(await put('{"title":'), 400, /JSON/);
     expectClientError(await put('{"category":"a b"}'), 400, /category has characters outside/);
@@ -351,6 +389,16 @@ describe('security configuration', () => {
       expectClientError(await keyed.app.inject({ url: '/v1/users/alice/recommendations' }), 401, /missing API key/);
       expect((await keyed.app.inject({ url: '/v1/users/alice/recommendations', headers: key })).statusCode).toBe(200);
       expect((await keyed.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      // The API description is a read too; /readyz keeps answering probes, with its details for keyed requests only.
+      for (const url of ['/docs', '/docs/', '/docs/json', '/docs/yaml']) {
+        expect((await keyed.app.inject({ url })).statusCode, url).toBe(401);
+      }
+      expect((await keyed.app.inject({ url: '/docs/json', headers: key })).statusCode).toBe(200);
+      const probe = await keyed.app.inject({ url: '/readyz' });
+      expect(probe.statusCode).toBe(200);
+      expect(probe.json()).toEqual({ ready: true });
+      expect((await keyed.app.inject({ url: '/readyz', headers: { 'x-api-key': 'guess' } })).json()).toEqual({ ready: true });
+      expect((await keyed.app.inject({ url: '/readyz', headers: key })).json()).toMatchObject({ ready: true, state: 'running', indexSize: 40 });
     } finally {
       await keyed.close();
     }
@@ -360,6 +408,43 @@ describe('security configuration', () => {
     } finally {
       await open.close();
     }
+  });
+
+  it('sends security headers on the page, /docs and the API', async () => {
+    for (const url of ['/', '/docs/', '/docs/json', '/v1/items/i1', '/v2/nothing']) {
+      const res = await f.app.inject({ url });
+      expect(res.headers, url).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+        'referrer-policy': 'no-referrer',
+      });
+    }
+  });
+
+  it('keeps a plain x-request-id of at most 128 characters, and replaces any other', async () => {
+    const idOf = async (id: string) => (await f.app.inject({ url: '/healthz', headers: { 'x-request-id': id } })).headers['x-request-id'];
+    expect(await idOf('trace-42:abc')).toBe('trace-42:abc');
+    expect(await idOf('a'.repeat(128))).toBe('a'.repeat(128));
+    for (const bad of ['a'.repeat(129), 'x'.repeat(100_000), 'has space', '<script>', '{"json":1}', '']) {
+      expect(await idOf(bad), bad.slice(0, 20)).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('rate-limits wrong API keys per client, far below the request limit', async () => {
+    const wrong = { 'x-api-key': 'guess' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 320; i++) statuses.push((await f.app.inject({ method: 'DELETE', url: '/v1/items/i1', headers: wrong })).statusCode);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
+    // The right key does not get through either (the answers must not tell a guess apart)...
+    const right = await f.app.inject({ method: 'PUT', url: '/v1/items/i1', payload: {}, headers: key });
+    expectClientError(right, 429, /too many wrong API keys/);
+    expect(right.json().error).toBe('RATE_LIMITED');
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    // ...while another client is not affected.
+    const other = await f.app.inject({ method: 'PUT', url: '/v1/items/i1', payload: {}, headers: key, remoteAddress: '10.0.0.2' });
+    expect(other.statusCode).toBe(200);
   });
 
   it('rate-limits per client with a 429', async () => {

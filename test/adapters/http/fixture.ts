@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { buildApp } from '../../../src/adapters/http/app.ts';
 import type { HealthReport } from '../../../src/adapters/http/deps.ts';
 import { createMemoryCatalogChangeBus, createMemoryCatalogStore } from '../../../src/adapters/memory/catalog-store.ts';
@@ -7,10 +9,10 @@ import { loadConfig } from '../../../src/config.ts';
 import type { ClickEvent } from '../../../src/core/events.ts';
 import { createExactIndex } from '../../../src/core/exact-index.ts';
 import { onlineModelParamsFrom } from '../../../src/core/online-model.ts';
+import { SIMILAR_DEPTH } from '../../../src/core/recommender.ts';
 import type { UserStateStore } from '../../../src/core/stores.ts';
 import { createTrending } from '../../../src/core/trending.ts';
 import { createUserState } from '../../../src/core/user-state.ts';
-import { createLogger } from '../../../src/log.ts';
 import { bindRecommender } from '../../../src/serving/bound-recommender.ts';
 import { startCatalogView, type RunningCatalogView } from '../../../src/serving/catalog-view.ts';
 import { itemHash } from '../../../src/core/item-hash.ts';
@@ -30,13 +32,26 @@ export interface Fixture {
   sent: ClickEvent[];
   health: { report: HealthReport };
   kafkaFails: { value: boolean };
+  /** Catalog store reads and writes throw, as ioredis does when Redis is gone. */
+  catalogStoreFails: { value: boolean };
   removedEmbeddings: string[];
+  logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
 export async function createFixture(env: Record<string, string> = {}): Promise<Fixture> {
   const config = loadConfig({ API_KEY, LOG_LEVEL: 'silent', EMBEDDING_DIM: String(DIM), MAX_K: '50', ...env });
-  const log = createLogger('test', 'silent');
+  // Log records are kept in `logs` (parsed); LOG_LEVEL in env turns them on.
+  const logs: Array<Record<string, unknown>> = [];
+  const log = pino(
+    { name: 'test', level: config.logLevel },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
   const index = createExactIndex(DIM);
   const trending = createTrending(86_400_000);
   for (let i = 0; i < 40; i++) {
@@ -59,8 +74,19 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
   await users.commit([alice]);
 
   const removedEmbeddings: string[] = [];
+  const catalogStoreFails = { value: false };
+  const memoryStore = createMemoryCatalogStore();
+  const failing = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (catalogStoreFails.value) throw new Error('Connection is closed.');
+    return fn(...args);
+  };
   const catalog = await startCatalogView({
-    store: createMemoryCatalogStore(),
+    store: {
+      get: failing(memoryStore.get),
+      getMany: failing(memoryStore.getMany),
+      put: failing(memoryStore.put),
+      all: failing(memoryStore.all),
+    },
     bus: createMemoryCatalogChangeBus(),
     removeEmbedding: async (id) => {
       removedEmbeddings.push(id);
@@ -82,7 +108,7 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
       modelVersion: () => 'v-test',
       maxAgeMs: config.http.poolMaxAgeMs,
       now: () => NOW_MS,
-    }),
+    }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK)),
     events: {
       async send(events) {
         if (kafkaFails.value) throw new Error('broker unreachable');
@@ -101,7 +127,9 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     sent,
     health,
     kafkaFails,
+    catalogStoreFails,
     removedEmbeddings,
+    logs,
     async close() {
       await app.close();
       await catalog.close();

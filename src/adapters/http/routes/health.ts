@@ -13,14 +13,16 @@ export function registerHealthRoutes(app: TypedApp, ctx: RouteContext): void {
     '/readyz',
     {
       schema: {
-        summary: 'Ready only when the index is loaded and Kafka and Redis answer',
+        summary: 'Ready only when the index is loaded and Kafka and Redis answer (details need the key when reads do)',
         tags: ['ops'],
         response: { 200: ReadyBody, 503: ReadyBody },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const { state, checks } = deps.health.report();
       const ready = state === 'running' && checks.index && checks.redis && checks.kafka;
+      // Probes carry no key and need only the status; the details are a read.
+      if (!ctx.mayRead(request)) return reply.status(ready ? 200 : 503).send({ ready });
       return reply
         .status(ready ? 200 : 503)
         .send({ ready, state, checks, indexSize: deps.index.size, modelVersion: deps.modelVersion() });

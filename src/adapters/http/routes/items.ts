@@ -1,15 +1,23 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { factorPart } from '../../../core/item-space.ts';
 import { norm } from '../../../core/vector.ts';
 import { StreamrecError } from '../../../errors.ts';
 import type { CatalogItem } from '../../../core/stores.ts';
 import { ErrorBody, ItemParams, ItemPut, ItemRemoved, ItemView, ItemWritten, kQuery, SimilarItems } from '../schemas.ts';
-import { requireValidId, toNumbers, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { boundedWrite, requireValidId, toNumbers, type RouteContext, type TypedApp } from '../route-kit.ts';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
 export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
   const { deps } = ctx;
   const { config, index, catalog } = deps;
+
+  // Catalog writes need Redis: when the probe already knows it is down, say so at once.
+  function requireRedis(): void {
+    if (!deps.health.report().checks.redis) {
+      throw new StreamrecError('REDIS_UNAVAILABLE', 'the catalog was not changed: Redis does not answer', { hint: 'retry the request' });
+    }
+  }
 
   function requireKnown(itemId: string): void {
     if (!index.has(itemId) && catalog.get(itemId) === undefined) {
@@ -52,12 +60,15 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
       const itemId = requireValidId(request.params.itemId, 'itemId');
       requireKnown(itemId);
       const vector = index.vectorOf(itemId);
+      // The factor, which similar ranks by (cosine) and whose length says how strongly the
+      // item expresses its direction; the index's unit vector adds a reserved coordinate.
+      const factor = vector ? factorPart(vector) : undefined;
       const meta = catalog.get(itemId);
       return {
         itemId,
         inIndex: vector !== undefined,
-        embedding: vector ? toNumbers(vector) : null,
-        norm: vector ? norm(vector) : null,
+        embedding: factor ? toNumbers(factor) : null,
+        norm: factor ? norm(factor) : null,
         metadata: meta ? metadataOf(meta) : null,
         neighbours: vector ? deps.recommender.similar(itemId, request.query.k) : [],
         modelVersion: deps.modelVersion(),
@@ -85,7 +96,8 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
       const item: CatalogItem = { itemId, available: available ?? true, updatedAtMs: ctx.nowMs() };
       if (title !== undefined) item.title = title;
       if (category !== undefined) item.category = category;
-      await catalog.put(item);
+      requireRedis();
+      await boundedWrite(catalog.put(item), config.http.produceTimeoutMs, 'writing the catalog item');
       return { itemId, metadata: metadataOf(item) };
     },
   );
@@ -105,7 +117,8 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
     async (request) => {
       const itemId = requireValidId(request.params.itemId, 'itemId');
       requireKnown(itemId);
-      await catalog.remove(itemId, ctx.nowMs());
+      requireRedis();
+      await boundedWrite(catalog.remove(itemId, ctx.nowMs()), config.http.produceTimeoutMs, 'removing the catalog item');
       return { itemId, removed: true as const };
     },
   );

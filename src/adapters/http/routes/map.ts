@@ -1,12 +1,13 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { norm } from '../../../core/vector.ts';
 import { createEmbeddingMap } from '../embedding-map.ts';
-import { ErrorBody, Id, MapBody } from '../schemas.ts';
+import { ErrorBody, Id, kQuery, MapBody } from '../schemas.ts';
 import { boundedRead, requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
 
 export function registerMapRoutes(app: TypedApp, ctx: RouteContext): void {
   const { deps } = ctx;
   const map = createEmbeddingMap(deps.index, deps.config.http.mapSampleSize);
+  const { maxK } = deps.config.model;
 
   app.get(
     '/v1/map',
@@ -15,7 +16,7 @@ export function registerMapRoutes(app: TypedApp, ctx: RouteContext): void {
       schema: {
         summary: '2-D PCA map of (a sample of) item embeddings, with a user and their recommendations placed on it',
         tags: ['inspect'],
-        querystring: Type.Object({ userId: Type.Optional(Id), k: Type.Integer({ minimum: 1, maximum: 100, default: 10 }) }),
+        querystring: Type.Object({ userId: Type.Optional(Id), k: kQuery(Math.min(10, maxK), Math.min(100, maxK)) }),
         response: { 200: MapBody, '4xx': ErrorBody, '5xx': ErrorBody },
       },
     },
