@@ -112,6 +112,7 @@ describe('processBatch', () => {
     const flaky: UserStateStore = {
       get: (id) => inner.get(id),
       getMany: (ids) => inner.getMany(ids),
+      quarantine: (ids) => inner.quarantine(ids),
       commit: async (states) => {
         if (failures-- > 0) throw new StreamrecError('REDIS_UNAVAILABLE', 'down');
         return inner.commit(states);
