@@ -34,7 +34,12 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function createFixture(env: Record<string, string> = {}): Promise<Fixture> {
+export interface FixtureOptions {
+  /** The user store behind the app (default: the in-memory twin). */
+  users?: UserStateStore;
+}
+
+export async function createFixture(env: Record<string, string> = {}, options: FixtureOptions = {}): Promise<Fixture> {
   const config = loadConfig({ API_KEY, LOG_LEVEL: 'silent', EMBEDDING_DIM: String(DIM), MAX_K: '50', ...env });
   const log = createLogger('test', 'silent');
   const index = createExactIndex(DIM);
@@ -45,7 +50,7 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     index.upsert(`i${i}`, v);
     trending.add(`i${i}`, NOW_MS - 1000, 40 - i);
   }
-  const users = createMemoryUserStore();
+  const users = options.users ?? createMemoryUserStore();
   const alice = createUserState('alice', DIM);
   alice.vector.set([1, 0, 0, 0]);
   alice.eventCount = 3;
