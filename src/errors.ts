@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'NOT_FOUND',
   'CONFLICT',
+  /** A stored record no layout can read: kept aside for inspection, never retried. */
+  'CORRUPT_RECORD',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
   'REDIS_UNAVAILABLE',
@@ -35,6 +37,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  CORRUPT_RECORD: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   REDIS_UNAVAILABLE: 503,

@@ -7,9 +7,19 @@ import type { Vector } from './vector.ts';
  * in-memory twin (src/adapters/memory), both run through one shared test suite.
  */
 export interface UserStateStore {
+  /** Throws CORRUPT_RECORD (not retryable) when the user's stored record cannot be decoded. */
   get(userId: string): Promise<UserState | undefined>;
-  /** One round trip for the whole list; missing users are absent from the map. */
-  getMany(userIds: readonly string[]): Promise<Map<string, UserState>>;
+  /**
+   * One round trip for the whole list; missing users are absent from the map. A record that
+   * cannot be decoded throws CORRUPT_RECORD, or, given `onUnreadable`, is reported there and
+   * absent from the map, so the other users are still read.
+   */
+  getMany(userIds: readonly string[], onUnreadable?: (userId: string, err: StreamrecError) => void): Promise<Map<string, UserState>>;
+  /**
+   * Moves these users' records aside as they are (kept for inspection, no longer read), so
+   * their next events start a fresh state; users without a record are skipped.
+   */
+  quarantine(userIds: readonly string[]): Promise<void>;
   /**
    * Writes all states in one round trip. Each write is atomic per user and applied only
    * when its position is past the stored one (a zombie learner after a rebalance cannot

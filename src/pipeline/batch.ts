@@ -7,6 +7,7 @@ import type { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { UserStateStore } from '../core/stores.ts';
 import { isPastPosition, type AppliedPosition, type UserState } from '../core/user-state.ts';
+import type { StreamrecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AppliedEvent, LearnerCore } from './learner-core.ts';
 import type { StepRunner } from './retry.ts';
@@ -69,7 +70,9 @@ export interface SliceResult extends Omit<BatchResult, 'listsPublished'> {
  * One partition batch, in the order that makes the effect exactly-once:
  * decode (bad → dead-letter) → load states (one round trip) → apply new events per
  * user, per event, skipping positions already applied → commit states (one round trip,
- * position-guarded) → learn items, publish one list per changed user. The caller
+ * position-guarded) → learn items, publish one list per changed user. A user whose stored
+ * record cannot be decoded (a non-retryable error) has this batch's events dead-lettered
+ * and the record moved to quarantine, after which the user starts afresh. The caller
  * commits the offset only after this returns. Every I/O step goes through `step`, which
  * retries until it succeeds, so a fault delays the batch and never drops it.
  */
@@ -119,14 +122,25 @@ export async function applySlice(
 
   await keepAlive();
   const outcome = await step('user-state', async () => {
-    const stored = await deps.store.getMany([...byUser.keys()]);
+    const unreadable = new Map<string, StreamrecError>();
+    const stored = await deps.store.getMany([...byUser.keys()], (userId, err) => {
+      // What a retry may fix is retried (the step throws); what it never will is dead-lettered.
+      if (err.retryable) throw err;
+      unreadable.set(userId, err);
+    });
     const changed: UserState[] = [];
     const appliedByUser = new Map<string, AppliedEvent[]>();
     const replayed: Array<{ state: UserState; last: Positioned }> = [];
-    const applyFailed: DeadLetter[] = [];
+    const userLetters: DeadLetter[] = [];
     let skipped = 0;
     const applyNow = deps.clock();
     for (const [userId, events] of byUser) {
+      const unread = unreadable.get(userId);
+      if (unread) {
+        const reason = unread.hint ? `${unread.message}; ${unread.hint}` : unread.message;
+        for (const e of events) userLetters.push(letterOf(batch, e.message, 'unreadable_state', reason, applyNow));
+        continue;
+      }
       const initial = stored.get(userId);
       let state = initial ?? core.newState(userId);
       const applied: AppliedEvent[] = [];
@@ -141,7 +155,7 @@ export async function applySlice(
           state = core.applyEvent(state, e.event, e.position, applyNow);
           applied.push({ event: e.event, historyBefore });
         } catch (err) {
-          applyFailed.push(letterOf(batch, e.message, 'apply_failed', `learner failed on this event: ${(err as Error).message}`, applyNow));
+          userLetters.push(letterOf(batch, e.message, 'apply_failed', `learner failed on this event: ${(err as Error).message}`, applyNow));
         }
       }
       const last = events[events.length - 1]!;
@@ -157,14 +171,20 @@ export async function applySlice(
     // The candidate search runs here, before the commit, so the pool is stored with its state.
     for (let i = 0; i < changed.length; i++) changed[i] = core.withPool(changed[i]!);
     const written = new Set(await deps.store.commit(changed));
-    return { changed, written, appliedByUser, replayed, applyFailed, skipped };
+    return { changed, written, appliedByUser, replayed, userLetters, skipped, unreadable: [...unreadable.keys()] };
   });
 
-  letters.push(...outcome.applyFailed);
+  letters.push(...outcome.userLetters);
   if (letters.length > 0) {
     await step('dead-letter', () => deps.sink.deadLetters(letters));
     for (const l of letters) metrics.deadLetters.inc({ reason: l.code });
     deps.log.debug({ partition: batch.partition, count: letters.length }, 'messages dead-lettered');
+  }
+  // After their events are on the dead-letter topic: a crash in between re-reads the
+  // records, still unreadable, and dead-letters the events again (at least once).
+  if (outcome.unreadable.length > 0) {
+    await step('quarantine', () => deps.store.quarantine(outcome.unreadable));
+    deps.log.warn({ partition: batch.partition, users: outcome.unreadable }, 'unreadable user states moved to quarantine; their events dead-lettered');
   }
 
   const committed = outcome.changed.filter((s) => outcome.written.has(s.userId));

@@ -2,7 +2,7 @@ import { createKafka } from '../adapters/kafka/client.ts';
 import { createItemEmbeddingsTail, type ItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
 import { createKafkaPipelineSink } from '../adapters/kafka/pipeline-sink.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';
-import { ensureTopics } from '../adapters/kafka/topics.ts';
+import { ensureTopics, readMaxMessageBytes } from '../adapters/kafka/topics.ts';
 import { createPipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { createMetricsRegistry, serveMetrics } from '../adapters/metrics/registry.ts';
 import { createRedis } from '../adapters/redis/client.ts';
@@ -101,13 +101,14 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     const metricsServer = await serveMetrics(registry, config.http.host, config.learner.metricsPort, log);
     closer.add('metrics server', () => metricsServer.close());
 
+    const deadLetterTopicMaxBytes = await readMaxMessageBytes(kafka, config.topics.deadLetter, log);
     const service = createLearnerService(
       kafka,
       config,
       {
         store,
         core,
-        sink: createKafkaPipelineSink(producer, config),
+        sink: createKafkaPipelineSink(producer, config, { deadLetterTopicMaxBytes }),
         metrics,
         maxEventBytes: config.learner.maxEventBytes,
         clock: Date.now,

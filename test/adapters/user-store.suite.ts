@@ -73,5 +73,14 @@ export function runUserStoreSuite(name: string, makeStore: () => Promise<UserSta
       expect(await store.commit([state('o', 0, 10, 1), state('o', 0, 5, 2)])).toEqual(['o']);
       expect((await store.get('o'))!.position).toEqual({ partition: 0, offset: 10 });
     });
+
+    it('quarantine moves records aside: the user reads as unknown and starts afresh; users without one are skipped', async () => {
+      const store = await makeStore();
+      await store.commit([state('q', 1, 50), state('keep', 1, 51)]);
+      await store.quarantine(['q', 'never-seen']);
+      expect(await store.get('q')).toBeUndefined();
+      expect([...(await store.getMany(['q', 'keep', 'never-seen'])).keys()]).toEqual(['keep']);
+      expect(await store.commit([state('q', 1, 7)])).toEqual(['q']);
+    });
   });
 }

@@ -112,6 +112,7 @@ describe('processBatch', () => {
     const flaky: UserStateStore = {
       get: (id) => inner.get(id),
       getMany: (ids) => inner.getMany(ids),
+      quarantine: (ids) => inner.quarantine(ids),
       commit: async (states) => {
         if (failures-- > 0) throw new StreamrecError('REDIS_UNAVAILABLE', 'down');
         return inner.commit(states);
@@ -135,5 +136,34 @@ describe('processBatch', () => {
     const step = createStepRunner(20, log, { onFault: () => undefined, onRecovered: () => undefined, keepAlive: async () => undefined, shouldContinue: () => false });
     const { sink } = sinkRecorder();
     await expect(processBatch({ topic: 'cs', partition: 0, messages }, deps(failing, sink), step)).rejects.toThrow(/abandoned/);
+  });
+
+  it('decides from retryable: an unreadable record dead-letters its user and is quarantined, a retryable report retries the step', async () => {
+    const inner = createMemoryUserStore();
+    const reports: StreamrecError[] = [new StreamrecError('REDIS_UNAVAILABLE', 'blip'), new StreamrecError('CORRUPT_RECORD', 'user z unreadable', { hint: 'moved to z:quarantine' })];
+    const quarantined: string[] = [];
+    const store: UserStateStore = {
+      get: (id) => inner.get(id),
+      async getMany(ids, onUnreadable) {
+        const got = await inner.getMany(ids.filter((id) => id !== 'z'));
+        const report = reports.length > 1 ? reports.shift()! : reports[0]!;
+        if (ids.includes('z')) onUnreadable!('z', report);
+        return got;
+      },
+      quarantine: async (ids) => void quarantined.push(...ids),
+      commit: (states) => inner.commit(states),
+    };
+    const faults: string[] = [];
+    const step = createStepRunner(10, log, { onFault: (s) => faults.push(s), onRecovered: () => undefined, keepAlive: async () => undefined, shouldContinue: () => true });
+    const { out, sink } = sinkRecorder();
+    const r = await processBatch({ topic: 'cs', partition: 0, messages: [msg(0, { userId: 'z' }), msg(1, { userId: 'a' }), msg(2, { userId: 'z' })] }, deps(store, sink), step);
+    expect(faults).toEqual(['user-state']);
+    expect(r).toMatchObject({ applied: 1, deadLettered: 2 });
+    expect(out.letters.map((l) => [l.code, l.offset, l.reason])).toEqual([
+      ['unreadable_state', 0, 'user z unreadable; moved to z:quarantine'],
+      ['unreadable_state', 2, 'user z unreadable; moved to z:quarantine'],
+    ]);
+    expect(quarantined).toEqual(['z']);
+    expect(out.lists.map((l) => l.userId)).toEqual(['a']);
   });
 });

@@ -17,6 +17,8 @@ export const DEAD_LETTER_CODES = [
   'key_mismatch',
   /** Decoded fine but the learner threw on it (a bug or a state it cannot handle). */
   'apply_failed',
+  /** The user's stored state cannot be decoded; the record was moved to its quarantine key. */
+  'unreadable_state',
 ] as const;
 export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
 

@@ -81,6 +81,35 @@ export async function ensureTopics(kafka: Kafka, config: Config, names?: readonl
   }
 }
 
+/** Kafka's default message.max.bytes, which a topic without its own max.message.bytes inherits. */
+export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+// kafkajs's ConfigResourceTypes.TOPIC; the enum is not a named export Node's ESM loader finds in kafkajs's CommonJS.
+const TOPIC_RESOURCE = 2;
+
+/**
+ * The largest record batch `topic` accepts (its max.message.bytes, the broker's
+ * message.max.bytes when the topic sets none). When it cannot be read (no DescribeConfigs
+ * permission, say) Kafka's default is assumed and a warning says so.
+ */
+export async function readMaxMessageBytes(kafka: Kafka, topic: string, log: Logger): Promise<number> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
+    });
+    const value = Number(described.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+    if (Number.isInteger(value) && value > 0) return value;
+    log.warn({ topic, assumed: KAFKA_DEFAULT_MAX_MESSAGE_BYTES }, 'topic has no readable max.message.bytes; assuming the Kafka default');
+  } catch (err) {
+    log.warn({ topic, err: errorText(err), assumed: KAFKA_DEFAULT_MAX_MESSAGE_BYTES }, 'cannot read max.message.bytes of the topic; assuming the Kafka default');
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+}
+
 /** Deletes topics, ignoring ones already gone (test teardown). */
 export async function deleteTopics(kafka: Kafka, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
   const admin = kafka.admin();

@@ -9,6 +9,8 @@ export interface RedisKeys {
   user(userId: string): string;
   /** "partition:offset" of the newest event applied to the user (exactly-once guard, same slot as user()). */
   userPosition(userId: string): string;
+  /** Where an unreadable user() record is moved, as it was, for inspection (same slot as user()). */
+  userQuarantine(userId: string): string;
   /** msgpack metadata of the current model: { version, dim, itemCount, createdAtMs, ... }. */
   modelCurrent(): string;
   /** Hash itemId -> raw Float32 vector bytes of one model version. */
@@ -30,6 +32,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     prefix,
     user: (userId: string) => `${prefix}:{u:${userId}}:state`,
     userPosition: (userId: string) => `${prefix}:{u:${userId}}:pos`,
+    userQuarantine: (userId: string) => `${prefix}:{u:${userId}}:quarantine`,
     modelCurrent: () => `${prefix}:{model}:current`,
     modelItems: (version: string) => `${prefix}:{model}:items:${version}`,
     modelHistory: () => `${prefix}:{model}:history`,

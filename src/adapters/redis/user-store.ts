@@ -13,6 +13,12 @@ import { compactSeen, expandSeen } from './seen-compaction.ts';
 
 const COMMIT_LUA = readFileSync(new URL('./commit-user-state.lua', import.meta.url), 'utf8');
 const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
+const QUARANTINE_LUA = readFileSync(new URL('./quarantine-user-record.lua', import.meta.url), 'utf8');
+
+/** quarantine-user-record.lua on a pipeline, registered with defineCommand (ioredis handles NOSCRIPT). */
+interface QuarantineCommand {
+  streamrecQuarantineUserRecord(userKey: string, positionKey: string, quarantineKey: string): unknown;
+}
 
 /**
  * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset\n"
@@ -26,15 +32,35 @@ const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
  */
 export function createRedisUserStore(redis: Redis, keys: RedisKeys): UserStateStore {
   let scriptLoaded = false;
+  redis.defineCommand('streamrecQuarantineUserRecord', { numberOfKeys: 3, lua: QUARANTINE_LUA });
 
-  const getMany = async (userIds: readonly string[]): Promise<Map<string, UserState>> => {
+  const decodeStored = (userId: string, value: Buffer): UserState => {
+    try {
+      return decodeUserRecord(value);
+    } catch (err) {
+      throw new StreamrecError('CORRUPT_RECORD', `the stored state of user ${userId} (${keys.user(userId)}) cannot be decoded: ${(err as Error).message}`, {
+        retryable: false,
+        cause: err,
+        hint: `the learner moves it to ${keys.userQuarantine(userId)} at the user's next event`,
+      });
+    }
+  };
+
+  const getMany: UserStateStore['getMany'] = async (userIds, onUnreadable) => {
     const out = new Map<string, UserState>();
     if (userIds.length === 0) return out;
     const pipeline = redis.pipeline();
     for (const id of userIds) pipeline.getBuffer(keys.user(id));
     const results = await execPipeline(pipeline, 'read user states');
     results.forEach((value, i) => {
-      if (value instanceof Buffer) out.set(userIds[i]!, decodeUserRecord(value));
+      if (!(value instanceof Buffer)) return;
+      const userId = userIds[i]!;
+      try {
+        out.set(userId, decodeStored(userId, value));
+      } catch (err) {
+        if (!onUnreadable || !(err instanceof StreamrecError)) throw err;
+        onUnreadable(userId, err);
+      }
     });
     return out;
   };
@@ -63,9 +89,15 @@ export function createRedisUserStore(redis: Redis, keys: RedisKeys): UserStateSt
     // ioredis a Pipeline object, its promise plumbing and a result array on top of the GET.
     async get(userId) {
       const value = await wrap(redis.getBuffer(keys.user(userId)), 'read user states');
-      return value === null ? undefined : decodeUserRecord(value);
+      return value === null ? undefined : decodeStored(userId, value);
     },
     getMany,
+    async quarantine(userIds) {
+      if (userIds.length === 0) return;
+      const pipeline = redis.pipeline() as Pipeline & QuarantineCommand;
+      for (const id of userIds) pipeline.streamrecQuarantineUserRecord(keys.user(id), keys.userPosition(id), keys.userQuarantine(id));
+      await execPipeline(pipeline, 'quarantine user states');
+    },
     async commit(states) {
       if (states.length === 0) return [];
       if (!scriptLoaded) {
@@ -250,9 +282,7 @@ function decodeV2(bytes: Buffer): UserState {
 }
 
 function unknownLayout(): StreamrecError {
-  return new StreamrecError('INTERNAL', 'stored user record has an unknown layout', {
-    hint: 'the key prefix may be shared with another program or an incompatible version',
-  });
+  return new StreamrecError('CORRUPT_RECORD', 'stored user record has an unknown layout (the key prefix may be shared with another program or an incompatible version)', { retryable: false });
 }
 
 function hashesToBytes(hashes: readonly number[]): Uint8Array {

@@ -39,7 +39,12 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function createFixture(env: Record<string, string> = {}): Promise<Fixture> {
+export interface FixtureOptions {
+  /** The user store behind the app (default: the in-memory twin). */
+  users?: UserStateStore;
+}
+
+export async function createFixture(env: Record<string, string> = {}, options: FixtureOptions = {}): Promise<Fixture> {
   const config = loadConfig({ API_KEY, LOG_LEVEL: 'silent', EMBEDDING_DIM: String(DIM), MAX_K: '50', ...env });
   // Log records are kept in `logs` (parsed); LOG_LEVEL in env turns them on.
   const logs: Array<Record<string, unknown>> = [];
@@ -60,7 +65,7 @@ export async function createFixture(env: Record<string, string> = {}): Promise<F
     index.upsert(`i${i}`, v);
     trending.add(`i${i}`, NOW_MS - 1000, 40 - i);
   }
-  const users = createMemoryUserStore();
+  const users = options.users ?? createMemoryUserStore();
   const alice = createUserState('alice', DIM);
   alice.vector.set([1, 0, 0, 0]);
   alice.eventCount = 3;

@@ -10,6 +10,7 @@ import { vectorToBytes } from '../../../src/core/vector.ts';
 import { integrationSetup } from '../../helpers/integration.ts';
 import { runUserStoreSuite } from '../user-store.suite.ts';
 import { itemHash } from '../../../src/core/item-hash.ts';
+import { StreamrecError } from '../../../src/errors.ts';
 
 const ctx = await integrationSetup();
 
@@ -149,5 +150,41 @@ describe('Redis user record layouts', () => {
     expect((await ctx.redis.getBuffer(keys.user(s.userId)))!.length).toBeLessThanOrEqual(POOLED_RECORD_MAX_BYTES);
     // What the 2 KB per user target measures: the key with its value's allocation.
     expect(Number(await ctx.redis.call('MEMORY', 'USAGE', keys.user(s.userId), 'SAMPLES', '0'))).toBeLessThanOrEqual(2048);
+  });
+});
+
+describe('unreadable user records', () => {
+  const prefix = () => `${ctx.config.redis.keyPrefix}:${randomBytes(3).toString('hex')}`;
+  const garbage = [Buffer.from('\x020:3\n\xc1', 'latin1'), Buffer.from('not msgpack \xff', 'latin1'), msgpack.pack({ v: 1, userId: 'x' })];
+
+  it('are a non-retryable CORRUPT_RECORD naming the user, from get and getMany; getMany reports them and returns the rest when asked', async () => {
+    const keys = createRedisKeys(prefix());
+    const store = createRedisUserStore(ctx.redis, keys);
+    await store.commit([Object.assign(createUserState('good', 4), { position: { partition: 0, offset: 1 } })]);
+    for (const bytes of garbage) {
+      await ctx.redis.set(keys.user('bad'), bytes);
+      const err = await store.get('bad').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(StreamrecError);
+      expect(err).toMatchObject({ code: 'CORRUPT_RECORD', retryable: false });
+      expect((err as Error).message).toContain('bad');
+      await expect(store.getMany(['good', 'bad'])).rejects.toMatchObject({ code: 'CORRUPT_RECORD' });
+      const reported: string[] = [];
+      const got = await store.getMany(['good', 'bad'], (userId, e) => reported.push(`${userId}:${e.code}`));
+      expect([...got.keys()]).toEqual(['good']);
+      expect(reported).toEqual(['bad:CORRUPT_RECORD']);
+    }
+  });
+
+  it('are moved to their quarantine key with the first layout’s position key dropped; the user then starts afresh', async () => {
+    const keys = createRedisKeys(prefix());
+    const store = createRedisUserStore(ctx.redis, keys);
+    await ctx.redis.set(keys.user('bad'), garbage[0]!);
+    await ctx.redis.set(keys.userPosition('bad'), '0:900');
+    await store.quarantine(['bad', 'never-stored']);
+    expect(await ctx.redis.getBuffer(keys.userQuarantine('bad'))).toEqual(garbage[0]);
+    expect(await ctx.redis.exists(keys.user('bad'), keys.userPosition('bad'), keys.user('never-stored'), keys.userQuarantine('never-stored'))).toBe(0);
+    expect(await store.get('bad')).toBeUndefined();
+    const fresh = Object.assign(createUserState('bad', 4), { position: { partition: 0, offset: 5 } });
+    expect(await store.commit([fresh])).toEqual(['bad']);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@fastify/type-provider-typebox';
 import { norm } from '../../../core/vector.ts';
-import { StreamrecError } from '../../../errors.ts';
+import { isStreamrecError, StreamrecError } from '../../../errors.ts';
 import type { UserState } from '../../../core/user-state.ts';
 import { ErrorBody, Id, kQuery, Recommendations, UserParams, type RecommendationsBody } from '../schemas.ts';
 import { boundedRead, requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
@@ -83,7 +83,9 @@ async function loadUser(
     const user = await boundedRead(ctx.deps.users.get(userId), ctx.deps.config.http.storeTimeoutMs, 'reading the user state');
     return { user, degraded: false };
   } catch (err) {
-    log.warn({ err: err instanceof Error ? err.message : String(err), userId }, 'user state unavailable, answering from trending');
-    return { user: undefined, degraded: true };
+    // Redis answered but the record is unreadable: the user is served as a cold one, not degraded.
+    const corrupt = isStreamrecError(err) && err.code === 'CORRUPT_RECORD';
+    log.warn({ err: err instanceof Error ? err.message : String(err), userId }, corrupt ? 'user state unreadable, answering from trending' : 'user state unavailable, answering from trending');
+    return { user: undefined, degraded: !corrupt };
   }
 }
