@@ -1,13 +1,14 @@
 import type { EventWeights } from './events.ts';
+import { TopK } from './index-common.ts';
 import type { HistoryEntry } from './user-state.ts';
 
 /**
  * Order-aware, short-window co-visitation learned per event: when a user's positive event on b
  * follows one on a by d positions (d ≤ window), the rule a → b gains 1/d and b → a gains
  * backwardWeight/d. Sessions are read forwards (what comes next) and, more weakly, backwards
- * (what came with it). Each item keeps at most `maxNeighbours` rules; past that the lighter half
- * goes, so memory is bounded: 12 bytes per rule, about maxNeighbours × 12 bytes per item (1.2 KB
- * at the default 100) plus the item's id.
+ * (what came with it). Each item keeps its heaviest `maxNeighbours` rules (a row holds up to
+ * twice that between prunes), so memory is bounded: 12 bytes per rule, at most
+ * 2 × maxNeighbours × 12 bytes per item (2.4 KB at the default 100) plus the item's id.
  */
 export interface CoVisitationParams {
   /** Positions back in the user's positive sequence a new item is paired with. */
@@ -20,67 +21,86 @@ export interface CoVisitationParams {
 
 export const DEFAULT_CO_VISITATION_PARAMS: CoVisitationParams = Object.freeze({ window: 10, backwardWeight: 0.5, maxNeighbours: 100 });
 
-/** One item's rules, heaviest first when published; `mass` is the item's total rule weight ever added (pruned rules included). */
+/** One item's rules as published and replicated: heaviest first; `mass` is the total rule weight ever added (pruned rules included). */
 export interface NeighbourRow {
+  itemId: string;
   ids: readonly string[];
   weights: readonly number[];
   mass: number;
 }
 
-/** What scoring reads: the rules of an item. The writer (CoVisitation) and a replicated copy (NeighbourTable) both provide it. */
+/** An item's rules over the source's dense item numbers: `size` entries of `to` and `weights`. */
+export interface DenseRow {
+  readonly to: Int32Array;
+  readonly weights: Float64Array;
+  readonly size: number;
+  readonly mass: number;
+}
+
+/**
+ * What scoring reads: items numbered densely, with their rules. The writer (CoVisitation, in
+ * the process that sees every event) and a replicated copy (NeighbourTable) both provide it.
+ */
 export interface NeighbourSource {
-  forEachRule(itemId: string, visit: (neighbourId: string, weight: number) => void): number;
+  /** Upper bound of the item numbers. */
+  readonly items: number;
+  numberOf(itemId: string): number | undefined;
+  idOf(n: number): string;
+  rowAt(n: number): DenseRow | undefined;
 }
 
 export interface CoVisitation extends NeighbourSource {
-  readonly items: number;
   /** Counts one positive event on `itemId` after the user's earlier positive items (newest last). */
   observe(itemId: string, previousNewestLast: readonly string[]): void;
-  /** The item's rules, heaviest first, at most `limit`. */
+  /** The item's rules, heaviest first, at most `limit` (default maxNeighbours). */
   rowOf(itemId: string, limit?: number): NeighbourRow | undefined;
 }
 
-class Row {
-  ids = new Int32Array(4);
+/** A growable row; `prune` keeps the heaviest `cap` (ties: the older entry stays). */
+export class MutableRow implements DenseRow {
+  to = new Int32Array(4);
   weights = new Float64Array(4);
   size = 0;
   mass = 0;
 
   add(id: number, w: number, cap: number): void {
     this.mass += w;
-    const { ids } = this;
+    const { to } = this;
     for (let s = 0; s < this.size; s++) {
-      if (ids[s] === id) {
+      if (to[s] === id) {
         this.weights[s]! += w;
         return;
       }
     }
-    if (this.size === this.ids.length) {
+    if (this.size === this.to.length) {
       if (this.size >= cap * 2) this.prune(cap);
       else this.grow();
     }
-    this.ids[this.size] = id;
+    this.to[this.size] = id;
     this.weights[this.size] = w;
     this.size++;
   }
 
-  /** Keeps the `cap` heaviest rules (ties: the older entry stays). */
+  /** Entry positions, heaviest first. */
+  order(): number[] {
+    return Array.from({ length: this.size }, (_, i) => i).sort((a, b) => this.weights[b]! - this.weights[a]! || a - b);
+  }
+
   private prune(cap: number): void {
-    const order = Array.from({ length: this.size }, (_, i) => i).sort((a, b) => this.weights[b]! - this.weights[a]! || a - b);
-    const keep = order.slice(0, cap).sort((a, b) => a - b);
+    const keep = this.order().slice(0, cap).sort((a, b) => a - b);
     for (let s = 0; s < keep.length; s++) {
-      this.ids[s] = this.ids[keep[s]!]!;
+      this.to[s] = this.to[keep[s]!]!;
       this.weights[s] = this.weights[keep[s]!]!;
     }
     this.size = keep.length;
   }
 
   private grow(): void {
-    const ids = new Int32Array(this.ids.length * 2);
-    ids.set(this.ids);
+    const to = new Int32Array(this.to.length * 2);
+    to.set(this.to);
     const weights = new Float64Array(this.weights.length * 2);
     weights.set(this.weights);
-    this.ids = ids;
+    this.to = to;
     this.weights = weights;
   }
 }
@@ -88,8 +108,7 @@ class Row {
 export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISITATION_PARAMS): CoVisitation {
   const ids: string[] = [];
   const numbers = new Map<string, number>();
-  const rows: Row[] = [];
-  // A row holds up to 2 × maxNeighbours between prunes, so the kept heaviest are rarely cut short.
+  const rows: MutableRow[] = [];
   const cap = Math.max(1, params.maxNeighbours);
   const intern = (itemId: string): number => {
     let n = numbers.get(itemId);
@@ -97,7 +116,7 @@ export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISIT
       n = ids.length;
       ids.push(itemId);
       numbers.set(itemId, n);
-      rows.push(new Row());
+      rows.push(new MutableRow());
     }
     return n;
   };
@@ -105,6 +124,9 @@ export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISIT
     get items() {
       return ids.length;
     },
+    numberOf: (itemId) => numbers.get(itemId),
+    idOf: (n) => ids[n]!,
+    rowAt: (n) => rows[n],
     observe(itemId, previous) {
       const b = intern(itemId);
       for (let d = 1; d <= params.window && d <= previous.length; d++) {
@@ -114,21 +136,12 @@ export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISIT
         if (params.backwardWeight > 0) rows[b]!.add(a, params.backwardWeight / d, cap);
       }
     },
-    forEachRule(itemId, visit) {
-      const n = numbers.get(itemId);
-      if (n === undefined) return 0;
-      const row = rows[n]!;
-      for (let s = 0; s < row.size; s++) visit(ids[row.ids[s]!]!, row.weights[s]!);
-      return row.mass;
-    },
     rowOf(itemId, limit = params.maxNeighbours) {
       const n = numbers.get(itemId);
       if (n === undefined) return undefined;
       const row = rows[n]!;
-      const order = Array.from({ length: row.size }, (_, i) => i)
-        .sort((a, b) => row.weights[b]! - row.weights[a]! || a - b)
-        .slice(0, limit);
-      return { ids: order.map((s) => ids[row.ids[s]!]!), weights: order.map((s) => row.weights[s]!), mass: row.mass };
+      const order = row.order().slice(0, limit);
+      return { itemId, ids: order.map((s) => ids[row.to[s]!]!), weights: order.map((s) => row.weights[s]!), mass: row.mass };
     },
   };
 }
@@ -150,43 +163,68 @@ export function positiveSequence(history: readonly HistoryEntry[], weights: Even
 }
 
 export interface CoVisitationScoring {
-  /** Newest positive history items whose rules are summed. */
+  /** Newest distinct positive history items whose rules vote. */
   recentItems: number;
-  /** The j-th newest counts recencyDecay^j. */
+  /** The j-th newest votes with recencyDecay^j (times its event weight). */
   recencyDecay: number;
 }
 
 export const DEFAULT_CO_VISITATION_SCORING: CoVisitationScoring = Object.freeze({ recentItems: 10, recencyDecay: 0.7 });
 
+// Scratch accumulator shared by every call (scoring is synchronous): one float per item number.
+let scratch = new Float64Array(1024);
+const touched: number[] = [];
+
 /**
- * Candidate scores from the rules of the user's recent items: Σ_j decay^j · w(type_j) ·
- * rule(r_j → c) / mass(r_j), i.e. each recent item votes with its conditional next-item
- * distribution, the newest loudest. Scores are in (0, Σ decay^j · w]; the caller normalises.
+ * The `limit` best candidates from the rules of the user's recent items, each passing `accept`:
+ * score(c) = Σ_j v_j · rule(r_j → c) / mass(r_j) / Σ_j v_j over the recent items r_j that have
+ * rules, v_j = recencyDecay^j · w(type_j). Each recent item votes with its estimated next-item
+ * distribution, so a score is a probability-like number in [0, 1]: large where sessions are
+ * short and repetitive, small where an item's rules are spread thin. That scale is what lets a
+ * fixed weight blend it with cosine similarity across very different streams.
  */
 export function coVisitationScores(
   history: readonly HistoryEntry[],
   source: NeighbourSource,
   weights: EventWeights,
   scoring: CoVisitationScoring,
+  limit: number,
+  accept: (itemId: string) => boolean,
 ): Map<string, number> {
-  const scores = new Map<string, number>();
+  if (scratch.length < source.items) scratch = new Float64Array(Math.max(source.items, scratch.length * 2));
   const taken = new Set<string>();
   let decay = 1;
+  let votes = 0;
   for (let j = history.length - 1; j >= 0 && taken.size < scoring.recentItems; j--) {
     const h = history[j]!;
     const w = weights[h.type];
     if (!(w > 0) || taken.has(h.itemId)) continue;
     taken.add(h.itemId);
+    const n = source.numberOf(h.itemId);
+    const row = n === undefined ? undefined : source.rowAt(n);
     const vote = decay * w;
-    let inRow = 0;
-    const rows: Array<[string, number]> = [];
-    const mass = source.forEachRule(h.itemId, (id, rule) => {
-      rows.push([id, rule]);
-      inRow += rule;
-    });
-    const norm = mass > 0 ? mass : inRow;
-    if (norm > 0) for (const [id, rule] of rows) scores.set(id, (scores.get(id) ?? 0) + (vote * rule) / norm);
     decay *= scoring.recencyDecay;
+    if (row === undefined || row.size === 0 || !(row.mass > 0)) continue;
+    votes += vote;
+    const scale = vote / row.mass;
+    const { to, weights: rule, size } = row;
+    for (let s = 0; s < size; s++) {
+      const c = to[s]!;
+      if (scratch[c] === 0) touched.push(c);
+      scratch[c]! += scale * rule[s]!;
+    }
   }
-  return scores;
+  const top = new TopK(limit);
+  for (const c of touched) {
+    const v = scratch[c]!;
+    scratch[c] = 0;
+    if (top.wouldAccept(v)) {
+      const id = source.idOf(c);
+      if (accept(id)) top.push(id, v);
+    }
+  }
+  touched.length = 0;
+  const out = new Map<string, number>();
+  if (votes > 0) for (const { itemId, score } of top.sorted()) out.set(itemId, score / votes);
+  return out;
 }

@@ -201,7 +201,7 @@ export function similarItems(
 /** The model's ranking from both sources; undefined when neither has anything to say (no query direction, no rules). */
 function searchModel(req: RecommendRequest, query: Vector | undefined, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
   const { index, rerank, trending } = req;
-  const covis = req.neighbours && req.user ? coVisitationCandidates(req, filter) : undefined;
+  const covis = req.neighbours && req.user ? coVisitationCandidates(req, k, filter) : undefined;
   if (query === undefined && (covis === undefined || covis.size === 0)) return undefined;
   if (k === 0) return [];
   let found = query && index.size > 0 ? searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), filter.search) : [];
@@ -216,16 +216,10 @@ function searchModel(req: RecommendRequest, query: Vector | undefined, k: number
   return found.slice(0, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
 }
 
-/** Co-visitation scores of the items the request may show, normalised so the best is 1. */
-function coVisitationCandidates(req: RecommendRequest, filter: AcceptFilter): Map<string, number> {
-  const raw = coVisitationScores(req.user!.history, req.neighbours!, req.weights ?? DEFAULT_EVENT_WEIGHTS, req.rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING);
-  let best = 0;
-  for (const [id, s] of raw) {
-    if (!filter.accept(id)) raw.delete(id);
-    else if (s > best) best = s;
-  }
-  if (best > 0) for (const [id, s] of raw) raw.set(id, s / best);
-  return raw;
+/** The best co-visitation candidates the request may show, with their scores (co-visitation.ts). */
+function coVisitationCandidates(req: RecommendRequest, k: number, filter: AcceptFilter): Map<string, number> {
+  const limit = Math.max(k, req.rerank?.candidates ?? 0);
+  return coVisitationScores(req.user!.history, req.neighbours!, req.weights ?? DEFAULT_EVENT_WEIGHTS, req.rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING, limit, filter.accept);
 }
 
 /**

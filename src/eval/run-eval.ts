@@ -82,7 +82,7 @@ export function parseIndexKind(text: string): EvalIndexKind {
   throw new StreamrecError('BAD_ARGUMENT', `unknown index "${text}"`, { hint: `use --index ${EVAL_INDEX_KINDS.join(' or ')}` });
 }
 
-function createModel(name: EvalModelName, config: Config, settings: EvalSettings): EvalModel {
+export function createModel(name: EvalModelName, config: Config, settings: EvalSettings): EvalModel {
   const weights = config.model.weights;
   switch (name) {
     case 'popularity':
