@@ -92,7 +92,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     closer.add('version publisher', () => versions.close(config.learner.shutdownGraceMs));
 
     const params = onlineModelParamsFrom(config.model);
-    const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, refit: params.refit });
+    const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, trackRuleChanges: true });
     const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers);
     const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0 };
     const startedMs = Date.now();
