@@ -30,6 +30,8 @@ export interface NeighbourRow {
 /** What scoring reads: the rules of an item. The writer (CoVisitation) and a replicated copy (NeighbourTable) both provide it. */
 export interface NeighbourSource {
   forEachRule(itemId: string, visit: (neighbourId: string, weight: number) => void): number;
+  /** The ids its rules propose whose itemHash is `hash`: resolves stored rankings of items that may not be indexed. */
+  idsWithHash?(hash: number): readonly string[];
 }
 
 export interface CoVisitation extends NeighbourSource {
