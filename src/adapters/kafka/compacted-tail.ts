@@ -3,7 +3,6 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
-import type { Logger } from '../../log.ts';
 
 export interface CompactedTail {
   /**
