@@ -25,6 +25,8 @@ export interface Config {
     readonly deadLetter: string;
     readonly recommendations: string;
     readonly itemEmbeddings: string;
+    /** Co-visitation rows of items (compacted, key itemId), as many partitions as item-embeddings. */
+    readonly itemNeighbours: string;
     readonly clickstreamPartitions: number;
     readonly itemEmbeddingsPartitions: number;
     readonly recommendationsPartitions: number;
@@ -111,6 +113,8 @@ export interface Config {
      * retention. Bounds a restart on a long-retention topic, at the price of older co-occurrence.
      */
     readonly lookbackMs: number;
+    /** Once caught up, the refit worker publishes the co-visitation rows that changed at most this often. */
+    readonly neighboursPublishIntervalMs: number;
   };
   readonly stateDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -148,6 +152,7 @@ export function loadConfig(env: Env): Config {
       deadLetter: r.topic('TOPIC_DEAD_LETTER', 'clickstream.dlq'),
       recommendations: r.topic('TOPIC_RECOMMENDATIONS', 'recommendations'),
       itemEmbeddings: r.topic('TOPIC_ITEM_EMBEDDINGS', 'item-embeddings'),
+      itemNeighbours: r.topic('TOPIC_ITEM_NEIGHBOURS', 'item-neighbours'),
       clickstreamPartitions: r.int('CLICKSTREAM_PARTITIONS', 6, 1, 1000),
       itemEmbeddingsPartitions: r.int('ITEM_EMBEDDINGS_PARTITIONS', 1, 1, 1000),
       recommendationsPartitions: r.int('RECOMMENDATIONS_PARTITIONS', 6, 1, 1000),
@@ -208,6 +213,7 @@ export function loadConfig(env: Env): Config {
       maxUsers: r.int('REFIT_MAX_USERS', 1_000_000, 1, 100_000_000),
       progressIntervalMs: r.int('REFIT_PROGRESS_INTERVAL_MS', 10_000, 100, 3_600_000),
       lookbackMs: r.int('REFIT_LOOKBACK_MS', 0, 0, 10 * 365 * 86_400_000),
+      neighboursPublishIntervalMs: r.int('NEIGHBOURS_PUBLISH_INTERVAL_MS', 1000, 10, 3_600_000),
     },
     stateDir,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       deadLetter: 'clickstream.dlq',
       recommendations: 'recommendations',
       itemEmbeddings: 'item-embeddings',
+      itemNeighbours: 'item-neighbours',
       clickstreamPartitions: 6,
     });
     expect(config.model).toMatchObject({ efSearch: 'auto', seenCap: 200 });

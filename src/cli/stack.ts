@@ -36,7 +36,7 @@ export function registerStackCommand(program: Command): void {
         say(`kafka  ${k.brokers.join(',')}  ${k.managed ? `${k.started ? 'started' : 'running'} (pid ${k.pid})` : 'external'}`);
         const r = info.redis;
         say(`redis  ${redactUrl(r.url)}  ${r.managed ? `${r.started ? 'started' : 'running'} (pid ${r.pid})` : 'existing'}`);
-        say(`topics ${[config.topics.clickstream, config.topics.deadLetter, config.topics.recommendations, config.topics.itemEmbeddings].join(', ')}`);
+        say(`topics ${[config.topics.clickstream, config.topics.deadLetter, config.topics.recommendations, config.topics.itemEmbeddings, config.topics.itemNeighbours].join(', ')}`);
       } else if (action === 'down') {
         const result = await stackDown(config, log);
         say(`kafka  ${result.kafkaPid === undefined ? 'was not running' : `stopped (pid ${result.kafkaPid})`}`);

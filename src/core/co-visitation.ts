@@ -1,5 +1,6 @@
 import type { EventWeights } from './events.ts';
 import { TopK } from './index-common.ts';
+import { itemHash } from './item-hash.ts';
 import type { HistoryEntry } from './user-state.ts';
 
 /**
@@ -47,6 +48,8 @@ export interface NeighbourSource {
   numberOf(itemId: string): number | undefined;
   idOf(n: number): string;
   rowAt(n: number): DenseRow | undefined;
+  /** The ids it knows whose itemHash is `hash`: resolves stored rankings of items that may not be indexed. */
+  idsWithHash(hash: number): readonly string[];
 }
 
 export interface CoVisitation extends NeighbourSource {
@@ -105,28 +108,46 @@ export class MutableRow implements DenseRow {
   }
 }
 
-export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISITATION_PARAMS): CoVisitation {
+/** Item ids numbered densely in order of first sight, with a hash → ids lookup; ids are never forgotten. */
+export function createItemNumbers(onNew?: () => void): { ids: string[]; numberOf(itemId: string): number | undefined; intern(itemId: string): number; idsWithHash(hash: number): readonly string[] } {
   const ids: string[] = [];
   const numbers = new Map<string, number>();
-  const rows: MutableRow[] = [];
-  const cap = Math.max(1, params.maxNeighbours);
-  const intern = (itemId: string): number => {
-    let n = numbers.get(itemId);
-    if (n === undefined) {
-      n = ids.length;
-      ids.push(itemId);
-      numbers.set(itemId, n);
-      rows.push(new MutableRow());
-    }
-    return n;
+  const byHash = new Map<number, string[]>();
+  const none: readonly string[] = [];
+  return {
+    ids,
+    numberOf: (itemId) => numbers.get(itemId),
+    intern(itemId) {
+      let n = numbers.get(itemId);
+      if (n === undefined) {
+        n = ids.length;
+        ids.push(itemId);
+        numbers.set(itemId, n);
+        const h = itemHash(itemId);
+        const same = byHash.get(h);
+        if (same) same.push(itemId);
+        else byHash.set(h, [itemId]);
+        onNew?.();
+      }
+      return n;
+    },
+    idsWithHash: (hash) => byHash.get(hash) ?? none,
   };
+}
+
+export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISITATION_PARAMS): CoVisitation {
+  const rows: MutableRow[] = [];
+  const numbers = createItemNumbers(() => rows.push(new MutableRow()));
+  const { ids, intern } = numbers;
+  const cap = Math.max(1, params.maxNeighbours);
   return {
     get items() {
       return ids.length;
     },
-    numberOf: (itemId) => numbers.get(itemId),
+    numberOf: numbers.numberOf,
     idOf: (n) => ids[n]!,
     rowAt: (n) => rows[n],
+    idsWithHash: numbers.idsWithHash,
     observe(itemId, previous) {
       const b = intern(itemId);
       for (let d = 1; d <= params.window && d <= previous.length; d++) {
@@ -137,7 +158,7 @@ export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISIT
       }
     },
     rowOf(itemId, limit = params.maxNeighbours) {
-      const n = numbers.get(itemId);
+      const n = numbers.numberOf(itemId);
       if (n === undefined) return undefined;
       const row = rows[n]!;
       const order = row.order().slice(0, limit);

@@ -1,5 +1,6 @@
 import { createCooccurrence, type Cooccurrence, type CooccurrenceParams } from './cooccurrence.ts';
 import { snapshotCooccurrence, type CooccurrenceSnapshot } from './cooccurrence-snapshot.ts';
+import { createCoVisitation, positiveSequence, type CoVisitation, type CoVisitationParams } from './co-visitation.ts';
 import type { ClickEvent, EventWeights } from './events.ts';
 import { appendHistory, isDuplicateEvent } from './learner.ts';
 import { refitItemVectors, type RefitParams, type RefitResult } from './refit.ts';
@@ -10,17 +11,22 @@ export interface ItemRefitterParams {
   dim: number;
   weights: EventWeights;
   cooccurrence: CooccurrenceParams;
+  coVisitation: CoVisitationParams;
   refit: RefitParams;
+  /** Remember the items whose co-visitation rules changed, for takeChangedRules (the refit worker publishes them). */
+  trackRuleChanges?: boolean;
 }
 
 /**
  * The global half of item learning, shared by the online model (eval) and the refit
  * worker (production): every positive event adds co-occurrence with the user's previous
- * positive items, and on a growing schedule all item factors are refit from the
+ * positive items and co-visitation rules with the last of them, and on a growing schedule all item factors are refit from the
  * co-occurrence seen so far, rotated onto the previous factors. Pure, no clock.
  */
 export interface ItemRefitter {
   readonly cooccurrence: Cooccurrence;
+  /** Order-aware short-window rules (co-visitation.ts), learned from the same events. */
+  readonly coVisitation: CoVisitation;
   /** Factors (raw, reserved coordinate 0) of the last refit or of the anchor: what the next refit aligns onto. */
   readonly trained: ReadonlyMap<string, Vector>;
   readonly eventsSeen: number;
@@ -34,6 +40,13 @@ export interface ItemRefitter {
    * `previousHistory` (the user's capped history before this event, newest last).
    */
   observe(event: ClickEvent, previousHistory: readonly HistoryEntry[]): void;
+  /**
+   * Up to `limit` items whose rules (coVisitation.rowOf) changed since they were last taken,
+   * removed from the pending set; empty unless params.trackRuleChanges.
+   */
+  takeChangedRules(limit: number): string[];
+  /** Items whose rule changes are not taken yet. */
+  readonly pendingRuleChanges: number;
   /** Refits every item from the co-occurrence, aligned onto `trained`, and schedules the next. */
   refit(): RefitResult;
   /**
@@ -57,12 +70,19 @@ export function nextRefitAfter(eventsSeen: number, params: RefitParams): number 
 
 export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
   const cooc = createCooccurrence(params.cooccurrence);
+  const coVisitation = createCoVisitation(params.coVisitation);
+  // Insertion-ordered and never re-ordered: the item waiting longest is taken first, so a hot item cannot starve the rest.
+  const changedRules = new Set<string>();
   let trained: ReadonlyMap<string, Vector> = new Map();
   let eventsSeen = 0;
   let nextRefitAt = params.refit.firstAfterEvents;
   let refits = 0;
   return {
     cooccurrence: cooc,
+    coVisitation,
+    get pendingRuleChanges() {
+      return changedRules.size;
+    },
     get trained() {
       return trained;
     },
@@ -83,8 +103,20 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
         const positive: string[] = [];
         for (const h of previousHistory) if (params.weights[h.type] > 0) positive.push(h.itemId);
         cooc.observe(event.itemId, positive, 1);
+        const sequence = positiveSequence(previousHistory, params.weights, params.coVisitation.window);
+        coVisitation.observe(event.itemId, sequence);
+        if (params.trackRuleChanges) markChangedRules(changedRules, event.itemId, sequence, params.coVisitation);
       }
       eventsSeen++;
+    },
+    takeChangedRules(limit) {
+      const out: string[] = [];
+      for (const id of changedRules) {
+        if (out.length >= limit) break;
+        out.push(id);
+      }
+      for (const id of out) changedRules.delete(id);
+      return out;
     },
     refit() {
       const result = refitItemVectors(cooc, trained, params.dim, params.refit);
@@ -106,6 +138,21 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
       nextRefitAt = nextRefitAfter(eventsAtAnchor, params.refit);
     },
   };
+}
+
+/**
+ * The rows CoVisitation.observe(itemId, sequence) changes: a → itemId for each of the last
+ * `window` items a ≠ itemId, and itemId → a when backward rules are on.
+ */
+function markChangedRules(changed: Set<string>, itemId: string, sequence: readonly string[], params: CoVisitationParams): void {
+  let paired = false;
+  for (let d = 1; d <= params.window && d <= sequence.length; d++) {
+    const a = sequence[sequence.length - d]!;
+    if (a === itemId) continue;
+    changed.add(a);
+    paired = true;
+  }
+  if (paired && params.backwardWeight > 0) changed.add(itemId);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AnnIndex } from './ann-index.ts';
 import type { CooccurrenceParams } from './cooccurrence.ts';
 import type { ClickEvent } from './events.ts';
 import { createExactIndex } from './exact-index.ts';
-import { createCoVisitation, DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, positiveSequence, type CoVisitationParams } from './co-visitation.ts';
+import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVisitationParams } from './co-visitation.ts';
 import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from './item-embeddings.ts';
 import { indexVectorOf, factorPart } from './item-space.ts';
 import { applyEvent, isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
@@ -96,11 +96,10 @@ export interface ServingPools {
 export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = createExactIndex(params.learner.dim), pools?: ServingPools): OnlineModel {
   const users = new Map<string, UserState>();
   const trending = createTrending(params.trendingHalfLifeMs);
-  // Co-occurrence, refit schedule and refit-and-align: the same module the refit worker runs.
-  // Its `trained` (factors of the last refit) is the anchor the online updates blend with.
-  const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, refit: params.refit });
+  // Co-occurrence, co-visitation rules, refit schedule and refit-and-align: the same module the
+  // refit worker runs. Its `trained` (factors of the last refit) is the anchor the online updates blend with.
+  const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit });
   const contexts = new Map<string, ItemContext>();
-  const coVisitation = createCoVisitation(params.coVisitation);
   // Factor of every item in the index (item-space.ts), kept beside it to avoid copies out of the index.
   const factors = new Map<string, Vector>();
   const vectorOf = (id: string) => factors.get(id);
@@ -142,7 +141,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     // Same query as the default, read from the factor cache instead of copying out of the index.
     queryOf: (u) => userQuery(u, vectorOf, params.learner.weights, params.query),
     rerank: params.rerank,
-    neighbours: coVisitation,
+    neighbours: refitter.coVisitation,
   });
   // The replay's clock: the newest event time learned (events arrive in time order).
   let nowTs = 0;
@@ -170,7 +169,6 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       const updates: ItemUpdate[] = [];
       refitter.observe(event, prev.history);
       if (weight > 0) {
-        coVisitation.observe(event.itemId, positiveSequence(prev.history, params.learner.weights, params.coVisitation.window));
         const ctx = contextVector(prev.history, vectorOf, { weights: params.learner.weights, ...params.cooccurrence }, event.itemId);
         if (ctx) {
           const next = updateItemFromCooccurrence(contexts.get(event.itemId), ctx);

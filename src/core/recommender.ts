@@ -96,7 +96,7 @@ export function recommend(req: RecommendRequest): Recommendation {
   const k = Math.max(0, Math.floor(req.k));
   const filter = acceptFilter(req);
   const { accept } = filter;
-  const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req.index, req.pool, k, filter) : undefined;
+  const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req.index, req.neighbours, req.pool, k, filter) : undefined;
   if (pooled) return { items: pooled, underfilled: 0, fallback: false, candidates: 'pool' };
   let modelItems: RecommendedItem[] | undefined;
   // 'search' once the model was asked, even when the search then failed.
@@ -252,19 +252,28 @@ function searchIndex(index: AnnIndex, query: Vector, want: number, accept: Searc
 
 /**
  * The first k of the stored ranking that pass this request's filters, in its order and with its
- * scores; undefined when fewer than k pass (the caller searches then). An entry whose hash more
- * than one indexed id shares is skipped: the pool cannot say which of them it ranked.
+ * scores; undefined when fewer than k pass (the caller searches then). A hash resolves to the
+ * indexed ids and the ids the co-visitation rules propose (items without a vector); an entry
+ * whose hash more than one such id shares is skipped: the pool cannot say which of them it ranked.
  */
-function fromPool(index: AnnIndex, pool: CandidatePool, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
+function fromPool(index: AnnIndex, neighbours: NeighbourSource | undefined, pool: CandidatePool, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
   const out: RecommendedItem[] = [];
   for (let i = 0; i < pool.hashes.length && out.length < k; i++) {
     const hash = pool.hashes[i]!;
     if (filter.blocked.has(hash)) continue;
-    const ids = index.idsWithHash(hash);
+    const ids = idsWithHash(index, neighbours, hash);
     if (ids.length !== 1 || !filter.catalogAccepts(ids[0]!)) continue;
     out.push({ itemId: ids[0]!, score: pool.scores[i] ?? 0, source: 'model' });
   }
   return out.length === k ? out : undefined;
+}
+
+function idsWithHash(index: AnnIndex, neighbours: NeighbourSource | undefined, hash: number): readonly string[] {
+  const indexed = index.idsWithHash(hash);
+  const proposed = neighbours?.idsWithHash?.(hash);
+  if (proposed === undefined || proposed.length === 0) return indexed;
+  if (indexed.length === 0) return proposed;
+  return [...new Set([...indexed, ...proposed])];
 }
 
 function trendingItems(trending: Trending, n: number, accept: (id: string) => boolean, taken: ReadonlySet<string>): RecommendedItem[] {

@@ -1,5 +1,7 @@
 import { createKafka } from '../adapters/kafka/client.ts';
 import { createItemEmbeddingsTail, type ItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
+import { createItemNeighboursTail, type ItemNeighboursTail } from '../adapters/kafka/item-neighbours-tail.ts';
+import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
 import { createKafkaPipelineSink } from '../adapters/kafka/pipeline-sink.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics, readMaxMessageBytes } from '../adapters/kafka/topics.ts';
@@ -27,6 +29,9 @@ export interface LearnerRuntime {
   readonly state: WorkerState;
   readonly metricsPort: number | undefined;
   readonly tail: ItemEmbeddingsTail;
+  readonly neighboursTail: ItemNeighboursTail;
+  /** The co-visitation rules this learner ranks with (replicated from item-neighbours). */
+  readonly neighbours: NeighbourTable;
   /** Drains the batch in progress, commits, disconnects everything; idempotent. */
   close(): Promise<void>;
 }
@@ -38,7 +43,8 @@ export interface ComposeOptions {
 
 /**
  * Builds and starts one learner process: Kafka and Redis clients, the local HNSW index
- * caught up from the item-embeddings topic, the metrics endpoint, then the consumer.
+ * caught up from the item-embeddings topic, the co-visitation rules from item-neighbours,
+ * the metrics endpoint, then the consumer.
  * Everything started is registered with the closer, so a failure half-way cleans up.
  */
 export async function startLearner(config: Config, log: Logger, options: ComposeOptions = {}): Promise<LearnerRuntime> {
@@ -73,7 +79,8 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     closer.add('trending', () => persisted.stop());
     const trending = persisted.trending;
     catalog.hideUnavailableIn(index);
-    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true });
+    const neighbours = createNeighbourTable();
+    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true }, neighbours);
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {
@@ -83,6 +90,11 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       },
     });
     closer.add('item-embeddings tail', () => tail.stop());
+    const neighboursTail = createItemNeighboursTail(kafka, config, neighbours, log);
+    closer.add('item-neighbours tail', () => neighboursTail.stop());
+    // Caught up beside the item-embeddings replay, not after it; awaited (bounded) below.
+    const neighboursCaughtUp = neighboursTail.start();
+    neighboursCaughtUp.catch(() => undefined);
     // The compacted topic holds every live item, so after a snapshot whatever it does not
     // replay was deleted while this learner was away.
     if (index.fromSnapshot) index.beginReplay();
@@ -91,6 +103,7 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       const pruned = index.endReplay();
       if (pruned > 0) log.info({ pruned }, 'items deleted while away dropped from the snapshot');
     }
+    await neighboursCaughtUp;
     closer.add('index snapshot', () => index.saveSnapshot());
     if (index.size === 0) {
       log.warn('no item vectors yet (no model trained and published): running cold, lists come from trending');
@@ -125,6 +138,8 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       },
       metricsPort: metricsServer.port,
       tail,
+      neighboursTail,
+      neighbours,
       close: () => closer.close(),
     };
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { ItemEmbeddingChange, ItemEmbeddingRecord } from '../adapters/kafka/item-embeddings.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
+import type { NeighbourSource } from '../core/co-visitation.ts';
 import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from '../core/item-embeddings.ts';
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { applyEvent } from '../core/learner.ts';
@@ -45,6 +46,8 @@ export function bindLearnerCore(
    * stays in native code instead of calling back into JS per candidate.
    */
   availability: { isAvailable: (itemId: string) => boolean; indexHides: boolean } = { isAvailable: () => true, indexHides: true },
+  /** The co-visitation rules (the item-neighbours tail's NeighbourTable): a second candidate source beside the search. */
+  neighbours?: NeighbourSource,
 ): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   const contextParams = { weights: config.model.weights, ...params.cooccurrence };
@@ -77,6 +80,7 @@ export function bindLearnerCore(
     indexHidesUnavailable: availability.indexHides,
     queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
     rerank,
+    neighbours,
   });
 
   return {

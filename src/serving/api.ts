@@ -5,6 +5,7 @@ import { buildApp } from '../adapters/http/app.ts';
 import { createClickstreamProducer } from '../adapters/kafka/clickstream-producer.ts';
 import { createKafka } from '../adapters/kafka/client.ts';
 import { createItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
+import { createItemNeighboursTail } from '../adapters/kafka/item-neighbours-tail.ts';
 import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
@@ -16,6 +17,7 @@ import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
+import { createNeighbourTable } from '../core/neighbour-table.ts';
 import type { ModelStore } from '../core/stores.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
@@ -44,7 +46,7 @@ export interface RunningApi {
  * Composes one API process without listening: Redis and Kafka clients, stores, the
  * catalog view, the HNSW index filled from the compacted item-embeddings topic (every
  * item the model ever published; waits until caught up, bounded by CATCH_UP_TIMEOUT_MS)
- * and kept current after, the trending copy, health probes, and the fastify app.
+ * and kept current after, the co-visitation rules from item-neighbours (likewise), the trending copy, health probes, and the fastify app.
  * `streamrec inspect` uses it directly; startApi adds the listener.
  */
 export interface ApiProcessOptions {
@@ -102,6 +104,12 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       },
     });
     closer.add('item-embeddings tail', () => tail.stop());
+    const neighbours = createNeighbourTable();
+    const neighboursTail = createItemNeighboursTail(kafka, config, neighbours, log);
+    closer.add('item-neighbours tail', () => neighboursTail.stop());
+    // Caught up beside the item-embeddings replay; awaited (bounded, never fatal on time) below.
+    const neighboursCaughtUp = neighboursTail.start();
+    neighboursCaughtUp.catch(() => undefined);
     const startedMs = Date.now();
     const models = createRedisModelStore(redis, keys);
     if (!index.fromSnapshot) modelVersion = (await seedFromModelStore(models, config, index, log)) ?? modelVersion;
@@ -111,6 +119,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
     if (index.fromSnapshot) index.beginReplay();
     await tail.start();
     const pruned = index.fromSnapshot ? index.endReplay() : 0;
+    await neighboursCaughtUp;
     if (modelVersion === 'none') modelVersion = (await models.current())?.version ?? modelVersion;
     health.markIndexLoaded();
     log.info({ items: index.size, pruned, fromSnapshot: index.fromSnapshot, modelVersion, tookMs: Date.now() - startedMs }, 'index caught up with item-embeddings');
@@ -135,7 +144,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log, {
         modelVersion: () => modelVersion,
         maxAgeMs: config.http.poolMaxAgeMs,
-      }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK)),
+      }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK), neighbours),
       events: { send: (events) => clickstream.send(events) },
       health,
       modelVersion: () => modelVersion,

@@ -1,5 +1,6 @@
 import type { CatalogView, Recommender } from '../adapters/http/deps.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
+import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { OnlineModelParams } from '../core/online-model.ts';
 import { modelTag, recommend, SIMILAR_DEPTH, similarItems, usablePool } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
@@ -31,6 +32,8 @@ export function bindRecommender(
   pools: PoolPolicy,
   /** Candidates `similar` re-ranks, whatever k: at least MAX_K, so any answer is a prefix of a longer one. */
   similarDepth: number = SIMILAR_DEPTH,
+  /** The co-visitation rules (the item-neighbours tail's NeighbourTable), scored with the search and resolving stored rankings. */
+  neighbours?: NeighbourSource,
 ): Recommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
@@ -60,6 +63,7 @@ export function bindRecommender(
         trending: trending(),
         queryOf,
         rerank,
+        neighbours,
         onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
       };
       if (req.category !== undefined) request.category = req.category;

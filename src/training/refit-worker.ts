@@ -2,6 +2,8 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka } from '../adapters/kafka/client.ts';
 import { decodeEvent } from '../adapters/kafka/codec.ts';
 import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
+import { createItemNeighboursPublisher } from '../adapters/kafka/item-neighbours.ts';
+import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
@@ -18,6 +20,7 @@ import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { createCatchUp } from './catch-up.ts';
+import { createNeighbourRowsPublisher } from './neighbour-rows.ts';
 import { startRefitThread, type RefitThread } from './refit-thread.ts';
 import { createVersionPublisher } from './version-publisher.ts';
 import { refitVersionName } from '../core/model-version.ts';
@@ -39,6 +42,8 @@ export interface RefitterRuntime {
   readonly caughtUp: boolean;
   readonly stats: Readonly<RefitterStats>;
   readonly published: number;
+  /** Co-visitation rows published to item-neighbours (an item's row counts each time it is sent). */
+  readonly neighbourRows: number;
   readonly lastVersion: string | undefined;
   /** Resolves when the co-occurrence is rebuilt from everything the clickstream held at start. */
   whenCaughtUp(): Promise<void>;
@@ -56,7 +61,9 @@ const REFIT_ALGORITHM = 'refit of clickstream co-occurrence (streamrec refit)';
  * The production twin of the online model's periodic refit (see item-refitter.ts): reads
  * the clickstream in a consumer group of its own, feeds the co-occurrence exactly as the
  * online model does, and on the same schedule refits every item vector, aligned onto the
- * previous ones, saved as a new model version and published to item-embeddings. The refit
+ * previous ones, saved as a new model version and published to item-embeddings. It also
+ * learns the co-visitation rules per event, as the online model does, and publishes the rows
+ * that changed to item-neighbours (every NEIGHBOURS_PUBLISH_INTERVAL_MS once caught up). The refit
  * itself runs in a worker thread (refit-thread.ts), so consumption, heartbeats and, inside
  * `streamrec start`, the API never stall behind it.
  *
@@ -71,7 +78,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
   try {
     const topic = config.topics.clickstream;
     const kafka = createKafka(config, log);
-    await ensureTopics(kafka, config, [topic, config.topics.itemEmbeddings], log);
+    await ensureTopics(kafka, config, [topic, config.topics.itemEmbeddings, config.topics.itemNeighbours], log);
     const redis = await createRedis(config, log);
     closer.add('redis', async () => {
       await redis.quit().catch(() => redis.disconnect());
@@ -79,8 +86,9 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     const keys = createRedisKeys(config.redis.keyPrefix);
     const models = createRedisModelStore(redis, keys);
     const anchor = await loadAnchor(models, config, log);
-    const embeddings = await createItemEmbeddingsPublisher(kafka, config, log);
-    closer.add('item-embeddings producer', () => embeddings.close());
+    const producer = await connectProducer(kafka, config, log);
+    closer.add('producer', () => producer.disconnect());
+    const embeddings = await createItemEmbeddingsPublisher(kafka, config, log, { producer });
     const versions = createVersionPublisher({
       models,
       catalog: createRedisCatalogStore(redis, keys),
@@ -92,7 +100,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     closer.add('version publisher', () => versions.close(config.learner.shutdownGraceMs));
 
     const params = onlineModelParamsFrom(config.model);
-    const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, refit: params.refit });
+    const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, trackRuleChanges: true });
     const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers);
     const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0 };
     const startedMs = Date.now();
@@ -165,6 +173,16 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     const sinceMs = config.refitter.lookbackMs > 0 ? Date.now() - config.refitter.lookbackMs : undefined;
     const tracker = await createCatchUp(kafka, config, topic, log, sinceMs);
     let ownsAll = false;
+    // Rows are held during the rebuild (they would replace complete published rows with partial
+    // ones) and while another member shares the group (it would publish rules of half the stream).
+    const neighbourRows = createNeighbourRowsPublisher(
+      refitter,
+      await createItemNeighboursPublisher(kafka, config, log, { producer }),
+      config.refitter.neighboursPublishIntervalMs,
+      () => tracker.caughtUp && ownsAll,
+      log,
+    );
+    closer.add('co-visitation rows', () => neighbourRows.close(config.learner.shutdownGraceMs));
     const canRefit = () => tracker.caughtUp && ownsAll && state === 'running';
     const onCaughtUp = () => {
       // Resumes the schedule of the served model (clamped to what retention still holds).
@@ -174,6 +192,8 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
         'co-occurrence rebuilt from the clickstream',
       );
       if (refitter.due && canRefit()) runRefit();
+      neighbourRows.start();
+      if (ownsAll) void neighbourRows.flush();
     };
     tracker.onCaughtUp(onCaughtUp);
 
@@ -244,7 +264,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       if (stats.events + stats.skipped === lastLogged) return;
       lastLogged = stats.events + stats.skipped;
       log.info(
-        { ...stats, caughtUp: tracker.caughtUp, users: histories.users, items: refitter.cooccurrence.itemCount, pairs: refitter.cooccurrence.totalPairs(), nextRefitAt: refitter.nextRefitAt, published: versions.published },
+        { ...stats, neighbourRows: neighbourRows.published, neighbourRowsPending: neighbourRows.pending, caughtUp: tracker.caughtUp, users: histories.users, items: refitter.cooccurrence.itemCount, pairs: refitter.cooccurrence.totalPairs(), nextRefitAt: refitter.nextRefitAt, published: versions.published },
         'refitter progress',
       );
     }, config.refitter.progressIntervalMs);
@@ -285,6 +305,9 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       stats,
       get published() {
         return versions.published;
+      },
+      get neighbourRows() {
+        return neighbourRows.published;
       },
       get lastVersion() {
         return versions.lastVersion;

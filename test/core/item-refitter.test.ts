@@ -3,13 +3,15 @@ import { loadConfig } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { indexVectorOf } from '../../src/core/item-space.ts';
 import { createItemRefitter, createRecentHistories, nextRefitAfter, observeWithHistory } from '../../src/core/item-refitter.ts';
+import { createCoVisitation, positiveSequence } from '../../src/core/co-visitation.ts';
+import { isDuplicateEvent } from '../../src/core/learner.ts';
 import { createOnlineModel, onlineModelParamsFrom } from '../../src/core/online-model.ts';
 import { clusterOf, plantedEvents } from './planted.ts';
 
 const config = loadConfig({ EMBEDDING_DIM: '16', HISTORY_CAP: '12' });
 const base = onlineModelParamsFrom(config.model);
 const params = { ...base, refit: { ...base.refit, firstAfterEvents: 300 } };
-const refitterParams = { dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, refit: params.refit };
+const refitterParams = { dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit };
 
 /** Planted clicks with some negative events mixed in (they take history slots but add no co-occurrence). */
 function events(): ClickEvent[] {
@@ -107,6 +109,58 @@ describe('item refitter (shared by the online model and the refit worker)', () =
     // Which is what decides whether a refit's version carries on the item space (model-version.ts).
     expect(alignedResult.aligned).toBe(true);
     expect(rawResult.aligned).toBe(false);
+  });
+
+  it('learns the co-visitation rules per event as the online model did (positive sequence before the event, retries skipped), and reports exactly the rows that changed', () => {
+    const stream = events();
+    const refitter = createItemRefitter({ ...refitterParams, trackRuleChanges: true });
+    const histories = createRecentHistories(config.model.historyCap, 1_000_000);
+    // The reference: createOnlineModel's own loop over user states, before it moved into the refitter.
+    const reference = createCoVisitation(params.coVisitation);
+    const users = new Map<string, { history: Array<{ itemId: string; type: ClickEvent['type']; ts: number }> }>();
+    // A row without rules (an item only ever seen first) is nothing to publish.
+    const rowsOf = (items: Iterable<string>) =>
+      new Map([...items].map((id) => [id, JSON.stringify(refitter.coVisitation.rowOf(id)?.ids.length ? refitter.coVisitation.rowOf(id) : null)]));
+    let checked = 0;
+    for (const [i, e] of stream.entries()) {
+      const user = users.get(e.userId) ?? { history: [] };
+      if (!isDuplicateEvent(user, e)) {
+        if (params.learner.weights[e.type] > 0) reference.observe(e.itemId, positiveSequence(user.history, params.learner.weights, params.coVisitation.window));
+        user.history = [...user.history, { itemId: e.itemId, type: e.type, ts: e.ts }].slice(-config.model.historyCap);
+        users.set(e.userId, user);
+      }
+      const watched = i % 50 === 0 ? [...new Set(stream.slice(0, i + 1).map((x) => x.itemId))] : [];
+      const before = rowsOf(watched);
+      if (watched.length > 0) refitter.takeChangedRules(Number.MAX_SAFE_INTEGER);
+      observeWithHistory(refitter, histories, e);
+      if (watched.length === 0) continue;
+      const after = rowsOf(watched);
+      const changed = refitter.takeChangedRules(Number.MAX_SAFE_INTEGER).sort();
+      expect(changed).toEqual(watched.filter((id) => before.get(id) !== after.get(id)).sort());
+      checked += changed.length;
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(refitter.coVisitation.items).toBe(reference.items);
+    for (const id of new Set(stream.map((e) => e.itemId))) expect(refitter.coVisitation.rowOf(id)).toEqual(reference.rowOf(id));
+  });
+
+  it('hands out changed rows oldest first, at most `limit` at a time, and tracks nothing unless asked', () => {
+    const ev = (itemId: string, n: number): ClickEvent => ({ eventId: `e${n}`, userId: 'u', itemId, type: 'click', ts: 1_700_000_000_000 + n });
+    const tracking = createItemRefitter({ ...refitterParams, trackRuleChanges: true });
+    const quiet = createItemRefitter(refitterParams);
+    const histories = createRecentHistories(config.model.historyCap, 10);
+    const quietHistories = createRecentHistories(config.model.historyCap, 10);
+    ['a', 'b', 'c', 'a'].forEach((id, n) => {
+      observeWithHistory(tracking, histories, ev(id, n));
+      observeWithHistory(quiet, quietHistories, ev(id, n));
+    });
+    // a (first), b → a → b ... : a→b, b→a; then c with b, a; then a again with c, b.
+    expect(tracking.pendingRuleChanges).toBe(3);
+    expect(tracking.takeChangedRules(2)).toEqual(['a', 'b']);
+    expect(tracking.takeChangedRules(2)).toEqual(['c']);
+    expect(tracking.takeChangedRules(2)).toEqual([]);
+    expect(quiet.pendingRuleChanges).toBe(0);
+    expect(quiet.coVisitation.rowOf('a')).toEqual(tracking.coVisitation.rowOf('a'));
   });
 
   it('keeps at most maxUsers histories (least recently active forgotten) and caps each', () => {

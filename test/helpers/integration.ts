@@ -16,7 +16,7 @@ export interface IntegrationContext {
   readonly kafka: Kafka;
   readonly redis: Redis;
   readonly log: Logger;
-  /** The four topic names of this context (created before returning). */
+  /** The topic names of this context (created before returning). */
   readonly topics: readonly string[];
 }
 
@@ -53,6 +53,7 @@ export async function integrationSetup(overrides: IntegrationOverrides = {}): Pr
     TOPIC_DEAD_LETTER: `t-${id}-clickstream.dlq`,
     TOPIC_RECOMMENDATIONS: `t-${id}-recommendations`,
     TOPIC_ITEM_EMBEDDINGS: `t-${id}-item-embeddings`,
+    TOPIC_ITEM_NEIGHBOURS: `t-${id}-item-neighbours`,
     LEARNER_GROUP_ID: `t-${id}-learner`,
     REFIT_GROUP_ID: `t-${id}-refitter`,
     REDIS_KEY_PREFIX: `t-${id}`,
@@ -65,7 +66,7 @@ export async function integrationSetup(overrides: IntegrationOverrides = {}): Pr
   await stackReady;
   const config = await resolveStack(base);
   const kafka = createKafka(config, log);
-  const topics = [config.topics.clickstream, config.topics.deadLetter, config.topics.recommendations, config.topics.itemEmbeddings];
+  const topics = [config.topics.clickstream, config.topics.deadLetter, config.topics.recommendations, config.topics.itemEmbeddings, config.topics.itemNeighbours];
   // Queued before anything is created, so a failure below still gets cleaned up.
   const held: { redis?: Redis } = {};
   teardowns.push(() => teardown(kafka, held.redis, topics, config.redis.keyPrefix, log));

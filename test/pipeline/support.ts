@@ -24,6 +24,7 @@ export function learnerEnv(config: Config, extra: Record<string, string> = {}): 
     TOPIC_DEAD_LETTER: config.topics.deadLetter,
     TOPIC_RECOMMENDATIONS: config.topics.recommendations,
     TOPIC_ITEM_EMBEDDINGS: config.topics.itemEmbeddings,
+    TOPIC_ITEM_NEIGHBOURS: config.topics.itemNeighbours,
     CLICKSTREAM_PARTITIONS: String(config.topics.clickstreamPartitions),
     LEARNER_GROUP_ID: config.learner.groupId,
     REFIT_GROUP_ID: config.refitter.groupId,

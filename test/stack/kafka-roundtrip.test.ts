@@ -18,6 +18,7 @@ describe('kafkajs 2.2.4 against the local Kafka 4.1 broker', () => {
         [ctx.config.topics.deadLetter]: 1,
         [ctx.config.topics.recommendations]: ctx.config.topics.recommendationsPartitions,
         [ctx.config.topics.itemEmbeddings]: ctx.config.topics.itemEmbeddingsPartitions,
+        [ctx.config.topics.itemNeighbours]: ctx.config.topics.itemEmbeddingsPartitions,
       });
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
@@ -31,6 +32,7 @@ describe('kafkajs 2.2.4 against the local Kafka 4.1 broker', () => {
         [ctx.config.topics.deadLetter]: 'delete',
         [ctx.config.topics.recommendations]: 'compact',
         [ctx.config.topics.itemEmbeddings]: 'compact',
+        [ctx.config.topics.itemNeighbours]: 'compact',
       });
     } finally {
       await admin.disconnect();

@@ -11,7 +11,7 @@ const config = loadConfig({ EMBEDDING_DIM: '16' });
 const params = onlineModelParamsFrom(config.model);
 
 function fed() {
-  const refitter = createItemRefitter({ dim: 16, weights: config.model.weights, cooccurrence: params.cooccurrence, refit: { ...params.refit, firstAfterEvents: 400 } });
+  const refitter = createItemRefitter({ dim: 16, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: { ...params.refit, firstAfterEvents: 400 } });
   const histories = createRecentHistories(config.model.historyCap, 10_000);
   for (const e of plantedEvents({ users: 80, clusters: 4, perCluster: 20, perUser: 15, noise: 0.05, seed: 9 })) {
     refitter.observe(e, histories.of(e.userId));

@@ -37,6 +37,28 @@ export interface DecodeOptions {
 // Plain msgpack (no msgpackr record extension) so any language can produce and read it.
 export const msgpack = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
+/**
+ * A record of a compacted topic keyed by itemId, before its own validation: a tombstone (null
+ * value) removes the key's item, anything else must be a msgpack map.
+ */
+export function unpackKeyedRecord(
+  key: Buffer | null,
+  value: Buffer | null,
+): { kind: 'remove'; itemId: string } | { kind: 'invalid'; reason: string } | { kind: 'map'; map: Record<string, unknown> } {
+  if (value === null || value.length === 0) {
+    if (key === null || key.length === 0) return { kind: 'invalid', reason: 'tombstone without a key' };
+    return { kind: 'remove', itemId: key.toString('utf8') };
+  }
+  let raw: unknown;
+  try {
+    raw = msgpack.unpack(value);
+  } catch (err) {
+    return { kind: 'invalid', reason: `not msgpack: ${(err as Error).message}` };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { kind: 'invalid', reason: 'value is not a map' };
+  return { kind: 'map', map: raw as Record<string, unknown> };
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeEvent(event: ClickEvent, format: EventFormat = 'json'): Buffer {

@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts';
 import { validateId } from '../../core/events.ts';
 import { vectorFromBytes, vectorToBytes, type Vector } from '../../core/vector.ts';
 import type { Logger } from '../../log.ts';
-import { msgpack } from './codec.ts';
+import { msgpack, unpackKeyedRecord } from './codec.ts';
 import { connectProducer, sendChunked } from './producer.ts';
 
 /**
@@ -38,18 +38,9 @@ export function encodeItemEmbedding(record: ItemEmbeddingRecord): Buffer {
 }
 
 export function decodeItemEmbedding(key: Buffer | null, value: Buffer | null): ItemEmbeddingChange {
-  if (value === null || value.length === 0) {
-    if (key === null || key.length === 0) return { kind: 'invalid', reason: 'tombstone without a key' };
-    return { kind: 'remove', itemId: key.toString('utf8') };
-  }
-  let raw: unknown;
-  try {
-    raw = msgpack.unpack(value);
-  } catch (err) {
-    return { kind: 'invalid', reason: `not msgpack: ${(err as Error).message}` };
-  }
-  if (raw === null || typeof raw !== 'object') return { kind: 'invalid', reason: 'value is not a map' };
-  const r = raw as Record<string, unknown>;
+  const unpacked = unpackKeyedRecord(key, value);
+  if (unpacked.kind !== 'map') return unpacked;
+  const r = unpacked.map;
   const idProblem = validateId(r.itemId, 'itemId');
   if (idProblem) return { kind: 'invalid', reason: idProblem };
   if (!(r.vector instanceof Uint8Array) || r.vector.byteLength === 0 || r.vector.byteLength % 4 !== 0) {

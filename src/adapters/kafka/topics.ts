@@ -11,9 +11,9 @@ export interface TopicSpec {
 }
 
 /**
- * The engine's topics and their shape. recommendations and item-embeddings are compacted:
- * only the latest list per user and the latest vector per item matter, and a tombstone
- * removes an item. The dead-letter topic has one partition: order across it is not needed
+ * The engine's topics and their shape. recommendations, item-embeddings and item-neighbours are
+ * compacted: only the latest list per user and the latest vector or rules per item matter, and
+ * a tombstone removes an item. The dead-letter topic has one partition: order across it is not needed
  * and it stays small.
  */
 export function topicSpecs(config: Config): TopicSpec[] {
@@ -23,6 +23,7 @@ export function topicSpecs(config: Config): TopicSpec[] {
     { topic: t.deadLetter, numPartitions: 1, compacted: false },
     { topic: t.recommendations, numPartitions: t.recommendationsPartitions, compacted: true },
     { topic: t.itemEmbeddings, numPartitions: t.itemEmbeddingsPartitions, compacted: true },
+    { topic: t.itemNeighbours, numPartitions: t.itemEmbeddingsPartitions, compacted: true },
   ];
 }
 
@@ -32,7 +33,7 @@ export interface EnsureTopicsResult {
 }
 
 /**
- * Creates the missing topics among `names` (default: all four from config) and waits for
+ * Creates the missing topics among `names` (default: all of topicSpecs) and waits for
  * their leaders. Idempotent, and safe when several processes race to create the same topic:
  * a TOPIC_ALREADY_EXISTS answer (kafkajs returns false, or throws it aggregated) counts as
  * success, and the shape is re-read from metadata either way.

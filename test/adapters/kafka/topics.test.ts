@@ -16,6 +16,7 @@ describe('ensureTopics', () => {
       TOPIC_DEAD_LETTER: `t-${id}-race-dlq`,
       TOPIC_RECOMMENDATIONS: `t-${id}-race-recommendations`,
       TOPIC_ITEM_EMBEDDINGS: `t-${id}-race-item-embeddings`,
+      TOPIC_ITEM_NEIGHBOURS: `t-${id}-race-item-neighbours`,
       CLICKSTREAM_PARTITIONS: '2',
     });
     const names = topicSpecs(config).map((s) => s.topic);

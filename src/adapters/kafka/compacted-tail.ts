@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Config } from '../../config.ts';
+import { StreamrecError } from '../../errors.ts';
+import { withTimeout } from '../../lifecycle.ts';
+
+export interface CompactedTail {
+  /**
+   * Starts tailing and resolves once everything the topic held when start() was called (the
+   * high watermarks observed then) is applied. Bounded by config.learner.catchUpTimeoutMs (a
+   * TIMEOUT error past it); keeps tailing afterwards until stop().
+   */
+  start(): Promise<void>;
+  readonly caughtUp: boolean;
+  stop(): Promise<void>;
+}
+
+export interface CompactedTailSpec<C> {
+  topic: string;
+  /** Names the tail in its consumer group id and its errors, e.g. `item-tail`. */
+  name: string;
+  decode(key: Buffer | null, value: Buffer | null): C;
+  apply(change: C): void;
+}
+
+/**
+ * Keeps an in-process copy current from a compacted topic: reads from the beginning in a group
+ * of its own (unique id, nothing committed), so every process sees every key, and hands each
+ * decoded record (upserts, tombstones, invalid ones) to `apply` in topic order.
+ */
+export function createCompactedTail<C>(kafka: Kafka, config: Config, spec: CompactedTailSpec<C>): CompactedTail {
+  const { topic } = spec;
+  let consumer: Consumer | undefined;
+  let caughtUp = false;
+  let stopped = false;
+  // Partition -> offset the tail must reach (the high watermark seen at start).
+  const pending = new Map<number, number>();
+  let markCaughtUp: () => void = () => undefined;
+  const caughtUpPromise = new Promise<void>((resolve) => {
+    markCaughtUp = () => {
+      if (caughtUp) return;
+      caughtUp = true;
+      resolve();
+    };
+  });
+
+  const reached = (partition: number, nextOffset: number): void => {
+    const target = pending.get(partition);
+    if (target !== undefined && nextOffset >= target) pending.delete(partition);
+    if (pending.size === 0) markCaughtUp();
+  };
+
+  return {
+    get caughtUp() {
+      return caughtUp;
+    },
+    async start() {
+      const timeoutMs = config.learner.catchUpTimeoutMs;
+      const admin = kafka.admin();
+      try {
+        await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => unavailable('admin connect timed out'));
+        const offsets = await admin.fetchTopicOffsets(topic);
+        for (const o of offsets) {
+          const high = Number(o.high);
+          if (high > Number(o.low)) pending.set(o.partition, high);
+        }
+      } catch (err) {
+        throw err instanceof StreamrecError ? err : unavailable(`cannot read offsets of ${topic}: ${(err as Error).message}`, err);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+      if (pending.size === 0) markCaughtUp();
+      // stop() may come while start() is under way (a process failing half-way through its start).
+      if (stopped) return;
+      const c = kafka.consumer({
+        groupId: `${config.kafka.clientId}-${spec.name}-${randomUUID()}`,
+        maxWaitTimeInMs: 200,
+        allowAutoTopicCreation: false,
+      });
+      consumer = c;
+      await c.connect();
+      if (stopped) {
+        await c.disconnect();
+        return;
+      }
+      await c.subscribe({ topics: [topic], fromBeginning: true });
+      await c.run({
+        autoCommit: false,
+        eachBatch: async ({ batch, heartbeat }) => {
+          for (const m of batch.messages) spec.apply(spec.decode(m.key, m.value));
+          if (batch.messages.length > 0) reached(batch.partition, Number(batch.lastOffset()) + 1);
+          // A batch at the end of the log proves the partition is caught up even when
+          // compaction removed the offsets just below the watermark.
+          if (Number(batch.highWatermark) <= Number(batch.lastOffset()) + 1) reached(batch.partition, Number(batch.highWatermark));
+          await heartbeat();
+        },
+      });
+      await withTimeout(caughtUpPromise, timeoutMs, () =>
+        new StreamrecError('TIMEOUT', `${topic} tail did not catch up within ${timeoutMs} ms (${pending.size} partitions behind)`, {
+          hint: 'check the broker, or raise CATCH_UP_TIMEOUT_MS for a very large model',
+        }),
+      );
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await consumer?.disconnect();
+    },
+  };
+}
+
+function unavailable(detail: string, cause?: unknown): StreamrecError {
+  return new StreamrecError('KAFKA_UNAVAILABLE', detail, { retryable: true, cause, hint: 'start the local stack with `streamrec stack up` or set KAFKA_BROKERS' });
+}
