@@ -188,9 +188,15 @@ export interface CoVisitationScoring {
   recentItems: number;
   /** The j-th newest votes with recencyDecay^j (times its event weight). */
   recencyDecay: number;
+  /**
+   * Rule mass at which an item's rules are trusted half-way (see CoVisitationCandidates.support):
+   * below it an item has been seen in few sequences, so its vector, learned from the same few
+   * contexts, is weak too.
+   */
+  halfTrustMass: number;
 }
 
-export const DEFAULT_CO_VISITATION_SCORING: CoVisitationScoring = Object.freeze({ recentItems: 10, recencyDecay: 0.7 });
+export const DEFAULT_CO_VISITATION_SCORING: CoVisitationScoring = Object.freeze({ recentItems: 10, recencyDecay: 0.7, halfTrustMass: 20 });
 
 // Scratch accumulator shared by every call (scoring is synchronous): one float per item number.
 let scratch = new Float64Array(1024);
@@ -204,6 +210,18 @@ const touched: number[] = [];
  * short and repetitive, small where an item's rules are spread thin. That scale is what lets a
  * fixed weight blend it with cosine similarity across very different streams.
  */
+export interface CoVisitationCandidates {
+  scores: Map<string, number>;
+  /**
+   * How well the user's recent items are known, in [0, 1): Σ_j v_j · m_j / (m_j + halfTrustMass)
+   * / Σ_j v_j over all of them, m_j the item's rule mass. The blend scales the embedding's weight
+   * by it: vectors of rarely seen items are placed from a few contexts and rank poorly, while
+   * their few rules are exactly what was seen next. This is how one default serves dense
+   * catalogues (MovieLens: support near 1) and long-tail shops (most items seen a few times).
+   */
+  support: number;
+}
+
 export function coVisitationScores(
   history: readonly HistoryEntry[],
   source: NeighbourSource,
@@ -211,11 +229,13 @@ export function coVisitationScores(
   scoring: CoVisitationScoring,
   limit: number,
   accept: (itemId: string) => boolean,
-): Map<string, number> {
+): CoVisitationCandidates {
   if (scratch.length < source.items) scratch = new Float64Array(Math.max(source.items, scratch.length * 2));
   const taken = new Set<string>();
   let decay = 1;
   let votes = 0;
+  let allVotes = 0;
+  let trust = 0;
   for (let j = history.length - 1; j >= 0 && taken.size < scoring.recentItems; j--) {
     const h = history[j]!;
     const w = weights[h.type];
@@ -225,7 +245,9 @@ export function coVisitationScores(
     const row = n === undefined ? undefined : source.rowAt(n);
     const vote = decay * w;
     decay *= scoring.recencyDecay;
+    allVotes += vote;
     if (row === undefined || row.size === 0 || !(row.mass > 0)) continue;
+    trust += (vote * row.mass) / (row.mass + scoring.halfTrustMass);
     votes += vote;
     const scale = vote / row.mass;
     const { to, weights: rule, size } = row;
@@ -245,7 +267,7 @@ export function coVisitationScores(
     }
   }
   touched.length = 0;
-  const out = new Map<string, number>();
-  if (votes > 0) for (const { itemId, score } of top.sorted()) out.set(itemId, score / votes);
-  return out;
+  const scores = new Map<string, number>();
+  if (votes > 0) for (const { itemId, score } of top.sorted()) scores.set(itemId, score / votes);
+  return { scores, support: allVotes > 0 ? trust / allVotes : 0 };
 }

@@ -4,7 +4,7 @@ import { itemHash } from './item-hash.ts';
 import { factorPart } from './item-space.ts';
 import { modelLineage } from './model-version.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
-import { coVisitationScores, DEFAULT_CO_VISITATION_SCORING, type CoVisitationScoring, type NeighbourSource } from './co-visitation.ts';
+import { coVisitationScores, DEFAULT_CO_VISITATION_SCORING, type CoVisitationCandidates, type CoVisitationScoring, type NeighbourSource } from './co-visitation.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
 import type { Trending } from './trending.ts';
 import type { CandidatePool, UserState } from './user-state.ts';
@@ -202,10 +202,10 @@ export function similarItems(
 function searchModel(req: RecommendRequest, query: Vector | undefined, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
   const { index, rerank, trending } = req;
   const covis = req.neighbours && req.user ? coVisitationCandidates(req, k, filter) : undefined;
-  if (query === undefined && (covis === undefined || covis.size === 0)) return undefined;
+  if (query === undefined && (covis === undefined || covis.scores.size === 0)) return undefined;
   if (k === 0) return [];
   let found = query && index.size > 0 ? searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), filter.search) : [];
-  if (covis !== undefined && covis.size > 0) found = blend(found, covis, rerank);
+  if (covis !== undefined && covis.scores.size > 0) found = blend(found, covis, rerank);
   if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
     const top = trending.top(1)[0]?.score ?? 0;
     if (top > 0) {
@@ -217,25 +217,25 @@ function searchModel(req: RecommendRequest, query: Vector | undefined, k: number
 }
 
 /** The best co-visitation candidates the request may show, with their scores (co-visitation.ts). */
-function coVisitationCandidates(req: RecommendRequest, k: number, filter: AcceptFilter): Map<string, number> {
+function coVisitationCandidates(req: RecommendRequest, k: number, filter: AcceptFilter): CoVisitationCandidates {
   const limit = Math.max(k, req.rerank?.candidates ?? 0);
   return coVisitationScores(req.user!.history, req.neighbours!, req.weights ?? DEFAULT_EVENT_WEIGHTS, req.rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING, limit, filter.accept);
 }
 
 /**
- * Search and co-visitation candidates scored together: embeddingWeight · cosine +
- * coVisitationWeight · co-visitation. A co-visitation candidate the search did not return is
- * given the lowest cosine the search returned (it is no closer than that), so no extra vector
- * reads are needed.
+ * Search and co-visitation candidates scored together: embeddingWeight · support · cosine +
+ * coVisitationWeight · co-visitation, support being how well the user's recent items are known
+ * (co-visitation.ts). A co-visitation candidate the search did not return is given the lowest
+ * cosine the search returned (it is no closer than that), so no extra vector reads are needed.
  */
-function blend(found: Neighbour[], covis: ReadonlyMap<string, number>, rerank: RerankParams | undefined): Neighbour[] {
-  const we = rerank?.embeddingWeight ?? 1;
+function blend(found: Neighbour[], covis: CoVisitationCandidates, rerank: RerankParams | undefined): Neighbour[] {
+  const we = (rerank?.embeddingWeight ?? 1) * covis.support;
   const wc = rerank?.coVisitationWeight ?? 1;
   const floor = found.length > 0 ? found[found.length - 1]!.score : 0;
   const out: Neighbour[] = [];
-  for (const n of found) out.push({ itemId: n.itemId, score: we * n.score + wc * (covis.get(n.itemId) ?? 0) });
+  for (const n of found) out.push({ itemId: n.itemId, score: we * n.score + wc * (covis.scores.get(n.itemId) ?? 0) });
   const inSearch = new Set(found.map((n) => n.itemId));
-  for (const [id, c] of covis) if (!inSearch.has(id)) out.push({ itemId: id, score: we * floor + wc * c });
+  for (const [id, c] of covis.scores) if (!inSearch.has(id)) out.push({ itemId: id, score: we * floor + wc * c });
   return out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
 }
 

@@ -32,7 +32,7 @@ describe('neighbour table (the replicated co-visitation rules)', () => {
     const history = ['a', 'c', 'b'].map((itemId, j) => ({ itemId, type: 'click' as const, ts: j }));
     const all = () => true;
     const scores = coVisitationScores(history, table, DEFAULT_EVENT_WEIGHTS, DEFAULT_CO_VISITATION_SCORING, 50, all);
-    expect(scores.size).toBeGreaterThan(0);
+    expect(scores.scores.size).toBeGreaterThan(0);
     expect(scores).toEqual(coVisitationScores(history, writer, DEFAULT_EVENT_WEIGHTS, DEFAULT_CO_VISITATION_SCORING, 50, all));
     expect(rules(table, 'nope')).toEqual({ mass: 0, rules: [] });
   });

@@ -89,11 +89,11 @@ describe('online model (test-then-learn)', () => {
     const pool = pooled.user(last.userId)!.pool!;
     expect(pool.hashes).toHaveLength(20);
     expect(pooled.user(last.userId)!.updatedAtMs).toBe(last.ts);
-    // The stored ranking is what the search gave when it was stored, so lists differ where the
-    // index or trending moved between a user's events, refits included: they are aligned onto
-    // the item space the ranking was made in, so it stays in use (0.58 same, 92% from pools
-    // when every refit made pools stale; 0.50 and 100% now, with hit rates as close).
-    expect(same / cases).toBeGreaterThan(0.4);
+    // The stored ranking is what the model gave when it was stored, so lists differ where the
+    // index, trending or the co-visitation rules (other users' events teach them too) moved
+    // between a user's events; refits are aligned onto the item space the ranking was made in,
+    // so it stays in use (measured: 0.37 of lists the same, 100% from pools, hit rates as close).
+    expect(same / cases).toBeGreaterThan(0.3);
     expect(fromPool / cases).toBeGreaterThan(0.95);
     expect(pooled.refits).toBeGreaterThan(1);
     expect(Math.abs(hitsPooled - hitsPlain) / cases).toBeLessThan(0.01);
