@@ -49,6 +49,12 @@ export interface UserState {
   seen: number[];
   /** Exactly-once guard: events at or below this position were applied already. */
   position: AppliedPosition | undefined;
+  /**
+   * eventIdHash (item-hash.ts) of the last applied events, oldest first, capped at
+   * config.model.eventIdWindow: an eventId found here is never applied again (a client
+   * that resends a request produces the same events at new positions).
+   */
+  eventIds: number[];
   /** The model's ranking for exactly this state (absent when none was stored). */
   pool?: CandidatePool;
 }
@@ -63,6 +69,7 @@ export function createUserState(userId: string, dim: number): UserState {
     history: [],
     seen: [],
     position: undefined,
+    eventIds: [],
   };
 }
 

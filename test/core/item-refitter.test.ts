@@ -15,14 +15,15 @@ const refitterParams = { dim: params.learner.dim, weights: params.learner.weight
 function events(): ClickEvent[] {
   const out = plantedEvents({ users: 120, clusters: 4, perCluster: 25, perUser: 30, noise: 0.05, seed: 11 });
   const typed = out.map((e, i) => (i % 17 === 5 ? { ...e, type: 'dislike' as const } : i % 23 === 7 ? { ...e, type: 'purchase' as const } : e));
-  // Client retries: the same event again (new eventId), which both must skip.
-  return typed.flatMap((e, i) => (i % 29 === 3 ? [e, { ...e, eventId: `${e.eventId}-retry` }] : [e]));
+  // Client retries (the same eventId again), which both must skip, and twins (same item, type and
+  // millisecond under another eventId: a second real event), which both must count.
+  return typed.flatMap((e, i) => (i % 29 === 3 ? [e, { ...e }] : i % 31 === 4 ? [e, { ...e, eventId: `${e.eventId}-twin` }] : [e]));
 }
 
 /** What the refit worker does per event: the user's history before it, observe, append, refit when due. */
 function replayLikeWorker(stream: readonly ClickEvent[], maxUsers = 1_000_000) {
   const refitter = createItemRefitter(refitterParams);
-  const histories = createRecentHistories(config.model.historyCap, maxUsers);
+  const histories = createRecentHistories(config.model.historyCap, maxUsers, config.model.eventIdWindow);
   const refits: Array<Map<string, Float32Array>> = [];
   for (const e of stream) {
     observeWithHistory(refitter, histories, e);
@@ -41,8 +42,9 @@ describe('item refitter (shared by the online model and the refit worker)', () =
       if (trained.length > 0) fromModel.push(new Map(trained.map((u) => [u.itemId, u.vector])));
     }
     const { refitter, refits } = replayLikeWorker(stream);
-    const retries = stream.filter((e) => e.eventId.endsWith('-retry')).length;
+    const retries = stream.length - new Set(stream.map((e) => e.eventId)).size;
     expect(retries).toBeGreaterThan(50);
+    expect(stream.filter((e) => e.eventId.endsWith('-twin')).length).toBeGreaterThan(50);
     expect(refitter.eventsSeen).toBe(stream.length - retries);
     expect(model.refits).toBeGreaterThanOrEqual(3);
     expect(refitter.refits).toBe(model.refits);
@@ -85,7 +87,7 @@ describe('item refitter (shared by the online model and the refit worker)', () =
     // A restarted worker: fresh co-occurrence from the same events, anchored on the served factors.
     const anchored = createItemRefitter(refitterParams);
     const unanchored = createItemRefitter(refitterParams);
-    const h2 = createRecentHistories(config.model.historyCap, 1_000_000);
+    const h2 = createRecentHistories(config.model.historyCap, 1_000_000, config.model.eventIdWindow);
     for (const e of stream) {
       anchored.observe(e, h2.of(e.userId));
       unanchored.observe(e, h2.of(e.userId));
@@ -109,8 +111,22 @@ describe('item refitter (shared by the online model and the refit worker)', () =
     expect(rawResult.aligned).toBe(false);
   });
 
+  it('skips a resent eventId past the history cap, within the eventId window, and never a twin under another eventId', () => {
+    const refitter = createItemRefitter(refitterParams);
+    const histories = createRecentHistories(2, 10, 8);
+    const ev = (n: number, eventId = `e${n}`): ClickEvent => ({ eventId, userId: 'u', itemId: `i${n % 3}`, type: 'click', ts: 1_700_000_000_000 + n });
+    for (let n = 0; n < 6; n++) expect(observeWithHistory(refitter, histories, ev(n))).toBe(true);
+    // e0 left the 2-entry history long ago; the 8-entry eventId window still holds it.
+    expect(observeWithHistory(refitter, histories, ev(0))).toBe(false);
+    expect(observeWithHistory(refitter, histories, ev(5, 'e5-twin'))).toBe(true);
+    for (let n = 6; n < 14; n++) observeWithHistory(refitter, histories, ev(n));
+    // Past the window: e1 counts again (the stated limit of the rule).
+    expect(observeWithHistory(refitter, histories, ev(1))).toBe(true);
+    expect(refitter.eventsSeen).toBe(6 + 1 + 8 + 1);
+  });
+
   it('keeps at most maxUsers histories (least recently active forgotten) and caps each', () => {
-    const histories = createRecentHistories(3, 2);
+    const histories = createRecentHistories(3, 2, 4);
     const ev = (userId: string, itemId: string, n: number): ClickEvent => ({ eventId: `${userId}-${n}`, userId, itemId, type: 'click', ts: 1_700_000_000_000 + n });
     for (let n = 0; n < 5; n++) histories.append(ev('a', `i${n}`, n));
     histories.append(ev('b', 'x', 10));

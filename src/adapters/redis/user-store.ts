@@ -159,11 +159,14 @@ interface UserRecordV1 {
 
 /**
  * [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen] and, with a
- * candidate pool, [pool hashes, pool scores, pool model tag] after them. Seen and the pool's
- * hashes are raw little-endian uint32 item hashes, its scores raw Float32 (4 bytes each);
- * records written before the hashes hold the seen ids as strings, hashed when read.
+ * candidate pool, [pool hashes, pool scores, pool model tag] after them, then, with an eventId
+ * window, its hashes (the pool's three nil without a pool). Seen, the pool's hashes and the
+ * eventId window are raw little-endian uint32 hashes, the pool's scores raw Float32 (4 bytes
+ * each); records written before the hashes hold the seen ids as strings, hashed when read.
  */
-type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, StoredSeen, Uint8Array?, Uint8Array?, number?];
+type RecordHead = [string, Uint8Array, number, number, number, Array<string | number>, StoredSeen];
+type PoolFields = [Uint8Array | null, Uint8Array | null, number | null];
+type UserRecordV2 = RecordHead | [...RecordHead, ...PoolFields] | [...RecordHead, ...PoolFields, Uint8Array];
 
 /**
  * Seen as uint32 hashes; or [the hashes not implied by the history, the list's length] when
@@ -204,10 +207,15 @@ export function encodeUserRecord(s: UserState): Buffer {
     history.push(h.itemId, TYPE_CODE.get(h.type)! + (exact ? 0 : ABSOLUTE_TS), exact ? delta : h.ts);
     prevTs = h.ts;
   }
-  const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, hashesToBytes(s.seen)];
+  const record: RecordHead = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, hashesToBytes(s.seen)];
   const header = Buffer.from(`\x02${s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`}\n`, 'latin1');
   const pool = s.pool?.hashes ?? [];
-  const withPool = (n: number) => (n > 0 ? [...record, hashesToBytes(pool.slice(0, n)), vectorToBytes(Float32Array.from(s.pool!.scores.slice(0, n))), s.pool!.modelTag] : record);
+  const eventIds = s.eventIds.length > 0 ? hashesToBytes(s.eventIds) : undefined;
+  const withPool = (n: number): UserRecordV2 => {
+    const poolFields: PoolFields = n > 0 ? [hashesToBytes(pool.slice(0, n)), vectorToBytes(Float32Array.from(s.pool!.scores.slice(0, n))), s.pool!.modelTag] : [null, null, null];
+    if (eventIds !== undefined) return [...record, ...poolFields, eventIds];
+    return n > 0 ? [...record, ...poolFields] : record;
+  };
   let keep = pool.length;
   let packed = msgpack.pack(withPool(keep));
   if (header.length + packed.length > POOLED_RECORD_MAX_BYTES) {
@@ -244,6 +252,7 @@ export function decodeUserRecord(bytes: Buffer): UserState {
     history,
     seen: seenFrom(r.seen),
     position: r.pos === null ? undefined : { partition: r.pos[0], offset: r.pos[1] },
+    eventIds: [],
   };
 }
 
@@ -254,8 +263,8 @@ function decodeV2(bytes: Buffer): UserState {
   const pos = /^(\d+):(\d+)$/.exec(header);
   if (header !== '' && !pos) throw unknownLayout();
   const r = msgpack.unpack(bytes.subarray(end + 1)) as UserRecordV2;
-  if (!Array.isArray(r) || (r.length !== 7 && r.length !== 10) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
-  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen, poolHashes, poolScores, poolTag] = r;
+  if (!Array.isArray(r) || (r.length !== 7 && r.length !== 10 && r.length !== 11) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
+  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen, poolHashes, poolScores, poolTag, eventIds] = r;
   const history: HistoryEntry[] = [];
   let prevTs = lastEventTs;
   for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -274,6 +283,7 @@ function decodeV2(bytes: Buffer): UserState {
     history,
     seen: seenFrom(seen, history),
     position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
+    eventIds: eventIds instanceof Uint8Array ? hashesFromBytes(eventIds) : [],
   };
   if (poolHashes instanceof Uint8Array && poolScores instanceof Uint8Array && typeof poolTag === 'number') {
     state.pool = { hashes: hashesFromBytes(poolHashes), scores: Array.from(vectorFromBytes(poolScores)), modelTag: poolTag };
