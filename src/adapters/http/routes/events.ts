@@ -70,12 +70,12 @@ export function registerEventRoutes(app: TypedApp, ctx: RouteContext): void {
         const e = toStreamrecError(err, 'KAFKA_UNAVAILABLE');
         const code = e.code === 'INTERNAL' ? 'KAFKA_UNAVAILABLE' : e.code;
         const ids = good.map((ev) => ev.eventId);
-        request.log.warn({ error: code, message: e.message, acked, inFlight: sending - acked, notSent: good.length - sending }, 'events only partly stored');
+        request.log.warn({ error: code, message: e.message, acked, inFlight: sending - acked, notSent: good.length - sending }, 'request failed');
         if (HTTP_STATUS[code] >= 500) void reply.header('retry-after', '1');
         return reply.status(HTTP_STATUS[code]).send({
           error: code,
           message: `${acked} of ${good.length} events stored (listed in accepted), ${sending - acked} unconfirmed, ${good.length - sending} not sent: ${e.message}`,
-          hint: 'resend the events not in accepted, or the whole request: an eventId is applied once (while fewer than EVENT_ID_WINDOW events of its user were applied since)',
+          hint: 'retry the events not in accepted, or the whole request: an eventId is applied once (while fewer than EVENT_ID_WINDOW events of its user were applied since)',
           accepted: ids.slice(0, acked),
           unconfirmed: ids.slice(acked, sending),
           notSent: ids.slice(sending),
