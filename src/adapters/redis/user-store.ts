@@ -21,8 +21,8 @@ interface QuarantineCommand {
 }
 
 /**
- * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset\n"
- * (the exactly-once position, readable by Lua without msgpack) followed by a msgpack
+ * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset:topic\n"
+ * (the exactly-once position and the topic's incarnation, readable by Lua without msgpack) followed by a msgpack
  * array (vector as raw Float32 bytes, history flattened to itemId, type code, ts delta, seen
  * as raw uint32 item hashes, then the candidate pool's hashes, scores and model tag when it has one).
  * Reads are one pipeline of GETs; a commit is one pipeline of EVALSHA calls of
@@ -78,6 +78,7 @@ export function createRedisUserStore(redis: Redis, keys: RedisKeys): UserStateSt
         p === undefined ? '' : String(p.partition),
         p === undefined ? '0' : String(p.offset),
         encodeUserRecord(s),
+        p?.topic ?? '',
       );
     }
     const results = await execPipeline(pipeline, 'commit user states');
@@ -208,7 +209,8 @@ export function encodeUserRecord(s: UserState): Buffer {
     prevTs = h.ts;
   }
   const record: RecordHead = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, hashesToBytes(s.seen)];
-  const header = Buffer.from(`\x02${s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`}\n`, 'latin1');
+  const p = s.position;
+  const header = Buffer.from(`\x02${p === undefined ? '' : `${p.partition}:${p.offset}${p.topic === undefined ? '' : `:${p.topic}`}`}\n`, 'latin1');
   const pool = s.pool?.hashes ?? [];
   const eventIds = s.eventIds.length > 0 ? hashesToBytes(s.eventIds) : undefined;
   const withPool = (n: number): UserRecordV2 => {
@@ -260,7 +262,7 @@ function decodeV2(bytes: Buffer): UserState {
   const end = bytes.indexOf(NEWLINE, 1);
   if (end < 0) throw unknownLayout();
   const header = bytes.toString('latin1', 1, end);
-  const pos = /^(\d+):(\d+)$/.exec(header);
+  const pos = /^(\d+):(\d+)(?::([0-9a-f]{8}))?$/.exec(header);
   if (header !== '' && !pos) throw unknownLayout();
   const r = msgpack.unpack(bytes.subarray(end + 1)) as UserRecordV2;
   if (!Array.isArray(r) || (r.length !== 7 && r.length !== 10 && r.length !== 11) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
@@ -282,7 +284,7 @@ function decodeV2(bytes: Buffer): UserState {
     eventCount,
     history,
     seen: seenFrom(seen, history),
-    position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
+    position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]), ...(pos[3] === undefined ? {} : { topic: pos[3] }) } : undefined,
     eventIds: eventIds instanceof Uint8Array ? hashesFromBytes(eventIds) : [],
   };
   if (poolHashes instanceof Uint8Array && poolScores instanceof Uint8Array && typeof poolTag === 'number') {
