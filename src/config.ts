@@ -74,6 +74,11 @@ export interface Config {
     readonly historyCap: number;
     readonly seenCap: number;
     /**
+     * eventIds remembered per user (4 bytes each in the user's record): a resent event is
+     * applied once while fewer than this many events of its user were applied since.
+     */
+    readonly eventIdWindow: number;
+    /**
      * HNSW beam width at query time (learner and API): fixed, or 'auto', which grows with the
      * catalog (hnsw-index.ts autoEfSearch). recall@10 vs exact: 0.9993 at 64 on 100k items,
      * 0.948 at 64 and 0.993 at 128 on 1M.
@@ -100,6 +105,12 @@ export interface Config {
     readonly sessionTimeoutMs: number;
     /** Upper bound of one wait for the item-embeddings tail to catch up at start. */
     readonly catchUpTimeoutMs: number;
+    /**
+     * What the learner does with users whose stored position is of another incarnation of the
+     * clickstream topic (deleted and created again): stop and say so, or apply the new
+     * topic's events on top of their state, ignoring the old positions.
+     */
+    readonly onTopicChange: 'refuse' | 'restart';
   };
   readonly refitter: {
     /** Consumer group of the refit worker (run one; it reads the clickstream from the beginning at every start). */
@@ -187,6 +198,7 @@ export function loadConfig(env: Env): Config {
       weights: r.weights('EVENT_WEIGHTS'),
       historyCap: r.int('HISTORY_CAP', 50, 1, 10_000),
       seenCap: r.int('SEEN_CAP', 200, 1, 100_000),
+      eventIdWindow: r.int('EVENT_ID_WINDOW', 16, 1, 4096),
       efSearch: r.intOrAuto('HNSW_EF_SEARCH', 1, 10_000),
       k: r.int('DEFAULT_K', 10, 1, 1000),
       maxK: r.int('MAX_K', 100, 1, 10_000),
@@ -207,6 +219,7 @@ export function loadConfig(env: Env): Config {
       indexSnapshotDir: learnerSnapshotDir === 'off' ? undefined : learnerSnapshotDir,
       sessionTimeoutMs: r.int('LEARNER_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000),
       catchUpTimeoutMs: r.int('CATCH_UP_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+      onTopicChange: r.oneOf('ON_TOPIC_CHANGE', 'refuse', ['refuse', 'restart'] as const),
     },
     refitter: {
       groupId: r.str('REFIT_GROUP_ID', 'streamrec-refitter'),

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** A stored record no layout can read: kept aside for inspection, never retried. */
   'CORRUPT_RECORD',
+  /** Users' stored positions belong to an earlier topic of the same name (ON_TOPIC_CHANGE=refuse). */
+  'TOPIC_CHANGED',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
   'REDIS_UNAVAILABLE',
@@ -38,6 +40,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   NOT_FOUND: 404,
   CONFLICT: 409,
   CORRUPT_RECORD: 409,
+  TOPIC_CHANGED: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   REDIS_UNAVAILABLE: 503,

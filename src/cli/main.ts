@@ -10,6 +10,7 @@ import { registerFeedCommand } from './feed.ts';
 import { registerStartCommand } from './start.ts';
 import { registerTrainCommand } from './train.ts';
 import { registerRefitCommand } from './refit.ts';
+import { registerResetCommand } from './reset.ts';
 
 /** `streamrec <command>`: each command lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerInspectCommand(program);
   registerSimulateCommand(program);
+  registerResetCommand(program);
   return program;
 }
 

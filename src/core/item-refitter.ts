@@ -2,7 +2,7 @@ import { createCooccurrence, type Cooccurrence, type CooccurrenceParams } from '
 import { snapshotCooccurrence, type CooccurrenceSnapshot } from './cooccurrence-snapshot.ts';
 import { createCoVisitation, positiveSequence, type CoVisitation, type CoVisitationParams } from './co-visitation.ts';
 import type { ClickEvent, EventWeights } from './events.ts';
-import { appendHistory, isDuplicateEvent } from './learner.ts';
+import { appendEventId, appendHistory, isDuplicateEvent } from './learner.ts';
 import { refitItemVectors, type RefitParams, type RefitResult } from './refit.ts';
 import type { HistoryEntry } from './user-state.ts';
 import type { Vector } from './vector.ts';
@@ -156,29 +156,39 @@ function markChangedRules(changed: Set<string>, itemId: string, sequence: readon
 }
 
 /**
- * Per-user capped histories as the learner keeps them (applyEvent's history: every event
- * type, newest last, historyCap entries), for a process that has no user states: the refit
- * worker. At most `maxUsers` users are kept; the least recently active are forgotten.
+ * Per-user capped histories and eventId windows as the learner keeps them (applyEvent's
+ * history: every event type, newest last, historyCap entries; eventIdWindow eventIds), for a
+ * process that has no user states: the refit worker. At most `maxUsers` users are kept; the
+ * least recently active are forgotten.
  */
 export interface RecentHistories {
   readonly users: number;
   of(userId: string): readonly HistoryEntry[];
+  /** True when the user's window holds this event's eventId (isDuplicateEvent, the learner's rule). */
+  holds(event: ClickEvent): boolean;
   append(event: ClickEvent): void;
 }
 
-export function createRecentHistories(historyCap: number, maxUsers: number): RecentHistories {
-  const byUser = new Map<string, HistoryEntry[]>();
+export function createRecentHistories(historyCap: number, maxUsers: number, eventIdWindow: number): RecentHistories {
+  const byUser = new Map<string, { history: HistoryEntry[]; eventIds: number[] }>();
   const empty: readonly HistoryEntry[] = [];
   return {
     get users() {
       return byUser.size;
     },
-    of: (userId) => byUser.get(userId) ?? empty,
+    of: (userId) => byUser.get(userId)?.history ?? empty,
+    holds(event) {
+      const user = byUser.get(event.userId);
+      return user !== undefined && isDuplicateEvent(user, event);
+    },
     append(event) {
-      const prev = byUser.get(event.userId) ?? [];
+      const prev = byUser.get(event.userId);
       // Re-inserted so Map order is least recently active first.
       byUser.delete(event.userId);
-      byUser.set(event.userId, appendHistory(prev, { itemId: event.itemId, type: event.type, ts: event.ts }, historyCap));
+      byUser.set(event.userId, {
+        history: appendHistory(prev?.history ?? [], { itemId: event.itemId, type: event.type, ts: event.ts }, historyCap),
+        eventIds: appendEventId(prev?.eventIds ?? [], event, eventIdWindow),
+      });
       if (byUser.size > maxUsers) byUser.delete(byUser.keys().next().value!);
     },
   };
@@ -186,13 +196,12 @@ export function createRecentHistories(historyCap: number, maxUsers: number): Rec
 
 /**
  * One clickstream event as the refit worker applies it, matching createOnlineModel.learn:
- * an event the user's history already holds (a client retry) is skipped, otherwise it
+ * an event whose eventId the user's window holds (a client retry) is skipped, otherwise it
  * co-occurs with the history before it and joins it. False when skipped as a duplicate.
  */
 export function observeWithHistory(refitter: ItemRefitter, histories: RecentHistories, event: ClickEvent): boolean {
-  const history = histories.of(event.userId);
-  if (isDuplicateEvent({ history }, event)) return false;
-  refitter.observe(event, history);
+  if (histories.holds(event)) return false;
+  refitter.observe(event, histories.of(event.userId));
   histories.append(event);
   return true;
 }

@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { ClickEvent, EventWeights } from './events.ts';
 import type { AppliedPosition, HistoryEntry, UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
-import { itemHash } from './item-hash.ts';
+import { eventIdHash, itemHash } from './item-hash.ts';
 
 /** The part of config.model the per-event learner needs. */
 export interface LearnerParams {
@@ -11,10 +11,12 @@ export interface LearnerParams {
   weights: EventWeights;
   historyCap: number;
   seenCap: number;
+  /** eventIds remembered per user (the idempotency window). */
+  eventIdWindow: number;
 }
 
 export function learnerParamsFrom(model: Config['model']): LearnerParams {
-  return { dim: model.dim, halfLifeMs: model.halfLifeMs, weights: model.weights, historyCap: model.historyCap, seenCap: model.seenCap };
+  return { dim: model.dim, halfLifeMs: model.halfLifeMs, weights: model.weights, historyCap: model.historyCap, seenCap: model.seenCap, eventIdWindow: model.eventIdWindow };
 }
 
 export interface ApplyOptions {
@@ -70,6 +72,7 @@ export function applyEvent(
     history: appendHistory(state.history, { itemId: event.itemId, type: event.type, ts: event.ts }, params.historyCap),
     seen: marksSeen(event, weight) ? touchSeen(state.seen, event.itemId, params.seenCap) : state.seen.slice(),
     position: options.position ?? state.position,
+    eventIds: appendEventId(state.eventIds, event, params.eventIdWindow),
   };
 }
 
@@ -80,18 +83,24 @@ function marksSeen(event: ClickEvent, weight: number): boolean {
 }
 
 /**
- * True when the user's recent history already holds this event: same item, type and
- * timestamp to the millisecond. A storefront that retries POST /v1/events produces the same
- * event again at a new offset, which the position guard cannot see; this catches it as long
- * as the original is still within the capped history.
+ * True when the user's idempotency window holds this event's eventId: the same event was
+ * applied already (a storefront that retries POST /v1/events produces it again at a new
+ * offset, which the position guard cannot see). Recognised while fewer than
+ * `eventIdWindow` events of that user were applied since the original. The learner, the
+ * refit worker and eval's online model all skip by this rule.
  */
-export function isDuplicateEvent(state: { readonly history: readonly HistoryEntry[] }, event: ClickEvent): boolean {
-  const h = state.history;
-  for (let i = h.length - 1; i >= 0; i--) {
-    const e = h[i]!;
-    if (e.ts === event.ts && e.itemId === event.itemId && e.type === event.type) return true;
-  }
+export function isDuplicateEvent(state: { readonly eventIds: readonly number[] }, event: ClickEvent): boolean {
+  const hash = eventIdHash(event.eventId);
+  const ids = state.eventIds;
+  for (let i = ids.length - 1; i >= 0; i--) if (ids[i] === hash) return true;
   return false;
+}
+
+/** The window after applying `event`: its eventId's hash appended, the oldest past `window` dropped. */
+export function appendEventId(eventIds: readonly number[], event: ClickEvent, window: number): number[] {
+  const out = eventIds.length >= window ? eventIds.slice(eventIds.length - window + 1) : eventIds.slice();
+  out.push(eventIdHash(event.eventId));
+  return out;
 }
 
 /** Appends to a capped history (newest last); shared with the refit worker's per-user histories. */

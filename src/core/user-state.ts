@@ -12,6 +12,12 @@ export interface HistoryEntry {
 export interface AppliedPosition {
   partition: number;
   offset: number;
+  /**
+   * Which incarnation of the topic the offset is in: the first 8 hex digits of its Kafka topic
+   * id (a topic deleted and created again under its name gets a new one, offsets from 0).
+   * Absent in positions written before it was kept, and outside the learner (eval).
+   */
+  topic?: string;
 }
 
 /**
@@ -49,6 +55,12 @@ export interface UserState {
   seen: number[];
   /** Exactly-once guard: events at or below this position were applied already. */
   position: AppliedPosition | undefined;
+  /**
+   * eventIdHash (item-hash.ts) of the last applied events, oldest first, capped at
+   * config.model.eventIdWindow: an eventId found here is never applied again (a client
+   * that resends a request produces the same events at new positions).
+   */
+  eventIds: number[];
   /** The model's ranking for exactly this state (absent when none was stored). */
   pool?: CandidatePool;
 }
@@ -63,6 +75,7 @@ export function createUserState(userId: string, dim: number): UserState {
     history: [],
     seen: [],
     position: undefined,
+    eventIds: [],
   };
 }
 
@@ -72,6 +85,11 @@ export function createUserState(userId: string, dim: number): UserState {
  * (the user moved because the partition count changed; offsets are not comparable).
  */
 export function isPastPosition(stored: AppliedPosition | undefined, next: AppliedPosition): boolean {
-  if (stored === undefined || stored.partition !== next.partition) return true;
+  if (stored === undefined || stored.partition !== next.partition || isOtherTopic(stored, next)) return true;
   return next.offset > stored.offset;
+}
+
+/** True when both positions name their topic's incarnation and they differ: offsets are not comparable. */
+export function isOtherTopic(stored: AppliedPosition, next: AppliedPosition): boolean {
+  return stored.topic !== undefined && next.topic !== undefined && stored.topic !== next.topic;
 }

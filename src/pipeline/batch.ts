@@ -6,8 +6,8 @@ import type { RecommendationList } from '../adapters/kafka/recommendations.ts';
 import type { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { UserStateStore } from '../core/stores.ts';
-import { isPastPosition, type AppliedPosition, type UserState } from '../core/user-state.ts';
-import type { StreamrecError } from '../errors.ts';
+import { isOtherTopic, isPastPosition, type AppliedPosition, type UserState } from '../core/user-state.ts';
+import { StreamrecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AppliedEvent, LearnerCore } from './learner-core.ts';
 import type { StepRunner } from './retry.ts';
@@ -35,6 +35,8 @@ export interface BatchDeps {
   maxEventBytes: number;
   clock: () => number;
   log: Logger;
+  /** The clickstream topic's incarnation (AppliedPosition.topic) and config.learner.onTopicChange. */
+  topic?: { tag: string; onChange: 'refuse' | 'restart' };
 }
 
 export interface BatchResult {
@@ -111,7 +113,7 @@ export async function applySlice(
     }
     const entry: Positioned = {
       event: r.event,
-      position: { partition: batch.partition, offset: Number(m.offset) },
+      position: { partition: batch.partition, offset: Number(m.offset), ...(deps.topic ? { topic: deps.topic.tag } : {}) },
       appendedAtMs: Number(m.timestamp),
       message: m,
     };
@@ -134,6 +136,7 @@ export async function applySlice(
     const userLetters: DeadLetter[] = [];
     let skipped = 0;
     const applyNow = deps.clock();
+    const topicChange = { users: 0, events: 0, from: new Set<string>() };
     for (const [userId, events] of byUser) {
       const unread = unreadable.get(userId);
       if (unread) {
@@ -142,6 +145,13 @@ export async function applySlice(
         continue;
       }
       const initial = stored.get(userId);
+      if (initial?.position && isOtherTopic(initial.position, events[0]!.position)) {
+        // Positions of an earlier topic of this name: isPastPosition ignores them (restart).
+        topicChange.users++;
+        topicChange.events += events.length;
+        topicChange.from.add(initial.position.topic!);
+        if (deps.topic?.onChange === 'refuse') continue;
+      }
       let state = initial ?? core.newState(userId);
       const applied: AppliedEvent[] = [];
       for (const e of events) {
@@ -168,11 +178,30 @@ export async function applySlice(
         replayed.push({ state: initial, last });
       }
     }
+    const refused = topicChange.users > 0 && deps.topic?.onChange === 'refuse';
     // The candidate search runs here, before the commit, so the pool is stored with its state.
-    for (let i = 0; i < changed.length; i++) changed[i] = core.withPool(changed[i]!);
-    const written = new Set(await deps.store.commit(changed));
-    return { changed, written, appliedByUser, replayed, userLetters, skipped, unreadable: [...unreadable.keys()] };
+    for (let i = 0; i < changed.length && !refused; i++) changed[i] = core.withPool(changed[i]!);
+    const written = new Set(refused ? [] : await deps.store.commit(changed));
+    return { changed, written, appliedByUser, replayed, userLetters, skipped, unreadable: [...unreadable.keys()], topicChanged: topicChange, refused };
   });
+
+  if (outcome.topicChanged.users > 0) {
+    const { users, events, from } = outcome.topicChanged;
+    const policy = deps.topic!.onChange;
+    metrics.topicChanged.inc({ policy }, events);
+    deps.log.warn(
+      { partition: batch.partition, users, events, storedTopic: [...from], topic: deps.topic!.tag, policy },
+      policy === 'refuse'
+        ? `${batch.topic} was deleted and created again: these users' stored positions are in the earlier topic; learner stopping (ON_TOPIC_CHANGE=refuse)`
+        : `${batch.topic} was deleted and created again: these users' stored positions are in the earlier topic and ignored; their events applied on top of their state (ON_TOPIC_CHANGE=restart)`,
+    );
+    if (outcome.refused) {
+      throw new StreamrecError('TOPIC_CHANGED', `topic ${batch.topic} was deleted and created again (topic id ${deps.topic!.tag}…), but Redis holds positions of ${users} user(s) in the earlier one (${[...from].join(', ')}…)`, {
+        retryable: false,
+        hint: 'run `streamrec reset --yes` to clear the old state, or set ON_TOPIC_CHANGE=restart to apply the new events on top of it',
+      });
+    }
+  }
 
   letters.push(...outcome.userLetters);
   if (letters.length > 0) {
@@ -255,7 +284,7 @@ export async function publishLists(
 }
 
 function samePosition(a: AppliedPosition, b: AppliedPosition): boolean {
-  return a.partition === b.partition && a.offset === b.offset;
+  return a.partition === b.partition && a.offset === b.offset && !isOtherTopic(a, b);
 }
 
 function letterOf(batch: ConsumedBatch, m: ConsumedMessage, code: DeadLetter['code'], reason: string, nowMs: number): DeadLetter {

@@ -5,6 +5,8 @@ import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-tab
 import { createKafkaPipelineSink } from '../adapters/kafka/pipeline-sink.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics, readMaxMessageBytes } from '../adapters/kafka/topics.ts';
+import { fetchTopicId, topicTag } from '../adapters/kafka/topic-id.ts';
+import { StreamrecError } from '../errors.ts';
 import { createPipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { createMetricsRegistry, serveMetrics } from '../adapters/metrics/registry.ts';
 import { createRedis } from '../adapters/redis/client.ts';
@@ -115,6 +117,9 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     closer.add('metrics server', () => metricsServer.close());
 
     const deadLetterTopicMaxBytes = await readMaxMessageBytes(kafka, config.topics.deadLetter, log);
+    // Stored with every user's position: a topic deleted and created again under its name is told apart.
+    const topicId = await fetchTopicId(config, config.topics.clickstream);
+    if (topicId === undefined) throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${config.topics.clickstream} has no id in the broker's metadata`);
     const service = createLearnerService(
       kafka,
       config,
@@ -126,6 +131,7 @@ export async function startLearner(config: Config, log: Logger, options: Compose
         maxEventBytes: config.learner.maxEventBytes,
         clock: Date.now,
         log,
+        topic: { tag: topicTag(topicId), onChange: config.learner.onTopicChange },
       },
       log,
       { onFatal: options.onFatal },

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { kafkaFault } from '../adapters/kafka/client.ts';
 import type { Config } from '../config.ts';
-import { StreamrecError } from '../errors.ts';
+import { formatErrorLine, StreamrecError } from '../errors.ts';
 import { withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { applySlice, publishLists, type BatchDeps, type ListTarget } from './batch.ts';
@@ -51,6 +51,8 @@ export function createLearnerService(
 ): LearnerService {
   let state: WorkerState = 'starting';
   let stopping: Promise<void> | undefined;
+  // Set once a batch met users of an earlier topic under ON_TOPIC_CHANGE=refuse: nothing more is applied.
+  let refused: StreamrecError | undefined;
   const consumer: Consumer = kafka.consumer({ groupId: config.learner.groupId, ...learnerFetchSettings(config), allowAutoTopicCreation: false });
 
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -63,7 +65,7 @@ export function createLearnerService(
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
-    if (!payload.isRunning() || payload.isStale()) return;
+    if (!payload.isRunning() || payload.isStale() || refused) return;
     const started = process.hrtime.bigint();
     let resume: (() => void) | undefined;
     let rebalanced = false;
@@ -100,13 +102,24 @@ export function createLearnerService(
     // A stopping consumer (isRunning false) still finishes the fetch it started: SIGTERM
     // means finish the batch, publish, commit. Only a lost partition abandons it.
     for (const [start, end] of sliceByUsers(batch.messages)) {
-      if (payload.isStale() || rebalanced) return;
-      const result = await applySlice(
-        { topic: batch.topic, partition: batch.partition, messages: batch.messages.slice(start, end) },
-        deps,
-        step,
-        () => keepAlive().catch(() => undefined),
-      );
+      if (payload.isStale() || rebalanced || refused) return;
+      let result: Awaited<ReturnType<typeof applySlice>>;
+      try {
+        result = await applySlice(
+          { topic: batch.topic, partition: batch.partition, messages: batch.messages.slice(start, end) },
+          deps,
+          step,
+          () => keepAlive().catch(() => undefined),
+        );
+      } catch (err) {
+        if (!(err instanceof StreamrecError && err.code === 'TOPIC_CHANGED')) throw err;
+        if (!refused) {
+          refused = err;
+          log.error({ code: err.code }, formatErrorLine(err));
+          options.onFatal?.(err);
+        }
+        return;
+      }
       for (const t of result.targets) targets.set(t.state.userId, t);
       lastOffset = result.lastOffset ?? lastOffset;
     }

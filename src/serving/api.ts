@@ -145,7 +145,7 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
         modelVersion: () => modelVersion,
         maxAgeMs: config.http.poolMaxAgeMs,
       }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK), neighbours),
-      events: { send: (events) => clickstream.send(events) },
+      events: { send: (events, progress) => clickstream.send(events, 'json', progress) },
       health,
       modelVersion: () => modelVersion,
       registry,

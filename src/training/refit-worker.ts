@@ -101,7 +101,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
 
     const params = onlineModelParamsFrom(config.model);
     const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, trackRuleChanges: true });
-    const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers);
+    const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers, config.model.eventIdWindow);
     const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0 };
     const startedMs = Date.now();
     let lastCreatedMs = 0;

@@ -4,7 +4,7 @@ import type { ClickEvent } from '../../src/core/events.ts';
 import { indexVectorOf } from '../../src/core/item-space.ts';
 import { createItemRefitter, createRecentHistories, nextRefitAfter, observeWithHistory } from '../../src/core/item-refitter.ts';
 import { createCoVisitation, positiveSequence } from '../../src/core/co-visitation.ts';
-import { isDuplicateEvent } from '../../src/core/learner.ts';
+import { appendEventId, isDuplicateEvent } from '../../src/core/learner.ts';
 import { createOnlineModel, onlineModelParamsFrom } from '../../src/core/online-model.ts';
 import { clusterOf, plantedEvents } from './planted.ts';
 
@@ -17,14 +17,15 @@ const refitterParams = { dim: params.learner.dim, weights: params.learner.weight
 function events(): ClickEvent[] {
   const out = plantedEvents({ users: 120, clusters: 4, perCluster: 25, perUser: 30, noise: 0.05, seed: 11 });
   const typed = out.map((e, i) => (i % 17 === 5 ? { ...e, type: 'dislike' as const } : i % 23 === 7 ? { ...e, type: 'purchase' as const } : e));
-  // Client retries: the same event again (new eventId), which both must skip.
-  return typed.flatMap((e, i) => (i % 29 === 3 ? [e, { ...e, eventId: `${e.eventId}-retry` }] : [e]));
+  // Client retries (the same eventId again), which both must skip, and twins (same item, type and
+  // millisecond under another eventId: a second real event), which both must count.
+  return typed.flatMap((e, i) => (i % 29 === 3 ? [e, { ...e }] : i % 31 === 4 ? [e, { ...e, eventId: `${e.eventId}-twin` }] : [e]));
 }
 
 /** What the refit worker does per event: the user's history before it, observe, append, refit when due. */
 function replayLikeWorker(stream: readonly ClickEvent[], maxUsers = 1_000_000) {
   const refitter = createItemRefitter(refitterParams);
-  const histories = createRecentHistories(config.model.historyCap, maxUsers);
+  const histories = createRecentHistories(config.model.historyCap, maxUsers, config.model.eventIdWindow);
   const refits: Array<Map<string, Float32Array>> = [];
   for (const e of stream) {
     observeWithHistory(refitter, histories, e);
@@ -43,8 +44,9 @@ describe('item refitter (shared by the online model and the refit worker)', () =
       if (trained.length > 0) fromModel.push(new Map(trained.map((u) => [u.itemId, u.vector])));
     }
     const { refitter, refits } = replayLikeWorker(stream);
-    const retries = stream.filter((e) => e.eventId.endsWith('-retry')).length;
+    const retries = stream.length - new Set(stream.map((e) => e.eventId)).size;
     expect(retries).toBeGreaterThan(50);
+    expect(stream.filter((e) => e.eventId.endsWith('-twin')).length).toBeGreaterThan(50);
     expect(refitter.eventsSeen).toBe(stream.length - retries);
     expect(model.refits).toBeGreaterThanOrEqual(3);
     expect(refitter.refits).toBe(model.refits);
@@ -87,7 +89,7 @@ describe('item refitter (shared by the online model and the refit worker)', () =
     // A restarted worker: fresh co-occurrence from the same events, anchored on the served factors.
     const anchored = createItemRefitter(refitterParams);
     const unanchored = createItemRefitter(refitterParams);
-    const h2 = createRecentHistories(config.model.historyCap, 1_000_000);
+    const h2 = createRecentHistories(config.model.historyCap, 1_000_000, config.model.eventIdWindow);
     for (const e of stream) {
       anchored.observe(e, h2.of(e.userId));
       unanchored.observe(e, h2.of(e.userId));
@@ -114,17 +116,18 @@ describe('item refitter (shared by the online model and the refit worker)', () =
   it('learns the co-visitation rules per event as the online model did (positive sequence before the event, retries skipped), and reports exactly the rows that changed', () => {
     const stream = events();
     const refitter = createItemRefitter({ ...refitterParams, trackRuleChanges: true });
-    const histories = createRecentHistories(config.model.historyCap, 1_000_000);
-    // The reference: createOnlineModel's own loop over user states, before it moved into the refitter.
+    const histories = createRecentHistories(config.model.historyCap, 1_000_000, config.model.eventIdWindow);
+    // The reference: a plain loop over user states, as the online model learns.
     const reference = createCoVisitation(params.coVisitation);
-    const users = new Map<string, { history: Array<{ itemId: string; type: ClickEvent['type']; ts: number }> }>();
+    const users = new Map<string, { history: Array<{ itemId: string; type: ClickEvent['type']; ts: number }>; eventIds: number[] }>();
     // A row without rules (an item only ever seen first) is nothing to publish.
     const rowsOf = (items: Iterable<string>) =>
       new Map([...items].map((id) => [id, JSON.stringify(refitter.coVisitation.rowOf(id)?.ids.length ? refitter.coVisitation.rowOf(id) : null)]));
     let checked = 0;
     for (const [i, e] of stream.entries()) {
-      const user = users.get(e.userId) ?? { history: [] };
+      const user = users.get(e.userId) ?? { history: [], eventIds: [] };
       if (!isDuplicateEvent(user, e)) {
+        user.eventIds = appendEventId(user.eventIds, e, config.model.eventIdWindow);
         if (params.learner.weights[e.type] > 0) reference.observe(e.itemId, positiveSequence(user.history, params.learner.weights, params.coVisitation.window));
         user.history = [...user.history, { itemId: e.itemId, type: e.type, ts: e.ts }].slice(-config.model.historyCap);
         users.set(e.userId, user);
@@ -148,8 +151,8 @@ describe('item refitter (shared by the online model and the refit worker)', () =
     const ev = (itemId: string, n: number): ClickEvent => ({ eventId: `e${n}`, userId: 'u', itemId, type: 'click', ts: 1_700_000_000_000 + n });
     const tracking = createItemRefitter({ ...refitterParams, trackRuleChanges: true });
     const quiet = createItemRefitter(refitterParams);
-    const histories = createRecentHistories(config.model.historyCap, 10);
-    const quietHistories = createRecentHistories(config.model.historyCap, 10);
+    const histories = createRecentHistories(config.model.historyCap, 10, config.model.eventIdWindow);
+    const quietHistories = createRecentHistories(config.model.historyCap, 10, config.model.eventIdWindow);
     ['a', 'b', 'c', 'a'].forEach((id, n) => {
       observeWithHistory(tracking, histories, ev(id, n));
       observeWithHistory(quiet, quietHistories, ev(id, n));
@@ -163,8 +166,22 @@ describe('item refitter (shared by the online model and the refit worker)', () =
     expect(quiet.coVisitation.rowOf('a')).toEqual(tracking.coVisitation.rowOf('a'));
   });
 
+  it('skips a resent eventId past the history cap, within the eventId window, and never a twin under another eventId', () => {
+    const refitter = createItemRefitter(refitterParams);
+    const histories = createRecentHistories(2, 10, 8);
+    const ev = (n: number, eventId = `e${n}`): ClickEvent => ({ eventId, userId: 'u', itemId: `i${n % 3}`, type: 'click', ts: 1_700_000_000_000 + n });
+    for (let n = 0; n < 6; n++) expect(observeWithHistory(refitter, histories, ev(n))).toBe(true);
+    // e0 left the 2-entry history long ago; the 8-entry eventId window still holds it.
+    expect(observeWithHistory(refitter, histories, ev(0))).toBe(false);
+    expect(observeWithHistory(refitter, histories, ev(5, 'e5-twin'))).toBe(true);
+    for (let n = 6; n < 14; n++) observeWithHistory(refitter, histories, ev(n));
+    // Past the window: e1 counts again (the stated limit of the rule).
+    expect(observeWithHistory(refitter, histories, ev(1))).toBe(true);
+    expect(refitter.eventsSeen).toBe(6 + 1 + 8 + 1);
+  });
+
   it('keeps at most maxUsers histories (least recently active forgotten) and caps each', () => {
-    const histories = createRecentHistories(3, 2);
+    const histories = createRecentHistories(3, 2, 4);
     const ev = (userId: string, itemId: string, n: number): ClickEvent => ({ eventId: `${userId}-${n}`, userId, itemId, type: 'click', ts: 1_700_000_000_000 + n });
     for (let n = 0; n < 5; n++) histories.append(ev('a', `i${n}`, n));
     histories.append(ev('b', 'x', 10));

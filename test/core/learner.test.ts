@@ -7,7 +7,7 @@ import { itemHash } from '../../src/core/item-hash.ts';
 
 const DAY = 86_400_000;
 const T0 = 1_700_000_000_000;
-const params: LearnerParams = { dim: 2, halfLifeMs: DAY, weights: DEFAULT_EVENT_WEIGHTS, historyCap: 3, seenCap: 3 };
+const params: LearnerParams = { dim: 2, halfLifeMs: DAY, weights: DEFAULT_EVENT_WEIGHTS, historyCap: 3, seenCap: 3, eventIdWindow: 3 };
 const ex = Float32Array.from([1, 0]);
 const ey = Float32Array.from([0, 1]);
 
@@ -88,13 +88,19 @@ describe('applyEvent', () => {
 });
 
 describe('isDuplicateEvent', () => {
-  it('recognises the same item, type and millisecond in the history, nothing looser', () => {
-    const state = createUserState('u', 2);
-    state.history = [{ itemId: 'a', type: 'click', ts: 1_000 }, { itemId: 'b', type: 'view', ts: 2_000 }];
-    const event = (itemId: string, type: EventType, ts: number): ClickEvent => ({ eventId: 'x', userId: 'u', itemId, type, ts });
-    expect(isDuplicateEvent(state, event('a', 'click', 1_000))).toBe(true);
-    expect(isDuplicateEvent(state, event('a', 'click', 1_001))).toBe(false);
-    expect(isDuplicateEvent(state, event('a', 'purchase', 1_000))).toBe(false);
-    expect(isDuplicateEvent(state, event('c', 'click', 1_000))).toBe(false);
+  it('recognises an eventId within the last eventIdWindow applied events, whatever its item, type and time', () => {
+    let state = createUserState('u', 2);
+    const first = ev('a', 'click', T0);
+    state = applyEvent(state, first, ex, params);
+    expect(isDuplicateEvent(state, first)).toBe(true);
+    expect(isDuplicateEvent(state, { ...first, itemId: 'z', ts: T0 + 5 })).toBe(true);
+    // Another event at the same item, type and millisecond is another event.
+    expect(isDuplicateEvent(state, { ...first, eventId: 'other' })).toBe(false);
+    for (let i = 0; i < 2; i++) state = applyEvent(state, ev('b', 'view', T0 + i), ey, params);
+    expect(isDuplicateEvent(state, first)).toBe(true);
+    // The window holds 3: a fourth event pushes the first out.
+    state = applyEvent(state, ev('c', 'view', T0 + 9), ey, params);
+    expect(state.eventIds).toHaveLength(3);
+    expect(isDuplicateEvent(state, first)).toBe(false);
   });
 });

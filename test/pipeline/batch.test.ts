@@ -10,6 +10,7 @@ import { createPipelineMetrics } from '../../src/adapters/metrics/pipeline-metri
 import type { ClickEvent } from '../../src/core/events.ts';
 import type { UserStateStore } from '../../src/core/stores.ts';
 import { createUserState } from '../../src/core/user-state.ts';
+import { appendEventId } from '../../src/core/learner.ts';
 import { StreamrecError } from '../../src/errors.ts';
 import { processBatch, type BatchDeps, type ConsumedMessage } from '../../src/pipeline/batch.ts';
 import type { LearnerCore } from '../../src/pipeline/learner-core.ts';
@@ -26,7 +27,7 @@ const core: LearnerCore = {
     if (event.itemId === 'boom') throw new Error('cannot learn from boom');
     const vector = Float32Array.from(state.vector);
     vector[0] = vector[0]! + 1;
-    return { ...state, vector, eventCount: state.eventCount + 1, lastEventTs: event.ts, updatedAtMs: nowMs, history: [...state.history, { itemId: event.itemId, type: event.type, ts: event.ts }], position };
+    return { ...state, vector, eventCount: state.eventCount + 1, lastEventTs: event.ts, updatedAtMs: nowMs, history: [...state.history, { itemId: event.itemId, type: event.type, ts: event.ts }], position, eventIds: appendEventId(state.eventIds, event, 16) };
   },
   learnItems: () => [],
   withPool: (state) => ({ ...state, pool: { hashes: [state.eventCount], scores: [0.5], modelTag: 7 } }),
@@ -95,13 +96,13 @@ describe('processBatch', () => {
     expect((await store.get('a'))!.vector[0]).toBe(4);
   });
 
-  it('applies an event a client sent twice (new offsets, same event) once, in the same batch or a later one', async () => {
+  it('applies an event a client sent twice (new offsets, same eventId) once, in the same batch or a later one; another eventId at the same item and ms is another event', async () => {
     const store = createMemoryUserStore();
     const { sink } = sinkRecorder();
     const original = { eventId: 'retried', userId: 'd', itemId: 'i9', ts: NOW - 500 };
     const r = await processBatch({ topic: 'cs', partition: 1, messages: [msg(10, original), msg(11, { userId: 'd' }), msg(12, original)] }, deps(store, sink), noRetry);
     expect(r).toMatchObject({ applied: 2, skipped: 1 });
-    const r2 = await processBatch({ topic: 'cs', partition: 1, messages: [msg(13, original), msg(14, { ...original, type: 'purchase' })] }, deps(store, sink), noRetry);
+    const r2 = await processBatch({ topic: 'cs', partition: 1, messages: [msg(13, original), msg(14, { ...original, eventId: 'twin' })] }, deps(store, sink), noRetry);
     expect(r2).toMatchObject({ applied: 1, skipped: 1 });
     expect((await store.get('d'))!.vector[0]).toBe(3);
   });

@@ -167,7 +167,8 @@ export function replayExpected(config: Config, vectors: ReadonlyMap<string, Floa
 /** What the learner learned, without what it derives at write time (updatedAtMs, the candidate pool searched in its index then). */
 export function comparable(s: UserState | undefined): unknown {
   if (!s) return undefined;
-  const learned: Partial<UserState> = { ...s, updatedAtMs: 0 };
+  // The topic's incarnation is the learner's to stamp (the replay has no topic id).
+  const learned: Partial<UserState> = { ...s, updatedAtMs: 0, position: s.position && { partition: s.position.partition, offset: s.position.offset } };
   delete learned.pool;
   return { ...learned, vector: Array.from(s.vector) };
 }

@@ -14,7 +14,7 @@ const log = createLogger('test', 'silent');
 /** 1500 users, each clicking its own pair p-i → q-i: 3000 rows change. */
 function refitterWithRows() {
   const refitter = createItemRefitter({ dim: 8, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, trackRuleChanges: true });
-  const histories = createRecentHistories(config.model.historyCap, 10_000);
+  const histories = createRecentHistories(config.model.historyCap, 10_000, config.model.eventIdWindow);
   for (let i = 0; i < 1500; i++) {
     observeWithHistory(refitter, histories, { eventId: `a${i}`, userId: `u${i}`, itemId: `p-${i}`, type: 'click', ts: 1 });
     observeWithHistory(refitter, histories, { eventId: `b${i}`, userId: `u${i}`, itemId: `q-${i}`, type: 'click', ts: 2 });

@@ -12,7 +12,7 @@ const params = onlineModelParamsFrom(config.model);
 
 function fed() {
   const refitter = createItemRefitter({ dim: 16, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: { ...params.refit, firstAfterEvents: 400 } });
-  const histories = createRecentHistories(config.model.historyCap, 10_000);
+  const histories = createRecentHistories(config.model.historyCap, 10_000, config.model.eventIdWindow);
   for (const e of plantedEvents({ users: 80, clusters: 4, perCluster: 20, perUser: 15, noise: 0.05, seed: 9 })) {
     refitter.observe(e, histories.of(e.userId));
     histories.append(e);

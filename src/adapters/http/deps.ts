@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
 import type { AnnIndex, Neighbour } from '../../core/ann-index.ts';
 import type { ClickEvent } from '../../core/events.ts';
+import type { ProduceProgress } from '../kafka/producer.ts';
 import type { CatalogItem, UserStateStore } from '../../core/stores.ts';
 import type { UserState } from '../../core/user-state.ts';
 
@@ -58,9 +59,9 @@ export interface CatalogView {
   remove(itemId: string, nowMs: number): Promise<void>;
 }
 
-/** The clickstream producer: resolves once Kafka acknowledged every event. */
+/** The clickstream producer: resolves once Kafka acknowledged every event; `progress` follows its chunks. */
 export interface EventSink {
-  send(events: readonly ClickEvent[]): Promise<void>;
+  send(events: readonly ClickEvent[], progress?: ProduceProgress): Promise<void>;
 }
 
 export type ServiceState = 'starting' | 'running' | 'degraded' | 'draining';

@@ -14,6 +14,9 @@ export const ErrorBody = Type.Object(
     message: Type.String(),
     hint: Type.Optional(Type.String()),
     rejected: Type.Optional(Type.Array(Type.Object({ index: Type.Integer(), reason: Type.String() }))),
+    accepted: Type.Optional(Type.Array(Type.String(), { description: 'POST /v1/events stopped half-way: eventIds Kafka acknowledged' })),
+    unconfirmed: Type.Optional(Type.Array(Type.String(), { description: 'POST /v1/events stopped half-way: eventIds in flight, which may or may not be stored' })),
+    notSent: Type.Optional(Type.Array(Type.String(), { description: 'POST /v1/events stopped half-way: eventIds never sent' })),
   },
 );
 

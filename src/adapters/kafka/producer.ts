@@ -54,6 +54,20 @@ export async function sendBounded(
 const MAX_CHUNK_BYTES = 512 * 1024;
 const RECORD_OVERHEAD_BYTES = 80;
 
+/**
+ * How far a chunked send got, for a caller that must say which messages reached Kafka when
+ * it fails half-way: messages before `acked` are acknowledged, those from there to `sending`
+ * are in flight (they may or may not be stored), the rest were never sent.
+ */
+export interface ProduceProgress {
+  /** Messages [0, end) were handed to the broker (called before each chunk). */
+  sending?(end: number): void;
+  /** Messages [0, end) are acknowledged (called after each chunk). */
+  acked?(end: number): void;
+  /** Once aborted, no further chunk starts (a caller that gave up waiting). */
+  signal?: AbortSignal;
+}
+
 /** Splits large sends by count and by bytes so no partition batch exceeds the broker limit. */
 export async function sendChunked(
   producer: Producer,
@@ -61,19 +75,28 @@ export async function sendChunked(
   messages: Message[],
   timeoutMs: number,
   chunkSize = 2000,
+  progress: ProduceProgress = {},
 ): Promise<void> {
+  const send = async (start: number, end: number) => {
+    if (progress.signal?.aborted) {
+      throw new StreamrecError('KAFKA_UNAVAILABLE', `producing to ${topic} stopped after ${start} of ${messages.length} messages (the caller gave up)`, { retryable: true });
+    }
+    progress.sending?.(end);
+    await sendBounded(producer, topic, messages.slice(start, end), timeoutMs);
+    progress.acked?.(end);
+  };
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < messages.length; i++) {
     const size = byteLength(messages[i]!.value) + byteLength(messages[i]!.key) + RECORD_OVERHEAD_BYTES;
     if (i > start && (i - start >= chunkSize || bytes + size > MAX_CHUNK_BYTES)) {
-      await sendBounded(producer, topic, messages.slice(start, i), timeoutMs);
+      await send(start, i);
       start = i;
       bytes = 0;
     }
     bytes += size;
   }
-  if (start < messages.length) await sendBounded(producer, topic, messages.slice(start), timeoutMs);
+  if (start < messages.length) await send(start, messages.length);
 }
 
 function byteLength(v: Message['value'] | Message['key']): number {

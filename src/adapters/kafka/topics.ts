@@ -124,6 +124,32 @@ export async function deleteTopics(kafka: Kafka, topics: readonly string[], time
   }
 }
 
+/**
+ * Deletes consumer groups (their committed offsets), so their next member reads from the
+ * beginning. A group unknown to the broker is fine; a group with live members is refused.
+ * Returns the groups that existed.
+ */
+export async function deleteConsumerGroups(kafka: Kafka, groupIds: readonly string[]): Promise<string[]> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const known = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+    const present = groupIds.filter((g) => known.has(g));
+    const described = present.length > 0 ? (await admin.describeGroups(present)).groups : [];
+    const busy = described.filter((g) => g.members.length > 0).map((g) => g.groupId);
+    if (busy.length > 0) {
+      throw new StreamrecError('CONFLICT', `consumer group ${busy.join(', ')} has running members`, { hint: 'stop the learners and the refit worker first' });
+    }
+    if (present.length > 0) await admin.deleteGroups(present);
+    return present;
+  } catch (err) {
+    if (err instanceof StreamrecError) throw err;
+    throw new StreamrecError('KAFKA_UNAVAILABLE', `could not delete consumer groups: ${errorText(err)}`, { cause: err });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 function toTopicConfig(config: Config) {
   return (s: TopicSpec): ITopicConfig => ({
     topic: s.topic,

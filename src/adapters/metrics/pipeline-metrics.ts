@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export interface PipelineMetrics {
   eventsApplied: Counter;
   eventsSkipped: Counter;
+  topicChanged: Counter;
   deadLetters: Counter<'reason'>;
   listsPublished: Counter;
   itemVectorsPublished: Counter;
@@ -27,6 +28,12 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
     eventsSkipped: new Counter({
       name: 'streamrec_events_skipped_total',
       help: 'Events at or below the stored position (replays after a crash, a rebalance or a retried write), not applied again',
+      registers,
+    }),
+    topicChanged: new Counter({
+      name: 'streamrec_events_topic_changed_total',
+      help: 'Events of users whose stored position is in an earlier topic of the same name (deleted and created again), by ON_TOPIC_CHANGE policy',
+      labelNames: ['policy'],
       registers,
     }),
     deadLetters: new Counter({ name: 'streamrec_dead_letters_total', help: 'Messages sent to the dead-letter topic', labelNames: ['reason'], registers }),

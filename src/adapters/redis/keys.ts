@@ -25,6 +25,12 @@ export interface RedisKeys {
   trending(): string;
   /** msgpack TrendingSnapshot a learner group saves, so a restarted learner starts warm. */
   learnerTrending(groupId: string): string;
+  /**
+   * SCAN MATCH patterns of what is learned from the clickstream and goes together
+   * (`streamrec reset`): every user's keys, the model versions, trending and the learners'
+   * trending snapshots. The catalog (written through the API) is not among them.
+   */
+  learnedStatePatterns(): { users: string; model: string; trending: string };
 }
 
 export function createRedisKeys(prefix: string): RedisKeys {
@@ -40,5 +46,9 @@ export function createRedisKeys(prefix: string): RedisKeys {
     catalogChanges: () => `${prefix}:{catalog}:changes`,
     trending: () => `${prefix}:{trending}:scores`,
     learnerTrending: (groupId: string) => `${prefix}:{trending}:learner:${groupId}`,
+    learnedStatePatterns: () => {
+      const p = prefix.replace(/[*?[\]\\]/g, '\\$&');
+      return { users: `${p}:{u:*}:*`, model: `${p}:{model}:*`, trending: `${p}:{trending}:*` };
+    },
   });
 }

@@ -21,8 +21,8 @@ interface QuarantineCommand {
 }
 
 /**
- * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset\n"
- * (the exactly-once position, readable by Lua without msgpack) followed by a msgpack
+ * UserStateStore on Redis. Per user one key: a text header "\x02partition:offset:topic\n"
+ * (the exactly-once position and the topic's incarnation, readable by Lua without msgpack) followed by a msgpack
  * array (vector as raw Float32 bytes, history flattened to itemId, type code, ts delta, seen
  * as raw uint32 item hashes, then the candidate pool's hashes, scores and model tag when it has one).
  * Reads are one pipeline of GETs; a commit is one pipeline of EVALSHA calls of
@@ -78,6 +78,7 @@ export function createRedisUserStore(redis: Redis, keys: RedisKeys): UserStateSt
         p === undefined ? '' : String(p.partition),
         p === undefined ? '0' : String(p.offset),
         encodeUserRecord(s),
+        p?.topic ?? '',
       );
     }
     const results = await execPipeline(pipeline, 'commit user states');
@@ -159,11 +160,14 @@ interface UserRecordV1 {
 
 /**
  * [userId, vector bytes, lastEventTs, updatedAtMs, eventCount, history (flat), seen] and, with a
- * candidate pool, [pool hashes, pool scores, pool model tag] after them. Seen and the pool's
- * hashes are raw little-endian uint32 item hashes, its scores raw Float32 (4 bytes each);
- * records written before the hashes hold the seen ids as strings, hashed when read.
+ * candidate pool, [pool hashes, pool scores, pool model tag] after them, then, with an eventId
+ * window, its hashes (the pool's three nil without a pool). Seen, the pool's hashes and the
+ * eventId window are raw little-endian uint32 hashes, the pool's scores raw Float32 (4 bytes
+ * each); records written before the hashes hold the seen ids as strings, hashed when read.
  */
-type UserRecordV2 = [string, Uint8Array, number, number, number, Array<string | number>, StoredSeen, Uint8Array?, Uint8Array?, number?];
+type RecordHead = [string, Uint8Array, number, number, number, Array<string | number>, StoredSeen];
+type PoolFields = [Uint8Array | null, Uint8Array | null, number | null];
+type UserRecordV2 = RecordHead | [...RecordHead, ...PoolFields] | [...RecordHead, ...PoolFields, Uint8Array];
 
 /**
  * Seen as uint32 hashes; or [the hashes not implied by the history, the list's length] when
@@ -204,10 +208,16 @@ export function encodeUserRecord(s: UserState): Buffer {
     history.push(h.itemId, TYPE_CODE.get(h.type)! + (exact ? 0 : ABSOLUTE_TS), exact ? delta : h.ts);
     prevTs = h.ts;
   }
-  const record: UserRecordV2 = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, hashesToBytes(s.seen)];
-  const header = Buffer.from(`\x02${s.position === undefined ? '' : `${s.position.partition}:${s.position.offset}`}\n`, 'latin1');
+  const record: RecordHead = [s.userId, vectorToBytes(s.vector), s.lastEventTs, s.updatedAtMs, s.eventCount, history, hashesToBytes(s.seen)];
+  const p = s.position;
+  const header = Buffer.from(`\x02${p === undefined ? '' : `${p.partition}:${p.offset}${p.topic === undefined ? '' : `:${p.topic}`}`}\n`, 'latin1');
   const pool = s.pool?.hashes ?? [];
-  const withPool = (n: number) => (n > 0 ? [...record, hashesToBytes(pool.slice(0, n)), vectorToBytes(Float32Array.from(s.pool!.scores.slice(0, n))), s.pool!.modelTag] : record);
+  const eventIds = s.eventIds.length > 0 ? hashesToBytes(s.eventIds) : undefined;
+  const withPool = (n: number): UserRecordV2 => {
+    const poolFields: PoolFields = n > 0 ? [hashesToBytes(pool.slice(0, n)), vectorToBytes(Float32Array.from(s.pool!.scores.slice(0, n))), s.pool!.modelTag] : [null, null, null];
+    if (eventIds !== undefined) return [...record, ...poolFields, eventIds];
+    return n > 0 ? [...record, ...poolFields] : record;
+  };
   let keep = pool.length;
   let packed = msgpack.pack(withPool(keep));
   if (header.length + packed.length > POOLED_RECORD_MAX_BYTES) {
@@ -244,6 +254,7 @@ export function decodeUserRecord(bytes: Buffer): UserState {
     history,
     seen: seenFrom(r.seen),
     position: r.pos === null ? undefined : { partition: r.pos[0], offset: r.pos[1] },
+    eventIds: [],
   };
 }
 
@@ -251,11 +262,11 @@ function decodeV2(bytes: Buffer): UserState {
   const end = bytes.indexOf(NEWLINE, 1);
   if (end < 0) throw unknownLayout();
   const header = bytes.toString('latin1', 1, end);
-  const pos = /^(\d+):(\d+)$/.exec(header);
+  const pos = /^(\d+):(\d+)(?::([0-9a-f]{8}))?$/.exec(header);
   if (header !== '' && !pos) throw unknownLayout();
   const r = msgpack.unpack(bytes.subarray(end + 1)) as UserRecordV2;
-  if (!Array.isArray(r) || (r.length !== 7 && r.length !== 10) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
-  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen, poolHashes, poolScores, poolTag] = r;
+  if (!Array.isArray(r) || (r.length !== 7 && r.length !== 10 && r.length !== 11) || !(r[1] instanceof Uint8Array) || !Array.isArray(r[5])) throw unknownLayout();
+  const [userId, vector, lastEventTs, updatedAtMs, eventCount, flat, seen, poolHashes, poolScores, poolTag, eventIds] = r;
   const history: HistoryEntry[] = [];
   let prevTs = lastEventTs;
   for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -273,7 +284,8 @@ function decodeV2(bytes: Buffer): UserState {
     eventCount,
     history,
     seen: seenFrom(seen, history),
-    position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]) } : undefined,
+    position: pos ? { partition: Number(pos[1]), offset: Number(pos[2]), ...(pos[3] === undefined ? {} : { topic: pos[3] }) } : undefined,
+    eventIds: eventIds instanceof Uint8Array ? hashesFromBytes(eventIds) : [],
   };
   if (poolHashes instanceof Uint8Array && poolScores instanceof Uint8Array && typeof poolTag === 'number') {
     state.pool = { hashes: hashesFromBytes(poolHashes), scores: Array.from(vectorFromBytes(poolScores)), modelTag: poolTag };

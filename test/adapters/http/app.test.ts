@@ -305,7 +305,8 @@ describe('POST /v1/events', () => {
     f.kafkaFails.value = true;
     const res = await post(event());
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ error: 'KAFKA_UNAVAILABLE' });
+    expect(res.json()).toMatchObject({ error: 'KAFKA_UNAVAILABLE', accepted: [], unconfirmed: [] });
+    expect(res.json().notSent).toHaveLength(1);
     expect(res.json().hint).toMatch(/retry/);
   });
 });

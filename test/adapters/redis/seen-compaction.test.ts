@@ -5,7 +5,7 @@ import { applyEvent } from '../../../src/core/learner.ts';
 import { createRandom } from '../../../src/core/random.ts';
 import { createUserState, type UserState } from '../../../src/core/user-state.ts';
 
-const params = { dim: 4, halfLifeMs: 86_400_000, weights: DEFAULT_EVENT_WEIGHTS, historyCap: 50, seenCap: 200 };
+const params = { dim: 4, halfLifeMs: 86_400_000, weights: DEFAULT_EVENT_WEIGHTS, historyCap: 50, seenCap: 200, eventIdWindow: 32 };
 
 /** A user made by the real learner from `n` events over `items` items (repeats when items < n). */
 function learned(n: number, items: number, seed: number, types: readonly ClickEvent['type'][] = ['view']): UserState {

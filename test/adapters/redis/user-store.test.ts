@@ -127,22 +127,24 @@ describe('Redis user record layouts', () => {
     expect(await size('capped')).toBe(await size('nopool'));
   });
 
-  it('a learner-made user at both caps keeps most of a 20-entry pool within 2 KB (seen stored without what the history implies)', async () => {
+  it('a learner-made user at both caps and a full eventId window keeps part of a 20-entry pool within 2 KB (seen stored without what the history implies)', async () => {
     const keys = createRedisKeys(prefix());
     const store = createRedisUserStore(ctx.redis, keys);
-    const params = { dim: 64, halfLifeMs: 86_400_000, weights: DEFAULT_EVENT_WEIGHTS, historyCap: 50, seenCap: 200 };
+    const params = { dim: 64, halfLifeMs: 86_400_000, weights: DEFAULT_EVENT_WEIGHTS, historyCap: 50, seenCap: 200, eventIdWindow: 16 };
     let s = createUserState('heavy-user-0001', 64);
     for (let i = 0; i < 400; i++) {
       const event = { eventId: `e${i}`, userId: s.userId, itemId: `item-${(i * 7919) % 100_000}`, type: 'view' as const, ts: 1_750_000_000_000 + i * 15_000 };
       s = applyEvent(s, event, new Float32Array(64).fill(0.125), params, { position: { partition: 2, offset: i }, nowMs: event.ts });
     }
-    expect([s.history.length, s.seen.length]).toEqual([50, 200]);
+    expect([s.history.length, s.seen.length, s.eventIds.length]).toEqual([50, 200, 16]);
     const pool = { hashes: Array.from({ length: 20 }, (_, i) => itemHash(`cand-${i}`)), scores: Array.from({ length: 20 }, (_, i) => 1 - i / 64), modelTag: itemHash('model-1') };
     // Without compaction this record is ~1,857 bytes before any pool (past the 1,792-byte class).
     await store.commit([{ ...s, pool }]);
     const back = (await store.get(s.userId))!;
-    // Room for more than a k-10 list: the best 13 entries.
-    expect(back.pool!.hashes.length).toBeGreaterThanOrEqual(12);
+    // The best 5 entries: the 16 eventIds (66 bytes) took the room of 8 (13 before them). The
+    // API serves a pool only with k entries left, so this user's recommendations search the index.
+    expect(back.pool!.hashes.length).toBeGreaterThanOrEqual(4);
+    expect(back.eventIds).toEqual(s.eventIds);
     expect(back.pool!.hashes).toEqual(pool.hashes.slice(0, back.pool!.hashes.length));
     expect(back.pool!.scores).toEqual(pool.scores.slice(0, back.pool!.hashes.length));
     expect(back.seen).toEqual(s.seen);

@@ -1,5 +1,5 @@
 import { parseEvent, type ClickEvent } from '../../../core/events.ts';
-import { StreamrecError, toStreamrecError } from '../../../errors.ts';
+import { HTTP_STATUS, StreamrecError, toStreamrecError } from '../../../errors.ts';
 import { withTimeout } from '../../../lifecycle.ts';
 import { ErrorBody, EventsAccepted, EventsBody } from '../schemas.ts';
 import type { RouteContext, TypedApp } from '../route-kit.ts';
@@ -55,13 +55,31 @@ export function registerEventRoutes(app: TypedApp, ctx: RouteContext): void {
         });
       }
       const timeoutMs = ctx.deps.config.http.produceTimeoutMs;
+      // Events are produced in chunks: when a later chunk fails, the earlier ones are stored.
+      let acked = 0;
+      let sending = 0;
+      const abort = new AbortController();
       try {
-        await withTimeout(ctx.deps.events.send(good), timeoutMs, () => new StreamrecError('KAFKA_UNAVAILABLE', `no acknowledgement within ${timeoutMs} ms`));
+        const sent = ctx.deps.events.send(good, { acked: (n) => (acked = n), sending: (n) => (sending = n), signal: abort.signal });
+        // Past the deadline the chunk in flight still settles; its outcome is already reported as unconfirmed.
+        sent.catch(() => undefined);
+        await withTimeout(sent, timeoutMs, () => new StreamrecError('KAFKA_UNAVAILABLE', `no acknowledgement within ${timeoutMs} ms`));
       } catch (err) {
+        // No chunk starts after this answer, so what it calls never sent stays so.
+        abort.abort();
         const e = toStreamrecError(err, 'KAFKA_UNAVAILABLE');
-        throw new StreamrecError(e.code === 'INTERNAL' ? 'KAFKA_UNAVAILABLE' : e.code, `events were not stored: ${e.message}`, {
-          cause: err,
-          hint: 'nothing from this request was accepted; retry it',
+        const code = e.code === 'INTERNAL' ? 'KAFKA_UNAVAILABLE' : e.code;
+        const ids = good.map((ev) => ev.eventId);
+        request.log.warn({ error: code, message: e.message, acked, inFlight: sending - acked, notSent: good.length - sending }, 'request failed');
+        if (HTTP_STATUS[code] >= 500) void reply.header('retry-after', '1');
+        return reply.status(HTTP_STATUS[code]).send({
+          error: code,
+          message: `${acked} of ${good.length} events stored (listed in accepted), ${sending - acked} unconfirmed, ${good.length - sending} not sent: ${e.message}`,
+          hint: 'retry the events not in accepted, or the whole request: an eventId is applied once (while fewer than EVENT_ID_WINDOW events of its user were applied since)',
+          accepted: ids.slice(0, acked),
+          unconfirmed: ids.slice(acked, sending),
+          notSent: ids.slice(sending),
+          rejected,
         });
       }
       return reply.status(202).send({ accepted: good.map((e) => e.eventId), rejected });
