@@ -55,7 +55,7 @@ export function onlineModelParamsFrom(model: Config['model']): OnlineModelParams
     query: DEFAULT_QUERY_PARAMS,
     // ML-100K replays: trending re-rank 0.1 lifts HR@10 by ~0.003-0.005; drift of trained items
     // between refits (itemPrior 50) cost ~0.002 and is not what production does, hence 0.
-    rerank: { candidates: 50, trendingWeight: 0.1, coVisitationWeight: 1, embeddingWeight: 1, coVisitation: DEFAULT_CO_VISITATION_SCORING },
+    rerank: { candidates: 50, trendingWeight: 0.1, coVisitationWeight: 10, embeddingWeight: 1, coVisitation: DEFAULT_CO_VISITATION_SCORING },
     itemPrior: 0,
   };
 }
