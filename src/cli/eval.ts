@@ -23,6 +23,7 @@ interface EvalCliOptions {
   models: string;
   limit?: string;
   window?: string;
+  skipPrefix?: string;
   refitEvery: string;
   index: string;
   workers?: string;
@@ -34,6 +35,12 @@ function positiveInt(name: string, text: string | undefined, fallback: number): 
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new StreamrecError('BAD_ARGUMENT', `${name} must be a positive integer, got "${text}"`, { hint: `example: ${name} 10` });
+  return n;
+}
+
+function fraction(name: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d*\.?\d+$/.test(text.trim()) || !(n >= 0 && n < 1)) throw new StreamrecError('BAD_ARGUMENT', `${name} must be a fraction from 0 up to (not including) 1, got "${text}"`, { hint: `example: ${name} 0.3` });
   return n;
 }
 
@@ -55,6 +62,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--models <list>', `comma-separated, of ${EVAL_MODEL_NAMES.join(', ')}`, DEFAULT_EVAL_SETTINGS.models.join(','))
     .option('--limit <n>', 'replay only the first n events (in time order)')
     .option('--window <n>', 'test cases per point of the chart (default: about 50 points)')
+    .option('--skip-prefix <fraction>', 'learn the first fraction of the replay without scoring it (the validation prefix tuning used), e.g. 0.3', '0')
     .option('--refit-every <n>', 'events between refits of the batch model', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
     .option('--index <kind>', `ANN index of the embedding models: ${EVAL_INDEX_KINDS.join(' | ')}`, DEFAULT_EVAL_SETTINGS.index)
     .option('--workers <n>', 'threads the models are spread over (default: up to 2, one per core)')
@@ -65,6 +73,7 @@ export function registerEvalCommand(program: Command): void {
       const k = positiveInt('--k', opts.k, config.model.k);
       const limit = opts.limit === undefined ? undefined : positiveInt('--limit', opts.limit, 0);
       const windowCases = opts.window === undefined ? undefined : positiveInt('--window', opts.window, 0);
+      const skipPrefix = fraction('--skip-prefix', opts.skipPrefix ?? '0');
       const refitEveryEvents = positiveInt('--refit-every', opts.refitEvery, DEFAULT_EVAL_SETTINGS.refitEveryEvents);
       const models = parseModelList(opts.models);
       const index = parseIndexKind(opts.index);
@@ -91,7 +100,7 @@ export function registerEvalCommand(program: Command): void {
 
       const replayBar = createBar('replay', quiet);
       replayBar?.start(events.length, 0);
-      const settings = { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents, index };
+      const settings = { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents, index, skipPrefix };
       const result = await evaluateInWorkers(events, config, settings, workers, (done) => replayBar?.update(done));
       replayBar?.stop();
 

@@ -39,6 +39,8 @@ export interface EvalSettings {
   models: readonly EvalModelName[];
   /** Test cases per point of the chart; default: about 50 points over the replay. */
   windowCases?: number;
+  /** Fraction of the replay learned but not scored (the validation prefix); 0 scores everything. */
+  skipPrefix?: number;
   /** Which ANN index the embedding models search: the exact twin or HNSW (as served). */
   index: EvalIndexKind;
   /** Events between refits of the batch model. */
@@ -114,7 +116,8 @@ export function evaluate(
 ): PrequentialResult {
   const models = settings.models.map((name) => createModel(name, config, settings));
   const windowCases = settings.windowCases ?? Math.max(20, Math.floor(events.length / 50));
-  return runPrequential(events, models, { k: settings.k, weights: config.model.weights, windowCases, onProgress });
+  const scoreFromEvent = Math.floor((settings.skipPrefix ?? 0) * events.length);
+  return runPrequential(events, models, { k: settings.k, weights: config.model.weights, windowCases, onProgress, scoreFromEvent });
 }
 
 export interface WrittenReport {
