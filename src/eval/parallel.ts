@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { StreamrecError } from '../errors.ts';
+import { threadEntry } from '../runtime-paths.ts';
 import type { EvalWorkerInput, EvalWorkerMessage } from './eval-worker.ts';
 import type { PrequentialResult } from './prequential.ts';
 import { evaluate, type EvalModelName, type EvalSettings } from './run-eval.ts';
@@ -22,7 +23,7 @@ export function splitModels(models: readonly EvalModelName[], workers: number): 
 }
 
 function runWorker(input: EvalWorkerInput, onProgress: (done: number) => void): Promise<PrequentialResult> {
-  const worker = new Worker(new URL('./eval-worker.mjs', import.meta.url), { workerData: input });
+  const worker = new Worker(threadEntry('eval-worker', import.meta.url), { workerData: input });
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (err: Error) => {
