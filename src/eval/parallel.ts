@@ -5,7 +5,8 @@ import { StreamrecError } from '../errors.ts';
 import { threadEntry } from '../runtime-paths.ts';
 import type { EvalWorkerInput, EvalWorkerMessage } from './eval-worker.ts';
 import type { PrequentialResult } from './prequential.ts';
-import { evaluate, type EvalModelName, type EvalSettings } from './run-eval.ts';
+import { evaluate } from './run-eval.ts';
+import type { EvalModelName, EvalSettings } from './settings.ts';
 
 // Relative cost of a model's replay (measured on ML-100K), to balance the workers.
 const COST: Readonly<Record<EvalModelName, number>> = { online: 5, 'online-pooled': 5, batch: 5, itemknn: 1.5, vsknn: 6, sr: 0.5, popularity: 0.2 };
