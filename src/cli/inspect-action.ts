@@ -1,9 +1,6 @@
 import { loadConfig, type Config } from '../config.ts';
 import { validateId } from '../core/events.ts';
 import { ERROR_CODES, StreamrecError, type ErrorCode } from '../errors.ts';
-import { createLogger } from '../log.ts';
-import { createApiProcess } from '../serving/api.ts';
-import { resolveStack } from '../stack/index.ts';
 import { formatItem, formatUser, type ItemFacts, type UserFacts, type RecommendationFacts } from './inspect-format.ts';
 import type { InspectCliOptions } from './inspect.ts';
 
@@ -47,6 +44,8 @@ async function withApi<T>(config: Config, url: string | undefined, run: (get: Ge
       return { status: res.status, body: await res.json().catch(() => ({})) };
     });
   }
+  // Loaded only here: --url needs none of the API's composition (fastify, kafkajs, ioredis).
+  const [{ createLogger }, { createApiProcess }, { resolveStack }] = await Promise.all([import('../log.ts'), import('../serving/api.ts'), import('../stack/index.ts')]);
   // Logs would bury the answer: only problems are shown.
   const log = createLogger('inspect', 'error');
   const api = await createApiProcess(await resolveStack(config), log, { trendingFeed: false });
