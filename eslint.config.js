@@ -2,9 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'test-results/', 'native-bench/results/', 'data/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-results/', 'native-bench/results/', 'data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Plain-JavaScript entry points (the bin, the build, the thread shims) run on Node.
+  { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',

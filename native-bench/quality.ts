@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EVAL_MODEL_NAMES } from '../src/eval/run-eval.ts';
+import { EVAL_MODEL_NAMES } from '../src/eval/settings.ts';
 import type { PrequentialResult } from '../src/eval/prequential.ts';
 import type { BenchContext } from './bench.ts';
 import { REPO_ROOT } from './lib/engine.ts';

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createClickstreamProducer } from '../adapters/kafka/clickstream-producer.ts';
 import { createKafka } from '../adapters/kafka/client.ts';
 import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
@@ -10,9 +10,10 @@ import type { ClickEvent } from '../core/events.ts';
 import type { ModelMeta } from '../core/stores.ts';
 import { readDataset } from '../datasets/read-dataset.ts';
 import type { Logger } from '../log.ts';
+import { REPO_ROOT } from '../runtime-paths.ts';
 import { trainAndPublish } from '../training/train-and-publish.ts';
 
-export const DEMO_DATA_PATH = fileURLToPath(new URL('../../data/demo-clickstream.jsonl', import.meta.url));
+export const DEMO_DATA_PATH = join(REPO_ROOT, 'data', 'demo-clickstream.jsonl');
 
 export interface DemoInfo {
   /** The most active user of the demo data: the one the printed curl line asks about. */

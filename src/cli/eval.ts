@@ -1,22 +1,8 @@
-import { basename, join } from 'node:path';
-import { availableParallelism, cpus } from 'node:os';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
 import { DATASET_FORMATS } from '../datasets/formats.ts';
-import { formatReadReport, readDataset } from '../datasets/read-dataset.ts';
-import { StreamrecError } from '../errors.ts';
-import {
-  DEFAULT_EVAL_SETTINGS,
-  EVAL_INDEX_KINDS,
-  EVAL_MODEL_NAMES,
-  parseIndexKind,
-  parseModelList,
-  writeReport,
-} from '../eval/run-eval.ts';
-import { evaluateInWorkers } from '../eval/parallel.ts';
+import { DEFAULT_EVAL_SETTINGS, EVAL_INDEX_KINDS, EVAL_MODEL_NAMES } from '../eval/settings.ts';
 
-interface EvalCliOptions {
+export interface EvalCliOptions {
   format: string;
   k?: string;
   out?: string;
@@ -29,27 +15,6 @@ interface EvalCliOptions {
   workers?: string;
   quiet?: boolean;
   sessionAsUser?: boolean;
-}
-
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new StreamrecError('BAD_ARGUMENT', `${name} must be a positive integer, got "${text}"`, { hint: `example: ${name} 10` });
-  return n;
-}
-
-function fraction(name: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d*\.?\d+$/.test(text.trim()) || !(n >= 0 && n < 1)) throw new StreamrecError('BAD_ARGUMENT', `${name} must be a fraction from 0 up to (not including) 1, got "${text}"`, { hint: `example: ${name} 0.3` });
-  return n;
-}
-
-function createBar(label: string, quiet: boolean): cliProgress.SingleBar | undefined {
-  if (quiet || !process.stderr.isTTY) return undefined;
-  return new cliProgress.SingleBar(
-    { format: `${label.padEnd(8)} [{bar}] {percentage}% | ETA {eta_formatted} | {value}/{total}`, stream: process.stderr, etaBuffer: 50, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -68,53 +33,5 @@ export function registerEvalCommand(program: Command): void {
     .option('--workers <n>', 'threads the models are spread over (default: up to 2, one per core)')
     .option('--session-as-user', "each event's user is its session, where it has one (the session-based protocol)")
     .option('--quiet', 'no progress bars')
-    .action(async (file: string, opts: EvalCliOptions) => {
-      const config = loadConfig(process.env);
-      const k = positiveInt('--k', opts.k, config.model.k);
-      const limit = opts.limit === undefined ? undefined : positiveInt('--limit', opts.limit, 0);
-      const windowCases = opts.window === undefined ? undefined : positiveInt('--window', opts.window, 0);
-      const skipPrefix = fraction('--skip-prefix', opts.skipPrefix ?? '0');
-      const refitEveryEvents = positiveInt('--refit-every', opts.refitEvery, DEFAULT_EVAL_SETTINGS.refitEveryEvents);
-      const models = parseModelList(opts.models);
-      const index = parseIndexKind(opts.index);
-      const workers = positiveInt('--workers', opts.workers, Math.min(2, availableParallelism()));
-      const outDir = opts.out ?? join('.streamrec', 'eval', basename(file));
-      const quiet = opts.quiet === true;
-
-      const readBar = createBar('read', quiet);
-      const started = Date.now();
-      const { events: all, report } = await readDataset(file, opts.format, {
-        sessionAsUser: opts.sessionAsUser === true,
-        onProgress: (p) => {
-          if (!readBar) return;
-          if (readBar.getTotal() !== p.totalBytes) readBar.start(p.totalBytes, 0);
-          readBar.update(p.bytesRead);
-        },
-      });
-      readBar?.stop();
-      process.stderr.write(`${formatReadReport(report)}\n`);
-      if (all.length === 0) {
-        throw new StreamrecError('BAD_ARGUMENT', `no events could be read from ${file}`, { hint: `check that --format ${opts.format} matches the file` });
-      }
-      const events = limit === undefined ? all : all.slice(0, limit);
-
-      const replayBar = createBar('replay', quiet);
-      replayBar?.start(events.length, 0);
-      const settings = { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents, index, skipPrefix };
-      const result = await evaluateInWorkers(events, config, settings, workers, (done) => replayBar?.update(done));
-      replayBar?.stop();
-
-      const written = writeReport(result, outDir, {
-        command: `streamrec eval ${process.argv.slice(3).join(' ')}`,
-        file,
-        format: report.format,
-        sessionAsUser: opts.sessionAsUser === true,
-        read: report,
-        workers,
-        machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
-        startedAt: new Date(started).toISOString(),
-        totalSeconds: (Date.now() - started) / 1000,
-      }, { title: `${basename(file)}: HR@${k} per window of ${result.windowCases} test cases` });
-      process.stdout.write(`${written.table}\n\nwrote ${written.jsonPath} and ${written.svgPath}\n`);
-    });
+    .action(async (file: string, opts: EvalCliOptions) => (await import('./eval-action.ts')).evalAction(file, opts));
 }

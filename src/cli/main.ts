@@ -12,7 +12,11 @@ import { registerTrainCommand } from './train.ts';
 import { registerRefitCommand } from './refit.ts';
 import { registerResetCommand } from './reset.ts';
 
-/** `streamrec <command>`: each command lives in its own file and registers itself here. */
+/**
+ * `streamrec <command>`: each command's name, options and help live in `<command>.ts` and
+ * register here; what it does lives in `<command>-action.ts`, imported only when it runs,
+ * so `--help` and a mistyped option never load kafkajs, ioredis, fastify or hnswlib.
+ */
 export function buildProgram(): Command {
   const program = new Command('streamrec')
     .description('Realtime recommendation engine with online learning')

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
-import { evaluate, type EvalSettings } from './run-eval.ts';
+import { evaluate } from './run-eval.ts';
+import type { EvalSettings } from './settings.ts';
 
 /** One share of the models of a parallel replay (parallel.ts); replies with its result. */
 export interface EvalWorkerInput {

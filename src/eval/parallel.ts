@@ -2,9 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { StreamrecError } from '../errors.ts';
+import { threadEntry } from '../runtime-paths.ts';
 import type { EvalWorkerInput, EvalWorkerMessage } from './eval-worker.ts';
 import type { PrequentialResult } from './prequential.ts';
-import { evaluate, type EvalModelName, type EvalSettings } from './run-eval.ts';
+import { evaluate } from './run-eval.ts';
+import type { EvalModelName, EvalSettings } from './settings.ts';
 
 // Relative cost of a model's replay (measured on ML-100K), to balance the workers.
 const COST: Readonly<Record<EvalModelName, number>> = { online: 5, 'online-pooled': 5, batch: 5, itemknn: 1.5, vsknn: 6, sr: 0.5, popularity: 0.2 };
@@ -22,7 +24,7 @@ export function splitModels(models: readonly EvalModelName[], workers: number): 
 }
 
 function runWorker(input: EvalWorkerInput, onProgress: (done: number) => void): Promise<PrequentialResult> {
-  const worker = new Worker(new URL('./eval-worker.mjs', import.meta.url), { workerData: input });
+  const worker = new Worker(threadEntry('eval-worker', import.meta.url), { workerData: input });
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (err: Error) => {

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { CooccurrenceSnapshot } from '../core/cooccurrence-snapshot.ts';
 import type { RefitParams, RefitResult } from '../core/refit.ts';
 import type { Vector } from '../core/vector.ts';
+import { threadEntry } from '../runtime-paths.ts';
 
 /** Vectors of one dimension as ids plus one flat Float32Array (cheap to post between threads). */
 export interface PackedVectors {
@@ -56,7 +57,7 @@ export interface RefitThread {
 export function startRefitThread(cooccurrence: CooccurrenceSnapshot, previous: ReadonlyMap<string, Vector>, dim: number, params: RefitParams): RefitThread {
   const input: RefitThreadInput = { cooccurrence, previous: packVectors(previous, dim), dim, params };
   const transfer = [cooccurrence.counts.buffer, cooccurrence.rowStart.buffer, cooccurrence.cols.buffer, cooccurrence.weights.buffer, input.previous.flat.buffer] as ArrayBuffer[];
-  const worker = new Worker(new URL('./refit-thread-worker.mjs', import.meta.url), { workerData: input, transferList: transfer });
+  const worker = new Worker(threadEntry('refit-thread-worker', import.meta.url), { workerData: input, transferList: transfer });
   const promise = new Promise<RefitResult>((resolve, reject) => {
     let settled = false;
     worker.once('message', (out: RefitThreadOutput) => {

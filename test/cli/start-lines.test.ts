@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { eventsCurlLine } from '../../src/cli/start.ts';
+import { eventsCurlLine } from '../../src/cli/start-action.ts';
 
 /** What bash makes of the printed line: its words after `curl`, one per line, with `env`. */
 function wordsBashSees(line: string, env: Record<string, string>): string[] {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
 import { evaluateInWorkers, splitModels } from '../../src/eval/parallel.ts';
-import { DEFAULT_EVAL_SETTINGS, evaluate } from '../../src/eval/run-eval.ts';
+import { evaluate } from '../../src/eval/run-eval.ts';
+import { DEFAULT_EVAL_SETTINGS } from '../../src/eval/settings.ts';
 
 describe('parallel replay', () => {
   it('balances models longest-first over the workers', () => {

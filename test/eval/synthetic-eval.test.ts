@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
-import { DEFAULT_EVAL_SETTINGS, evaluate, type EvalModelName } from '../../src/eval/run-eval.ts';
+import { evaluate } from '../../src/eval/run-eval.ts';
+import { DEFAULT_EVAL_SETTINGS, type EvalModelName } from '../../src/eval/settings.ts';
 
 const config = loadConfig({});
 

@@ -13,7 +13,7 @@ export interface CreateKafkaOptions {
 /**
  * The project's one way to build a kafkajs client: timeouts from config, retries bounded
  * (about 10 s of backoff in total, so a dead broker surfaces as an error, not a hang), and
- * kafkajs's own logs bridged into pino at warn and above.
+ * kafkajs's own logs bridged into `log` at its level (LOG_LEVEL), never kafkajs's JSON console.
  */
 export function createKafka(config: Config, log: Logger, options: CreateKafkaOptions = {}): Kafka {
   return new Kafka({
@@ -22,21 +22,43 @@ export function createKafka(config: Config, log: Logger, options: CreateKafkaOpt
     connectionTimeout: config.kafka.connectionTimeoutMs,
     requestTimeout: config.kafka.requestTimeoutMs,
     retry: { retries: options.retries ?? 5, initialRetryTime: 300, maxRetryTime: 5000, factor: 0.2, multiplier: 2 },
-    logLevel: options.silent ? logLevel.NOTHING : logLevel.WARN,
+    logLevel: options.silent ? logLevel.NOTHING : kafkaLogLevel(log.level),
     logCreator: pinoLogCreator(log),
   });
+}
+
+/**
+ * kafkajs drops entries below its own level before the bridge sees them, so it is set from
+ * the pino logger's. kafkajs DEBUG is request-by-request chatter: it surfaces at pino trace.
+ */
+function kafkaLogLevel(level: string): logLevel {
+  if (level === 'silent') return logLevel.NOTHING;
+  if (level === 'fatal' || level === 'error') return logLevel.ERROR;
+  if (level === 'warn') return logLevel.WARN;
+  return level === 'trace' ? logLevel.DEBUG : logLevel.INFO;
+}
+
+/**
+ * Every idempotent producer bounds its retries on purpose (createKafka's retry: a dead broker
+ * must surface), which kafkajs warns about each time one is created; it is kept at debug.
+ */
+function isBoundedRetriesNotice(namespace: string, message: string): boolean {
+  return namespace === 'Producer' && message.startsWith('Limiting retries for the idempotent producer');
 }
 
 function pinoLogCreator(log: Logger): logCreator {
   const child = log.child({ component: 'kafkajs' });
   return () =>
-    ({ level, log: entry }: LogEntry) => {
+    ({ namespace, level, log: entry }: LogEntry) => {
       const { message, ...rest } = entry;
       const fields = Object.fromEntries(Object.entries(rest).filter(([k]) => k !== 'timestamp' && k !== 'logger'));
+      if (namespace) fields.namespace = namespace;
       if (level === logLevel.ERROR) child.error(fields, message);
-      else if (level === logLevel.WARN) child.warn(fields, message);
-      else if (level === logLevel.INFO) child.info(fields, message);
-      else child.debug(fields, message);
+      else if (level === logLevel.WARN) {
+        if (isBoundedRetriesNotice(namespace, message)) child.debug(fields, message);
+        else child.warn(fields, message);
+      } else if (level === logLevel.INFO) child.info(fields, message);
+      else child.trace(fields, message);
     };
 }
 
