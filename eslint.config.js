@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'test-results/', 'native-bench/results/', 'data/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-results/', 'native-bench/results/', 'data/', '.streamrec/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Plain-JavaScript entry points (the bin, the build, the thread shims) run on Node.
