@@ -24,6 +24,8 @@ export interface Recommendation {
   underfilled: number;
   /** True when the model was not used at all (cold user or a failure) and trending answered. */
   fallback: boolean;
+  /** The cold rule's verdict: no user or no event yet (the model's call, not the caller's). */
+  cold: boolean;
   /** Where the model's items came from: the stored pool or a search; absent when the model was not asked (cold user). */
   candidates?: 'pool' | 'search';
 }
@@ -97,12 +99,13 @@ export function recommend(req: RecommendRequest): Recommendation {
   const filter = acceptFilter(req);
   const { accept } = filter;
   const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req.index, req.neighbours, req.pool, k, filter) : undefined;
-  if (pooled) return { items: pooled, underfilled: 0, fallback: false, candidates: 'pool' };
+  if (pooled) return { items: pooled, underfilled: 0, fallback: false, cold: false, candidates: 'pool' };
+  const cold = !modelAnswers(req);
   let modelItems: RecommendedItem[] | undefined;
   // 'search' once the model was asked, even when the search then failed.
   let candidates: { candidates?: 'search' } = {};
   try {
-    if (modelAnswers(req)) {
+    if (!cold) {
       candidates = { candidates: 'search' };
       modelItems = searchModel(req, queryFor(req), k, filter);
     }
@@ -112,11 +115,11 @@ export function recommend(req: RecommendRequest): Recommendation {
   }
   if (modelItems === undefined) {
     const items = trendingItems(req.trending, k, accept, new Set());
-    return { items, underfilled: k - items.length, fallback: true, ...candidates };
+    return { items, underfilled: k - items.length, fallback: true, cold, ...candidates };
   }
   const taken = new Set(modelItems.map((i) => i.itemId));
   const items = modelItems.concat(trendingItems(req.trending, k - modelItems.length, accept, taken));
-  return { items, underfilled: k - items.length, fallback: false, ...candidates };
+  return { items, underfilled: k - items.length, fallback: false, cold, ...candidates };
 }
 
 /** The cold rule: the model answers a user with at least one event; everyone else gets trending. */

@@ -1,3 +1,4 @@
+import type { Recommendation } from '../../core/recommender.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
@@ -21,13 +22,8 @@ export interface RecommendRequest {
   category: string | undefined;
 }
 
-export interface RecommendResult {
-  items: Array<{ itemId: string; score: number; source: RecommendationSource }>;
-  underfilled: number;
-  fallback: boolean;
-  /** Where the model's candidates came from: the user's stored pool or a search; absent when the model was not asked. */
-  candidates?: 'pool' | 'search';
-}
+/** What the model answers (core/recommender.ts): items with their source, and whether the user was cold. */
+export type RecommendResult = Recommendation;
 
 /** The model's recommender bound to this process's index, trending and catalog view. */
 export interface Recommender {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@fastify/type-provider-typebox';
-import { norm } from '../../../core/vector.ts';
 import { isStreamrecError, StreamrecError } from '../../../errors.ts';
 import type { UserState } from '../../../core/user-state.ts';
 import { ErrorBody, Id, kQuery, Recommendations, UserParams, type RecommendationsBody } from '../schemas.ts';
@@ -38,8 +37,8 @@ export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): 
       if (category !== undefined) requireValidId(category, 'category');
       const exclude = parseExclude(request.query.exclude);
       const { user, degraded } = await loadUser(ctx, userId, request.log);
-      const cold = user === undefined || user.eventCount === 0 || norm(user.vector) === 0;
-      const result = deps.recommender.recommend({ user: cold ? undefined : user, k, exclude, category });
+      const result = deps.recommender.recommend({ user, k, exclude, category });
+      const { cold } = result;
       if (degraded) metrics.fallbacks.inc({ reason: 'degraded' });
       else if (cold) metrics.fallbacks.inc({ reason: 'cold' });
       else if (result.fallback) metrics.fallbacks.inc({ reason: 'underfilled' });
