@@ -7,12 +7,13 @@ import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVis
 import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from './item-embeddings.ts';
 import { indexVectorOf, factorPart } from './item-space.ts';
 import { applyEvent, isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
-import { candidatePool, modelTag, recommend, usablePool, type Recommendation, type RecommendRequest, type RerankParams } from './recommender.ts';
+import { createModel } from './model.ts';
+import type { Recommendation, RerankParams } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
 import type { RefitParams } from './refit.ts';
 import { createTrending, type Trending } from './trending.ts';
 import { createUserState, type UserState } from './user-state.ts';
-import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
+import { DEFAULT_QUERY_PARAMS, type QueryParams } from './user-query.ts';
 import type { Vector } from './vector.ts';
 
 export interface OnlineModelParams {
@@ -117,10 +118,10 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   // The item space stored rankings were made in: a refit aligned onto the last one keeps it,
   // as the refit worker's version names do (model-version.ts).
   let lineage = 0;
-  let tag = modelTag(`online-${lineage}`);
+  let version = `online-${lineage}`;
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
-    if (!result.aligned) tag = modelTag(`online-${++lineage}`);
+    if (!result.aligned) version = `online-${++lineage}`;
     contexts.clear();
     const updates: ItemUpdate[] = [];
     for (const [itemId, factor] of result.vectors) {
@@ -130,21 +131,19 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     return updates;
   }
 
-  const request = (user: UserState | undefined, k: number, exclude?: readonly string[]): RecommendRequest => ({
-    user,
-    k,
-    exclude,
-    index,
-    trending,
-    isAvailable: () => true,
-    indexHidesUnavailable: true,
-    // Same query as the default, read from the factor cache instead of copying out of the index.
-    queryOf: (u) => userQuery(u, vectorOf, params.learner.weights, params.query),
-    rerank: params.rerank,
-    neighbours: refitter.coVisitation,
-  });
   // The replay's clock: the newest event time learned (events arrive in time order).
   let nowTs = 0;
+  const model = createModel(
+    { weights: params.learner.weights, query: params.query, rerank: params.rerank },
+    {
+      index,
+      trending: () => trending,
+      neighbours: refitter.coVisitation,
+      vectorOf,
+      modelVersion: () => version,
+      ...(pools ? { storedRankings: { maxAgeMs: pools.maxAgeMs, now: () => nowTs } } : {}),
+    },
+  );
 
   return {
     index,
@@ -153,15 +152,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       return refitter.refits;
     },
     user: (userId) => users.get(userId),
-    recommend(userId, k, exclude) {
-      const user = users.get(userId);
-      const req = request(user, k, exclude);
-      if (pools) {
-        const pool = usablePool(user, tag, nowTs, pools.maxAgeMs);
-        if (pool) req.pool = pool;
-      }
-      return recommend(req);
-    },
+    recommend: (userId, k, exclude) => model.recommend(users.get(userId), exclude ? { k, exclude } : { k }),
     learn(event) {
       const prev = users.get(event.userId) ?? createUserState(event.userId, params.learner.dim);
       if (isDuplicateEvent(prev, event)) return [];
@@ -190,7 +181,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       if (refitter.due) updates.push(...refit());
       nowTs = Math.max(nowTs, event.ts);
       if (pools) {
-        const pool = candidatePool(request(state, pools.size), tag, pools.size);
+        const pool = model.rank(state, pools.size);
         if (pool) users.set(event.userId, { ...state, pool });
       }
       return updates;

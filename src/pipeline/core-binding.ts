@@ -6,10 +6,9 @@ import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type 
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { applyEvent } from '../core/learner.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
-import { candidatePool, modelTag, recommend, type RecommendRequest } from '../core/recommender.ts';
+import { createModel } from '../core/model.ts';
 import type { Trending } from '../core/trending.ts';
-import { userQuery } from '../core/user-query.ts';
-import { createUserState, type UserState } from '../core/user-state.ts';
+import { createUserState } from '../core/user-state.ts';
 import type { Vector } from '../core/vector.ts';
 import type { LearnerCore } from './learner-core.ts';
 
@@ -51,8 +50,6 @@ export function bindLearnerCore(
 ): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   const contextParams = { weights: config.model.weights, ...params.cooccurrence };
-  // A zero trending weight ranks exactly like no re-rank; skipping it lets HNSW fetch k, not 50.
-  const rerank = params.rerank.trendingWeight !== 0 ? params.rerank : undefined;
   const contexts = new Map<string, ItemContext>();
   /** Items present in the index with a trained vector. */
   const trained = new Set<string>();
@@ -71,17 +68,17 @@ export function bindLearnerCore(
   // Twice the list length: room for what a request's exclude, category or a newly unavailable
   // item takes out before the API has to search (20 entries, 160 bytes per user at k 10).
   const poolSize = 2 * config.model.k;
-  const requestFor = (user: UserState): RecommendRequest => ({
-    user,
-    k: config.model.k,
-    index,
-    trending,
-    isAvailable: availability.isAvailable,
-    indexHidesUnavailable: availability.indexHides,
-    queryOf: (u) => userQuery(u, factorOf, config.model.weights, params.query),
-    rerank,
-    neighbours,
-  });
+  const model = createModel(
+    { weights: config.model.weights, query: params.query, rerank: params.rerank },
+    {
+      index,
+      trending: () => trending,
+      vectorOf: factorOf,
+      catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides },
+      modelVersion: () => modelVersion,
+      ...(neighbours ? { neighbours } : {}),
+    },
+  );
 
   return {
     get onlineItems() {
@@ -119,12 +116,12 @@ export function bindLearnerCore(
       return [...updated.values()];
     },
     withPool(state) {
-      const pool = candidatePool(requestFor(state), modelTag(modelVersion), poolSize);
+      const pool = model.rank(state, poolSize);
       return pool === undefined ? state : { ...state, pool };
     },
-    // The pool was ranked moments ago for this very state (withPool), so the list needs no search
-    // unless the model changed since.
-    recommend: (user) => recommend({ ...requestFor(user), pool: user.pool?.modelTag === modelTag(modelVersion) ? user.pool : undefined }).items,
+    // The stored ranking was made moments ago for this very state (withPool), so the list needs
+    // no search unless the model changed since (the binding has no age policy).
+    recommend: (user) => model.recommend(user, { k: config.model.k }).items,
     onItemChange(change) {
       if (change.kind === 'invalid') return;
       const itemId = change.kind === 'upsert' ? change.record.itemId : change.itemId;

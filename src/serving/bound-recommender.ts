@@ -2,10 +2,9 @@ import type { CatalogView, Recommender } from '../adapters/http/deps.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { OnlineModelParams } from '../core/online-model.ts';
-import { modelTag, recommend, SIMILAR_DEPTH, similarItems, usablePool } from '../core/recommender.ts';
+import { createModel } from '../core/model.ts';
+import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
-import { userQuery } from '../core/user-query.ts';
-import type { UserState } from '../core/user-state.ts';
 import type { Logger } from '../log.ts';
 
 /** When a user's stored candidate pool stands in for a search (core/recommender.ts usablePool). */
@@ -37,43 +36,21 @@ export function bindRecommender(
 ): Recommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
-  const isAvailable = (itemId: string) => catalog.isAvailable(itemId);
-  const categoryOf = (itemId: string) => catalog.categoryOf(itemId);
-  const vectorOf = (itemId: string) => index.vectorOf(itemId);
-  const queryOf = (user: UserState) => userQuery(user, vectorOf, params.learner.weights, params.query);
-  // A zero trending weight re-ranks nothing; fetching its candidate pool would only cost time.
-  const rerank = params.rerank.trendingWeight !== 0 ? params.rerank : undefined;
-  const now = pools.now ?? Date.now;
-  let tagOf = { version: '', tag: 0 };
-  const currentTag = () => {
-    const version = pools.modelVersion();
-    if (version !== tagOf.version) tagOf = { version, tag: modelTag(version) };
-    return tagOf.tag;
-  };
+  const model = createModel(
+    { weights: params.learner.weights, query: params.query, rerank: params.rerank },
+    {
+      index,
+      trending,
+      catalog: { isAvailable: (itemId) => catalog.isAvailable(itemId), categoryOf: (itemId) => catalog.categoryOf(itemId), indexHidesUnavailable: true },
+      modelVersion: pools.modelVersion,
+      storedRankings: { maxAgeMs: pools.maxAgeMs, now: pools.now ?? Date.now },
+      onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
+      ...(neighbours ? { neighbours } : {}),
+    },
+  );
   return {
-    recommend(req) {
-      const request: Parameters<typeof recommend>[0] = {
-        user: req.user,
-        k: req.k,
-        exclude: req.exclude,
-        index,
-        isAvailable,
-        indexHidesUnavailable: true,
-        categoryOf,
-        trending: trending(),
-        queryOf,
-        rerank,
-        neighbours,
-        onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
-      };
-      if (req.category !== undefined) request.category = req.category;
-      const pool = usablePool(req.user, currentTag(), now(), pools.maxAgeMs);
-      if (pool !== undefined) request.pool = pool;
-      return recommend(request);
-    },
-    servesStoredRanking: (user) => usablePool(user, currentTag(), now(), pools.maxAgeMs) !== undefined,
-    similar(itemId, k) {
-      return similarItems(index, itemId, k, isAvailable, similarDepth).map(({ itemId: id, score }) => ({ itemId: id, score }));
-    },
+    recommend: (user, options) => model.recommend(user, options),
+    servesStoredRanking: (user) => model.servesStoredRanking(user),
+    similar: (itemId, k) => model.similar(itemId, k, similarDepth).map(({ itemId: id, score }) => ({ itemId: id, score })),
   };
 }

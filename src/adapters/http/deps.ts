@@ -1,3 +1,4 @@
+import type { RecommendOptions } from '../../core/model.ts';
 import type { Recommendation } from '../../core/recommender.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
@@ -13,21 +14,9 @@ import type { UserState } from '../../core/user-state.ts';
  * use it. The serving composition (src/serving) wires the real implementations; tests
  * pass in-memory twins. buildApp never reaches past these.
  */
-export type RecommendationSource = 'model' | 'trending';
-
-export interface RecommendRequest {
-  user: UserState | undefined;
-  k: number;
-  exclude: readonly string[];
-  category: string | undefined;
-}
-
-/** What the model answers (core/recommender.ts): items with their source, and whether the user was cold. */
-export type RecommendResult = Recommendation;
-
-/** The model's recommender bound to this process's index, trending and catalog view. */
+/** The model (core/model.ts) bound to this process's index, rules, trending and catalog view. */
 export interface Recommender {
-  recommend(req: RecommendRequest): RecommendResult;
+  recommend(user: UserState | undefined, options: RecommendOptions): Recommendation;
   similar(itemId: string, k: number): Neighbour[];
   /** Whether recommend would serve this user's stored ranking now (instead of searching). */
   servesStoredRanking(user: UserState): boolean;

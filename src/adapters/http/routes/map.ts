@@ -41,7 +41,7 @@ export function registerMapRoutes(app: TypedApp, ctx: RouteContext): void {
       requireValidId(userId, 'userId');
       const user = await boundedRead(deps.users.get(userId), deps.config.http.storeTimeoutMs, 'reading the user state');
       if (user && norm(user.vector) > 0) body.user = { userId, ...map.project(projection, user.vector) };
-      const recs = deps.recommender.recommend({ user, k: request.query.k, exclude: [], category: undefined });
+      const recs = deps.recommender.recommend(user, { k: request.query.k });
       for (const r of recs.items) {
         const v = deps.index.vectorOf(r.itemId);
         if (v) body.recommended.push(withCategory({ itemId: r.itemId, ...map.project(projection, v) }));

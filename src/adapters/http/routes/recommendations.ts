@@ -37,7 +37,7 @@ export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): 
       if (category !== undefined) requireValidId(category, 'category');
       const exclude = parseExclude(request.query.exclude);
       const { user, degraded } = await loadUser(ctx, userId, request.log);
-      const result = deps.recommender.recommend({ user, k, exclude, category });
+      const result = deps.recommender.recommend(user, { k, exclude, ...(category !== undefined ? { category } : {}) });
       const { cold } = result;
       if (degraded) metrics.fallbacks.inc({ reason: 'degraded' });
       else if (cold) metrics.fallbacks.inc({ reason: 'cold' });

@@ -1,0 +1,110 @@
+import type { AnnIndex } from './ann-index.ts';
+import type { NeighbourSource } from './co-visitation.ts';
+import type { EventWeights } from './events.ts';
+import { candidatePool, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
+import type { Trending } from './trending.ts';
+import { userQuery, type QueryParams } from './user-query.ts';
+import type { CandidatePool, UserState } from './user-state.ts';
+import type { Vector } from './vector.ts';
+
+/** The model's knobs the answering side reads (a subset of OnlineModelParams). */
+export interface AnsweringParams {
+  weights: EventWeights;
+  query: QueryParams;
+  rerank: RerankParams;
+}
+
+/** What one process binds the model to: its own index, rules, trending and catalog view. */
+export interface ModelBinding {
+  index: AnnIndex;
+  /** A getter: processes swap their trending copy on refresh. */
+  trending: () => Trending;
+  /** The co-visitation rules (writer or replicated table); none: the search alone proposes. */
+  neighbours?: NeighbourSource;
+  /** Factor of an item (item-space.ts); default: read from the index. A cache avoids a copy out of the index per read. */
+  vectorOf?: (itemId: string) => Vector | undefined;
+  /**
+   * The catalog's availability and categories; none = everything available. With
+   * `indexHidesUnavailable` the index already hides unavailable items (setHidden), so the search
+   * stays in native code.
+   */
+  catalog?: { isAvailable: (itemId: string) => boolean; categoryOf?: (itemId: string) => string | undefined; indexHidesUnavailable: boolean };
+  /** The model version this process serves: stored rankings of another item space (lineage) are not served. */
+  modelVersion: () => string;
+  /**
+   * When a stored ranking stands in for a search: at most `maxAgeMs` old by `now()` (the API).
+   * Absent: whenever it is of the current item space (the learner, which stored it moments ago).
+   */
+  storedRankings?: { maxAgeMs: number; now: () => number };
+  /** Called when the model path throws, before trending answers instead. */
+  onError?: (err: unknown) => void;
+}
+
+export interface RecommendOptions {
+  k: number;
+  exclude?: readonly string[];
+  category?: string;
+}
+
+/**
+ * The one place that answers: the learner, the API, eval and inspect call it, and nothing else
+ * builds a recommend request or decides cold, stored ranking or search. recommend: filters,
+ * cold rule, the user's stored ranking when it may stand in, else co-visitation candidates and
+ * the index search scored together, trending fallback and top-up; rank: the ranking a learner
+ * stores with a state; similar: nearest items by embedding.
+ */
+export interface Model {
+  recommend(user: UserState | undefined, options: RecommendOptions): Recommendation;
+  /** The ranking to store with `user`'s state (top `size`, only the user's own filters); undefined for a cold user. */
+  rank(user: UserState, size: number): CandidatePool | undefined;
+  /** Whether recommend would serve this user's stored ranking now instead of searching. */
+  servesStoredRanking(user: UserState | undefined): boolean;
+  similar(itemId: string, k: number, depth?: number): RecommendedItem[];
+}
+
+export function createModel(params: AnsweringParams, binding: ModelBinding): Model {
+  const { index } = binding;
+  const vectorOf = binding.vectorOf ?? ((id: string) => index.vectorOf(id));
+  const catalog = binding.catalog ?? { isAvailable: () => true, indexHidesUnavailable: true };
+  let tagOf = { version: '', tag: modelTag('') };
+  const currentTag = (): number => {
+    const version = binding.modelVersion();
+    if (version !== tagOf.version) tagOf = { version, tag: modelTag(version) };
+    return tagOf.tag;
+  };
+  const storedRanking = (user: UserState | undefined): CandidatePool | undefined => {
+    const policy = binding.storedRankings;
+    if (policy) return usablePool(user, currentTag(), policy.now(), policy.maxAgeMs);
+    return user?.pool?.modelTag === currentTag() ? user.pool : undefined;
+  };
+  const request = (user: UserState | undefined, k: number): RecommendRequest => {
+    const req: RecommendRequest = {
+      user,
+      k,
+      index,
+      trending: binding.trending(),
+      isAvailable: catalog.isAvailable,
+      indexHidesUnavailable: catalog.indexHidesUnavailable,
+      queryOf: (u) => userQuery(u, vectorOf, params.weights, params.query),
+      weights: params.weights,
+      rerank: params.rerank,
+    };
+    if (catalog.categoryOf) req.categoryOf = catalog.categoryOf;
+    if (binding.neighbours) req.neighbours = binding.neighbours;
+    if (binding.onError) req.onError = binding.onError;
+    return req;
+  };
+  return {
+    recommend(user, options) {
+      const req = request(user, options.k);
+      if (options.exclude) req.exclude = options.exclude;
+      if (options.category !== undefined) req.category = options.category;
+      const pool = storedRanking(user);
+      if (pool) req.pool = pool;
+      return recommend(req);
+    },
+    rank: (user, size) => candidatePool(request(user, size), currentTag(), size),
+    servesStoredRanking: (user) => storedRanking(user) !== undefined,
+    similar: (itemId, k, depth) => similarItems(index, itemId, k, catalog.isAvailable, depth),
+  };
+}
