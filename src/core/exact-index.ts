@@ -92,25 +92,39 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       };
       // Queries keep the reserved coordinate at 0 (item-space.ts); adding its ±0 products cannot change a sum.
       const m = q[dim - 1] === 0 ? dim - 1 : dim;
-      // Four rows at a time, each summed in the same order as one row alone (identical scores):
+      // Eight rows at a time, each summed in the same order as one row alone (identical scores):
       // independent sums keep the CPU's adders busy where one running sum waits on the last add.
       let s = 0;
-      for (let base = 0; s + 4 <= n; s += 4, base += 4 * dim) {
+      const block = 8 * dim;
+      for (let base = 0; s + 8 <= n; s += 8, base += block) {
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
         let s3 = 0;
-        for (let i = 0, b1 = base + dim, b2 = b1 + dim, b3 = b2 + dim; i < m; i++) {
+        let s4 = 0;
+        let s5 = 0;
+        let s6 = 0;
+        let s7 = 0;
+        for (let i = 0; i < m; i++) {
           const qi = q[i]!;
-          s0 += qi * data[base + i]!;
-          s1 += qi * data[b1 + i]!;
-          s2 += qi * data[b2 + i]!;
-          s3 += qi * data[b3 + i]!;
+          const at = base + i;
+          s0 += qi * data[at]!;
+          s1 += qi * data[at + dim]!;
+          s2 += qi * data[at + 2 * dim]!;
+          s3 += qi * data[at + 3 * dim]!;
+          s4 += qi * data[at + 4 * dim]!;
+          s5 += qi * data[at + 5 * dim]!;
+          s6 += qi * data[at + 6 * dim]!;
+          s7 += qi * data[at + 7 * dim]!;
         }
         consider(s, s0);
         consider(s + 1, s1);
         consider(s + 2, s2);
         consider(s + 3, s3);
+        consider(s + 4, s4);
+        consider(s + 5, s5);
+        consider(s + 6, s6);
+        consider(s + 7, s7);
       }
       for (let base = s * dim; s < n; s++, base += dim) {
         let score = 0;
