@@ -5,7 +5,7 @@ import type { BenchOutcome } from './lib/report.ts';
 export interface BenchOptions {
   /** Also run ANN at 1M items (long on 2 cores). */
   ann1m: boolean;
-  /** MovieLens 100K u.data for the quality benchmark. */
+  /** MovieLens 100K u.data for the quality and eval-speed benchmarks. */
   ml100k: string | undefined;
   /** api: also measure the 1,000/s rows with the kernel's DAMON reclaim paused (root; restored after). */
   pauseDamon: boolean;
@@ -31,6 +31,7 @@ export const BENCHES: ReadonlyArray<{ name: string; title: string; load: () => P
   { name: 'pipeline', title: 'Pipeline: learner throughput vs broker ceiling, freshness', load: async () => (await import('./pipeline.ts')).runPipeline },
   { name: 'api', title: 'API: recommend under autocannon vs fastify hello-world', load: async () => (await import('./api.ts')).runApi },
   { name: 'quality', title: 'Quality: prequential eval (streamrec eval)', load: async () => (await import('./quality.ts')).runQuality },
+  { name: 'eval-speed', title: 'Eval speed: online model vs item-kNN, events/s in one replay', load: async () => (await import('./eval-speed.ts')).runEvalSpeed },
   { name: 'redis', title: 'Redis: bytes per user, round trips per batch, redis-benchmark ceiling', load: async () => (await import('./redis.ts')).runRedis },
   { name: 'startup', title: 'CLI startup: streamrec --help vs node -e 0, inspect on a warm stack', load: async () => (await import('./startup.ts')).runStartup },
 ];

@@ -13,7 +13,8 @@ const USAGE = `usage: tsx native-bench/run.ts [bench ...] [--quick] [--ann-1m] [
 benches: ${BENCHES.map((b) => b.name).join(', ')} (default: all)
   --quick        small sizes, finishes in under a minute (what the test suite runs)
   --ann-1m       also run ANN on 1,000,000 items (slow on 2 cores)
-  --ml100k PATH  MovieLens 100K u.data for the quality bench
+  --ml100k PATH  MovieLens 100K u.data for the quality and eval-speed benches
+                 (eval-speed defaults to ../shared/data/ml-100k/u.data)
   --pause-damon  api: also measure the 1,000/s rows with the kernel's DAMON memory
                  reclaim (kdamond) paused; needs root, turns it back on after
   --out DIR      where results go (default native-bench/results)`;

@@ -1,4 +1,4 @@
-import { filterPredicate, type AnnIndex, type Neighbour } from './ann-index.ts';
+import type { AnnIndex, Neighbour } from './ann-index.ts';
 import { checkIndexVector, normalizeInto, TopK } from './index-common.ts';
 import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
@@ -13,6 +13,8 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
   let capacity = Math.max(1, initialCapacity);
   let data = new Float32Array(capacity * dim);
   const ids: string[] = [];
+  // itemHash of each slot's id, so a filter by hashes costs no hashing per candidate.
+  let slotHashes = new Int32Array(capacity);
   const slotOf = new Map<string, number>();
   const hidden = new Set<string>();
   const idsOfHash = new Map<number, string[]>();
@@ -22,6 +24,9 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     const next = new Float32Array(capacity * dim);
     next.set(data);
     data = next;
+    const hashes = new Int32Array(capacity);
+    hashes.set(slotHashes);
+    slotHashes = hashes;
   }
 
   return {
@@ -38,6 +43,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         ids.push(itemId);
         slotOf.set(itemId, slot);
         const hash = itemHash(itemId);
+        slotHashes[slot] = hash;
         idsOfHash.set(hash, [...(idsOfHash.get(hash) ?? []), itemId]);
       }
       normalizeInto(vector, data, slot * dim);
@@ -50,6 +56,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         const movedId = ids[last]!;
         data.copyWithin(slot * dim, last * dim, (last + 1) * dim);
         ids[slot] = movedId;
+        slotHashes[slot] = slotHashes[last]!;
         slotOf.set(movedId, slot);
       }
       ids.pop();
@@ -68,19 +75,61 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       else hidden.delete(itemId);
     },
     search(query, k, filter): Neighbour[] {
-      const accept = filterPredicate(filter);
       if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);
       const q = new Float32Array(dim);
-      if (k <= 0 || ids.length === 0 || !normalizeInto(query, q, 0)) return [];
-      const top = new TopK(Math.min(k, ids.length));
-      const scores = scoreAll(data, ids.length, dim, q);
-      for (let s = 0; s < scores.length; s++) {
-        const score = scores[s]!;
-        if (!top.wouldAccept(score)) continue;
+      const n = ids.length;
+      if (k <= 0 || n === 0 || !normalizeInto(query, q, 0)) return [];
+      const top = new TopK(Math.min(k, n));
+      const reject = filter !== undefined && typeof filter !== 'function' ? filter.rejectHashes : undefined;
+      const accept = typeof filter === 'function' ? filter : filter?.accept;
+      const consider = (s: number, score: number): void => {
+        if (!top.wouldAccept(score)) return;
         const id = ids[s]!;
-        if (hidden.size > 0 && hidden.has(id)) continue;
-        if (accept && !accept(id)) continue;
+        if (hidden.size > 0 && hidden.has(id)) return;
+        if (reject !== undefined && reject.has(slotHashes[s]!)) return;
+        if (accept && !accept(id)) return;
         top.push(id, score);
+      };
+      // Queries keep the reserved coordinate at 0 (item-space.ts); adding its ±0 products cannot change a sum.
+      const m = q[dim - 1] === 0 ? dim - 1 : dim;
+      // Eight rows at a time, each summed in the same order as one row alone (identical scores):
+      // independent sums keep the CPU's adders busy where one running sum waits on the last add.
+      let s = 0;
+      const block = 8 * dim;
+      for (let base = 0; s + 8 <= n; s += 8, base += block) {
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let s4 = 0;
+        let s5 = 0;
+        let s6 = 0;
+        let s7 = 0;
+        for (let i = 0; i < m; i++) {
+          const qi = q[i]!;
+          const at = base + i;
+          s0 += qi * data[at]!;
+          s1 += qi * data[at + dim]!;
+          s2 += qi * data[at + 2 * dim]!;
+          s3 += qi * data[at + 3 * dim]!;
+          s4 += qi * data[at + 4 * dim]!;
+          s5 += qi * data[at + 5 * dim]!;
+          s6 += qi * data[at + 6 * dim]!;
+          s7 += qi * data[at + 7 * dim]!;
+        }
+        consider(s, s0);
+        consider(s + 1, s1);
+        consider(s + 2, s2);
+        consider(s + 3, s3);
+        consider(s + 4, s4);
+        consider(s + 5, s5);
+        consider(s + 6, s6);
+        consider(s + 7, s7);
+      }
+      for (let base = s * dim; s < n; s++, base += dim) {
+        let score = 0;
+        for (let i = 0; i < m; i++) score += q[i]! * data[base + i]!;
+        consider(s, score);
       }
       return top.sorted();
     },
@@ -95,15 +144,4 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       return ids.slice();
     },
   };
-}
-
-/** Dot products of q with the first n rows of a row-major matrix (a monomorphic hot loop). */
-function scoreAll(data: Float32Array, n: number, dim: number, q: Float32Array): Float64Array {
-  const out = new Float64Array(n);
-  for (let s = 0, base = 0; s < n; s++, base += dim) {
-    let score = 0;
-    for (let i = 0; i < dim; i++) score += q[i]! * data[base + i]!;
-    out[s] = score;
-  }
-  return out;
 }

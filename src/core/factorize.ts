@@ -26,73 +26,171 @@ export interface SimilarityParams {
  */
 export function similarityMatrix(cooc: Cooccurrence, vocab: readonly number[], params: SimilarityParams): Csr {
   const n = vocab.length;
-  const row = new Map<number, number>();
-  vocab.forEach((item, r) => row.set(item, r));
+  // Row of each co-occurrence item number, -1 outside the vocabulary.
+  const rowOfItem = new Int32Array(cooc.itemCount).fill(-1);
+  vocab.forEach((item, r) => (rowOfItem[item] = r));
+  // The in-vocabulary entries of every row, in the row map's order (the order every sum below keeps).
+  const rawStart = new Int32Array(n + 1);
+  let rawCols: Int32Array = new Int32Array(1024);
+  let rawWeights: Float64Array = new Float64Array(1024);
+  let raw = 0;
   const marg = new Float64Array(n);
   for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (const [c, w] of cooc.rowOf(vocab[r]!) ?? []) if (row.has(c)) s += w;
-    marg[r] = s;
+    rawStart[r] = raw;
+    let sum = 0;
+    cooc.rowOf(vocab[r]!)?.forEach((w, c) => {
+      const k = c < rowOfItem.length ? rowOfItem[c]! : -1;
+      if (k < 0) return;
+      if (raw === rawCols.length) {
+        rawCols = grownInt32(rawCols);
+        rawWeights = grownFloat64(rawWeights);
+      }
+      rawCols[raw] = k;
+      rawWeights[raw] = w;
+      raw++;
+      sum += w;
+    });
+    marg[r] = sum;
+  }
+  rawStart[n] = raw;
+  // Transpose: entry (r, k) is found in row k of the transpose, so reading the weight of the
+  // reverse pair (k, r) needs no map lookup.
+  const tStart = new Int32Array(n + 1);
+  for (let p = 0; p < raw; p++) tStart[rawCols[p]! + 1] = tStart[rawCols[p]! + 1]! + 1;
+  for (let r = 0; r < n; r++) tStart[r + 1] = tStart[r + 1]! + tStart[r]!;
+  const tFill = tStart.slice(0, n);
+  const tRows = new Int32Array(raw);
+  const tWeights = new Float64Array(raw);
+  for (let r = 0; r < n; r++) {
+    for (let p = rawStart[r]!; p < rawStart[r + 1]!; p++) {
+      const k = rawCols[p]!;
+      const at = tFill[k]!;
+      tFill[k] = at + 1;
+      tRows[at] = r;
+      tWeights[at] = rawWeights[p]!;
+    }
   }
   let smoothedTotal = 0;
   for (let r = 0; r < n; r++) smoothedTotal += marg[r]! ** params.smoothing;
   const rowStart = new Int32Array(n + 1);
-  const cols: number[] = [];
-  const values: number[] = [];
+  const cols = new Int32Array(raw);
+  const values = new Float32Array(raw);
+  let nnz = 0;
   const logShift = Math.log(params.shift);
+  // reverse[k] = weight of the pair (k, r) for the current row r, 0 when absent.
+  const reverse = new Float64Array(n);
   for (let r = 0; r < n; r++) {
-    rowStart[r] = cols.length;
-    for (const [c, wrc] of cooc.rowOf(vocab[r]!) ?? []) {
-      const k = row.get(c);
-      if (k === undefined || marg[r] === 0 || marg[k] === 0) continue;
+    rowStart[r] = nnz;
+    for (let p = tStart[r]!; p < tStart[r + 1]!; p++) reverse[tRows[p]!] = tWeights[p]!;
+    for (let p = rawStart[r]!; p < rawStart[r + 1]!; p++) {
+      const k = rawCols[p]!;
+      if (marg[r] === 0 || marg[k] === 0) continue;
       // Pruning (cooccurrence.ts) may have dropped one direction of a pair: symmetrise.
-      const w = (wrc + (cooc.rowOf(c)?.get(vocab[r]!) ?? 0)) / 2;
+      const w = (rawWeights[p]! + reverse[k]!) / 2;
       let v: number;
       if (params.normalisation === 'cosine') v = w / Math.sqrt(marg[r]! * marg[k]!);
       else v = Math.log((w * smoothedTotal) / (marg[r]! * marg[k]! ** params.smoothing)) - logShift;
       if (!(v > 0)) continue;
-      cols.push(k);
-      values.push(v);
+      cols[nnz] = k;
+      values[nnz] = v;
+      nnz++;
     }
+    for (let p = tStart[r]!; p < tStart[r + 1]!; p++) reverse[tRows[p]!] = 0;
   }
-  rowStart[n] = cols.length;
-  return { n, rowStart, cols: Int32Array.from(cols), values: Float32Array.from(values) };
+  rowStart[n] = nnz;
+  return { n, rowStart, cols: cols.slice(0, nnz), values: values.slice(0, nnz) };
 }
 
-/** out = S · X for a dense n×d row-major X. */
+function grownInt32(a: Int32Array): Int32Array {
+  const out = new Int32Array(a.length * 2);
+  out.set(a);
+  return out;
+}
+
+function grownFloat64(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length * 2);
+  out.set(a);
+  return out;
+}
+
+/**
+ * out = S · X for a dense n×d row-major X. Eight output columns at a time in registers, each
+ * summed over the row's entries in order: the same sums as one running total per entry of out.
+ */
 function multiply(s: Csr, x: Float64Array, d: number, out: Float64Array): void {
-  out.fill(0);
-  for (let r = 0; r < s.n; r++) {
+  const { n, rowStart, cols, values } = s;
+  for (let r = 0; r < n; r++) {
     const o = r * d;
-    for (let p = s.rowStart[r]!; p < s.rowStart[r + 1]!; p++) {
-      const v = s.values[p]!;
-      const xo = s.cols[p]! * d;
-      for (let j = 0; j < d; j++) out[o + j] = out[o + j]! + v * x[xo + j]!;
+    const start = rowStart[r]!;
+    const end = rowStart[r + 1]!;
+    let j = 0;
+    for (; j + 8 <= d; j += 8) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let a4 = 0;
+      let a5 = 0;
+      let a6 = 0;
+      let a7 = 0;
+      for (let p = start; p < end; p++) {
+        const v = values[p]!;
+        const xo = cols[p]! * d + j;
+        a0 += v * x[xo]!;
+        a1 += v * x[xo + 1]!;
+        a2 += v * x[xo + 2]!;
+        a3 += v * x[xo + 3]!;
+        a4 += v * x[xo + 4]!;
+        a5 += v * x[xo + 5]!;
+        a6 += v * x[xo + 6]!;
+        a7 += v * x[xo + 7]!;
+      }
+      out[o + j] = a0;
+      out[o + j + 1] = a1;
+      out[o + j + 2] = a2;
+      out[o + j + 3] = a3;
+      out[o + j + 4] = a4;
+      out[o + j + 5] = a5;
+      out[o + j + 6] = a6;
+      out[o + j + 7] = a7;
+    }
+    for (; j < d; j++) {
+      let a = 0;
+      for (let p = start; p < end; p++) a += values[p]! * x[cols[p]! * d + j]!;
+      out[o + j] = a;
     }
   }
 }
 
-/** Modified Gram-Schmidt on the d columns of a row-major n×d matrix, in place. */
+/**
+ * Modified Gram-Schmidt on the d columns of a row-major n×d matrix, in place. Works on a
+ * column-major copy so every sum runs down contiguous memory, in the same order as over the rows.
+ */
 function orthonormalize(x: Float64Array, n: number, d: number, next: () => number): void {
+  const cm = new Float64Array(n * d);
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) cm[j * n + r] = x[r * d + j]!;
   for (let j = 0; j < d; j++) {
+    const cj = j * n;
     for (let pass = 0; pass < 2; pass++) {
       for (let k = 0; k < j; k++) {
+        const ck = k * n;
         let dotJk = 0;
-        for (let r = 0; r < n; r++) dotJk += x[r * d + j]! * x[r * d + k]!;
-        for (let r = 0; r < n; r++) x[r * d + j] = x[r * d + j]! - dotJk * x[r * d + k]!;
+        for (let r = 0; r < n; r++) dotJk += cm[cj + r]! * cm[ck + r]!;
+        for (let r = 0; r < n; r++) cm[cj + r] = cm[cj + r]! - dotJk * cm[ck + r]!;
       }
     }
     let sq = 0;
-    for (let r = 0; r < n; r++) sq += x[r * d + j]! ** 2;
+    for (let r = 0; r < n; r++) sq += cm[cj + r]! ** 2;
     if (sq < 1e-20) {
       // A degenerate direction: restart it from noise so the basis keeps full rank.
-      for (let r = 0; r < n; r++) x[r * d + j] = next() - 0.5;
+      for (let r = 0; r < n; r++) cm[cj + r] = next() - 0.5;
       j--;
       continue;
     }
     const inv = 1 / Math.sqrt(sq);
-    for (let r = 0; r < n; r++) x[r * d + j] = x[r * d + j]! * inv;
+    for (let r = 0; r < n; r++) cm[cj + r] = cm[cj + r]! * inv;
   }
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) x[r * d + j] = cm[j * n + r]!;
 }
 
 export interface EigenResult {
@@ -139,12 +237,14 @@ export function topEigenpairs(s: Csr, d: number, options: { iterations?: number;
   const u = eig.eigenvectorMatrix;
   const vectors = new Float64Array(n * dd);
   const values = new Float64Array(dd);
+  const uColumn = new Float64Array(b);
   for (let c = 0; c < dd; c++) {
     const [val, src] = order[c]!;
     values[c] = val;
+    for (let k = 0; k < b; k++) uColumn[k] = u.get(k, src);
     for (let r = 0; r < n; r++) {
       let sum = 0;
-      for (let k = 0; k < b; k++) sum += x[r * b + k]! * u.get(k, src);
+      for (let k = 0; k < b; k++) sum += x[r * b + k]! * uColumn[k]!;
       vectors[r * dd + c] = sum;
     }
   }

@@ -42,7 +42,7 @@ export interface ModelBinding {
 
 export interface RecommendOptions {
   k: number;
-  exclude?: readonly string[];
+  exclude?: Iterable<string>;
   category?: string;
 }
 

@@ -71,7 +71,7 @@ export interface OnlineModel {
   readonly index: AnnIndex;
   readonly trending: Trending;
   user(userId: string): UserState | undefined;
-  recommend(userId: string, k: number, exclude?: readonly string[]): Recommendation;
+  recommend(userId: string, k: number, exclude?: Iterable<string>): Recommendation;
   /** Learns from one event (test-then-learn: call recommend first). Returns the item vectors it changed. */
   learn(event: ClickEvent): ItemUpdate[];
   readonly refits: number;

@@ -33,7 +33,8 @@ export interface Recommendation {
 export interface RecommendRequest {
   user: UserState | undefined;
   k: number;
-  exclude?: readonly string[];
+  /** Item ids never to return (iterated once per request). */
+  exclude?: Iterable<string>;
   category?: string;
   index: AnnIndex;
   isAvailable: (itemId: string) => boolean;

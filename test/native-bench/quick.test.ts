@@ -69,6 +69,14 @@ describe('native-bench --quick', () => {
     }
   });
 
+  it('eval-speed has the online model and item-kNN side by side with positive events/s', () => {
+    const rows = (read('eval-speed').data?.rows ?? []) as Array<{ dataset: string; model: string; eventsPerS: number }>;
+    for (const dataset of new Set(rows.map((r) => r.dataset))) {
+      expect(rows.filter((r) => r.dataset === dataset).map((r) => r.model).sort()).toEqual(['itemknn', 'online']);
+    }
+    for (const r of rows) expect(r.eventsPerS).toBeGreaterThan(0);
+  });
+
   it('API result has the recommend and hello-world rows with latencies, autocannon and evenly spaced', () => {
     type Row = { target: string; achievedPerS: number; p50Ms: number; p99Ms: number; maxMs: number; serverCpuUsPerRequest?: number };
     const data = read('api').data as { rows: Row[]; pacedRows: Row[] };

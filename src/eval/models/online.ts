@@ -13,7 +13,7 @@ export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex
   return {
     name: pools ? 'online-pooled' : 'online',
     recommend(userId, k, exclude) {
-      const r = model.recommend(userId, k, [...exclude]);
+      const r = model.recommend(userId, k, exclude);
       answered++;
       if (r.candidates === 'pool') fromPools++;
       return r.items.map((i) => i.itemId);
