@@ -66,7 +66,7 @@ describe('online model (test-then-learn)', () => {
   it('served from stored rankings (as the API serves): a pool per learned user, used while fresh and of the current item space, same hit rate', () => {
     const pooled = createOnlineModel(params, undefined, { size: 20, maxAgeMs: 600_000 });
     const plain = createOnlineModel(params);
-    let same = 0;
+    let overlap = 0;
     let cases = 0;
     let hitsPooled = 0;
     let hitsPlain = 0;
@@ -78,7 +78,7 @@ describe('online model (test-then-learn)', () => {
         const a = served.items.map((r) => r.itemId);
         const b = plain.recommend(e.userId, 10).items.map((r) => r.itemId);
         cases++;
-        if (a.join() === b.join()) same++;
+        overlap += a.filter((id) => b.includes(id)).length / b.length;
         if (a.includes(e.itemId)) hitsPooled++;
         if (b.includes(e.itemId)) hitsPlain++;
       }
@@ -91,9 +91,10 @@ describe('online model (test-then-learn)', () => {
     expect(pooled.user(last.userId)!.updatedAtMs).toBe(last.ts);
     // The stored ranking is what the model gave when it was stored, so lists differ where the
     // index, trending or the co-visitation rules (other users' events teach them too) moved
-    // between a user's events; refits are aligned onto the item space the ranking was made in,
-    // so it stays in use (measured: 0.37 of lists the same, 100% from pools, hit rates as close).
-    expect(same / cases).toBeGreaterThan(0.3);
+    // between a user's events: the order of near-equal items changes, the items hardly do.
+    // Refits are aligned onto the item space the ranking was made in, so it stays in use
+    // (measured: 96% of the items the same, 100% from pools, hit rates 0.341 vs 0.338).
+    expect(overlap / cases).toBeGreaterThan(0.9);
     expect(fromPool / cases).toBeGreaterThan(0.95);
     expect(pooled.refits).toBeGreaterThan(1);
     expect(Math.abs(hitsPooled - hitsPlain) / cases).toBeLessThan(0.01);
