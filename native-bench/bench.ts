@@ -32,6 +32,7 @@ export const BENCHES: ReadonlyArray<{ name: string; title: string; load: () => P
   { name: 'api', title: 'API: recommend under autocannon vs fastify hello-world', load: async () => (await import('./api.ts')).runApi },
   { name: 'quality', title: 'Quality: prequential eval (streamrec eval)', load: async () => (await import('./quality.ts')).runQuality },
   { name: 'eval-speed', title: 'Eval speed: online model vs item-kNN, events/s in one replay', load: async () => (await import('./eval-speed.ts')).runEvalSpeed },
+  { name: 'model-cost', title: 'Model cost: recommend CPU with and without the co-visitation source', load: async () => (await import('./model-cost.ts')).runModelCost },
   { name: 'redis', title: 'Redis: bytes per user, round trips per batch, redis-benchmark ceiling', load: async () => (await import('./redis.ts')).runRedis },
   { name: 'startup', title: 'CLI startup: streamrec --help vs node -e 0, inspect on a warm stack', load: async () => (await import('./startup.ts')).runStartup },
 ];

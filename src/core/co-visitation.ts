@@ -231,6 +231,7 @@ export function coVisitationScores(
   accept: (itemId: string) => boolean,
 ): CoVisitationCandidates {
   if (scratch.length < source.items) scratch = new Float64Array(Math.max(source.items, scratch.length * 2));
+  const acc = scratch;
   const taken = new Set<string>();
   let decay = 1;
   let votes = 0;
@@ -253,14 +254,15 @@ export function coVisitationScores(
     const { to, weights: rule, size } = row;
     for (let s = 0; s < size; s++) {
       const c = to[s]!;
-      if (scratch[c] === 0) touched.push(c);
-      scratch[c]! += scale * rule[s]!;
+      if (acc[c] === 0) touched.push(c);
+      acc[c]! += scale * rule[s]!;
     }
   }
   const top = new TopK(limit);
-  for (const c of touched) {
-    const v = scratch[c]!;
-    scratch[c] = 0;
+  for (let t = 0; t < touched.length; t++) {
+    const c = touched[t]!;
+    const v = acc[c]!;
+    acc[c] = 0;
     if (top.wouldAccept(v)) {
       const id = source.idOf(c);
       if (accept(id)) top.push(id, v);

@@ -237,9 +237,14 @@ function blend(found: Neighbour[], covis: CoVisitationCandidates, rerank: Rerank
   const wc = rerank?.coVisitationWeight ?? 1;
   const floor = found.length > 0 ? found[found.length - 1]!.score : 0;
   const out: Neighbour[] = [];
-  for (const n of found) out.push({ itemId: n.itemId, score: we * n.score + wc * (covis.scores.get(n.itemId) ?? 0) });
-  const inSearch = new Set(found.map((n) => n.itemId));
-  for (const [id, c] of covis.scores) if (!inSearch.has(id)) out.push({ itemId: id, score: we * floor + wc * c });
+  // covis.scores is this call's own map: what the search returned is taken out of it.
+  const rest = covis.scores;
+  for (const n of found) {
+    const c = rest.get(n.itemId);
+    if (c !== undefined) rest.delete(n.itemId);
+    out.push({ itemId: n.itemId, score: we * n.score + wc * (c ?? 0) });
+  }
+  for (const [id, c] of rest) out.push({ itemId: id, score: we * floor + wc * c });
   return out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
 }
 
