@@ -76,7 +76,9 @@ describe('streamrec feed against a broker that dies', () => {
     await broker.up();
     const code = await exitCode(child, 120_000);
     expect(code, child.output.slice(-20).join('\n')).toBe(0);
-    expect(child.output.filter((l) => l.includes('Kafka unavailable')).length).toBe(1);
+    const notices = child.output.filter((l) => l.includes('Kafka unavailable'));
+    expect(notices.length).toBe(1);
+    expect(notices[0]).toMatch(/retrying in \d+\.\d s, backoff up to 5 s, for at most 300 s/);
     expect(child.output.some((l) => /Kafka is back after/.test(l))).toBe(true);
     const cp = readCheckpoint(checkpoint);
     expect(cp).toMatchObject({ eventsAcked: ids.length, complete: true });
