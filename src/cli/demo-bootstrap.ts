@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { ModelMeta } from '../core/stores.ts';
 import { readDataset } from '../datasets/read-dataset.ts';
+import { shiftToPresent } from '../datasets/shift-time.ts';
 import type { Logger } from '../log.ts';
 import { REPO_ROOT } from '../runtime-paths.ts';
 import { trainAndPublish } from '../training/train-and-publish.ts';
@@ -23,12 +24,20 @@ export interface DemoInfo {
 }
 
 /**
+ * The demo clickstream as `start` trains on it and feeds it: shifted so its latest event is
+ * at `nowMs` (the file spans January 2026), so demo users' histories and trending are recent.
+ */
+export async function loadDemoEvents(nowMs: number): Promise<ClickEvent[]> {
+  return shiftToPresent((await readDataset(DEMO_DATA_PATH, 'jsonl')).events, nowMs);
+}
+
+/**
  * Makes sure a model is being served. No model in Redis: train one from the demo data,
  * publish it, and feed the demo clickstream so demo users have histories. A model in Redis
  * but an empty item-embeddings topic (the broker's data was wiped): republish it from Redis.
  */
 export async function ensureDemoModel(config: Config, log: Logger, say: (line: string) => void): Promise<DemoInfo> {
-  const { events } = await readDataset(DEMO_DATA_PATH, 'jsonl');
+  const events = await loadDemoEvents(Date.now());
   const userId = mostActiveUser(events);
   const redis = await createRedis(config, log);
   const kafka = createKafka(config, log);

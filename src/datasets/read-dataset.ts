@@ -61,6 +61,11 @@ export interface ReadOptions {
    * @default false
    */
   sessionAsUser?: boolean;
+  /**
+   * Lines before this one (1-based) are passed over unread: `feed --from-line`.
+   * @default 1
+   */
+  fromLine?: number;
 }
 
 export interface DatasetStream {
@@ -173,9 +178,11 @@ export function openDataset(path: string, format: string, options: ReadOptions =
     badExamples: [...report.badExamples],
   });
 
+  const fromLine = options.fromLine ?? 1;
   async function* events(): AsyncGenerator<ClickEvent> {
     for await (const line of readLines(path)) {
       report.lines = line.lineNo;
+      if (line.lineNo < fromLine) continue;
       if (options.onProgress && line.lineNo % PROGRESS_EVERY_LINES === 0) {
         options.onProgress({ bytesRead: line.bytesRead, totalBytes, lines: report.lines, events: report.events });
       }

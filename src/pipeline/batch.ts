@@ -278,8 +278,8 @@ export async function publishLists(
   const doneAt = deps.clock();
   metrics.listsPublished.inc(lists.length);
   for (const { last } of targets) {
-    metrics.freshnessSeconds.observe(Math.max(0, doneAt - last.event.ts) / 1000);
-    if (Number.isFinite(last.appendedAtMs)) metrics.pipelineSeconds.observe(Math.max(0, doneAt - last.appendedAtMs) / 1000);
+    metrics.eventAgeSeconds.observe(Math.max(0, doneAt - last.event.ts) / 1000);
+    if (Number.isFinite(last.appendedAtMs)) metrics.freshnessSeconds.observe(Math.max(0, doneAt - last.appendedAtMs) / 1000);
   }
 }
 

@@ -219,3 +219,14 @@ describe('streaming and arguments', () => {
     expect(report).toMatchObject({ lines: 0, events: 0, firstTs: undefined });
   });
 });
+
+describe('fromLine', () => {
+  it('starts at that line; event ids still name the line they came from', async () => {
+    const path = fixture('from-line.data', '1\t10\t3\t881250900\n2\t20\t3\t881250901\n3\t30\t3\t881250902\n4\t40\t3\t881250903\n');
+    const { events } = await readDataset(path, 'movielens', { fromLine: 3 });
+    expect(events.map((e) => e.eventId)).toEqual(['from-line.data-3', 'from-line.data-4']);
+    const streamed: string[] = [];
+    for await (const e of openDataset(path, 'movielens', { fromLine: 4 }).events) streamed.push(e.eventId);
+    expect(streamed).toEqual(['from-line.data-4']);
+  });
+});

@@ -168,3 +168,17 @@ describe('processBatch', () => {
     expect(out.lists.map((l) => l.userId)).toEqual(['a']);
   });
 });
+
+describe('freshness', () => {
+  it('measures ingest to list for an old event (its Kafka timestamp), and its age in a second histogram', async () => {
+    const threeDaysMs = 3 * 86_400_000;
+    // An event from three days ago, produced (ingested) 40 ms before the learner publishes its list.
+    const old: ConsumedMessage = { ...msg(0, { userId: 'a', ts: NOW - threeDaysMs }), timestamp: String(NOW - 40) };
+    const d = deps(createMemoryUserStore(), sinkRecorder().sink);
+    await processBatch({ topic: 'cs', partition: 0, messages: [old] }, d, noRetry);
+    const sumOf = async (h: { get(): Promise<{ values: Array<{ metricName?: string; value: number }> }> }) =>
+      (await h.get()).values.find((v) => v.metricName?.endsWith('_sum'))!.value;
+    expect(await sumOf(d.metrics.freshnessSeconds)).toBeCloseTo(0.04, 3);
+    expect(await sumOf(d.metrics.eventAgeSeconds)).toBeCloseTo(threeDaysMs / 1000, 0);
+  });
+});
