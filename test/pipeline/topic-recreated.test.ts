@@ -3,7 +3,7 @@ import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-
 import { deleteTopics, ensureTopics } from '../../src/adapters/kafka/topics.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
-import { resetLearnedState } from '../../src/cli/reset.ts';
+import { resetLearnedState } from '../../src/cli/reset-action.ts';
 import type { Config } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { startLearner } from '../../src/pipeline/compose.ts';
