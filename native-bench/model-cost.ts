@@ -3,6 +3,7 @@ import { createCoVisitation, type CoVisitation } from '../src/core/co-visitation
 import { createHnswIndex } from '../src/core/hnsw-index.ts';
 import { itemHash } from '../src/core/item-hash.ts';
 import { createModel, type Model } from '../src/core/model.ts';
+import { createNeighbourTable } from '../src/core/neighbour-table.ts';
 import { createTrending } from '../src/core/trending.ts';
 import { createUserState, type UserState } from '../src/core/user-state.ts';
 import type { BenchContext } from './bench.ts';
@@ -28,7 +29,8 @@ function rng(seed: number): () => number {
  * What the co-visitation source costs a recommend: the production model object (src/core/model.ts)
  * over one HNSW index of N × dim random item vectors, answered by a search alone and by a search
  * plus the rules of the user's last 10 items (each item with up to 100 rules, from synthetic
- * sessions), in alternating rounds in one process; CPU µs per recommend, median of rounds.
+ * sessions, as the replicated NeighbourTable every learner and API process holds), in alternating
+ * rounds in one process; CPU µs per recommend, median of rounds.
  * This is the search path: the one the learner runs for every user it updates (the ranking it
  * stores and publishes), and the API when a user's stored ranking cannot be served.
  */
@@ -55,6 +57,13 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
       seq.push(item);
     }
   }
+  // What learners and API processes hold: the replicated table of each item's published rows
+  // (the heaviest maxNeighbours rules), not the refitter's writer.
+  const table = createNeighbourTable();
+  for (let i = 0; i < items; i++) {
+    const row = rules.rowOf(`i${i}`);
+    if (row) table.apply({ ...row, updatedAtMs: 0 });
+  }
   const trending = createTrending(86_400_000);
   for (let i = 0; i < 5_000; i++) trending.add(`i${Math.floor(random() * items)}`, 1_700_000_000_000 + i, 1);
   const states: UserState[] = Array.from({ length: users }, (_, u) => {
@@ -67,7 +76,7 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
   const binding = { index, trending: () => trending, modelVersion: () => 'bench' };
   const variants: Array<{ name: string; model: Model }> = [
     { name: 'search only', model: createModel(answering, binding) },
-    { name: 'search + co-visitation rules', model: createModel(answering, { ...binding, neighbours: rules }) },
+    { name: 'search + co-visitation rules', model: createModel(answering, { ...binding, neighbours: table }) },
   ];
   const samples = variants.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
