@@ -3,10 +3,9 @@ import type { ClickEvent } from '../../core/events.ts';
 import { factorPart } from '../../core/item-space.ts';
 import { applyEvent } from '../../core/learner.ts';
 import type { OnlineModelParams } from '../../core/online-model.ts';
-import { recommend } from '../../core/recommender.ts';
+import { createModel, type Model } from '../../core/model.ts';
 import { trainItemEmbeddings, type Interaction } from '../../core/trainer.ts';
 import { createTrending } from '../../core/trending.ts';
-import { userQuery } from '../../core/user-query.ts';
 import { createUserState, type UserState } from '../../core/user-state.ts';
 import type { Vector } from '../../core/vector.ts';
 import type { EvalModel } from '../eval-model.ts';
@@ -34,6 +33,11 @@ export function createBatchEvalModel(
   const { weights } = params.learner;
   const vectorOf = (id: string) => factors.get(id);
 
+  // No co-visitation rules: the batch model is the trainer's embeddings alone, frozen between
+  // runs; each run brings a new index, so the model is bound again.
+  const bind = (): Model => createModel({ weights, query: params.query, rerank: params.rerank }, { index, trending: () => trending, vectorOf, modelVersion: () => `batch-${refits}` });
+  let model = bind();
+
   function retrain(nowTs: number): void {
     const started = performance.now();
     const trained = trainItemEmbeddings(past, {
@@ -52,23 +56,14 @@ export function createBatchEvalModel(
     index = next;
     factors = nextFactors;
     refits++;
+    model = bind();
     trainMs += performance.now() - started;
   }
 
   return {
     name: 'batch',
     recommend(userId, k, exclude) {
-      return recommend({
-        user: users.get(userId),
-        k,
-        exclude: [...exclude],
-        index,
-        trending,
-        isAvailable: () => true,
-        indexHidesUnavailable: true,
-        queryOf: (user) => userQuery(user, vectorOf, weights, params.query),
-        rerank: params.rerank,
-      }).items.map((i) => i.itemId);
+      return model.recommend(users.get(userId), { k, exclude }).items.map((i) => i.itemId);
     },
     learn(event: ClickEvent) {
       const weight = weights[event.type];
