@@ -46,8 +46,6 @@ export default tseslint.config(
   {
     files: [
       'src/core/hnsw-index.ts',
-      'src/core/learner.ts',
-      'src/core/online-model.ts',
       'src/pipeline/learner-service.ts',
       'src/pipeline/trending-store.ts',
       'src/serving/api.ts',
