@@ -46,10 +46,6 @@ export default tseslint.config(
   {
     files: [
       'src/pipeline/trending-store.ts',
-      'src/serving/api.ts',
-      'src/serving/health-monitor.ts',
-      'src/serving/trending-feed.ts',
-      'src/training/catch-up.ts',
     ],
     rules: { 'no-restricted-imports': 'off' },
   },

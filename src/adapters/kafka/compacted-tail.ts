@@ -3,6 +3,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
+import { readPartitionOffsets } from './offsets.ts';
 
 export interface CompactedTail {
   /**
@@ -56,18 +57,10 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, spec: Compa
     },
     async start() {
       const timeoutMs = config.learner.catchUpTimeoutMs;
-      const admin = kafka.admin();
       try {
-        await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => unavailable('admin connect timed out'));
-        const offsets = await admin.fetchTopicOffsets(topic);
-        for (const o of offsets) {
-          const high = Number(o.high);
-          if (high > Number(o.low)) pending.set(o.partition, high);
-        }
+        for (const o of await readPartitionOffsets(kafka, config, topic)) if (o.high > o.low) pending.set(o.partition, o.high);
       } catch (err) {
-        throw err instanceof StreamrecError ? err : unavailable(`cannot read offsets of ${topic}: ${(err as Error).message}`, err);
-      } finally {
-        await admin.disconnect().catch(() => undefined);
+        throw unavailable(`cannot read offsets of ${topic}: ${(err as Error).message}`, err);
       }
       if (pending.size === 0) markCaughtUp();
       // stop() may come while start() is under way (a process failing half-way through its start).
