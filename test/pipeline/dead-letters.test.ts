@@ -1,6 +1,7 @@
 import type { Message } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { encodeEvent, msgpack, type DeadLetterCode } from '../../src/adapters/kafka/codec.ts';
+import { encodeEvent, type DeadLetterCode } from '../../src/adapters/kafka/codec.ts';
+import { msgpack } from '../../src/adapters/msgpack.ts';
 import { parseDeadLetter } from '../../src/adapters/kafka/dead-letter.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';

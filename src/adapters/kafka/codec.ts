@@ -1,5 +1,5 @@
-import { Packr } from 'msgpackr';
 import { parseEvent, type ClickEvent } from '../../core/events.ts';
+import { msgpack } from '../msgpack.ts';
 
 /**
  * Clickstream wire format. A message value is JSON or msgpack (sniffed from the first
@@ -34,8 +34,6 @@ export interface DecodeOptions {
   nowMs?: number;
 }
 
-// Plain msgpack (no msgpackr record extension) so any language can produce and read it.
-export const msgpack = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
 /**
  * A record of a compacted topic keyed by itemId, before its own validation: a tombstone (null

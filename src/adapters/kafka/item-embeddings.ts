@@ -3,7 +3,8 @@ import type { Config } from '../../config.ts';
 import { validateId } from '../../core/events.ts';
 import { vectorFromBytes, vectorToBytes, type Vector } from '../../core/vector.ts';
 import type { Logger } from '../../log.ts';
-import { msgpack, unpackKeyedRecord } from './codec.ts';
+import { msgpack } from '../msgpack.ts';
+import { unpackKeyedRecord } from './codec.ts';
 import { connectProducer, sendChunked } from './producer.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import { msgpack } from './codec.ts';
+import { msgpack } from '../msgpack.ts';
 
 /** One fresh list for one user on the recommendations topic (msgpack, key userId). */
 export interface RecommendationList {

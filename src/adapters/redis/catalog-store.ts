@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CatalogItem, CatalogStore } from '../../core/stores.ts';
 import { StreamrecError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { msgpack } from '../kafka/codec.ts';
+import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
 
 /**
