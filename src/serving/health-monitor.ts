@@ -1,6 +1,6 @@
-import type { HealthReport, HealthView, ServiceState } from '../adapters/http/deps.ts';
 import { withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
+import type { HealthReport, HealthView, ServiceState } from '../core/ports.ts';
 
 /** What the Redis probe needs of a client (an ioredis connection is one). */
 export interface PingClient {

@@ -3,7 +3,8 @@ import type { Config } from '../../config.ts';
 import type { AnnIndex } from '../../core/ann-index.ts';
 import type { Logger } from '../../log.ts';
 import { createCompactedTail, type CompactedTail } from './compacted-tail.ts';
-import { decodeItemEmbedding, type ItemEmbeddingChange } from './item-embeddings.ts';
+import { decodeItemEmbedding } from './item-embeddings.ts';
+import type { ItemEmbeddingChange } from '../../core/ports.ts';
 
 export interface ItemEmbeddingsTailStats {
   upserts: number;
