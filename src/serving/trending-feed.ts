@@ -53,7 +53,7 @@ export async function startTrendingFeed(kafka: KafkaClient, config: Config, log:
       return eventsSeen;
     },
     async stop() {
-      await consumer.stop(config.learner.shutdownGraceMs);
+      await consumer.stop();
     },
   };
 }

@@ -60,12 +60,12 @@ export interface GroupConsumerSpec {
 }
 
 export interface GroupConsumer {
-  /** Connects (bounded by the Kafka connection and request timeouts), subscribes and runs. */
+  /** Connects (bounded by the Kafka connection and request timeouts), subscribes and runs; only connects when stopped meanwhile. */
   start(): Promise<void>;
   /** Moves this member's position in a partition (after start). */
   seek(partition: number, offset: string): void;
-  /** Leaves the group once the batch in progress ends; bounded by graceMs; idempotent. */
-  stop(graceMs: number): Promise<void>;
+  /** Leaves the group once the batch in progress ends; bounded by graceMs (a TIMEOUT past it) when given; idempotent. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Heartbeat period for a session timeout: a tenth of it, at least 500 ms. */
@@ -138,6 +138,12 @@ export function createGroupConsumer(kafka: Kafka, config: Config, log: Logger, s
           hint: 'start the local stack with `streamrec stack up` or set KAFKA_BROKERS',
         }),
       );
+      // stop() may come while start() is under way (a process failing half-way through its start).
+      if (stopping !== undefined) {
+        await stopping.catch(() => undefined);
+        await consumer.disconnect();
+        return;
+      }
       await consumer.subscribe({ topics: [topic], fromBeginning: spec.fromBeginning });
       await consumer.run({
         autoCommit: false,
@@ -150,7 +156,10 @@ export function createGroupConsumer(kafka: Kafka, config: Config, log: Logger, s
       consumer.seek({ topic, partition, offset });
     },
     stop(graceMs) {
-      stopping ??= withTimeout(consumer.disconnect(), graceMs, () => new StreamrecError('TIMEOUT', `${spec.name} did not leave its group within ${graceMs} ms`));
+      stopping ??=
+        graceMs === undefined
+          ? consumer.disconnect()
+          : withTimeout(consumer.disconnect(), graceMs, () => new StreamrecError('TIMEOUT', `${spec.name} did not leave its group within ${graceMs} ms`));
       return stopping;
     },
   };

@@ -55,7 +55,7 @@ export function createItemEmbeddingsTail(
     options.onChange?.(change);
   };
 
-  const tail = createCompactedTail(kafka, config, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply });
+  const tail = createCompactedTail(kafka, config, log, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply });
   return {
     get caughtUp() {
       return tail.caughtUp;
