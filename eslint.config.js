@@ -1,6 +1,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Client libraries live in src/adapters only: composition code (pipeline, serving, training),
+// the CLI and workers reach Kafka, Redis and HTTP through adapter functions and core ports.
+const CLIENT_LIBRARIES = {
+  paths: ['kafkajs', 'ioredis', 'fastify'].map((name) => ({ name, message: `${name} is imported in src/adapters only; call an adapter function instead.` })),
+  patterns: [{ group: ['@fastify/*'], message: '@fastify/* is imported in src/adapters only.' }],
+};
+
+// The core is pure: no configuration loader, no I/O modules, nothing from the layers above it.
+const CORE_FORBIDDEN = {
+  paths: [
+    ...CLIENT_LIBRARIES.paths,
+    ...['fs', 'fs/promises', 'path', 'net', 'child_process', 'worker_threads'].flatMap((m) => [`node:${m}`, m]).map((name) => ({
+      name,
+      message: 'src/core does no I/O: take what it needs as an argument or a port (src/core/ports.ts).',
+    })),
+  ],
+  patterns: [
+    ...CLIENT_LIBRARIES.patterns,
+    { group: ['**/config.ts'], message: 'src/core declares the narrow shape it needs; composition code converts Config.' },
+    { group: ['**/adapters/**', '**/pipeline/**', '**/serving/**', '**/training/**'], message: 'src/core imports nothing from the layers above it.' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'test-results/', 'native-bench/results/', 'data/', '.streamrec/'] },
   js.configs.recommended,
@@ -14,4 +37,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // test/ and native-bench/ are exempt: tests fault-inject and inspect with the real clients
+  // (KafkaJS error classes, a raw Redis connection), and the benches compare the clients
+  // themselves (a bare fastify server, kafkajs against the engine's adapter).
+  { files: ['src/**/*.ts', 'workers/**/*.ts'], ignores: ['src/adapters/**'], rules: { 'no-restricted-imports': ['error', CLIENT_LIBRARIES] } },
+  { files: ['src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', CORE_FORBIDDEN] } },
 );

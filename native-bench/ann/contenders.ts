@@ -6,7 +6,8 @@ import hnswlib from 'hnswlib-node';
 import type * as UsearchModule from 'usearch';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
-import { createHnswIndex, loadHnswIndex, type HnswIndex } from '../../src/core/hnsw-index.ts';
+import { loadHnswIndex, saveHnswIndex } from '../../src/adapters/fs/hnsw-snapshot.ts';
+import { createHnswIndex, type HnswIndex } from '../../src/core/hnsw-index.ts';
 import { row, type VectorSet } from './data.ts';
 
 export const CONTENDERS = ['exact', 'hnsw', 'hnswlib', 'usearch'] as const;
@@ -74,7 +75,7 @@ function engineHnsw(p: ContenderParams): Contender {
     },
     setEf(ef) {
       if (!saved) {
-        index.save(snapshot);
+        saveHnswIndex(index, snapshot);
         saved = true;
       }
       index = loadHnswIndex(snapshot, { efSearch: ef });

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import type { PipelineSink } from '../../src/adapters/kafka/pipeline-sink.ts';
 import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
 import { createPipelineMetrics } from '../../src/adapters/metrics/pipeline-metrics.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
@@ -15,6 +14,7 @@ import { processBatch, type BatchResult, type ConsumedMessage } from '../../src/
 import { bindLearnerCore } from '../../src/pipeline/core-binding.ts';
 import { ITEM_VECTORS_SEED, makeVectors, row } from '../ann/data.ts';
 import { itemId } from './clickstream.ts';
+import type { PipelineSink } from '../../src/core/ports.ts';
 
 /**
  * The learner's own batch step (src/pipeline/batch.ts processBatch, bound to the model

@@ -1,8 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { AnnIndex, Neighbour, SearchFilter } from './ann-index.ts';
-import { StreamrecError } from '../errors.ts';
 import { checkIndexVector, hasDirection } from './index-common.ts';
 import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
@@ -26,11 +23,13 @@ export interface HnswIndex extends AnnIndex {
   readonly efSearch: EfSearch;
   /** The beam width a search of k ≤ it uses now (efSearch, or autoEfSearch of the current size). */
   readonly efNow: number;
-  /** Writes the graph to `path` and the id map next to it (`path.ids.json`), each atomically. */
-  save(path: string): void;
+  /** The graph's half of a snapshot, written by hnswlib itself (src/adapters/fs/hnsw-snapshot.ts keeps both halves). */
+  writeGraph(path: string): void;
+  /** The id map and parameters: the other half of a snapshot. */
+  idMap(): HnswIdMap;
 }
 
-interface IdMapFile {
+export interface HnswIdMap {
   format: 'streamrec-hnsw-ids';
   version: 1;
   dim: number;
@@ -101,23 +100,10 @@ export function createHnswIndex(options: HnswOptions): HnswIndex {
   return wrap(native, opts, new Map(), 0, 0);
 }
 
-/** Restores an index written by `save`; throws MODEL_MISSING with a hint when files are absent or foreign. */
-export function loadHnswIndex(path: string, overrides: { efSearch?: EfSearch } = {}): HnswIndex {
-  const idsPath = `${path}.ids.json`;
-  if (!existsSync(path) || !existsSync(idsPath)) {
-    throw new StreamrecError('MODEL_MISSING', `no HNSW snapshot at ${path}`, { hint: 'run `streamrec train` to create one' });
-  }
-  let meta: IdMapFile;
-  try {
-    meta = JSON.parse(readFileSync(idsPath, 'utf8')) as IdMapFile;
-  } catch (err) {
-    throw new StreamrecError('MODEL_MISSING', `HNSW id map ${idsPath} is not readable JSON`, { cause: err, hint: 'retrain to rewrite the snapshot' });
-  }
-  if (meta.format !== 'streamrec-hnsw-ids' || meta.version !== 1 || !Array.isArray(meta.labels)) {
-    throw new StreamrecError('MODEL_MISSING', `${idsPath} is not a streamrec HNSW id map (version 1)`, { hint: 'retrain to rewrite the snapshot' });
-  }
+/** Rebuilds an index from a graph file (writeGraph) and its id map (idMap). */
+export function restoreHnswIndex(graphPath: string, meta: HnswIdMap, overrides: { efSearch?: EfSearch } = {}): HnswIndex {
   const native = new hnswlib.HierarchicalNSW('cosine', meta.dim);
-  native.readIndexSync(path, true);
+  native.readIndexSync(graphPath, true);
   const labelOf = new Map<string, number>();
   for (const [label, id] of meta.labels) labelOf.set(id, label);
   const deleted = native.getCurrentCount() - labelOf.size;
@@ -300,11 +286,11 @@ function wrap(
     ids() {
       return Array.from(labelOf.keys());
     },
-    save(path) {
-      mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.tmp-${process.pid}`;
-      native.writeIndexSync(tmp);
-      const meta: IdMapFile = {
+    writeGraph(path) {
+      native.writeIndexSync(path);
+    },
+    idMap(): HnswIdMap {
+      return {
         format: 'streamrec-hnsw-ids',
         version: 1,
         dim,
@@ -315,9 +301,6 @@ function wrap(
         nextLabel,
         labels: Array.from(labelOf, ([id, label]) => [label, id] as [number, string]),
       };
-      writeFileSync(`${tmp}.ids.json`, JSON.stringify(meta));
-      renameSync(tmp, path);
-      renameSync(`${tmp}.ids.json`, `${path}.ids.json`);
     },
   };
 }

@@ -1,10 +1,9 @@
-import type { Config } from '../config.ts';
 import type { ClickEvent, EventWeights } from './events.ts';
 import type { AppliedPosition, HistoryEntry, UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
 import { eventIdHash, itemHash } from './item-hash.ts';
 
-/** The part of config.model the per-event learner needs. */
+/** The part of the model settings (config.model) the per-event learner needs. */
 export interface LearnerParams {
   dim: number;
   halfLifeMs: number;
@@ -15,7 +14,8 @@ export interface LearnerParams {
   eventIdWindow: number;
 }
 
-export function learnerParamsFrom(model: Config['model']): LearnerParams {
+/** Copies only the learner's fields out of a wider settings object (such as config.model). */
+export function learnerParamsFrom(model: Readonly<LearnerParams>): LearnerParams {
   return { dim: model.dim, halfLifeMs: model.halfLifeMs, weights: model.weights, historyCap: model.historyCap, seenCap: model.seenCap, eventIdWindow: model.eventIdWindow };
 }
 

@@ -1,4 +1,3 @@
-import type { Config } from '../config.ts';
 import type { AnnIndex } from './ann-index.ts';
 import type { CooccurrenceParams } from './cooccurrence.ts';
 import type { ClickEvent } from './events.ts';
@@ -15,6 +14,11 @@ import { createTrending, type Trending } from './trending.ts';
 import { createUserState, type UserState } from './user-state.ts';
 import { DEFAULT_QUERY_PARAMS, type QueryParams } from './user-query.ts';
 import type { Vector } from './vector.ts';
+
+/** The configurable part of the model (config.model satisfies it); the rest are fixed defaults. */
+export interface ModelSettings extends Readonly<LearnerParams> {
+  readonly trendingHalfLifeMs: number;
+}
 
 export interface OnlineModelParams {
   learner: LearnerParams;
@@ -36,7 +40,7 @@ export interface OnlineModelParams {
  * Defaults chosen by prequential replay of MovieLens 100K (see README): the knobs that are
  * not configuration come from here, the rest from config.model.
  */
-export function onlineModelParamsFrom(model: Config['model']): OnlineModelParams {
+export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
   return {
     learner: learnerParamsFrom(model),
     trendingHalfLifeMs: model.trendingHalfLifeMs,

@@ -77,3 +77,10 @@ export interface ModelStore {
   /** Vectors of a kept version; empty for a version never saved or already dropped. */
   loadVectors(version: string): Promise<Map<string, Vector>>;
 }
+
+/** Tells every API process that a catalog item changed (at-most-once; resync repairs). */
+export interface CatalogChangeBus {
+  publish(item: CatalogItem): Promise<void>;
+  /** Resolves once subscribed; returns the unsubscribe. */
+  subscribe(onChange: (item: CatalogItem) => void): Promise<() => Promise<void>>;
+}

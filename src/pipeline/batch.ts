@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { decodeEvent } from '../adapters/kafka/codec.ts';
-import type { DeadLetter } from '../adapters/kafka/dead-letter.ts';
-import type { PipelineSink } from '../adapters/kafka/pipeline-sink.ts';
-import type { RecommendationList } from '../adapters/kafka/recommendations.ts';
 import type { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { UserStateStore } from '../core/stores.ts';
@@ -12,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { AppliedEvent, LearnerCore } from './learner-core.ts';
 import type { StepRunner } from './retry.ts';
 import { isDuplicateEvent } from '../core/learner.ts';
+import type { DeadLetter, PipelineSink, RecommendationList } from '../core/ports.ts';
 
 export interface ConsumedMessage {
   key: Buffer | null;

@@ -21,7 +21,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import { openServingIndex } from '../serving/serving-index.ts';
 import type { BoundLearnerCore } from './core-binding.ts';
 import type { ModelStore } from '../core/stores.ts';
-import { openPersistedTrending } from './trending-store.ts';
+import { openPersistedTrending } from '../adapters/redis/trending-store.ts';
 import { createCloser, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { bindLearnerCore } from './core-binding.ts';

@@ -1,4 +1,3 @@
-import type { ItemEmbeddingChange, ItemEmbeddingRecord } from '../adapters/kafka/item-embeddings.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
@@ -11,6 +10,7 @@ import type { Trending } from '../core/trending.ts';
 import { createUserState } from '../core/user-state.ts';
 import type { Vector } from '../core/vector.ts';
 import type { LearnerCore } from './learner-core.ts';
+import type { ItemEmbeddingChange, ItemEmbeddingRecord } from '../core/ports.ts';
 
 export interface BoundLearnerCore extends LearnerCore {
   /** Feed of the item-embeddings tail: tracks which items are trained and drops removed ones from trending. */

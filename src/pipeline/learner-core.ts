@@ -1,6 +1,6 @@
-import type { ItemEmbeddingRecord } from '../adapters/kafka/item-embeddings.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { AppliedPosition, HistoryEntry, UserState } from '../core/user-state.ts';
+import type { ItemEmbeddingRecord } from '../core/ports.ts';
 
 export interface RecommendedEntry {
   itemId: string;

@@ -1,8 +1,8 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { kafkaFault } from '../adapters/kafka/client.ts';
+import type { KafkaClient } from '../adapters/kafka/client.ts';
+import { createGroupConsumer, heartbeatIntervalMs, isRebalance, type GroupBatch } from '../adapters/kafka/group-consumer.ts';
 import type { Config } from '../config.ts';
 import { formatErrorLine, StreamrecError } from '../errors.ts';
-import { withTimeout, type WorkerState } from '../lifecycle.ts';
+import type { WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { applySlice, publishLists, type BatchDeps, type ListTarget } from './batch.ts';
 import { createStepRunner } from './retry.ts';
@@ -32,18 +32,18 @@ export function learnerFetchSettings(config: Config): { maxBytesPerPartition: nu
     // Freshness: an idle partition answers a fetch within this time.
     maxWaitTimeInMs: 50,
     sessionTimeout: config.learner.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
+    heartbeatInterval: heartbeatIntervalMs(config.learner.sessionTimeoutMs),
   };
 }
 
 /**
  * The clickstream consumer-group member. Offsets are committed by hand after each batch
- * is applied and its lists published; kafkajs auto-commit and auto-resolve are off, so
+ * is applied and its lists published (the group consumer's commitsByHand), so
  * a crash anywhere before the commit means redelivery, which the stored positions make
  * harmless.
  */
 export function createLearnerService(
-  kafka: Kafka,
+  kafka: KafkaClient,
   config: Config,
   deps: BatchDeps,
   log: Logger,
@@ -53,35 +53,23 @@ export function createLearnerService(
   let stopping: Promise<void> | undefined;
   // Set once a batch met users of an earlier topic under ON_TOPIC_CHANGE=refuse: nothing more is applied.
   let refused: StreamrecError | undefined;
-  const consumer: Consumer = kafka.consumer({ groupId: config.learner.groupId, ...learnerFetchSettings(config), allowAutoTopicCreation: false });
-
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
-    if (!payload.restart && state !== 'draining' && state !== 'stopped') options.onFatal?.(payload.error);
-  });
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined learner group');
-  });
-
-  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch } = payload;
-    if (!payload.isRunning() || payload.isStale() || refused) return;
+  const eachBatch = async (batch: GroupBatch): Promise<void> => {
+    if (!batch.isRunning() || batch.isStale() || refused) return;
     const started = process.hrtime.bigint();
     let resume: (() => void) | undefined;
     let rebalanced = false;
     const keepAlive = async () => {
       try {
-        await payload.heartbeat();
+        await batch.heartbeat();
       } catch (err) {
-        const type = (err as { type?: string }).type;
-        if (type === 'REBALANCE_IN_PROGRESS' || type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION') rebalanced = true;
+        if (isRebalance(err)) rebalanced = true;
         throw err;
       }
     };
     const step = createStepRunner(config.learner.retryMaxMs, log.child({ partition: batch.partition }), {
       onFault: (name) => {
         deps.metrics.retries.inc({ step: name });
-        resume ??= payload.pause();
+        resume ??= batch.pause();
       },
       onRecovered: (name, attempts) => {
         log.info({ step: name, attempts, partition: batch.partition }, 'recovered; partition resumed');
@@ -89,7 +77,7 @@ export function createLearnerService(
         resume = undefined;
       },
       keepAlive,
-      shouldContinue: () => payload.isRunning() && !payload.isStale() && !rebalanced,
+      shouldContinue: () => batch.isRunning() && !batch.isStale() && !rebalanced,
     });
     // A fetch can hold ~33k events; slices (by distinct users, slices.ts) bound the Redis
     // pipelines. Lists are coalesced over the whole fetch:
@@ -102,7 +90,7 @@ export function createLearnerService(
     // A stopping consumer (isRunning false) still finishes the fetch it started: SIGTERM
     // means finish the batch, publish, commit. Only a lost partition abandons it.
     for (const [start, end] of sliceByUsers(batch.messages)) {
-      if (payload.isStale() || rebalanced || refused) return;
+      if (batch.isStale() || rebalanced || refused) return;
       let result: Awaited<ReturnType<typeof applySlice>>;
       try {
         result = await applySlice(
@@ -123,37 +111,41 @@ export function createLearnerService(
       for (const t of result.targets) targets.set(t.state.userId, t);
       lastOffset = result.lastOffset ?? lastOffset;
     }
-    if (payload.isStale() || rebalanced) return;
+    if (batch.isStale() || rebalanced) return;
     await publishLists([...targets.values()], deps, step, () => keepAlive().catch(() => undefined));
     if (lastOffset !== undefined) {
-      const next = String(Number(lastOffset) + 1);
-      payload.resolveOffset(lastOffset);
-      await step('commit-offsets', () =>
-        payload
-          .commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] })
-          .catch((err: unknown) => {
-            throw kafkaFault(err, 'committing offsets');
-          }),
-      );
+      const committed = lastOffset;
+      await step('commit-offsets', () => batch.commit(committed));
     }
     deps.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
     deps.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     await keepAlive().catch(() => undefined);
   };
 
+  const fetch = learnerFetchSettings(config);
+  const consumer = createGroupConsumer(kafka, config, log, {
+    name: 'learner',
+    groupId: config.learner.groupId,
+    topic: config.topics.clickstream,
+    fromBeginning: true,
+    maxWaitTimeInMs: fetch.maxWaitTimeInMs,
+    maxBytesPerPartition: fetch.maxBytesPerPartition,
+    maxBytes: fetch.maxBytes,
+    sessionTimeoutMs: fetch.sessionTimeout,
+    partitionsConsumedConcurrently: config.learner.partitionsConcurrently,
+    commitsByHand: true,
+    eachBatch,
+    onFatal: (err) => {
+      if (state !== 'draining' && state !== 'stopped') options.onFatal?.(err);
+    },
+  });
+
   return {
     get state() {
       return state;
     },
     async start() {
-      const timeoutMs = config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs;
-      await withTimeout(consumer.connect(), timeoutMs, () =>
-        new StreamrecError('KAFKA_UNAVAILABLE', `learner consumer did not connect to ${config.kafka.brokers.join(',')} within ${timeoutMs} ms`, {
-          hint: 'start the local stack with `streamrec stack up` or set KAFKA_BROKERS',
-        }),
-      );
-      await consumer.subscribe({ topics: [config.topics.clickstream], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: config.learner.partitionsConcurrently, eachBatch });
+      await consumer.start();
       state = 'running';
       log.info({ topic: config.topics.clickstream, groupId: config.learner.groupId }, 'learner consuming');
     },
@@ -161,9 +153,7 @@ export function createLearnerService(
       stopping ??= (async () => {
         state = 'draining';
         try {
-          await withTimeout(consumer.disconnect(), config.learner.shutdownGraceMs, () =>
-            new StreamrecError('TIMEOUT', `learner did not drain within ${config.learner.shutdownGraceMs} ms`),
-          );
+          await consumer.stop(config.learner.shutdownGraceMs);
         } finally {
           state = 'stopped';
         }

@@ -1,13 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { Kafka } from 'kafkajs';
-import { buildApp } from '../adapters/http/app.ts';
+import { buildApp, type HttpApp } from '../adapters/http/app.ts';
 import { createClickstreamProducer } from '../adapters/kafka/clickstream-producer.ts';
-import { createKafka } from '../adapters/kafka/client.ts';
+import { createKafka, type KafkaClient } from '../adapters/kafka/client.ts';
 import { createItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
 import { createItemNeighboursTail } from '../adapters/kafka/item-neighbours-tail.ts';
 import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';
+import { listTopicNames } from '../adapters/kafka/offsets.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
@@ -32,7 +31,7 @@ import { openServingIndex, pruneOrphanSnapshots, type ServingIndex } from './ser
 import { startTrendingFeed } from './trending-feed.ts';
 
 export interface ApiProcess {
-  app: FastifyInstance;
+  app: HttpApp;
   close(): Promise<void>;
 }
 
@@ -210,16 +209,11 @@ async function seedFromModelStore(models: ModelStore, config: Config, index: Ann
 }
 
 /** Housekeeping only: a failure here never stops the API from starting. */
-async function pruneSnapshotsOfDeletedTopics(kafka: Kafka, config: Config, log: Logger): Promise<void> {
+async function pruneSnapshotsOfDeletedTopics(kafka: KafkaClient, config: Config, log: Logger): Promise<void> {
   if (config.http.indexSnapshotDir === undefined) return;
-  const admin = kafka.admin();
   try {
-    await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs, () => new Error('admin connect timed out'));
-    const topics = await withTimeout(admin.listTopics(), config.kafka.connectionTimeoutMs, () => new Error('listTopics timed out'));
-    pruneOrphanSnapshots(config.http.indexSnapshotDir, new Set(topics), log);
+    pruneOrphanSnapshots(config.http.indexSnapshotDir, new Set(await listTopicNames(kafka, config)), log);
   } catch (err) {
     log.debug({ err: (err as Error).message }, 'snapshot housekeeping skipped');
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }

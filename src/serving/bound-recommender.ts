@@ -1,4 +1,3 @@
-import type { CatalogView, Recommender } from '../adapters/http/deps.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { OnlineModelParams } from '../core/online-model.ts';
@@ -6,6 +5,7 @@ import { createModel } from '../core/model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import type { Logger } from '../log.ts';
+import type { CatalogView, Recommender } from '../core/ports.ts';
 
 /** When a user's stored candidate pool stands in for a search (core/recommender.ts usablePool). */
 export interface PoolPolicy {

@@ -1,8 +1,7 @@
-import type { CatalogView } from '../adapters/http/deps.ts';
-import type { CatalogChangeBus } from '../adapters/redis/catalog-store.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
-import type { CatalogItem, CatalogStore } from '../core/stores.ts';
+import type { CatalogChangeBus, CatalogItem, CatalogStore } from '../core/stores.ts';
 import type { Logger } from '../log.ts';
+import type { CatalogView } from '../core/ports.ts';
 
 export interface CatalogViewOptions {
   store: CatalogStore;

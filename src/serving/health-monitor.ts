@@ -1,8 +1,18 @@
-import type { Admin } from 'kafkajs';
-import type { Redis } from 'ioredis';
-import type { HealthReport, HealthView, ServiceState } from '../adapters/http/deps.ts';
 import { withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
+import type { HealthReport, HealthView, ServiceState } from '../core/ports.ts';
+
+/** What the Redis probe needs of a client (an ioredis connection is one). */
+export interface PingClient {
+  ping(): Promise<string>;
+}
+
+/** What the Kafka probe needs of an admin client (a kafkajs Admin is one). */
+export interface ClusterAdmin {
+  connect(): Promise<void>;
+  describeCluster(): Promise<{ brokers: readonly unknown[] }>;
+  disconnect(): Promise<void>;
+}
 
 export interface HealthMonitor extends HealthView {
   markIndexLoaded(): void;
@@ -18,7 +28,7 @@ export interface HealthMonitor extends HealthView {
  * down instead of paying its timeout. Recovery is automatic: the next good probe flips
  * the check back.
  */
-export function createHealthMonitor(redis: Redis, admin: Admin, intervalMs: number, log: Logger): HealthMonitor {
+export function createHealthMonitor(redis: PingClient, admin: ClusterAdmin, intervalMs: number, log: Logger): HealthMonitor {
   const checks = { index: false, redis: false, kafka: false };
   let draining = false;
   let adminConnected = false;

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnnIndex } from '../core/ann-index.ts';
-import { createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex, type EfSearch, type HnswIndex } from '../core/hnsw-index.ts';
+import { loadHnswIndex, saveHnswIndex } from '../adapters/fs/hnsw-snapshot.ts';
+import { createHnswIndex, HNSW_NATIVE_MASK, type EfSearch, type HnswIndex } from '../core/hnsw-index.ts';
 import { normalized, type Vector } from '../core/vector.ts';
 import type { Logger } from '../log.ts';
 
@@ -101,7 +102,7 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     saveSnapshot() {
       if (path === undefined) return;
       mkdirSync(snapshotDir!, { recursive: true });
-      graph.save(path);
+      saveHnswIndex(graph, path);
     },
   };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { KafkaClient } from '../adapters/kafka/client.ts';
 import { decodeEvent } from '../adapters/kafka/codec.ts';
+import { createGroupConsumer } from '../adapters/kafka/group-consumer.ts';
+import { readPartitionOffsets } from '../adapters/kafka/offsets.ts';
 import type { Config } from '../config.ts';
 import { createTrending, type Trending } from '../core/trending.ts';
 import type { Logger } from '../log.ts';
@@ -18,29 +20,20 @@ export interface TrendingFeed {
  * popular items again within seconds. Trending is popularity, not state: a few events
  * missed or seen twice around a restart shift scores slightly and nothing else.
  */
-export async function startTrendingFeed(kafka: Kafka, config: Config, log: Logger, lookbackMs: number): Promise<TrendingFeed> {
+export async function startTrendingFeed(kafka: KafkaClient, config: Config, log: Logger, lookbackMs: number): Promise<TrendingFeed> {
   const topic = config.topics.clickstream;
   const trending = createTrending(config.model.trendingHalfLifeMs);
   const weights = config.model.weights;
   let eventsSeen = 0;
-  const consumer: Consumer = kafka.consumer({
+  const starts = await readPartitionOffsets(kafka, config, topic, Date.now() - lookbackMs);
+  const consumer = createGroupConsumer(kafka, config, log, {
+    name: 'trending feed',
     groupId: `${config.kafka.clientId}-api-trending-${randomUUID()}`,
+    topic,
+    fromBeginning: false,
     maxWaitTimeInMs: 250,
-    allowAutoTopicCreation: false,
-  });
-  const admin = kafka.admin();
-  let starts: Array<{ partition: number; offset: string }>;
-  try {
-    await admin.connect();
-    starts = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - lookbackMs);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: false });
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
+    commitsByHand: false,
+    eachBatch: async (batch) => {
       for (const m of batch.messages) {
         const decoded = decodeEvent(m.key, m.value, { maxBytes: config.learner.maxEventBytes });
         if (!decoded.ok) continue;
@@ -50,8 +43,9 @@ export async function startTrendingFeed(kafka: Kafka, config: Config, log: Logge
       }
     },
   });
-  // -1 means nothing that recent: the consumer then starts at the end, which is right.
-  for (const s of starts) if (Number(s.offset) >= 0) consumer.seek({ topic, partition: s.partition, offset: s.offset });
+  await consumer.start();
+  // at -1 means nothing that recent: the consumer then starts at the end, which is right.
+  for (const s of starts) if (s.at !== undefined && s.at >= 0) consumer.seek(s.partition, String(s.at));
   log.info({ topic, lookbackMs }, 'trending feed started');
   return {
     trending,
@@ -59,7 +53,7 @@ export async function startTrendingFeed(kafka: Kafka, config: Config, log: Logge
       return eventsSeen;
     },
     async stop() {
-      await consumer.disconnect();
+      await consumer.stop();
     },
   };
 }

@@ -1,7 +1,7 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../adapters/kafka/client.ts';
+import { readPartitionOffsets } from '../adapters/kafka/offsets.ts';
 import type { Config } from '../config.ts';
 import { StreamrecError } from '../errors.ts';
-import { withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 
 /** Progress of a consumer reading a topic from the beginning (the refitter rebuilding its co-occurrence). */
@@ -21,29 +21,20 @@ export interface CatchUp {
  * With sinceMs (broker time), each partition starts at its first record at or after it, and a
  * partition with nothing that recent counts as read.
  */
-export async function createCatchUp(kafka: Kafka, config: Config, topic: string, log: Logger, sinceMs?: number): Promise<CatchUp> {
+export async function createCatchUp(kafka: KafkaClient, config: Config, topic: string, log: Logger, sinceMs?: number): Promise<CatchUp> {
   const pending = new Map<number, number>();
   const startOffsets = new Map<number, number>();
-  const admin = kafka.admin();
   let partitions = 0;
   try {
-    await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => new Error('admin connect timed out'));
-    const since = new Map<number, number>();
-    if (sinceMs !== undefined) {
-      // -1: no record that recent, so the partition starts at its end.
-      for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs)) since.set(o.partition, Number(o.offset));
-    }
-    for (const o of await admin.fetchTopicOffsets(topic)) {
+    for (const o of await readPartitionOffsets(kafka, config, topic, sinceMs)) {
       partitions++;
-      const fromTime = since.get(o.partition);
-      const start = fromTime === undefined ? Number(o.low) : fromTime < 0 ? Number(o.high) : Math.max(Number(o.low), fromTime);
+      // at -1: no record that recent, so the partition starts at its end.
+      const start = o.at === undefined ? o.low : o.at < 0 ? o.high : Math.max(o.low, o.at);
       startOffsets.set(o.partition, start);
-      if (Number(o.high) > start) pending.set(o.partition, Number(o.high));
+      if (o.high > start) pending.set(o.partition, o.high);
     }
   } catch (err) {
     throw new StreamrecError('KAFKA_UNAVAILABLE', `cannot read the offsets of ${topic}: ${(err as Error).message}`, { retryable: true, cause: err });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
   let caughtUp = false;
   let listener: () => void = () => undefined;

@@ -1,8 +1,8 @@
-import type { ItemNeighboursPublisher } from '../adapters/kafka/item-neighbours.ts';
 import type { ItemRefitter } from '../core/item-refitter.ts';
 import type { NeighbourRecord } from '../core/neighbour-table.ts';
 import { withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
+import type { ItemNeighboursPublisher } from '../core/ports.ts';
 
 /** Rows built and sent per send: about 2 MB at 100 rules of short ids (sendChunked splits it further by bytes). */
 export const NEIGHBOUR_ROWS_PER_BATCH = 1000;

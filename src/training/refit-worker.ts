@@ -1,6 +1,6 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka } from '../adapters/kafka/client.ts';
 import { decodeEvent } from '../adapters/kafka/codec.ts';
+import { createGroupConsumer, type GroupBatch } from '../adapters/kafka/group-consumer.ts';
 import { createItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
 import { createItemNeighboursPublisher } from '../adapters/kafka/item-neighbours.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';
@@ -16,7 +16,6 @@ import { onlineModelParamsFrom } from '../core/online-model.ts';
 import type { RefitResult } from '../core/refit.ts';
 import type { ModelStore } from '../core/stores.ts';
 import type { Vector } from '../core/vector.ts';
-import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { createCatchUp } from './catch-up.ts';
@@ -200,38 +199,8 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     // Where this process is in each partition; with a lookback it starts past the older records
     // (the join handler below seeks there, and the offset check skips anything fetched before).
     const nextOffset = new Map<number, number>(sinceMs === undefined ? [] : tracker.startOffsets);
-    const consumer: Consumer = kafka.consumer({
-      groupId: config.refitter.groupId,
-      maxBytesPerPartition: config.learner.maxBatchBytes,
-      maxWaitTimeInMs: 200,
-      // Refits run off the event loop, so heartbeats keep going. Should the member still drop
-      // out, the GROUP_JOIN handler seeks back to where this process was; offsets guard the rest.
-      sessionTimeout: config.learner.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(config.learner.sessionTimeoutMs / 10)),
-      allowAutoTopicCreation: false,
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      log.error({ err: payload.error.message, restart: payload.restart }, 'refitter consumer crashed');
-      if (!payload.restart && state !== 'draining' && state !== 'stopped') options.onFatal?.(payload.error);
-    });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = payload.memberAssignment[topic] ?? [];
-      ownsAll = assigned.length >= tracker.partitions;
-      if (!ownsAll) log.warn({ groupId: config.refitter.groupId, assigned }, 'another member shares the refitter group: refits held until this one owns every partition');
-      // Nothing is committed, so re-assigned partitions would restart from the beginning.
-      for (const partition of assigned) {
-        const offset = nextOffset.get(partition);
-        if (offset === undefined) continue;
-        try {
-          consumer.seek({ topic, partition, offset: String(offset) });
-        } catch (err) {
-          log.warn({ err: (err as Error).message, partition }, 'seek after rejoin failed; redelivered events are skipped by offset');
-        }
-      }
-      if (ownsAll && refitter.due && canRefit()) runRefit();
-    });
-
-    const eachBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> => {
+    const eachBatch = async (batch: GroupBatch): Promise<void> => {
+      const { isRunning, isStale } = batch;
       let next = nextOffset.get(batch.partition) ?? -1;
       for (const m of batch.messages) {
         if (!isRunning() || isStale()) return;
@@ -256,8 +225,39 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       }
       if (batch.messages.length > 0) tracker.reached(batch.partition, Number(batch.lastOffset()) + 1);
       if (Number(batch.highWatermark) <= Number(batch.lastOffset()) + 1) tracker.reached(batch.partition, Number(batch.highWatermark));
-      await heartbeat().catch(() => undefined);
+      await batch.heartbeat().catch(() => undefined);
     };
+    const consumer = createGroupConsumer(kafka, config, log, {
+      name: 'refitter',
+      groupId: config.refitter.groupId,
+      topic,
+      fromBeginning: true,
+      maxWaitTimeInMs: 200,
+      maxBytesPerPartition: config.learner.maxBatchBytes,
+      // Refits run off the event loop, so heartbeats keep going. Should the member still drop
+      // out, onJoin seeks back to where this process was; offsets guard the rest.
+      sessionTimeoutMs: config.learner.sessionTimeoutMs,
+      commitsByHand: false,
+      eachBatch,
+      onJoin: (assigned) => {
+        ownsAll = assigned.length >= tracker.partitions;
+        if (!ownsAll) log.warn({ groupId: config.refitter.groupId, assigned }, 'another member shares the refitter group: refits held until this one owns every partition');
+        // Nothing is committed, so re-assigned partitions would restart from the beginning.
+        for (const partition of assigned) {
+          const offset = nextOffset.get(partition);
+          if (offset === undefined) continue;
+          try {
+            consumer.seek(partition, String(offset));
+          } catch (err) {
+            log.warn({ err: (err as Error).message, partition }, 'seek after rejoin failed; redelivered events are skipped by offset');
+          }
+        }
+        if (ownsAll && refitter.due && canRefit()) runRefit();
+      },
+      onFatal: (err) => {
+        if (state !== 'draining' && state !== 'stopped') options.onFatal?.(err);
+      },
+    });
 
     let lastLogged = -1;
     const progress = setInterval(() => {
@@ -271,26 +271,16 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     progress.unref();
     closer.add('progress log', () => clearInterval(progress));
 
-    const timeoutMs = config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs;
-    await withTimeout(consumer.connect(), timeoutMs, () =>
-      new StreamrecError('KAFKA_UNAVAILABLE', `refitter consumer did not connect to ${config.kafka.brokers.join(',')} within ${timeoutMs} ms`, {
-        retryable: true,
-        hint: 'start the local stack with `streamrec stack up` or set KAFKA_BROKERS',
-      }),
-    );
     closer.add('consumer', async () => {
       state = 'draining';
       try {
-        await withTimeout(consumer.disconnect(), config.learner.shutdownGraceMs, () =>
-          new StreamrecError('TIMEOUT', `refitter did not leave its group within ${config.learner.shutdownGraceMs} ms`),
-        );
+        await consumer.stop(config.learner.shutdownGraceMs);
       } finally {
         state = 'stopped';
       }
     });
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
     state = 'running';
-    await consumer.run({ autoCommit: false, eachBatch });
+    await consumer.start();
     log.info(
       { topic, groupId: config.refitter.groupId, anchor: anchor.version ?? 'none', behind: tracker.pendingPartitions, lookbackMs: config.refitter.lookbackMs || 'whole retention' },
       'refitter consuming the clickstream',

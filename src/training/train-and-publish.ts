@@ -8,6 +8,7 @@ import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { createHnswIndex } from '../core/hnsw-index.ts';
+import { saveHnswIndex } from '../adapters/fs/hnsw-snapshot.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import type { ModelMeta } from '../core/stores.ts';
 import { trainItemEmbeddings, type TrainPhase } from '../core/trainer.ts';
@@ -82,7 +83,7 @@ export async function trainAndPublish(
   const index = createHnswIndex({ dim: config.model.dim, capacity: Math.max(1024, vectors.size) });
   for (const [itemId, vector] of vectors) index.upsert(itemId, vector);
   const snapshotPath = options.snapshotPath ?? snapshotPathFor(config, meta.version);
-  index.save(snapshotPath);
+  saveHnswIndex(index, snapshotPath);
   onProgress('snapshot', 1, 1);
   log.info({ version: meta.version, items: vectors.size, snapshotPath }, 'model trained and published');
   return { meta, snapshotPath };

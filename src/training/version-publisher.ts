@@ -1,8 +1,8 @@
-import type { ItemEmbeddingsPublisher } from '../adapters/kafka/item-embeddings.ts';
 import type { CatalogStore, ModelMeta, ModelStore } from '../core/stores.ts';
 import type { Vector } from '../core/vector.ts';
 import { withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
+import type { ItemEmbeddingsPublisher } from '../core/ports.ts';
 
 export interface RefitVersion {
   /** itemCount is filled in here (the saved version also carries items the refit did not touch). */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
-import { autoEfSearch, createHnswIndex, HNSW_NATIVE_MASK, loadHnswIndex } from '../../src/core/hnsw-index.ts';
+import { loadHnswIndex, saveHnswIndex } from '../../src/adapters/fs/hnsw-snapshot.ts';
+import { autoEfSearch, createHnswIndex, HNSW_NATIVE_MASK } from '../../src/core/hnsw-index.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { annIndexSuite, clusteredVectors, randomVector, rng } from './ann-index.suite.ts';
 
@@ -63,7 +64,7 @@ describe('HNSW recall against the exact twin (64-d)', () => {
 
   it('recall@10 ≥ 0.95 after snapshot save and load, and the loaded index keeps learning', () => {
     const path = join(dir, 'snap.hnsw');
-    hnsw.save(path);
+    saveHnswIndex(hnsw, path);
     const loaded = loadHnswIndex(path);
     expect(loaded.size).toBe(hnsw.size);
     expect(loaded.has('c0')).toBe(false);
@@ -162,8 +163,8 @@ describe('HNSW beam width', () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamrec-ef-'));
     try {
       auto.upsert('a', Float32Array.of(1, 0, 0, 0));
-      auto.save(join(dir, 'auto.hnsw'));
-      fixed.save(join(dir, 'fixed.hnsw'));
+      saveHnswIndex(auto, join(dir, 'auto.hnsw'));
+      saveHnswIndex(fixed, join(dir, 'fixed.hnsw'));
       expect(loadHnswIndex(join(dir, 'auto.hnsw')).efSearch).toBe('auto');
       expect(loadHnswIndex(join(dir, 'fixed.hnsw')).efNow).toBe(300);
       expect(loadHnswIndex(join(dir, 'fixed.hnsw'), { efSearch: 'auto' }).efSearch).toBe('auto');
@@ -180,7 +181,7 @@ describe('HNSW snapshot errors', () => {
 
   it('rejects a foreign id map', () => {
     const path = join(dir, 'foreign.hnsw');
-    createHnswIndex({ dim: 2 }).save(path);
+    saveHnswIndex(createHnswIndex({ dim: 2 }), path);
     writeFileSync(`${path}.ids.json`, JSON.stringify({ hello: 1 }));
     expect(() => loadHnswIndex(path)).toThrow(/not a streamrec HNSW id map/);
   });

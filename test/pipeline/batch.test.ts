@@ -2,9 +2,6 @@ import { Registry } from 'prom-client';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
-import type { DeadLetter } from '../../src/adapters/kafka/dead-letter.ts';
-import type { PipelineSink } from '../../src/adapters/kafka/pipeline-sink.ts';
-import type { RecommendationList } from '../../src/adapters/kafka/recommendations.ts';
 import { createMemoryUserStore } from '../../src/adapters/memory/user-store.ts';
 import { createPipelineMetrics } from '../../src/adapters/metrics/pipeline-metrics.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
@@ -15,6 +12,7 @@ import { StreamrecError } from '../../src/errors.ts';
 import { processBatch, type BatchDeps, type ConsumedMessage } from '../../src/pipeline/batch.ts';
 import type { LearnerCore } from '../../src/pipeline/learner-core.ts';
 import { createStepRunner } from '../../src/pipeline/retry.ts';
+import type { DeadLetter, PipelineSink, RecommendationList } from '../../src/core/ports.ts';
 
 const log = pino({ level: 'silent' });
 const NOW = 1_750_000_000_000;

@@ -1,6 +1,7 @@
 import type { Message } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { encodeEvent, msgpack, type DeadLetterCode } from '../../src/adapters/kafka/codec.ts';
+import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
+import { msgpack } from '../../src/adapters/msgpack.ts';
 import { parseDeadLetter } from '../../src/adapters/kafka/dead-letter.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
@@ -8,6 +9,7 @@ import type { ClickEvent } from '../../src/core/events.ts';
 import { startLearner } from '../../src/pipeline/compose.ts';
 import { integrationSetup } from '../helpers/integration.ts';
 import { comparable, decodeForReplay, makeEvents, publishModel, readTopic, replayExpected, waitForFinalPositions } from './support.ts';
+import type { DeadLetterCode } from '../../src/core/ports.ts';
 
 const MAX_EVENT_BYTES = 1024;
 const ctx = await integrationSetup({ EMBEDDING_DIM: '8', LEARNER_INDEX_SNAPSHOT_DIR: 'off', CLICKSTREAM_PARTITIONS: '3', MAX_EVENT_BYTES: String(MAX_EVENT_BYTES), LEARNER_METRICS_PORT: '0' });

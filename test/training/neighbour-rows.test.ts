@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ItemNeighboursPublisher } from '../../src/adapters/kafka/item-neighbours.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createItemRefitter, createRecentHistories, observeWithHistory } from '../../src/core/item-refitter.ts';
 import type { NeighbourRecord } from '../../src/core/neighbour-table.ts';
 import { onlineModelParamsFrom } from '../../src/core/online-model.ts';
 import { createLogger } from '../../src/log.ts';
 import { createNeighbourRowsPublisher, NEIGHBOUR_ROWS_PER_BATCH } from '../../src/training/neighbour-rows.ts';
+import type { ItemNeighboursPublisher } from '../../src/core/ports.ts';
 
 const config = loadConfig({ EMBEDDING_DIM: '8' });
 const params = onlineModelParamsFrom(config.model);

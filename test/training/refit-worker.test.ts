@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
 import { createItemEmbeddingsTail } from '../../src/adapters/kafka/item-embeddings-tail.ts';
-import type { ItemEmbeddingRecord } from '../../src/adapters/kafka/item-embeddings.ts';
 import { connectProducer } from '../../src/adapters/kafka/producer.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisModelStore } from '../../src/adapters/redis/model-store.ts';
@@ -14,6 +13,7 @@ import { startRefitter } from '../../src/training/refit-worker.ts';
 import { integrationSetup, type IntegrationContext } from '../helpers/integration.ts';
 import { learnerEnv, spawnTsx, waitUntil } from '../pipeline/support.ts';
 import { clusterOf, plantedEvents } from '../core/planted.ts';
+import type { ItemEmbeddingRecord } from '../../src/core/ports.ts';
 
 async function setup(): Promise<IntegrationContext> {
   return integrationSetup({

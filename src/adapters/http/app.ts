@@ -31,11 +31,14 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 } as const;
 
+/** The built API: composition code listens, injects and closes it. */
+export type HttpApp = FastifyInstance;
+
 /**
  * The API as a fastify factory: it never listens (the serving composition does, tests
  * use inject()). Resources it is given belong to the caller; it owns only its metrics.
  */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<HttpApp> {
   const { config } = deps;
   const app: TypedApp = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,

@@ -3,7 +3,8 @@ import type { Config } from '../../config.ts';
 import type { ClickEvent } from '../../core/events.ts';
 import type { Logger } from '../../log.ts';
 import { encodeEvent, type EventFormat } from './codec.ts';
-import { connectProducer, sendChunked, type ProduceProgress } from './producer.ts';
+import { connectProducer, sendChunked } from './producer.ts';
+import type { ProduceProgress } from '../../core/ports.ts';
 
 export interface ClickstreamProducer {
   /**

@@ -10,6 +10,9 @@ export interface CreateKafkaOptions {
   readonly silent?: boolean;
 }
 
+/** The connection composition code holds and hands to Kafka adapters (it never calls it itself). */
+export type KafkaClient = Kafka;
+
 /**
  * The project's one way to build a kafkajs client: timeouts from config, retries bounded
  * (about 10 s of backoff in total, so a dead broker surfaces as an error, not a hang), and

@@ -1,27 +1,12 @@
-import { Packr } from 'msgpackr';
 import { parseEvent, type ClickEvent } from '../../core/events.ts';
+import { msgpack } from '../msgpack.ts';
+import type { DeadLetterCode } from '../../core/ports.ts';
 
 /**
  * Clickstream wire format. A message value is JSON or msgpack (sniffed from the first
  * byte), its key is the userId. Every rejection carries a low-cardinality `code` (metric
  * label, dead-letter field) and a `reason` a human can act on.
  */
-export const DEAD_LETTER_CODES = [
-  'empty_value',
-  'null_key',
-  'oversized',
-  'not_utf8',
-  'bad_json',
-  'bad_msgpack',
-  'invalid_event',
-  'key_mismatch',
-  /** Decoded fine but the learner threw on it (a bug or a state it cannot handle). */
-  'apply_failed',
-  /** The user's stored state cannot be decoded; the record was moved to its quarantine key. */
-  'unreadable_state',
-] as const;
-export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
-
 export type EventFormat = 'json' | 'msgpack';
 
 export type DecodeResult =
@@ -33,9 +18,6 @@ export interface DecodeOptions {
   maxBytes: number;
   nowMs?: number;
 }
-
-// Plain msgpack (no msgpackr record extension) so any language can produce and read it.
-export const msgpack = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
 /**
  * A record of a compacted topic keyed by itemId, before its own validation: a tombstone (null

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
+import type { Logger } from '../../log.ts';
+import { createGroupConsumer, type GroupConsumer } from './group-consumer.ts';
+import { readPartitionOffsets } from './offsets.ts';
 
 export interface CompactedTail {
   /**
@@ -28,9 +31,9 @@ export interface CompactedTailSpec<C> {
  * of its own (unique id, nothing committed), so every process sees every key, and hands each
  * decoded record (upserts, tombstones, invalid ones) to `apply` in topic order.
  */
-export function createCompactedTail<C>(kafka: Kafka, config: Config, spec: CompactedTailSpec<C>): CompactedTail {
+export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger, spec: CompactedTailSpec<C>): CompactedTail {
   const { topic } = spec;
-  let consumer: Consumer | undefined;
+  let consumer: GroupConsumer | undefined;
   let caughtUp = false;
   let stopped = false;
   // Partition -> offset the tail must reach (the high watermark seen at start).
@@ -56,45 +59,32 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, spec: Compa
     },
     async start() {
       const timeoutMs = config.learner.catchUpTimeoutMs;
-      const admin = kafka.admin();
       try {
-        await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => unavailable('admin connect timed out'));
-        const offsets = await admin.fetchTopicOffsets(topic);
-        for (const o of offsets) {
-          const high = Number(o.high);
-          if (high > Number(o.low)) pending.set(o.partition, high);
-        }
+        for (const o of await readPartitionOffsets(kafka, config, topic)) if (o.high > o.low) pending.set(o.partition, o.high);
       } catch (err) {
-        throw err instanceof StreamrecError ? err : unavailable(`cannot read offsets of ${topic}: ${(err as Error).message}`, err);
-      } finally {
-        await admin.disconnect().catch(() => undefined);
+        throw unavailable(`cannot read offsets of ${topic}: ${(err as Error).message}`, err);
       }
       if (pending.size === 0) markCaughtUp();
       // stop() may come while start() is under way (a process failing half-way through its start).
       if (stopped) return;
-      const c = kafka.consumer({
+      consumer = createGroupConsumer(kafka, config, log, {
+        name: spec.name,
         groupId: `${config.kafka.clientId}-${spec.name}-${randomUUID()}`,
+        topic,
+        fromBeginning: true,
         maxWaitTimeInMs: 200,
-        allowAutoTopicCreation: false,
-      });
-      consumer = c;
-      await c.connect();
-      if (stopped) {
-        await c.disconnect();
-        return;
-      }
-      await c.subscribe({ topics: [topic], fromBeginning: true });
-      await c.run({
-        autoCommit: false,
-        eachBatch: async ({ batch, heartbeat }) => {
+        commitsByHand: false,
+        eachBatch: async (batch) => {
           for (const m of batch.messages) spec.apply(spec.decode(m.key, m.value));
           if (batch.messages.length > 0) reached(batch.partition, Number(batch.lastOffset()) + 1);
           // A batch at the end of the log proves the partition is caught up even when
           // compaction removed the offsets just below the watermark.
           if (Number(batch.highWatermark) <= Number(batch.lastOffset()) + 1) reached(batch.partition, Number(batch.highWatermark));
-          await heartbeat();
+          await batch.heartbeat();
         },
       });
+      await consumer.start();
+      if (stopped) return;
       await withTimeout(caughtUpPromise, timeoutMs, () =>
         new StreamrecError('TIMEOUT', `${topic} tail did not catch up within ${timeoutMs} ms (${pending.size} partitions behind)`, {
           hint: 'check the broker, or raise CATCH_UP_TIMEOUT_MS for a very large model',
@@ -104,7 +94,7 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, spec: Compa
     async stop() {
       if (stopped) return;
       stopped = true;
-      await consumer?.disconnect();
+      await consumer?.stop();
     },
   };
 }

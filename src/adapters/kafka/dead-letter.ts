@@ -1,23 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import type { DeadLetterCode } from './codec.ts';
-
-/**
- * A clickstream message the learner could not use, kept with its original bytes so it
- * can be inspected and replayed. On the wire (clickstream.dlq): JSON
- * `{ reason, code, topic, partition, offset, key (base64), value (base64), valueBytes,
- * valueSha256, truncated, failedAtMs }`.
- */
-export interface DeadLetter {
-  code: DeadLetterCode;
-  reason: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  failedAtMs: number;
-}
+import type { DeadLetter, DeadLetterCode } from '../../core/ports.ts';
 
 export interface DeadLetterRecord {
   code: DeadLetterCode;

@@ -3,7 +3,8 @@ import type { Config } from '../../config.ts';
 import type { AnnIndex } from '../../core/ann-index.ts';
 import type { Logger } from '../../log.ts';
 import { createCompactedTail, type CompactedTail } from './compacted-tail.ts';
-import { decodeItemEmbedding, type ItemEmbeddingChange } from './item-embeddings.ts';
+import { decodeItemEmbedding } from './item-embeddings.ts';
+import type { ItemEmbeddingChange } from '../../core/ports.ts';
 
 export interface ItemEmbeddingsTailStats {
   upserts: number;
@@ -54,7 +55,7 @@ export function createItemEmbeddingsTail(
     options.onChange?.(change);
   };
 
-  const tail = createCompactedTail(kafka, config, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply });
+  const tail = createCompactedTail(kafka, config, log, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply });
   return {
     get caughtUp() {
       return tail.caughtUp;

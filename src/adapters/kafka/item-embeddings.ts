@@ -1,10 +1,12 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { validateId } from '../../core/events.ts';
-import { vectorFromBytes, vectorToBytes, type Vector } from '../../core/vector.ts';
+import { vectorFromBytes, vectorToBytes } from '../../core/vector.ts';
 import type { Logger } from '../../log.ts';
-import { msgpack, unpackKeyedRecord } from './codec.ts';
+import { msgpack } from '../msgpack.ts';
+import { unpackKeyedRecord } from './codec.ts';
 import { connectProducer, sendChunked } from './producer.ts';
+import type { ItemEmbeddingChange, ItemEmbeddingRecord, ItemEmbeddingsPublisher } from '../../core/ports.ts';
 
 /**
  * The compacted item-embeddings topic: key itemId, value msgpack
@@ -12,21 +14,6 @@ import { connectProducer, sendChunked } from './producer.ts';
  * value (tombstone) removes the item. It is the replication log of the model: every
  * learner and API process tails it into its own index.
  */
-export type EmbeddingSource = 'train' | 'online';
-
-export interface ItemEmbeddingRecord {
-  itemId: string;
-  vector: Vector;
-  modelVersion: string;
-  updatedAtMs: number;
-  source: EmbeddingSource;
-}
-
-export type ItemEmbeddingChange =
-  | { kind: 'upsert'; record: ItemEmbeddingRecord }
-  | { kind: 'remove'; itemId: string }
-  | { kind: 'invalid'; reason: string };
-
 export function encodeItemEmbedding(record: ItemEmbeddingRecord): Buffer {
   return msgpack.pack({
     itemId: record.itemId,
@@ -60,15 +47,6 @@ export function decodeItemEmbedding(key: Buffer | null, value: Buffer | null): I
       source: r.source === 'online' ? 'online' : 'train',
     },
   };
-}
-
-export interface ItemEmbeddingsPublisher {
-  /** Adds or replaces vectors (chunked; acks=all; throws a retryable KAFKA_UNAVAILABLE on failure). */
-  publish(records: readonly ItemEmbeddingRecord[]): Promise<void>;
-  /** Publishes tombstones: every index that tails the topic drops these items. */
-  remove(itemIds: readonly string[]): Promise<void>;
-  /** Disconnects the producer if this publisher created it. */
-  close(): Promise<void>;
 }
 
 /**

@@ -25,7 +25,7 @@ export interface ItemNeighboursTail extends CompactedTail {
 export function createItemNeighboursTail(kafka: Kafka, config: Config, table: NeighbourTable, log: Logger): ItemNeighboursTail {
   const topic = config.topics.itemNeighbours;
   const stats: ItemNeighboursTailStats = { upserts: 0, removals: 0, invalid: 0 };
-  const tail = createCompactedTail(kafka, config, {
+  const tail = createCompactedTail(kafka, config, log, {
     topic,
     name: 'neighbour-tail',
     decode: decodeItemNeighbours,

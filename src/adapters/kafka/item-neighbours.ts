@@ -3,8 +3,10 @@ import type { Config } from '../../config.ts';
 import { validateId } from '../../core/events.ts';
 import type { NeighbourRecord } from '../../core/neighbour-table.ts';
 import type { Logger } from '../../log.ts';
-import { msgpack, unpackKeyedRecord } from './codec.ts';
+import { msgpack } from '../msgpack.ts';
+import { unpackKeyedRecord } from './codec.ts';
 import { connectProducer, sendChunked } from './producer.ts';
+import type { ItemNeighboursPublisher } from '../../core/ports.ts';
 
 /**
  * The compacted item-neighbours topic: key itemId, value msgpack
@@ -60,13 +62,6 @@ export function decodeItemNeighbours(key: Buffer | null, value: Buffer | null): 
       updatedAtMs: typeof r.updatedAtMs === 'number' && Number.isFinite(r.updatedAtMs) ? r.updatedAtMs : 0,
     },
   };
-}
-
-export interface ItemNeighboursPublisher {
-  /** Adds or replaces rows (chunked; acks=all; throws a retryable KAFKA_UNAVAILABLE on failure). */
-  publish(records: readonly NeighbourRecord[]): Promise<void>;
-  /** Disconnects the producer if this publisher created it. */
-  close(): Promise<void>;
 }
 
 /** As createItemEmbeddingsPublisher: pass `producer` to share one already connected (then not closed here). */

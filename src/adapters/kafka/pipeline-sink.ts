@@ -1,17 +1,11 @@
 import type { Producer } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { isStreamrecError } from '../../errors.ts';
-import { toDeadLetterMessage, type DeadLetter } from './dead-letter.ts';
-import { encodeItemEmbedding, type ItemEmbeddingRecord } from './item-embeddings.ts';
+import { toDeadLetterMessage } from './dead-letter.ts';
+import { encodeItemEmbedding } from './item-embeddings.ts';
 import { sendChunked } from './producer.ts';
-import { toRecommendationMessage, type RecommendationList } from './recommendations.ts';
-
-/** Everything the learner writes to Kafka, through one shared idempotent producer. */
-export interface PipelineSink {
-  deadLetters(letters: readonly DeadLetter[]): Promise<void>;
-  recommendations(lists: readonly RecommendationList[]): Promise<void>;
-  itemEmbeddings(records: readonly ItemEmbeddingRecord[]): Promise<void>;
-}
+import { toRecommendationMessage } from './recommendations.ts';
+import type { PipelineSink } from '../../core/ports.ts';
 
 export interface PipelineSinkLimits {
   /** The dead-letter topic's max.message.bytes (topics.ts readMaxMessageBytes). */

@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
 import type { Logger } from '../../log.ts';
+import type { ProduceProgress } from '../../core/ports.ts';
 
 /**
  * The one producer shape the engine uses: idempotent (no broker-side duplicates on
@@ -53,20 +54,6 @@ export async function sendBounded(
 // partition's record batch inside a produce request.
 const MAX_CHUNK_BYTES = 512 * 1024;
 const RECORD_OVERHEAD_BYTES = 80;
-
-/**
- * How far a chunked send got, for a caller that must say which messages reached Kafka when
- * it fails half-way: messages before `acked` are acknowledged, those from there to `sending`
- * are in flight (they may or may not be stored), the rest were never sent.
- */
-export interface ProduceProgress {
-  /** Messages [0, end) were handed to the broker (called before each chunk). */
-  sending?(end: number): void;
-  /** Messages [0, end) are acknowledged (called after each chunk). */
-  acked?(end: number): void;
-  /** Once aborted, no further chunk starts (a caller that gave up waiting). */
-  signal?: AbortSignal;
-}
 
 /** Splits large sends by count and by bytes so no partition batch exceeds the broker limit. */
 export async function sendChunked(

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { CatalogItem, CatalogStore } from '../../core/stores.ts';
-import type { CatalogChangeBus } from '../redis/catalog-store.ts';
+import type { CatalogChangeBus, CatalogItem, CatalogStore } from '../../core/stores.ts';
 
 /** In-process twin of the Redis catalog store; items are copied in and out. */
 export function createMemoryCatalogStore(): CatalogStore {

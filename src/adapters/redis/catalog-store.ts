@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { CatalogItem, CatalogStore } from '../../core/stores.ts';
+import type { CatalogChangeBus, CatalogItem, CatalogStore } from '../../core/stores.ts';
 import { StreamrecError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { msgpack } from '../kafka/codec.ts';
+import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
 
 /**
@@ -41,13 +41,6 @@ export function createRedisCatalogStore(redis: Redis, keys: RedisKeys): CatalogS
       return out;
     },
   };
-}
-
-/** Tells every API process that a catalog item changed (at-most-once; resync repairs). */
-export interface CatalogChangeBus {
-  publish(item: CatalogItem): Promise<void>;
-  /** Resolves once subscribed; returns the unsubscribe. */
-  subscribe(onChange: (item: CatalogItem) => void): Promise<() => Promise<void>>;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { UserStateStore } from '../../core/stores.ts';
 import type { HistoryEntry, UserState } from '../../core/user-state.ts';
 import { vectorFromBytes, vectorToBytes } from '../../core/vector.ts';
 import { StreamrecError } from '../../errors.ts';
-import { msgpack } from '../kafka/codec.ts';
+import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
 import { compactSeen, expandSeen } from './seen-compaction.ts';
 

@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../../src/adapters/http/app.ts';
-import type { HealthReport } from '../../../src/adapters/http/deps.ts';
 import { createMemoryCatalogChangeBus, createMemoryCatalogStore } from '../../../src/adapters/memory/catalog-store.ts';
 import { createMemoryUserStore } from '../../../src/adapters/memory/user-store.ts';
 import { loadConfig } from '../../../src/config.ts';
@@ -16,6 +15,7 @@ import { createUserState } from '../../../src/core/user-state.ts';
 import { bindRecommender } from '../../../src/serving/bound-recommender.ts';
 import { startCatalogView, type RunningCatalogView } from '../../../src/serving/catalog-view.ts';
 import { itemHash } from '../../../src/core/item-hash.ts';
+import type { HealthReport } from '../../../src/core/ports.ts';
 
 export const API_KEY = 'test-key-0123456789';
 export const DIM = 4;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent, msgpack, sniffFormat } from '../../../src/adapters/kafka/codec.ts';
+import { decodeEvent, encodeEvent, sniffFormat } from '../../../src/adapters/kafka/codec.ts';
+import { msgpack } from '../../../src/adapters/msgpack.ts';
 import type { ClickEvent } from '../../../src/core/events.ts';
 
 const NOW = 1_750_000_000_000;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Message, Producer, ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { parseDeadLetter, toDeadLetterMessage, type DeadLetter } from '../../../src/adapters/kafka/dead-letter.ts';
+import { parseDeadLetter, toDeadLetterMessage } from '../../../src/adapters/kafka/dead-letter.ts';
 import { createKafkaPipelineSink } from '../../../src/adapters/kafka/pipeline-sink.ts';
 import { loadConfig } from '../../../src/config.ts';
+import type { DeadLetter } from '../../../src/core/ports.ts';
 
 const letter = (value: Buffer | null, key: Buffer | null = Buffer.from('user-1')): DeadLetter => ({
   code: 'oversized',

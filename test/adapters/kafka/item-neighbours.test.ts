@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeItemNeighbours, encodeItemNeighbours, MAX_NEIGHBOURS_PER_ROW } from '../../../src/adapters/kafka/item-neighbours.ts';
-import { msgpack } from '../../../src/adapters/kafka/codec.ts';
+import { msgpack } from '../../../src/adapters/msgpack.ts';
 
 const record = { itemId: 'i-1', ids: ['i-2', 'i-3'], weights: [1.5, 1 / 3], mass: 2.75, updatedAtMs: 123 };
 const packed = (value: Record<string, unknown>) => msgpack.pack({ ...record, ...value });

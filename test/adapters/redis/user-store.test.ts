@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { msgpack } from '../../../src/adapters/kafka/codec.ts';
+import { msgpack } from '../../../src/adapters/msgpack.ts';
 import { createRedisKeys } from '../../../src/adapters/redis/keys.ts';
 import { createRedisUserStore, POOLED_RECORD_MAX_BYTES } from '../../../src/adapters/redis/user-store.ts';
 import { createUserState, type UserState } from '../../../src/core/user-state.ts';

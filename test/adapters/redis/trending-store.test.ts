@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
-import { openPersistedTrending } from '../../src/pipeline/trending-store.ts';
-import { integrationSetup } from '../helpers/integration.ts';
+import { createRedisKeys } from '../../../src/adapters/redis/keys.ts';
+import { openPersistedTrending } from '../../../src/adapters/redis/trending-store.ts';
+import { integrationSetup } from '../../helpers/integration.ts';
 
 const ctx = await integrationSetup();
 const log = pino({ level: 'silent' });

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { msgpack } from '../adapters/kafka/codec.ts';
-import type { RedisKeys } from '../adapters/redis/keys.ts';
-import { createTrending, type Trending, type TrendingSnapshot } from '../core/trending.ts';
-import type { Logger } from '../log.ts';
+import { createTrending, type Trending, type TrendingSnapshot } from '../../core/trending.ts';
+import type { Logger } from '../../log.ts';
+import { msgpack } from '../msgpack.ts';
+import type { RedisKeys } from './keys.ts';
 
 export interface PersistedTrending {
   readonly trending: Trending;
