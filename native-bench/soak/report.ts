@@ -109,7 +109,7 @@ export function soakOutcome(r: SoakRun): BenchOutcome {
   const stalls = r.windows.filter((w) => w.learner.loopMaxMs > STALL_MS || w.api.loopMaxMs > STALL_MS);
   const mem = (who: Who) => {
     const m = memory[who];
-    return `RSS ${m.rss.warmMiB} → ${m.rss.endMiB} MiB (${m.rss.slopeMiBPerMin} MiB/min, ${m.rss.flat ? 'flat' : 'growing'}), heap ${m.heap.warmMiB} → ${m.heap.endMiB} MiB (${m.heap.slopeMiBPerMin} MiB/min)`;
+    return `RSS ${m.rss.warmMiB} → ${m.rss.endMiB} MiB (${m.rss.slopeMiBPerMin} MiB/min, ${m.rss.flat ? 'flat' : m.rss.slopeMiBPerMin > 0 ? 'rising' : 'falling'}), heap ${m.heap.warmMiB} → ${m.heap.endMiB} MiB (${m.heap.slopeMiBPerMin} MiB/min)`;
   };
   const headline: Headline[] = [
     { label: `learner memory after warm-up (${Math.round(warmUpEndS)} s) → end of load, fitted slope`, value: memory.learner.rss.slopeMiBPerMin, unit: `MiB/min RSS: ${mem('learner')}` },
