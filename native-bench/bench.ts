@@ -9,6 +9,8 @@ export interface BenchOptions {
   ml100k: string | undefined;
   /** api: also measure the 1,000/s rows with the kernel's DAMON reclaim paused (root; restored after). */
   pauseDamon: boolean;
+  /** soak: seconds of load (default 600; quick mode 20). */
+  soakSeconds: number | undefined;
 }
 
 export interface BenchContext {
@@ -34,5 +36,6 @@ export const BENCHES: ReadonlyArray<{ name: string; title: string; load: () => P
   { name: 'eval-speed', title: 'Eval speed: online model vs item-kNN, events/s in one replay', load: async () => (await import('./eval-speed.ts')).runEvalSpeed },
   { name: 'model-cost', title: 'Model cost: recommend CPU with and without the co-visitation source', load: async () => (await import('./model-cost.ts')).runModelCost },
   { name: 'redis', title: 'Redis: bytes per user, round trips per batch, redis-benchmark ceiling', load: async () => (await import('./redis.ts')).runRedis },
+  { name: 'soak', title: 'Soak: learner and API under steady load, memory, lag and event-loop stalls', load: async () => (await import('./soak.ts')).runSoak },
   { name: 'startup', title: 'CLI startup: streamrec --help vs node -e 0, inspect on a warm stack', load: async () => (await import('./startup.ts')).runStartup },
 ];

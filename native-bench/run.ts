@@ -17,6 +17,7 @@ benches: ${BENCHES.map((b) => b.name).join(', ')} (default: all)
                  (eval-speed defaults to ../shared/data/ml-100k/u.data)
   --pause-damon  api: also measure the 1,000/s rows with the kernel's DAMON memory
                  reclaim (kdamond) paused; needs root, turns it back on after
+  --soak-seconds S  soak: seconds of load (default 600; --quick: 20)
   --out DIR      where results go (default native-bench/results)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       'ann-1m': { type: 'boolean', default: false },
       ml100k: { type: 'string' },
       'pause-damon': { type: 'boolean', default: false },
+      'soak-seconds': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -42,13 +44,18 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const selected = positionals.length === 0 ? BENCHES : BENCHES.filter((b) => positionals.includes(b.name));
+  const soakSeconds = values['soak-seconds'] === undefined ? undefined : Number(values['soak-seconds']);
+  if (soakSeconds !== undefined && !(Number.isInteger(soakSeconds) && soakSeconds >= 10)) {
+    process.stderr.write(`native-bench: --soak-seconds wants a whole number of seconds, at least 10 (got ${values['soak-seconds']})\n`);
+    return 2;
+  }
   const outDir = values.out ?? join(REPO_ROOT, 'native-bench', 'results');
   const config = await effectiveConfig(loadConfig(process.env));
   const progress = (m: string) => process.stderr.write(`[bench] ${m}\n`);
   const ctx: BenchContext = {
     quick: values.quick,
     config,
-    options: { ann1m: values['ann-1m'], ml100k: values.ml100k, pauseDamon: values['pause-damon'] },
+    options: { ann1m: values['ann-1m'], ml100k: values.ml100k, pauseDamon: values['pause-damon'], soakSeconds },
     machine: await machineFacts(config.stateDir),
     progress,
   };

@@ -44,7 +44,8 @@ interface Connection {
   sentMs: number;
 }
 
-export async function paced(target: string, url: string, paths: () => string, ratePerS: number, durationS: number): Promise<PacedRow> {
+/** `onAnswer` sees each 2xx answer as it arrives: when it was sent (performance.now() ms) and its latency. */
+export async function paced(target: string, url: string, paths: () => string, ratePerS: number, durationS: number, onAnswer?: (sentMs: number, latencyMs: number) => void): Promise<PacedRow> {
   const { protocol, host, hostname, port } = new URL(url);
   if (protocol !== 'http:') throw new Error(`paced() speaks plain HTTP/1.1 only, not ${protocol} (${url})`);
   const connectTo = { host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 80), noDelay: true };
@@ -99,8 +100,11 @@ export async function paced(target: string, url: string, paths: () => string, ra
         return finish(err);
       }
       if (status === 0) return;
-      if (status >= 200 && status < 300) latenciesMs.push(performance.now() - c.sentMs);
-      else non2xx++;
+      if (status >= 200 && status < 300) {
+        const latencyMs = performance.now() - c.sentMs;
+        latenciesMs.push(latencyMs);
+        onAnswer?.(c.sentMs, latencyMs);
+      } else non2xx++;
       c.sentMs = Number.NaN;
       if (c.reader.keepAlive) sendWaitingOrPark(c);
       else c.socket.destroy();

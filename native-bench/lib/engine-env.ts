@@ -81,16 +81,22 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** A worker entry point (workers/*.ts) in its own process, exactly as deployed. */
-export function startWorker(script: string, env: Record<string, string>): Worker {
+/** A worker entry point (workers/*.ts) in its own process, exactly as deployed; `onStderrLine` sees each log line as it arrives. */
+export function startWorker(script: string, env: Record<string, string>, onStderrLine?: (line: string) => void): Worker {
   const child: ChildProcess = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', script], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let tail = '';
+  let partial = '';
   child.stderr?.on('data', (d: Buffer) => {
-    tail = (tail + d.toString()).slice(-3000);
+    const text = d.toString();
+    tail = (tail + text).slice(-3000);
+    if (!onStderrLine) return;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) onStderrLine(line);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killOnExit = () => child.kill('SIGKILL');

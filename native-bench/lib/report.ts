@@ -47,7 +47,7 @@ export interface BenchResult extends BenchOutcome {
 }
 
 /** Order of sections in latest.md. */
-export const SECTION_ORDER = ['ann', 'redis', 'pipeline', 'api', 'quality', 'eval-speed', 'model-cost', 'startup'];
+export const SECTION_ORDER = ['ann', 'redis', 'pipeline', 'api', 'quality', 'eval-speed', 'model-cost', 'startup', 'soak'];
 
 export function writeResult(outDir: string, result: BenchResult): string {
   mkdirSync(outDir, { recursive: true });

@@ -31,11 +31,11 @@ describe('native-bench --quick', () => {
       expect(readFileSync(join(outDir, chart), 'utf8')).toMatch(/^<svg [^]*<polyline [^]*<\/svg>\n$/);
       expect(md).toContain(`](${chart})`);
     }
-    for (const name of ['ann', 'redis', 'quality', 'api', 'pipeline']) {
+    for (const name of ['ann', 'redis', 'quality', 'api', 'pipeline', 'soak']) {
       expect(existsSync(join(outDir, `${name}.json`))).toBe(true);
       expect(md).toContain(`(\`${name}\`)`);
     }
-    for (const name of ['ann', 'redis', 'quality', 'api', 'pipeline']) {
+    for (const name of ['ann', 'redis', 'quality', 'api', 'pipeline', 'soak']) {
       const r = read(name);
       expect(r.quick).toBe(true);
       expect(r.machine.cores).toBeGreaterThan(0);
@@ -129,6 +129,29 @@ describe('native-bench --quick', () => {
       expect(c.producePerS).toBeGreaterThan(0);
     }
     expect(r.headline.some((h) => h.label.startsWith('@platformatic/kafka ÷ kafkajs, consume'))).toBe(true);
+  });
+
+  it('soak result has memory, lag and event-loop delay of the learner and the API, window by window', () => {
+    type Proc = { rssMiB: number; heapUsedMiB: number; loopP99Ms: number; loopMaxMs: number };
+    const data = read('soak').data as {
+      windows: Array<{ endS: number; phase: string; lag: number; learner: Proc; api: Proc }>;
+      requests: { achievedPerS: number; p50Ms: number; p99Ms: number };
+      lagAfter: number;
+    };
+    expect(data.windows.filter((w) => w.phase === 'load').length).toBeGreaterThanOrEqual(2);
+    for (const w of data.windows) {
+      expect(w.lag).toBeGreaterThanOrEqual(0);
+      for (const p of [w.learner, w.api]) {
+        // A Node process with an index loaded is more than 10 MiB and less than 10 GiB.
+        expect(p.rssMiB).toBeGreaterThan(10);
+        expect(p.rssMiB).toBeLessThan(10_000);
+        expect(p.heapUsedMiB).toBeGreaterThan(0);
+        expect(p.loopMaxMs).toBeGreaterThanOrEqual(p.loopP99Ms);
+      }
+    }
+    expect(data.requests.achievedPerS).toBeGreaterThan(0);
+    expect(data.requests.p99Ms).toBeGreaterThanOrEqual(data.requests.p50Ms);
+    expect(data.lagAfter).toBeGreaterThanOrEqual(0);
   });
 
   it('Redis result has bytes per user, round trips per batch and the redis-benchmark ceiling', () => {
