@@ -1,11 +1,10 @@
 import { runChild } from './lib/child.ts';
 import { packageVersion } from './lib/engine.ts';
-import type { BenchOutcome, Cell, Headline, ResultTable, Skipped } from './lib/report.ts';
+import type { BenchContext, BenchOutcome, Cell, Headline, ResultTable, Skipped } from './lib/types.ts';
 import { ratio, sig } from './lib/stats.ts';
 import type { AnnChildInput, AnnChildOutput } from './ann/child.ts';
 import { ANN_CLUSTERS, ANN_SPREAD } from './ann/data.ts';
 import type { ContenderName } from './ann/contenders.ts';
-import type { BenchContext } from './bench.ts';
 
 const DIM = 64;
 const K = 10;

@@ -1,5 +1,5 @@
 import { createRedis } from '../src/adapters/redis/client.ts';
-import type { BenchContext } from './bench.ts';
+import type { BenchContext, BenchOutcome, Headline } from './lib/types.ts';
 import { load, loadCells, withServerCpu, type LoadRow } from './api/load.ts';
 import { paced, type PacedRow } from './api/paced.ts';
 import { learnWarmUsers } from './api/warm-users.ts';
@@ -7,7 +7,6 @@ import { DAMON_PAUSED, withDamonPaused } from './lib/damon.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems, startWorker, waitFor, type Worker } from './lib/engine-env.ts';
 import { packageVersion } from './lib/engine.ts';
 import { freePort } from './lib/redis-server.ts';
-import type { BenchOutcome, Headline } from './lib/report.ts';
 import { createRng, ratio } from './lib/stats.ts';
 
 const USERS = 1000;

@@ -1,31 +1,4 @@
-import type { Config } from '../src/config.ts';
-import type { MachineFacts } from './lib/machine.ts';
-import type { BenchOutcome } from './lib/report.ts';
-
-export interface BenchOptions {
-  /** Also run ANN at 1M items (long on 2 cores). */
-  ann1m: boolean;
-  /** MovieLens 100K u.data for the quality and eval-speed benchmarks. */
-  ml100k: string | undefined;
-  /** api: also measure the 1,000/s rows with the kernel's DAMON reclaim paused (root; restored after). */
-  pauseDamon: boolean;
-  /** soak: seconds of load (default 600; quick mode 20). */
-  soakSeconds: number | undefined;
-}
-
-export interface BenchContext {
-  quick: boolean;
-  config: Config;
-  options: BenchOptions;
-  machine: MachineFacts;
-  progress(message: string): void;
-}
-
-export interface Bench {
-  name: string;
-  title: string;
-  run(ctx: BenchContext): Promise<BenchOutcome>;
-}
+import type { Bench } from './lib/types.ts';
 
 /** Loaded lazily so `run.ts ann` never imports fastify, kafkajs or the pipeline. */
 export const BENCHES: ReadonlyArray<{ name: string; title: string; load: () => Promise<Bench['run']> }> = [

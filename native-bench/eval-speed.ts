@@ -5,9 +5,8 @@ import { readDataset } from '../src/datasets/read-dataset.ts';
 import { runPrequential } from '../src/eval/prequential.ts';
 import { createModel } from '../src/eval/run-eval.ts';
 import { DEFAULT_EVAL_SETTINGS, type EvalModelName } from '../src/eval/settings.ts';
-import type { BenchContext } from './bench.ts';
+import type { BenchContext, BenchOutcome, Headline, Skipped } from './lib/types.ts';
 import { REPO_ROOT } from './lib/engine.ts';
-import type { BenchOutcome, Headline, Skipped } from './lib/report.ts';
 import { ratio, sig } from './lib/stats.ts';
 
 const ML100K = 'ml-100k/u.data';

@@ -6,8 +6,7 @@ import { createModel, type Model } from '../src/core/model.ts';
 import { createNeighbourTable } from '../src/core/neighbour-table.ts';
 import { createTrending } from '../src/core/trending.ts';
 import { createUserState, type UserState } from '../src/core/user-state.ts';
-import type { BenchContext } from './bench.ts';
-import type { BenchOutcome } from './lib/report.ts';
+import type { BenchContext, BenchOutcome } from './lib/types.ts';
 import { ratio, sig } from './lib/stats.ts';
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EVAL_MODEL_NAMES } from '../src/eval/settings.ts';
 import type { PrequentialResult } from '../src/eval/prequential.ts';
-import type { BenchContext } from './bench.ts';
+import type { BenchContext, BenchOutcome, Skipped } from './lib/types.ts';
 import { REPO_ROOT } from './lib/engine.ts';
-import type { BenchOutcome, Skipped } from './lib/report.ts';
 import { createRng, sig } from './lib/stats.ts';
 
 const run = promisify(execFile);

@@ -1,5 +1,4 @@
-import type { BenchContext } from './bench.ts';
-import type { BenchOutcome, Headline, ResultTable, Skipped } from './lib/report.ts';
+import type { BenchContext, BenchOutcome, Headline, ResultTable, Skipped } from './lib/types.ts';
 import { startScratchRedis } from './lib/redis-server.ts';
 import { ceilingCells, redisBenchmark } from './redis/ceiling.ts';
 import { measureUserStore } from './redis/user-store.ts';

@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config.ts';
 import { formatErrorLine } from '../src/errors.ts';
-import { BENCHES, type BenchContext } from './bench.ts';
+import { BENCHES } from './bench.ts';
+import type { BenchContext, BenchResult } from './lib/types.ts';
 import { importIfPresent, REPO_ROOT } from './lib/engine.ts';
 import { machineFacts } from './lib/machine.ts';
-import { writeMarkdown, writeResult, type BenchResult } from './lib/report.ts';
+import { writeMarkdown, writeResult } from './lib/report.ts';
 
 const USAGE = `usage: tsx native-bench/run.ts [bench ...] [--quick] [--ann-1m] [--ml100k PATH] [--pause-damon] [--out DIR]
 

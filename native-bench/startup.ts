@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRedis } from '../src/adapters/redis/client.ts';
 import { buildState } from '../src/cli/build-state.mjs';
-import type { BenchContext } from './bench.ts';
+import type { BenchContext, BenchOutcome, Cell, Headline, Skipped } from './lib/types.ts';
 import { createClickstream } from './lib/clickstream.ts';
 import { benchEnvironment, benchLog, configEnv, dropTopics, publishItems } from './lib/engine-env.ts';
 import { profileArgs, REPO_ROOT } from './lib/engine.ts';
 import { createLearnerHarness } from './lib/learner-harness.ts';
-import type { BenchOutcome, Cell, Headline, Skipped } from './lib/report.ts';
 import { distribution, ratio, sig } from './lib/stats.ts';
 
 interface Command {

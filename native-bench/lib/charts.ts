@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderLineChartSvg, type ChartSeries, type LineChart } from '../../src/eval/chart.ts';
-import type { BenchResult } from './report.ts';
+import type { BenchResult } from './types.ts';
 import { DAMON_PAUSED } from './damon.ts';
 
 /** A chart built from one bench's `data`, written next to latest.md and shown in its section. */

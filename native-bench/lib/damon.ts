@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Skipped } from './report.ts';
+import type { Skipped } from './types.ts';
 
 /**
  * The kernel's DAMON daemons (kdamond), read and paused through their sysfs interface.

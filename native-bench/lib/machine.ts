@@ -4,22 +4,11 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { damonLine, kdamonds } from './damon.ts';
+import type { MachineFacts } from './types.ts';
 
 const run = promisify(execFile);
 
 /** What every result states about where and with what it was measured. */
-export interface MachineFacts {
-  cores: number;
-  cpuModel: string;
-  memoryGiB: number;
-  kernel: string;
-  node: string;
-  kafka: string;
-  redis: string;
-  date: string;
-  /** What the kernel's DAMON reclaim was doing (absent in results from before it was read). */
-  damon?: string;
-}
 
 export async function machineFacts(stateDir: string, redisServerBin = 'redis-server'): Promise<MachineFacts> {
   const cpuList = cpus();

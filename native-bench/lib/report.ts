@@ -1,50 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCharts, writeCharts, type BenchChart } from './charts.ts';
-import { machineLine, type MachineFacts } from './machine.ts';
-
-export type Cell = string | number | null;
-
-export interface ResultTable {
-  title: string;
-  columns: string[];
-  rows: Cell[][];
-  notes?: string[];
-}
-
-/** A figure worth a line of its own; ratios measured side by side in one run come first. */
-export interface Headline {
-  label: string;
-  value: number | string;
-  unit?: string;
-}
-
-export interface Skipped {
-  what: string;
-  reason: string;
-}
-
-/** What a benchmark returns; the harness adds where, when and how long. */
-export interface BenchOutcome {
-  headline: Headline[];
-  tables: ResultTable[];
-  /** How it was measured: the method, data, sizes. */
-  notes: string[];
-  skipped: Skipped[];
-  versions?: Record<string, string>;
-  data?: Record<string, unknown>;
-}
-
-export interface BenchResult extends BenchOutcome {
-  name: string;
-  title: string;
-  quick: boolean;
-  command: string;
-  machine: MachineFacts;
-  durationS: number;
-  /** 1-minute load average before and after: other work on the machine skews every figure. */
-  loadAverage?: { before: number; after: number };
-}
+import { machineLine } from './machine.ts';
+import type { BenchResult, Cell, ResultTable } from './types.ts';
 
 /** Order of sections in latest.md. */
 export const SECTION_ORDER = ['ann', 'redis', 'pipeline', 'api', 'quality', 'eval-speed', 'model-cost', 'startup', 'soak'];

@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { Config } from '../../src/config.ts';
 import { runChild } from '../lib/child.ts';
 import { packageVersion } from '../lib/engine.ts';
-import type { Cell, Headline, ResultTable, Skipped } from '../lib/report.ts';
+import type { Cell, Headline, ResultTable, Skipped } from '../lib/types.ts';
 import { ratio, sig } from '../lib/stats.ts';
 import type { KafkaClientChildInput, KafkaClientChildOutput, KafkaClientName } from './kafka-client-child.ts';
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Cell } from '../lib/report.ts';
+import type { Cell } from '../lib/types.ts';
 
 const run = promisify(execFile);
 

@@ -3,11 +3,10 @@ import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import type { Config } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { createLogger } from '../../src/log.ts';
-import type { BenchContext } from '../bench.ts';
+import type { BenchContext, Headline, ResultTable } from '../lib/types.ts';
 import { createClickstream } from '../lib/clickstream.ts';
 import { createLearnerHarness } from '../lib/learner-harness.ts';
 import { infoField, type ScratchRedis } from '../lib/redis-server.ts';
-import type { Headline, ResultTable } from '../lib/report.ts';
 import { startRoundTripCounter } from '../lib/round-trips.ts';
 import { distribution, sig } from '../lib/stats.ts';
 

@@ -1,5 +1,5 @@
 import type { PacedRow } from '../api/paced.ts';
-import type { BenchOutcome, Cell, Headline } from '../lib/report.ts';
+import type { BenchOutcome, Cell, Headline } from '../lib/types.ts';
 import { sig } from '../lib/stats.ts';
 import { slope } from './probe.ts';
 

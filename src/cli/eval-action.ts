@@ -7,7 +7,22 @@ import { StreamrecError } from '../errors.ts';
 import { writeReport } from '../eval/run-eval.ts';
 import { evaluateInWorkers } from '../eval/parallel.ts';
 import { DEFAULT_EVAL_SETTINGS, parseIndexKind, parseModelList } from '../eval/settings.ts';
-import type { EvalCliOptions } from './eval.ts';
+
+/** The command line options, as commander hands them over. */
+export interface EvalCliOptions {
+  format: string;
+  k?: string;
+  out?: string;
+  models: string;
+  limit?: string;
+  window?: string;
+  skipPrefix?: string;
+  refitEvery: string;
+  index: string;
+  workers?: string;
+  quiet?: boolean;
+  sessionAsUser?: boolean;
+}
 
 function fraction(name: string, text: string): number {
   const n = Number(text);

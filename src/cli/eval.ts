@@ -1,21 +1,7 @@
 import type { Command } from 'commander';
+import type { EvalCliOptions } from './eval-action.ts';
 import { DATASET_FORMATS } from '../datasets/formats.ts';
 import { DEFAULT_EVAL_SETTINGS, EVAL_INDEX_KINDS, EVAL_MODEL_NAMES } from '../eval/settings.ts';
-
-export interface EvalCliOptions {
-  format: string;
-  k?: string;
-  out?: string;
-  models: string;
-  limit?: string;
-  window?: string;
-  skipPrefix?: string;
-  refitEvery: string;
-  index: string;
-  workers?: string;
-  quiet?: boolean;
-  sessionAsUser?: boolean;
-}
 
 export function registerEvalCommand(program: Command): void {
   program

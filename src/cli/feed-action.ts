@@ -13,7 +13,18 @@ import { createLogger } from '../log.ts';
 import { feedEvents, type FeedSend } from '../pipeline/feed.ts';
 import { resolveStack } from '../stack/index.ts';
 import { feedIdentity, readFeedCheckpoint, writeFeedCheckpoint } from './feed-checkpoint.ts';
-import type { FeedFlags } from './feed.ts';
+
+/** The command line options, as commander hands them over. */
+export interface FeedFlags {
+  format: string;
+  rate?: string;
+  encoding: string;
+  sort?: boolean;
+  sessionAsUser?: boolean;
+  fromLine?: string;
+  checkpoint?: string;
+  maxOutage: string;
+}
 
 // Files up to this size are loaded and sorted by time; larger ones stream in file order.
 const SORT_IN_MEMORY_MAX_BYTES = 512 * 1024 * 1024;

@@ -1,16 +1,6 @@
 import type { Command } from 'commander';
+import type { FeedFlags } from './feed-action.ts';
 import { DATASET_FORMATS } from '../datasets/formats.ts';
-
-export interface FeedFlags {
-  format: string;
-  rate?: string;
-  encoding: string;
-  sort?: boolean;
-  sessionAsUser?: boolean;
-  fromLine?: string;
-  checkpoint?: string;
-  maxOutage: string;
-}
 
 /**
  * `streamrec feed FILE --format F [--rate N]`: a dataset into the clickstream topic, in time

@@ -2,7 +2,13 @@ import { loadConfig, type Config } from '../config.ts';
 import { validateId } from '../core/events.ts';
 import { ERROR_CODES, StreamrecError, type ErrorCode } from '../errors.ts';
 import { formatItem, formatUser, type ItemFacts, type UserFacts, type RecommendationFacts } from './inspect-format.ts';
-import type { InspectCliOptions } from './inspect.ts';
+
+/** The command line options, as commander hands them over. */
+export interface InspectCliOptions {
+  k: string;
+  url?: string;
+  json?: boolean;
+}
 
 type Get = (path: string) => Promise<{ status: number; body: unknown }>;
 

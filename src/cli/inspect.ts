@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-
-export interface InspectCliOptions {
-  k: string;
-  url?: string;
-  json?: boolean;
-}
+import type { InspectCliOptions } from './inspect-action.ts';
 
 /**
  * `streamrec inspect user ID | item ID`: the facts of GET /v1/users/:id and

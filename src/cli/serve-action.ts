@@ -1,7 +1,12 @@
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { runApiUntilSignal } from '../serving/run.ts';
-import type { ServeCliOptions } from './serve.ts';
+
+/** The command line options, as commander hands them over. */
+export interface ServeCliOptions {
+  port?: string;
+  host?: string;
+}
 
 /** What `streamrec serve` does (declared in serve.ts). */
 export async function serveAction(opts: ServeCliOptions): Promise<void> {

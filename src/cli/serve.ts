@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-
-export interface ServeCliOptions {
-  port?: string;
-  host?: string;
-}
+import type { ServeCliOptions } from './serve-action.ts';
 
 /** `streamrec serve`: one API process (scale out by running several behind a balancer). */
 export function registerServeCommand(program: Command): void {

@@ -3,7 +3,13 @@ import { StreamrecError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { redactUrl } from '../adapters/redis/client.ts';
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
-import type { StackCliOptions } from './stack.ts';
+
+/** The command line options, as commander hands them over. */
+export interface StackCliOptions {
+  quiet?: boolean;
+  json?: boolean;
+  timeout: string;
+}
 
 const ACTIONS = ['up', 'down', 'status'] as const;
 

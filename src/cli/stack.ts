@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-
-export interface StackCliOptions {
-  quiet?: boolean;
-  json?: boolean;
-  timeout: string;
-}
+import type { StackCliOptions } from './stack-action.ts';
 
 /** `streamrec stack up|down|status`: the local Kafka broker and Redis (src/stack). */
 export function registerStackCommand(program: Command): void {

@@ -5,7 +5,14 @@ import { StreamrecError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { resolveStack } from '../stack/index.ts';
 import { trainAndPublish } from '../training/train-and-publish.ts';
-import type { TrainCliOptions } from './train.ts';
+
+/** The command line options, as commander hands them over. */
+export interface TrainCliOptions {
+  format: string;
+  dim?: string;
+  out?: string;
+  sessionAsUser?: boolean;
+}
 
 /** What `streamrec train` does (declared in train.ts). */
 export async function trainAction(file: string, opts: TrainCliOptions): Promise<void> {

@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
+import type { TrainCliOptions } from './train-action.ts';
 import { DATASET_FORMATS } from '../datasets/formats.ts';
-
-export interface TrainCliOptions {
-  format: string;
-  dim?: string;
-  out?: string;
-  sessionAsUser?: boolean;
-}
 
 /** `streamrec train FILE --format F`: offline item embeddings → Redis, item-embeddings topic, HNSW snapshot. */
 export function registerTrainCommand(program: Command): void {

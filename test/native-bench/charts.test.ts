@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCharts } from '../../native-bench/lib/charts.ts';
-import { writeMarkdown, writeResult, type BenchResult } from '../../native-bench/lib/report.ts';
+import { writeMarkdown, writeResult } from '../../native-bench/lib/report.ts';
+import type { BenchResult } from '../../native-bench/lib/types.ts';
 import { expectWellFormedSvg } from '../helpers/svg.ts';
 
 function result(name: string, data: Record<string, unknown>): BenchResult {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchResult } from '../../native-bench/lib/report.ts';
+import type { BenchResult } from '../../native-bench/lib/types.ts';
 
 const run = promisify(execFile);
 
