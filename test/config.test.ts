@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { DERIVED_PATHS, SETTINGS } from '../src/config-schema.ts';
 import { StreamrecError } from '../src/errors.ts';
 
 describe('loadConfig', () => {
@@ -55,5 +56,25 @@ describe('loadConfig', () => {
     }
     expect(err.message).not.toContain('\n');
     expect(err.hint).toMatch(/README/);
+  });
+});
+
+describe('SETTINGS', () => {
+  it('declares each variable once and covers exactly the fields of Config', () => {
+    expect(new Set(SETTINGS.map((s) => s.env)).size).toBe(SETTINGS.length);
+    const config = loadConfig({});
+    const declared = new Set<string>([...SETTINGS.map((s) => s.path), ...DERIVED_PATHS]);
+    // Leaves of Config, not descending into a declared value (the weights object).
+    const leaves: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (path !== '' && (declared.has(path) || value === null || typeof value !== 'object' || Array.isArray(value))) {
+        leaves.push(path);
+        return;
+      }
+      for (const [key, child] of Object.entries(value as object)) walk(child, path === '' ? key : `${path}.${key}`);
+    };
+    walk(config, '');
+    // Optional fields unset by default are present with the value undefined.
+    expect(new Set(leaves)).toEqual(declared);
   });
 });
