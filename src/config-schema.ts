@@ -26,7 +26,7 @@ export type Setting = SettingBase &
     | { readonly type: 'enum'; readonly default: string; readonly values: readonly string[] }
     | { readonly type: 'string'; readonly default: string; readonly format?: 'topic' | 'redisUrl' }
     /** Undefined when unset. */
-    | { readonly type: 'optionalString' }
+    | { readonly type: 'optionalString'; readonly format?: 'path' }
     /** Comma-separated host:port; empty means the local stack's broker. */
     | { readonly type: 'brokers' }
     /** `type=weight,...` over DEFAULT_EVENT_WEIGHTS. */
@@ -116,8 +116,8 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'REFIT_LOOKBACK_MS', path: 'refitter.lookbackMs', type: 'int', default: 0, min: 0, max: 10 * 365 * DAY_MS, unit: 'ms', doc: 'how far back (broker time) the refitter reads the clickstream at start; `0` reads the whole retention. Bounds a restart on a long-retention topic, at the price of older co-occurrence' },
   // general
   { env: 'STREAMREC_HOME', path: 'stateDir', type: 'path', default: '~/.cache/streamrec', doc: 'state dir: jars, broker data, logs, pid files' },
-  { env: 'LOG_LEVEL', path: 'logLevel', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
-  { env: 'STREAMREC_CONFIG', path: 'configFile', type: 'optionalString', doc: 'JSON file of settings keyed by these variable names; the environment overrides it' },
+  { env: 'LOG_LEVEL', path: 'logLevel', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'log level' },
+  { env: 'STREAMREC_CONFIG', path: 'configFile', type: 'optionalString', format: 'path', doc: 'JSON file of settings keyed by these variable names; the environment overrides it' },
 ];
 
 /** Config fields computed from other settings rather than read from one variable. */
