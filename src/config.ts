@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, isEventType, type EventType, type EventWeights } from './core/events.ts';
+import { SETTINGS, type Setting } from './config-schema.ts';
 import type { EfSearch } from './core/hnsw-index.ts';
 import { StreamrecError } from './errors.ts';
 
 /**
- * Every setting, its environment variable and default, in one place. loadConfig reads
- * the environment once, reports every bad key at once, and returns a frozen object that
- * is passed down as an argument; nothing else reads process.env.
+ * The shape loadConfig returns. Each setting's variable, type, range, default and meaning is
+ * declared once in config-schema.ts; loadConfig reads the environment (over an optional JSON
+ * file) once, reports every bad value at once, and returns a frozen object that is passed down
+ * as an argument; nothing else reads process.env.
  */
 export interface Config {
   readonly kafka: {
@@ -128,198 +131,164 @@ export interface Config {
     readonly neighboursPublishIntervalMs: number;
   };
   readonly stateDir: string;
+  /** The JSON file of settings read under the environment (STREAMREC_CONFIG / --config), if any. */
+  readonly configFile: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+const SETTING_BY_ENV: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.env, s]));
+
+/**
+ * Reads every setting of SETTINGS from `env`, over the JSON file named by STREAMREC_CONFIG
+ * (unset or empty variables fall back to the file, then to the default).
+ */
 export function loadConfig(env: Env): Config {
-  const r = new EnvReader(env);
-  const brokersRaw = r.str('KAFKA_BROKERS', '');
-  const localPort = r.port('STREAMREC_KAFKA_PORT', 19092);
-  const brokers = brokersRaw === '' ? [`127.0.0.1:${localPort}`] : brokersRaw.split(',').map((b) => b.trim());
-  for (const b of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(b)) r.fail('KAFKA_BROKERS', `"${b}" is not host:port (example: 127.0.0.1:9092)`);
-  }
-  const redisUrlRaw = env.REDIS_URL;
-  const redisUrl = r.str('REDIS_URL', 'redis://127.0.0.1:6379');
-  if (!/^rediss?:\/\/.+/.test(redisUrl)) r.fail('REDIS_URL', `"${redisUrl}" is not a redis:// URL`);
+  const problems: string[] = [];
+  const configFile = nonEmpty(env.STREAMREC_CONFIG);
+  const fromFile = configFile === undefined ? {} : readConfigFile(configFile, problems);
+  const raw = (key: string): string | undefined => nonEmpty(env[key]) ?? fromFile[key];
 
-  const stateDir = r.str('STREAMREC_HOME', join(homedir(), '.cache', 'streamrec'));
-  const snapshotDir = r.str('API_INDEX_SNAPSHOT_DIR', join(stateDir, 'api-index'));
-  const learnerSnapshotDir = r.str('LEARNER_INDEX_SNAPSHOT_DIR', join(stateDir, 'learner-index'));
-  const config: Config = {
-    kafka: {
-      brokers,
-      external: brokersRaw !== '',
-      clientId: r.str('KAFKA_CLIENT_ID', 'streamrec'),
-      localPort,
-      localControllerPort: r.port('STREAMREC_KAFKA_CONTROLLER_PORT', 19093),
-      connectionTimeoutMs: r.int('KAFKA_CONNECTION_TIMEOUT_MS', 3000, 100, 60_000),
-      requestTimeoutMs: r.int('KAFKA_REQUEST_TIMEOUT_MS', 30_000, 1000, 300_000),
-    },
-    topics: {
-      clickstream: r.topic('TOPIC_CLICKSTREAM', 'clickstream'),
-      deadLetter: r.topic('TOPIC_DEAD_LETTER', 'clickstream.dlq'),
-      recommendations: r.topic('TOPIC_RECOMMENDATIONS', 'recommendations'),
-      itemEmbeddings: r.topic('TOPIC_ITEM_EMBEDDINGS', 'item-embeddings'),
-      itemNeighbours: r.topic('TOPIC_ITEM_NEIGHBOURS', 'item-neighbours'),
-      clickstreamPartitions: r.int('CLICKSTREAM_PARTITIONS', 6, 1, 1000),
-      itemEmbeddingsPartitions: r.int('ITEM_EMBEDDINGS_PARTITIONS', 1, 1, 1000),
-      recommendationsPartitions: r.int('RECOMMENDATIONS_PARTITIONS', 6, 1, 1000),
-      replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, 1, 10),
-    },
-    redis: {
-      url: redisUrl,
-      explicit: redisUrlRaw !== undefined && redisUrlRaw !== '',
-      localPort: r.port('STREAMREC_REDIS_PORT', 16379),
-      keyPrefix: r.str('REDIS_KEY_PREFIX', 'sr'),
-      commandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 2000, 50, 60_000),
-    },
-    http: {
-      host: r.str('HOST', '127.0.0.1'),
-      // 0 picks a free port (tests, several APIs on one machine).
-      port: r.int('PORT', 8080, 0, 65_535),
-      apiKey: env.API_KEY === undefined || env.API_KEY === '' ? undefined : env.API_KEY,
-      readsRequireKey: r.bool('READS_REQUIRE_API_KEY', false),
-      rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000),
-      authFailuresPerMinute: r.int('AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
-      bodyLimitBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
-      storeTimeoutMs: r.int('HTTP_STORE_TIMEOUT_MS', 250, 5, 60_000),
-      mapSampleSize: r.int('HTTP_MAP_SAMPLE_SIZE', 2000, 10, 100_000),
-      produceTimeoutMs: r.int('HTTP_PRODUCE_TIMEOUT_MS', 5000, 100, 120_000),
-      probeIntervalMs: r.int('HTTP_PROBE_INTERVAL_MS', 1000, 50, 60_000),
-      indexSnapshotDir: snapshotDir === 'off' ? undefined : snapshotDir,
-      poolMaxAgeMs: r.int('RECOMMEND_POOL_MAX_AGE_MS', 600_000, 0, 7 * 86_400_000),
-    },
-    model: {
-      dim: r.int('EMBEDDING_DIM', 64, 2, 2048),
-      halfLifeMs: r.int('HALF_LIFE_MS', 7 * 86_400_000, 1000, 10 * 365 * 86_400_000),
-      weights: r.weights('EVENT_WEIGHTS'),
-      historyCap: r.int('HISTORY_CAP', 50, 1, 10_000),
-      seenCap: r.int('SEEN_CAP', 200, 1, 100_000),
-      eventIdWindow: r.int('EVENT_ID_WINDOW', 16, 1, 4096),
-      efSearch: r.intOrAuto('HNSW_EF_SEARCH', 1, 10_000),
-      k: r.int('DEFAULT_K', 10, 1, 1000),
-      maxK: r.int('MAX_K', 100, 1, 10_000),
-      trendingHalfLifeMs: r.int('TRENDING_HALF_LIFE_MS', 86_400_000, 1000, 365 * 86_400_000),
-    },
-    learner: {
-      groupId: r.str('LEARNER_GROUP_ID', 'streamrec-learner'),
-      // 4 MiB per partition (~33k events of ~75 bytes): a caught-up learner fetches whatever
-      // arrived (small batches, fresh lists), while a learner behind gets big batches and
-      // coalesces more of each user's events into one list. On a 200k-event backlog of 20k
-      // users the learner went from ~3 to ~10 events per list (native-bench pipeline).
-      maxBatchBytes: r.int('LEARNER_MAX_BATCH_BYTES', 4_194_304, 1024, 104_857_600),
-      retryMaxMs: r.int('LEARNER_RETRY_MAX_MS', 10_000, 10, 600_000),
-      shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
-      maxEventBytes: r.int('MAX_EVENT_BYTES', 65_536, 256, 10_485_760),
-      metricsPort: r.int('LEARNER_METRICS_PORT', 9464, 0, 65_535),
-      partitionsConcurrently: r.int('LEARNER_PARTITIONS_CONCURRENTLY', 2, 1, 64),
-      indexSnapshotDir: learnerSnapshotDir === 'off' ? undefined : learnerSnapshotDir,
-      sessionTimeoutMs: r.int('LEARNER_SESSION_TIMEOUT_MS', 30_000, 6000, 300_000),
-      catchUpTimeoutMs: r.int('CATCH_UP_TIMEOUT_MS', 120_000, 1000, 3_600_000),
-      onTopicChange: r.oneOf('ON_TOPIC_CHANGE', 'refuse', ['refuse', 'restart'] as const),
-    },
-    refitter: {
-      groupId: r.str('REFIT_GROUP_ID', 'streamrec-refitter'),
-      maxUsers: r.int('REFIT_MAX_USERS', 1_000_000, 1, 100_000_000),
-      progressIntervalMs: r.int('REFIT_PROGRESS_INTERVAL_MS', 10_000, 100, 3_600_000),
-      lookbackMs: r.int('REFIT_LOOKBACK_MS', 0, 0, 10 * 365 * 86_400_000),
-      neighboursPublishIntervalMs: r.int('NEIGHBOURS_PUBLISH_INTERVAL_MS', 1000, 10, 3_600_000),
-    },
-    stateDir,
-    logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  const values = new Map<string, unknown>();
+  // STREAMREC_HOME first: other paths' defaults are under it.
+  const ordered = [...SETTINGS].sort((a, b) => Number(b.env === 'STREAMREC_HOME') - Number(a.env === 'STREAMREC_HOME'));
+  for (const setting of ordered) {
+    const v = raw(setting.env);
+    const source = v !== undefined && nonEmpty(env[setting.env]) === undefined ? ` (in ${configFile})` : '';
+    const fail = (problem: string): void => void problems.push(`${setting.env}: ${problem}${source}`);
+    values.set(setting.env, parseSetting(setting, v, fail, values));
+  }
+  const localPort = values.get('STREAMREC_KAFKA_PORT') as number;
+  const brokers = values.get('KAFKA_BROKERS') as string[];
+  const external = brokers.length > 0;
+  if (!external) brokers.push(`127.0.0.1:${localPort}`);
+
+  const config: Record<string, unknown> = {
+    kafka: { external },
+    topics: {},
+    redis: { explicit: raw('REDIS_URL') !== undefined },
+    http: {},
+    model: {},
+    learner: {},
+    refitter: {},
   };
-  if (config.model.k > config.model.maxK) r.fail('DEFAULT_K', `must not exceed MAX_K (${config.model.maxK})`);
-  r.throwIfAny();
-  return deepFreeze(config);
-}
-
-class EnvReader {
-  private readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  fail(key: string, problem: string): void {
-    this.problems.push(`${key}: ${problem}`);
-  }
-
-  str(key: string, fallback: string): string {
-    const v = this.env[key];
-    return v === undefined || v === '' ? fallback : v;
-  }
-
-  int(key: string, fallback: number, min: number, max: number): number {
-    const v = this.env[key];
-    if (v === undefined || v === '') return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.fail(key, `"${v}" must be an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  }
-
-  /** 'auto' (also when unset) or an integer from min to max. */
-  intOrAuto(key: string, min: number, max: number): EfSearch {
-    const v = this.env[key];
-    if (v === undefined || v === '' || v === 'auto') return 'auto';
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.fail(key, `"${v}" must be auto or an integer from ${min} to ${max}`);
-      return 'auto';
-    }
-    return n;
-  }
-
-  port(key: string, fallback: number): number {
-    return this.int(key, fallback, 1, 65_535);
-  }
-
-  bool(key: string, fallback: boolean): boolean {
-    const v = this.env[key];
-    if (v === undefined || v === '') return fallback;
-    if (['1', 'true', 'yes'].includes(v.toLowerCase())) return true;
-    if (['0', 'false', 'no'].includes(v.toLowerCase())) return false;
-    this.fail(key, `"${v}" must be true or false`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
-    const v = this.env[key];
-    if (v === undefined || v === '') return fallback;
-    if ((allowed as readonly string[]).includes(v)) return v as T;
-    this.fail(key, `"${v}" must be one of ${allowed.join(', ')}`);
-    return fallback;
-  }
-
-  topic(key: string, fallback: string): string {
-    const v = this.str(key, fallback);
-    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(v)) this.fail(key, `"${v}" is not a valid Kafka topic name (letters, digits, . _ -)`);
-    return v;
-  }
-
-  /** EVENT_WEIGHTS="view=1,purchase=8,dislike=-4": listed types override the defaults. */
-  weights(key: string): EventWeights {
-    const v = this.env[key];
-    const out: Record<EventType, number> = { ...DEFAULT_EVENT_WEIGHTS };
-    if (v === undefined || v === '') return out;
-    for (const pair of v.split(',')) {
-      const [name, num] = pair.split('=').map((s) => s.trim());
-      const w = Number(num);
-      if (!isEventType(name)) this.fail(key, `"${name}" is not an event type (${EVENT_TYPES.join(', ')})`);
-      else if (num === undefined || num === '' || !Number.isFinite(w)) this.fail(key, `weight of ${name} must be a number`);
-      else out[name] = w;
-    }
-    return out;
-  }
-
-  throwIfAny(): void {
-    if (this.problems.length === 0) return;
-    throw new StreamrecError('CONFIG_INVALID', `invalid configuration: ${this.problems.join('; ')}`, {
-      hint: 'fix these environment variables (README lists every setting and its default)',
+  for (const setting of SETTINGS) setPath(config, setting.path, values.get(setting.env));
+  const model = config.model as { k: number; maxK: number };
+  if (model.k > model.maxK) problems.push(`DEFAULT_K: must not exceed MAX_K (${model.maxK})`);
+  if (problems.length > 0) {
+    throw new StreamrecError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
+      hint: 'fix these environment variables or config file entries (README lists every setting and its default)',
     });
   }
+  return deepFreeze(config as unknown as Config);
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** A JSON object whose keys are the variables of SETTINGS; values are strings, numbers or booleans. */
+function readConfigFile(file: string, problems: string[]): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push(`STREAMREC_CONFIG: cannot read ${file} as JSON (${err instanceof Error ? err.message : String(err)})`);
+    return {};
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push(`STREAMREC_CONFIG: ${file} must hold one JSON object of settings`);
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!SETTING_BY_ENV.has(key) || key === 'STREAMREC_CONFIG') {
+      problems.push(`${key}: unknown setting in ${file}`);
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      if (value !== '') out[key] = String(value);
+    } else {
+      problems.push(`${key}: must be a string, number or boolean (in ${file})`);
+    }
+  }
+  return out;
+}
+
+/** The setting's value from its raw text; on a bad value, reports it and gives the default. */
+function parseSetting(s: Setting, v: string | undefined, fail: (problem: string) => void, values: ReadonlyMap<string, unknown>): unknown {
+  switch (s.type) {
+    case 'int': {
+      if (v === undefined) return s.default;
+      const n = Number(v);
+      if (Number.isInteger(n) && n >= s.min && n <= s.max) return n;
+      fail(`"${v}" must be an integer from ${s.min} to ${s.max}`);
+      return s.default;
+    }
+    case 'intOrAuto': {
+      if (v === undefined || v === 'auto') return 'auto';
+      const n = Number(v);
+      if (Number.isInteger(n) && n >= s.min && n <= s.max) return n;
+      fail(`"${v}" must be auto or an integer from ${s.min} to ${s.max}`);
+      return 'auto';
+    }
+    case 'bool': {
+      if (v === undefined) return s.default;
+      if (['1', 'true', 'yes'].includes(v.toLowerCase())) return true;
+      if (['0', 'false', 'no'].includes(v.toLowerCase())) return false;
+      fail(`"${v}" must be true or false`);
+      return s.default;
+    }
+    case 'enum':
+      if (v === undefined) return s.default;
+      if (s.values.includes(v)) return v;
+      fail(`"${v}" must be one of ${s.values.join(', ')}`);
+      return s.default;
+    case 'string': {
+      const value = v ?? s.default;
+      if (s.format === 'topic' && !/^[a-zA-Z0-9._-]{1,249}$/.test(value)) fail(`"${value}" is not a valid Kafka topic name (letters, digits, . _ -)`);
+      if (s.format === 'redisUrl' && !/^rediss?:\/\/.+/.test(value)) fail(`"${value}" is not a redis:// URL`);
+      return value;
+    }
+    case 'optionalString':
+      return v;
+    case 'brokers': {
+      if (v === undefined) return [];
+      const brokers = v.split(',').map((b) => b.trim());
+      for (const b of brokers) {
+        if (!/^[^\s:]+:\d{1,5}$/.test(b)) fail(`"${b}" is not host:port (example: 127.0.0.1:9092)`);
+      }
+      return brokers;
+    }
+    case 'weights':
+      return parseWeights(v, fail);
+    case 'path': {
+      if (s.off === true && v === 'off') return undefined;
+      if (v !== undefined) return v;
+      if (s.default.startsWith('~/')) return join(homedir(), ...s.default.slice(2).split('/'));
+      if (s.default.startsWith('$STREAMREC_HOME/')) return join(values.get('STREAMREC_HOME') as string, s.default.slice('$STREAMREC_HOME/'.length));
+      return s.default;
+    }
+  }
+}
+
+/** "view=1,purchase=8,dislike=-4": listed types override the defaults. */
+function parseWeights(v: string | undefined, fail: (problem: string) => void): EventWeights {
+  const out: Record<EventType, number> = { ...DEFAULT_EVENT_WEIGHTS };
+  if (v === undefined) return out;
+  for (const pair of v.split(',')) {
+    const [name, num] = pair.split('=').map((s) => s.trim());
+    const w = Number(num);
+    if (!isEventType(name)) fail(`"${name}" is not an event type (${EVENT_TYPES.join(', ')})`);
+    else if (num === undefined || num === '' || !Number.isFinite(w)) fail(`weight of ${name} must be a number`);
+    else out[name] = w;
+  }
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [group, key] = path.split('.');
+  if (key === undefined) target[group!] = value;
+  else (target[group!] as Record<string, unknown>)[key] = value;
 }
 
 function deepFreeze<T>(value: T): T {

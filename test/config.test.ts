@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { DERIVED_PATHS, SETTINGS } from '../src/config-schema.ts';
 import { StreamrecError } from '../src/errors.ts';
 
 describe('loadConfig', () => {
@@ -55,5 +59,75 @@ describe('loadConfig', () => {
     }
     expect(err.message).not.toContain('\n');
     expect(err.hint).toMatch(/README/);
+  });
+});
+
+describe('SETTINGS', () => {
+  it('declares each variable once and covers exactly the fields of Config', () => {
+    expect(new Set(SETTINGS.map((s) => s.env)).size).toBe(SETTINGS.length);
+    const config = loadConfig({});
+    const declared = new Set<string>([...SETTINGS.map((s) => s.path), ...DERIVED_PATHS]);
+    // Leaves of Config, not descending into a declared value (the weights object).
+    const leaves: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (path !== '' && (declared.has(path) || value === null || typeof value !== 'object' || Array.isArray(value))) {
+        leaves.push(path);
+        return;
+      }
+      for (const [key, child] of Object.entries(value as object)) walk(child, path === '' ? key : `${path}.${key}`);
+    };
+    walk(config, '');
+    // Optional fields unset by default are present with the value undefined.
+    expect(new Set(leaves)).toEqual(declared);
+  });
+});
+
+describe('loadConfig with a config file (STREAMREC_CONFIG)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamrec-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const fileOf = (content: string): string => {
+    const file = join(dir, `config-${n++}.json`);
+    writeFileSync(file, content);
+    return file;
+  };
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(StreamrecError);
+      expect((err as StreamrecError).code).toBe('CONFIG_INVALID');
+      return (err as StreamrecError).message;
+    }
+    throw new Error('expected CONFIG_INVALID');
+  };
+
+  it('takes values from the file, the environment overriding them', () => {
+    const file = fileOf(JSON.stringify({ KAFKA_BROKERS: 'k:9092', REDIS_URL: 'redis://r:6380', DEFAULT_K: 20, READS_REQUIRE_API_KEY: true, LOG_LEVEL: 'warn' }));
+    const config = loadConfig({ STREAMREC_CONFIG: file, LOG_LEVEL: 'debug', DEFAULT_K: '' });
+    expect(config.kafka).toMatchObject({ brokers: ['k:9092'], external: true });
+    expect(config.redis).toMatchObject({ url: 'redis://r:6380', explicit: true });
+    expect(config.model.k).toBe(20);
+    expect(config.http.readsRequireKey).toBe(true);
+    expect(config.logLevel).toBe('debug');
+    expect(config.configFile).toBe(file);
+    expect(Object.isFrozen(config.model.weights)).toBe(true);
+  });
+
+  it('validates file values like the environment and reports unknown keys, all at once', () => {
+    const file = fileOf(JSON.stringify({ CLICKSTREAM_PARTITIONS: 0, TOPIC_CLICKSTREAM: 'bad topic', KAFKA_BROKER: 'x:1', HNSW_EF_SEARCH: [64], STREAMREC_CONFIG: 'other.json' }));
+    const message = problemsOf({ STREAMREC_CONFIG: file, LOG_LEVEL: 'loud' });
+    for (const key of ['CLICKSTREAM_PARTITIONS', 'TOPIC_CLICKSTREAM', 'KAFKA_BROKER', 'HNSW_EF_SEARCH', 'STREAMREC_CONFIG', 'LOG_LEVEL']) {
+      expect(message).toContain(`${key}:`);
+    }
+    expect(message).toContain(`KAFKA_BROKER: unknown setting in ${file}`);
+    expect(message).toContain(`CLICKSTREAM_PARTITIONS: "0" must be an integer from 1 to 1000 (in ${file})`);
+    expect(message).not.toContain('\n');
+  });
+
+  it('reports a missing or malformed file as a configuration error', () => {
+    expect(problemsOf({ STREAMREC_CONFIG: join(dir, 'missing.json') })).toContain('STREAMREC_CONFIG: cannot read');
+    expect(problemsOf({ STREAMREC_CONFIG: fileOf('{"SEEN_CAP": ') })).toContain('STREAMREC_CONFIG: cannot read');
+    expect(problemsOf({ STREAMREC_CONFIG: fileOf('[1]') })).toContain('must hold one JSON object');
   });
 });

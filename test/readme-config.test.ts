@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.ts';
+import { extractConfigTable, renderConfigTable } from '../src/config-table.ts';
 
 /**
- * The README's configuration table is written by hand; these checks keep it in step with
- * loadConfig: the same variables, and every literal default the table states is the one the
- * code applies (setting a variable to its documented default changes nothing).
+ * The README's configuration table is generated from src/config-schema.ts; these checks keep
+ * it in step: byte for byte the generated table, the variables loadConfig reads, and every
+ * literal default the table states is the one the code applies (setting a variable to its
+ * documented default changes nothing).
  */
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('### Configuration'));
@@ -28,6 +30,11 @@ function keysLoadConfigReads(): Set<string> {
 const EXPLICIT_WHEN_SET = new Set(['REDIS_URL', 'KAFKA_BROKERS']);
 
 describe('README configuration table', () => {
+  it('is the table generated from the schema', () => {
+    const stale = 'README.md configuration table is stale: run `npm run config:table` and commit README.md';
+    expect(extractConfigTable(readme), stale).toBe(renderConfigTable());
+  });
+
   it('lists exactly the variables loadConfig reads', () => {
     expect(rows.length).toBeGreaterThan(20);
     expect(new Set(rows.map((r) => r.key))).toEqual(keysLoadConfigReads());

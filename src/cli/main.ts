@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatErrorLine } from '../errors.ts';
+import { addConfigOption } from './config-option.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerServeCommand } from './serve.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .description('Realtime recommendation engine with online learning')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  addConfigOption(program, process.env);
   registerStackCommand(program);
   registerStartCommand(program);
   registerTrainCommand(program);
