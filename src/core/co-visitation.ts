@@ -60,7 +60,7 @@ export interface CoVisitation extends NeighbourSource {
 }
 
 /** A growable row; `prune` keeps the heaviest `cap` (ties: the older entry stays). */
-export class MutableRow implements DenseRow {
+class MutableRow implements DenseRow {
   to = new Int32Array(4);
   weights = new Float64Array(4);
   size = 0;

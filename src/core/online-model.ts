@@ -82,13 +82,6 @@ export interface OnlineModel {
 }
 
 /**
- * The whole online model in one process: per-user states (applyEvent), item embeddings
- * learned from co-occurrence (new items placed by their contexts at once, all items refit
- * periodically from the co-occurrence seen so far and rotated onto the previous factors),
- * trending, and the recommender. The evaluation replays through this; the pipeline composes
- * the same functions around Redis and Kafka.
- */
-/**
  * Serve as the API does with candidate pools: after each event the user's ranking (top `size`)
  * is stored with the state, and recommend serves it while it is at most `maxAgeMs` old (event
  * time) and of the current item space (a refit aligned onto the last keeps it), else searches.
@@ -98,6 +91,13 @@ export interface ServingPools {
   maxAgeMs: number;
 }
 
+/**
+ * The whole online model in one process: per-user states (applyEvent), the refitter's
+ * co-visitation rules and item embeddings learned from co-occurrence (new items placed by their
+ * contexts at once, all items refit periodically and rotated onto the previous factors),
+ * trending, and the model object (model.ts) answering. The evaluation replays through this; the
+ * learner and the refit worker compose the same functions around Redis and Kafka.
+ */
 export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = createExactIndex(params.learner.dim), pools?: ServingPools): OnlineModel {
   const users = new Map<string, UserState>();
   const trending = createTrending(params.trendingHalfLifeMs);
