@@ -90,6 +90,8 @@ export interface Config {
     readonly k: number;
     readonly maxK: number;
     readonly trendingHalfLifeMs: number;
+    /** How far back a starting process replays the clickstream into its session-neighbour index. */
+    readonly sessionLookbackMs: number;
   };
   readonly learner: {
     readonly groupId: string;

@@ -2,6 +2,7 @@ import type { AnnIndex } from './ann-index.ts';
 import type { NeighbourSource } from './co-visitation.ts';
 import type { EventWeights } from './events.ts';
 import { candidatePool, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
+import type { SessionNeighbourSource } from './session-neighbours.ts';
 import type { Trending } from './trending.ts';
 import { userQuery, type QueryParams } from './user-query.ts';
 import type { CandidatePool, UserState } from './user-state.ts';
@@ -21,6 +22,8 @@ export interface ModelBinding {
   trending: () => Trending;
   /** The co-visitation rules (writer or replicated table); none: the search alone proposes. */
   neighbours?: NeighbourSource;
+  /** Sessions sharing a user's recent items (session-neighbours.ts); none: they propose nothing. */
+  sessions?: SessionNeighbourSource;
   /** Factor of an item (item-space.ts); default: read from the index. A cache avoids a copy out of the index per read. */
   vectorOf?: (itemId: string) => Vector | undefined;
   /**
@@ -91,6 +94,7 @@ export function createModel(params: AnsweringParams, binding: ModelBinding): Mod
     };
     if (catalog.categoryOf) req.categoryOf = catalog.categoryOf;
     if (binding.neighbours) req.neighbours = binding.neighbours;
+    if (binding.sessions) req.sessions = binding.sessions;
     if (binding.onError) req.onError = binding.onError;
     return req;
   };

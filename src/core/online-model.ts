@@ -10,6 +10,7 @@ import { createModel } from './model.ts';
 import type { Recommendation, RerankParams } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
 import type { RefitParams } from './refit.ts';
+import { createSessionNeighbours, DEFAULT_SESSION_NEIGHBOUR_PARAMS, type SessionNeighbourParams } from './session-neighbours.ts';
 import { createTrending, type Trending } from './trending.ts';
 import { createUserState, type UserState } from './user-state.ts';
 import { DEFAULT_QUERY_PARAMS, type QueryParams } from './user-query.ts';
@@ -26,6 +27,8 @@ export interface OnlineModelParams {
   cooccurrence: CooccurrenceParams;
   /** Order-aware short-window rules: the co-visitation candidate source. */
   coVisitation: CoVisitationParams;
+  /** The session-neighbourhood candidate source (V-SKNN learned online). */
+  sessions: SessionNeighbourParams;
   refit: RefitParams;
   query: QueryParams;
   rerank: RerankParams;
@@ -46,6 +49,7 @@ export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
     trendingHalfLifeMs: model.trendingHalfLifeMs,
     cooccurrence: { window: 20, recencyDecay: 0.9 },
     coVisitation: DEFAULT_CO_VISITATION_PARAMS,
+    sessions: DEFAULT_SESSION_NEIGHBOUR_PARAMS,
     refit: {
       similarity: { normalisation: 'cosine', smoothing: 0.75, shift: 1 },
       minCount: 3,
@@ -60,7 +64,7 @@ export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
     query: DEFAULT_QUERY_PARAMS,
     // ML-100K replays: trending re-rank 0.1 lifts HR@10 by ~0.003-0.005; drift of trained items
     // between refits (itemPrior 50) cost ~0.002 and is not what production does, hence 0.
-    rerank: { candidates: 50, trendingWeight: 0.1, coVisitationWeight: 10, embeddingWeight: 1, coVisitation: DEFAULT_CO_VISITATION_SCORING },
+    rerank: { candidates: 50, trendingWeight: 0.1, coVisitationWeight: 10, embeddingWeight: 1, sessionWeight: 30, coVisitation: DEFAULT_CO_VISITATION_SCORING },
     itemPrior: 0,
   };
 }
@@ -104,6 +108,8 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   // Co-occurrence, co-visitation rules, refit schedule and refit-and-align: the same module the
   // refit worker runs. Its `trained` (factors of the last refit) is the anchor the online updates blend with.
   const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit });
+  const sessions = createSessionNeighbours(params.sessions);
+
   const contexts = new Map<string, ItemContext>();
   // Factor of every item in the index (item-space.ts), kept beside it to avoid copies out of the index.
   const factors = new Map<string, Vector>();
@@ -143,6 +149,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       index,
       trending: () => trending,
       neighbours: refitter.coVisitation,
+      sessions,
       vectorOf,
       modelVersion: () => version,
       ...(pools ? { storedRankings: { maxAgeMs: pools.maxAgeMs, now: () => nowTs } } : {}),
@@ -178,6 +185,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
           }
         }
         trending.add(event.itemId, event.ts, weight);
+        sessions.observe(event.userId, event.itemId);
       }
       const itemVector = index.has(event.itemId) ? indexVectorOf(factors.get(event.itemId)!) : undefined;
       const state = applyEvent(prev, event, itemVector, params.learner, { nowMs: event.ts });

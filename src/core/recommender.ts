@@ -5,6 +5,7 @@ import { factorPart } from './item-space.ts';
 import { modelLineage } from './model-version.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights } from './events.ts';
 import { coVisitationScores, DEFAULT_CO_VISITATION_SCORING, type CoVisitationCandidates, type CoVisitationScoring, type NeighbourSource } from './co-visitation.ts';
+import type { SessionNeighbourSource } from './session-neighbours.ts';
 import { DEFAULT_QUERY_PARAMS, userQuery, type QueryParams } from './user-query.ts';
 import type { Trending } from './trending.ts';
 import type { CandidatePool, UserState } from './user-state.ts';
@@ -60,6 +61,11 @@ export interface RecommendRequest {
    * recent items propose candidates beside the search, scored together (see RerankParams).
    */
   neighbours?: NeighbourSource;
+  /**
+   * Sessions sharing the user's recent items (session-neighbours.ts): their items are a third
+   * candidate source, scored together with the other two when rerank.sessionWeight > 0.
+   */
+  sessions?: SessionNeighbourSource;
   /** Called when the model path throws, before falling back (for logs and metrics). */
   onError?: (err: unknown) => void;
   /**
@@ -83,6 +89,8 @@ export interface RerankParams {
   /** Weight of the cosine to the query when `neighbours` is given (the search alone ranks by cosine only). */
   embeddingWeight?: number;
   coVisitation?: CoVisitationScoring;
+  /** Weight of the session-neighbourhood score (a distribution, like co-visitation's) when `sessions` is given. */
+  sessionWeight?: number;
 }
 
 // Over-fetch starts at k and grows geometrically; the filter runs inside the search, so a
@@ -99,7 +107,7 @@ export function recommend(req: RecommendRequest): Recommendation {
   const k = Math.max(0, Math.floor(req.k));
   const filter = acceptFilter(req);
   const { accept } = filter;
-  const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req.index, req.neighbours, req.pool, k, filter) : undefined;
+  const pooled = req.pool && req.user && req.user.eventCount > 0 ? fromPool(req, req.pool, k, filter) : undefined;
   if (pooled) return { items: pooled, underfilled: 0, fallback: false, cold: false, candidates: 'pool' };
   const cold = !modelAnswers(req);
   let modelItems: RecommendedItem[] | undefined;
@@ -202,14 +210,18 @@ export function similarItems(
     .slice(0, k);
 }
 
-/** The model's ranking from both sources; undefined when neither has anything to say (no query direction, no rules). */
+/** The model's ranking from its candidate sources; undefined when none has anything to say (no query direction, no rules, no neighbours). */
 function searchModel(req: RecommendRequest, query: Vector | undefined, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
   const { index, rerank, trending } = req;
-  const covis = req.neighbours && req.user ? coVisitationCandidates(req, k, filter) : undefined;
-  if (query === undefined && (covis === undefined || covis.scores.size === 0)) return undefined;
+  const limit = Math.max(k, rerank?.candidates ?? 0);
+  const weights = req.weights ?? DEFAULT_EVENT_WEIGHTS;
+  const covis = req.neighbours && req.user ? coVisitationScores(req.user.history, req.neighbours, weights, rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING, limit, filter.accept) : undefined;
+  const sessions = req.sessions && req.user && (rerank?.sessionWeight ?? 0) > 0 ? req.sessions.scores(req.user.userId, req.user.history, weights, limit, filter.accept) : undefined;
+  const proposed = (covis?.scores.size ?? 0) + (sessions?.size ?? 0) > 0;
+  if (query === undefined && !proposed) return undefined;
   if (k === 0) return [];
-  let found = query && index.size > 0 ? searchIndex(index, query, Math.max(k, rerank?.candidates ?? 0), filter.search) : [];
-  if (covis !== undefined && covis.scores.size > 0) found = blend(found, covis, rerank);
+  let found = query && index.size > 0 ? searchIndex(index, query, limit, filter.search) : [];
+  if (proposed) found = blend(found, covis, sessions, rerank);
   if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
     const top = trending.top(1)[0]?.score ?? 0;
     if (top > 0) {
@@ -220,31 +232,25 @@ function searchModel(req: RecommendRequest, query: Vector | undefined, k: number
   return found.slice(0, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
 }
 
-/** The best co-visitation candidates the request may show, with their scores (co-visitation.ts). */
-function coVisitationCandidates(req: RecommendRequest, k: number, filter: AcceptFilter): CoVisitationCandidates {
-  const limit = Math.max(k, req.rerank?.candidates ?? 0);
-  return coVisitationScores(req.user!.history, req.neighbours!, req.weights ?? DEFAULT_EVENT_WEIGHTS, req.rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING, limit, filter.accept);
-}
-
 /**
- * Search and co-visitation candidates scored together: embeddingWeight · support · cosine +
- * coVisitationWeight · co-visitation, support being how well the user's recent items are known
- * (co-visitation.ts). A co-visitation candidate the search did not return is given the lowest
- * cosine the search returned (it is no closer than that), so no extra vector reads are needed.
+ * Candidates of every source scored together: embeddingWeight · support · cosine +
+ * coVisitationWeight · co-visitation + sessionWeight · session neighbours, support being how
+ * well the user's recent items are known (co-visitation.ts; 1 without rules). A candidate the
+ * search did not return is given the lowest cosine the search returned (it is no closer than
+ * that), so no extra vector reads are needed.
  */
-function blend(found: Neighbour[], covis: CoVisitationCandidates, rerank: RerankParams | undefined): Neighbour[] {
-  const we = (rerank?.embeddingWeight ?? 1) * covis.support;
+function blend(found: Neighbour[], covis: CoVisitationCandidates | undefined, sessions: Map<string, number> | undefined, rerank: RerankParams | undefined): Neighbour[] {
+  const we = (rerank?.embeddingWeight ?? 1) * (covis?.support ?? 1);
   const wc = rerank?.coVisitationWeight ?? 1;
+  const ws = rerank?.sessionWeight ?? 0;
   const floor = found.length > 0 ? found[found.length - 1]!.score : 0;
+  const scores = new Map<string, number>();
+  for (const n of found) scores.set(n.itemId, we * n.score);
+  const add = (id: string, v: number) => scores.set(id, (scores.get(id) ?? we * floor) + v);
+  if (covis) for (const [id, c] of covis.scores) add(id, wc * c);
+  if (sessions) for (const [id, c] of sessions) add(id, ws * c);
   const out: Neighbour[] = [];
-  // covis.scores is this call's own map: what the search returned is taken out of it.
-  const rest = covis.scores;
-  for (const n of found) {
-    const c = rest.get(n.itemId);
-    if (c !== undefined) rest.delete(n.itemId);
-    out.push({ itemId: n.itemId, score: we * n.score + wc * (c ?? 0) });
-  }
-  for (const [id, c] of rest) out.push({ itemId: id, score: we * floor + wc * c });
+  for (const [itemId, score] of scores) out.push({ itemId, score });
   return out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
 }
 
@@ -262,27 +268,27 @@ function searchIndex(index: AnnIndex, query: Vector, want: number, accept: Searc
 /**
  * The first k of the stored ranking that pass this request's filters, in its order and with its
  * scores; undefined when fewer than k pass (the caller searches then). A hash resolves to the
- * indexed ids and the ids the co-visitation rules propose (items without a vector); an entry
+ * indexed ids and the ids the rules and session neighbours propose (items without a vector); an entry
  * whose hash more than one such id shares is skipped: the pool cannot say which of them it ranked.
  */
-function fromPool(index: AnnIndex, neighbours: NeighbourSource | undefined, pool: CandidatePool, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
+function fromPool(req: RecommendRequest, pool: CandidatePool, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
   const out: RecommendedItem[] = [];
   for (let i = 0; i < pool.hashes.length && out.length < k; i++) {
     const hash = pool.hashes[i]!;
     if (filter.blocked.has(hash)) continue;
-    const ids = idsWithHash(index, neighbours, hash);
+    const ids = idsWithHash(req, hash);
     if (ids.length !== 1 || !filter.catalogAccepts(ids[0]!)) continue;
     out.push({ itemId: ids[0]!, score: pool.scores[i] ?? 0, source: 'model' });
   }
   return out.length === k ? out : undefined;
 }
 
-function idsWithHash(index: AnnIndex, neighbours: NeighbourSource | undefined, hash: number): readonly string[] {
-  const indexed = index.idsWithHash(hash);
-  const proposed = neighbours?.idsWithHash?.(hash);
-  if (proposed === undefined || proposed.length === 0) return indexed;
-  if (indexed.length === 0) return proposed;
-  return [...new Set([...indexed, ...proposed])];
+function idsWithHash(req: RecommendRequest, hash: number): readonly string[] {
+  const indexed = req.index.idsWithHash(hash);
+  const ruled = req.neighbours?.idsWithHash?.(hash) ?? [];
+  const shared = req.sessions?.idsWithHash(hash) ?? [];
+  if (ruled.length === 0 && shared.length === 0) return indexed;
+  return [...new Set([...indexed, ...ruled, ...shared])];
 }
 
 function trendingItems(trending: Trending, n: number, accept: (id: string) => boolean, taken: ReadonlySet<string>): RecommendedItem[] {

@@ -2,6 +2,9 @@ import { createKafka } from '../adapters/kafka/client.ts';
 import { createItemEmbeddingsTail, type ItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
 import { createItemNeighboursTail, type ItemNeighboursTail } from '../adapters/kafka/item-neighbours-tail.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
+import { startClickstreamTail, type ClickstreamTail } from '../adapters/kafka/clickstream-tail.ts';
+import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { createSessionNeighbours, type SessionNeighbours } from '../core/session-neighbours.ts';
 import { createKafkaPipelineSink } from '../adapters/kafka/pipeline-sink.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics, readMaxMessageBytes } from '../adapters/kafka/topics.ts';
@@ -34,6 +37,9 @@ export interface LearnerRuntime {
   readonly neighboursTail: ItemNeighboursTail;
   /** The co-visitation rules this learner ranks with (replicated from item-neighbours). */
   readonly neighbours: NeighbourTable;
+  /** The session-neighbour index this learner ranks with, fed by its own tail of the whole clickstream. */
+  readonly sessions: SessionNeighbours;
+  readonly sessionsTail: ClickstreamTail;
   /** Drains the batch in progress, commits, disconnects everything; idempotent. */
   close(): Promise<void>;
 }
@@ -46,7 +52,7 @@ export interface ComposeOptions {
 /**
  * Builds and starts one learner process: Kafka and Redis clients, the local HNSW index
  * caught up from the item-embeddings topic, the co-visitation rules from item-neighbours,
- * the metrics endpoint, then the consumer.
+ * the session-neighbour index from the clickstream's recent past, the metrics endpoint, then the consumer.
  * Everything started is registered with the closer, so a failure half-way cleans up.
  */
 export async function startLearner(config: Config, log: Logger, options: ComposeOptions = {}): Promise<LearnerRuntime> {
@@ -82,7 +88,8 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     const trending = persisted.trending;
     catalog.hideUnavailableIn(index);
     const neighbours = createNeighbourTable();
-    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true }, neighbours);
+    const sessions = createSessionNeighbours(onlineModelParamsFrom(config.model).sessions);
+    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true }, { neighbours, sessions });
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {
@@ -106,6 +113,16 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       if (pruned > 0) log.info({ pruned }, 'items deleted while away dropped from the snapshot');
     }
     await neighboursCaughtUp;
+    // Every partition, not only this learner's: a user's neighbour sessions may be anywhere.
+    const weights = config.model.weights;
+    const sessionsTail = await startClickstreamTail(kafka, config, log, {
+      name: 'session neighbours',
+      lookbackMs: config.model.sessionLookbackMs,
+      onEvent: (event) => {
+        if (weights[event.type] > 0) sessions.observe(event.userId, event.itemId);
+      },
+    });
+    closer.add('session-neighbours tail', () => sessionsTail.stop());
     closer.add('index snapshot', () => index.saveSnapshot());
     if (index.size === 0) {
       log.warn('no item vectors yet (no model trained and published): running cold, lists come from trending');
@@ -146,6 +163,8 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       tail,
       neighboursTail,
       neighbours,
+      sessions,
+      sessionsTail,
       close: () => closer.close(),
     };
   } catch (err) {

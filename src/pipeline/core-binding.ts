@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
+import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from '../core/item-embeddings.ts';
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { applyEvent } from '../core/learner.ts';
@@ -45,8 +46,11 @@ export function bindLearnerCore(
    * stays in native code instead of calling back into JS per candidate.
    */
   availability: { isAvailable: (itemId: string) => boolean; indexHides: boolean } = { isAvailable: () => true, indexHides: true },
-  /** The co-visitation rules (the item-neighbours tail's NeighbourTable): a second candidate source beside the search. */
-  neighbours?: NeighbourSource,
+  /**
+   * Candidate sources beside the search: the co-visitation rules (the item-neighbours tail's
+   * NeighbourTable) and the session-neighbour index (fed by a clickstream tail).
+   */
+  sources: { neighbours?: NeighbourSource; sessions?: SessionNeighbourSource } = {},
 ): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   const contextParams = { weights: config.model.weights, ...params.cooccurrence };
@@ -76,7 +80,8 @@ export function bindLearnerCore(
       vectorOf: factorOf,
       catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides },
       modelVersion: () => modelVersion,
-      ...(neighbours ? { neighbours } : {}),
+      ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
+      ...(sources.sessions ? { sessions: sources.sessions } : {}),
     },
   );
 

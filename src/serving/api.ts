@@ -17,6 +17,7 @@ import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import { createNeighbourTable } from '../core/neighbour-table.ts';
+import { createSessionNeighbours } from '../core/session-neighbours.ts';
 import type { ModelStore } from '../core/stores.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
@@ -127,8 +128,11 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
     await pruneSnapshotsOfDeletedTopics(kafka, config, log);
 
     let trending = createTrending(config.model.trendingHalfLifeMs);
+    const modelParams = onlineModelParamsFrom(config.model);
+    const sessions = createSessionNeighbours(modelParams.sessions);
     if (options.trendingFeed ?? true) {
-      const feed = await startTrendingFeed(kafka, config, log, 3 * config.model.trendingHalfLifeMs);
+      const lookbackMs = Math.max(3 * config.model.trendingHalfLifeMs, config.model.sessionLookbackMs);
+      const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions);
       closer.add('trending feed', () => feed.stop());
       trending = feed.trending;
     }
@@ -140,10 +144,10 @@ export async function createApiProcess(config: Config, log: Logger, options: Api
       users: createRedisUserStore(redis, keys),
       index,
       catalog,
-      recommender: bindRecommender(index, catalog, () => trending, onlineModelParamsFrom(config.model), log, {
+      recommender: bindRecommender(index, catalog, () => trending, modelParams, log, {
         modelVersion: () => modelVersion,
         maxAgeMs: config.http.poolMaxAgeMs,
-      }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK), neighbours),
+      }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK), { neighbours, sessions }),
       events: { send: (events, progress) => clickstream.send(events, 'json', progress) },
       health,
       modelVersion: () => modelVersion,

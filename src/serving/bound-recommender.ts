@@ -1,5 +1,6 @@
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
+import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import type { OnlineModelParams } from '../core/online-model.ts';
 import { createModel } from '../core/model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
@@ -31,8 +32,12 @@ export function bindRecommender(
   pools: PoolPolicy,
   /** Candidates `similar` re-ranks, whatever k: at least MAX_K, so any answer is a prefix of a longer one. */
   similarDepth: number = SIMILAR_DEPTH,
-  /** The co-visitation rules (the item-neighbours tail's NeighbourTable), scored with the search and resolving stored rankings. */
-  neighbours?: NeighbourSource,
+  /**
+   * The candidate sources beside the search, scored with it and resolving stored rankings: the
+   * co-visitation rules (the item-neighbours tail's NeighbourTable) and the session-neighbour
+   * index (fed by the clickstream tail).
+   */
+  sources: { neighbours?: NeighbourSource; sessions?: SessionNeighbourSource } = {},
 ): Recommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
@@ -45,7 +50,8 @@ export function bindRecommender(
       modelVersion: pools.modelVersion,
       storedRankings: { maxAgeMs: pools.maxAgeMs, now: pools.now ?? Date.now },
       onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
-      ...(neighbours ? { neighbours } : {}),
+      ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
+      ...(sources.sessions ? { sessions: sources.sessions } : {}),
     },
   );
   return {
