@@ -22,6 +22,12 @@ export interface SessionNeighbourParams {
   sampleSize: number;
   /** Neighbour sessions whose items are scored. */
   neighbours: number;
+  /**
+   * Newest distinct positive items of the user's history that look for neighbours. Older ones
+   * weigh little (position p of n weighs p / n) and cost as much: on MovieLens, 20 instead of
+   * all 50 kept HR@10 (0.1778 on the validation prefix) at 1.25x the replay speed.
+   */
+  recentItems: number;
 }
 
 /**
@@ -37,6 +43,7 @@ export const DEFAULT_SESSION_NEIGHBOUR_PARAMS: SessionNeighbourParams = Object.f
   sessionsPerItem: 1000,
   sampleSize: 500,
   neighbours: 100,
+  recentItems: 20,
 });
 
 /** What the recommender reads: candidates for one user's recent history. */
@@ -61,21 +68,48 @@ export interface SessionNeighbours extends SessionNeighbourSource {
   readonly items: number;
 }
 
-// An (item → session) entry packs the session's slot and the slot's generation, so an entry
-// left behind by a forgotten session is recognised when its slot is reused.
-const SLOT_BITS = 2 ** 24;
+/**
+ * An item's sessions, oldest first: each entry is a session's slot and the slot's generation,
+ * so an entry left behind by a forgotten session is recognised when its slot is reused.
+ * Trimmed to the newest `cap` when it reaches 2 × cap (amortised O(1) per push).
+ */
+class HolderList {
+  slots = new Int32Array(4);
+  gens = new Int32Array(4);
+  size = 0;
+
+  push(slot: number, gen: number, cap: number): void {
+    if (this.size === this.slots.length) {
+      const grown = Math.min(this.slots.length * 2, 2 * cap);
+      const slots = new Int32Array(grown);
+      slots.set(this.slots);
+      this.slots = slots;
+      const gens = new Int32Array(grown);
+      gens.set(this.gens);
+      this.gens = gens;
+    }
+    this.slots[this.size] = slot;
+    this.gens[this.size] = gen;
+    this.size++;
+    if (this.size >= 2 * cap) {
+      this.slots.copyWithin(0, this.size - cap, this.size);
+      this.gens.copyWithin(0, this.size - cap, this.size);
+      this.size = cap;
+    }
+  }
+}
 
 export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT_SESSION_NEIGHBOUR_PARAMS): SessionNeighbours {
-  const maxSessions = Math.max(1, Math.min(params.maxSessions, SLOT_BITS - 1));
+  const maxSessions = Math.max(1, params.maxSessions);
   const itemsCap = Math.max(1, params.itemsPerSession);
   const holdersCap = Math.max(1, params.sessionsPerItem);
-  const holders: number[][] = [];
-  const numbers = createItemNumbers(() => holders.push([]));
+  const holders: HolderList[] = [];
+  const numbers = createItemNumbers(() => holders.push(new HolderList()));
   /** userId → slot; Map order is recency of activity (touched sessions are re-inserted). */
   const slotOf = new Map<string, number>();
   const slotItems: number[][] = [];
   const freeSlots: number[] = [];
-  let gen = new Float64Array(1024);
+  let gen = new Int32Array(1024);
   let lastSeq = new Float64Array(1024);
   // Scratch of one scores() call, per slot and per item number.
   let sim = new Float64Array(1024);
@@ -86,7 +120,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
   const growSlots = (need: number) => {
     if (need < gen.length) return;
     const size = Math.max(need + 1, gen.length * 2);
-    const g = new Float64Array(size);
+    const g = new Int32Array(size);
     g.set(gen);
     gen = g;
     const l = new Float64Array(size);
@@ -117,7 +151,6 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
     return slot;
   };
 
-  const entryOf = (slot: number) => gen[slot]! * SLOT_BITS + slot;
 
   /**
    * Adds every neighbour's share to `acc` (the caller reads and clears the `touched` entries):
@@ -138,13 +171,13 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       p--;
       const item = numbers.numberOf(h.itemId);
       if (item === undefined || visited.has(item)) continue;
+      if (visited.size >= params.recentItems) break;
       visited.add(item);
       const w = p / n;
-      const list = holders[item]!;
-      for (let e = Math.max(0, list.length - holdersCap); e < list.length; e++) {
-        const entry = list[e]!;
-        const slot = entry % SLOT_BITS;
-        if (slot === self || (entry - slot) / SLOT_BITS !== gen[slot]) continue;
+      const { slots, gens, size } = holders[item]!;
+      for (let e = Math.max(0, size - holdersCap); e < size; e++) {
+        const slot = slots[e]!;
+        if (slot === self || gens[e] !== gen[slot]) continue;
         if (sharedPos[slot] === 0) {
           candidates.push(slot);
           sharedPos[slot] = p; // positions are visited newest first: the first is the latest shared
@@ -193,9 +226,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       }
       items.push(item);
       if (items.length > itemsCap) items.shift();
-      const list = holders[item]!;
-      list.push(entryOf(slot));
-      if (list.length >= 2 * holdersCap) list.splice(0, list.length - holdersCap);
+      holders[item]!.push(slot, gen[slot]!, holdersCap);
     },
     scores(userId, history, weights, limit, accept) {
       const out = new Map<string, number>();
@@ -226,14 +257,39 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
 function selectNeighbours(candidates: number[], sim: Float64Array, lastSeq: Float64Array, sampleSize: number, neighbours: number): number[] {
   let sample = candidates;
   if (sample.length > sampleSize) {
-    const seqs = Float64Array.from(sample, (s) => lastSeq[s]!).sort();
-    const oldestKept = seqs[seqs.length - sampleSize]!;
+    const oldestKept = kthLargest(Float64Array.from(sample, (s) => lastSeq[s]!), sampleSize);
     sample = sample.filter((s) => lastSeq[s]! >= oldestKept);
   }
   if (sample.length <= neighbours) return sample;
-  const sims = Float64Array.from(sample, (s) => sim[s]!).sort();
-  const kth = sims[sims.length - neighbours]!;
+  const kth = kthLargest(Float64Array.from(sample, (s) => sim[s]!), neighbours);
   const above = sample.filter((s) => sim[s]! > kth);
   const tied = sample.filter((s) => sim[s] === kth).sort((a, b) => lastSeq[b]! - lastSeq[a]!);
   return above.concat(tied.slice(0, neighbours - above.length));
+}
+
+/** The k-th largest value (1-based) of `values` (reordered in place): Hoare's quickselect, O(n) expected. */
+function kthLargest(values: Float64Array, k: number): number {
+  const target = values.length - k; // the k-th largest is the (n − k)-th smallest, 0-based
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
 }

@@ -55,9 +55,14 @@ describe('session neighbours (V-SKNN as a candidate source)', () => {
     expect([...index.scores('me', hist('a'), DEFAULT_EVENT_WEIGHTS, 10, all).keys()].sort()).toEqual(['c', 'd']);
   });
 
+  it('only the newest recentItems distinct items look for neighbours', () => {
+    const index = indexOf([['n1', 'ax'], ['n2', 'by']], { recentItems: 1 });
+    expect([...index.scores('me', hist('ab'), DEFAULT_EVENT_WEIGHTS, 10, all).keys()]).toEqual(['y']);
+  });
+
   it('ranks as the V-SKNN baseline does when no bound is reached', () => {
     const { events } = generateSynthetic({ users: 150, items: 120, events: 4000, seed: 3 });
-    const index = createSessionNeighbours({ ...DEFAULT_SESSION_NEIGHBOUR_PARAMS, itemsPerSession: 10_000 });
+    const index = createSessionNeighbours({ ...DEFAULT_SESSION_NEIGHBOUR_PARAMS, itemsPerSession: 10_000, recentItems: 10_000 });
     const baseline = createVsknnModel({ weights: DEFAULT_EVENT_WEIGHTS, neighbours: 100, sampleSize: 500, weighting: 'div', sessionsPerItem: 1000 });
     const histories = new Map<string, HistoryEntry[]>();
     let compared = 0;
