@@ -13,7 +13,7 @@ export interface ServingIndex extends AnnIndex {
   beginReplay(): void;
   /** Removes ids the replay did not confirm (deleted while this process was away); returns how many. */
   endReplay(): number;
-  /** Writes the snapshot (atomic per file); a no-op when snapshots are off. */
+  /** Writes the snapshot (atomic per file); a no-op when snapshots are off or the graph is as loaded or last saved. */
   saveSnapshot(): void;
   readonly efSearch: EfSearch;
 }
@@ -55,6 +55,9 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
   }
   if (fromSnapshot) log.info({ path, items: vectors.size }, 'index loaded from snapshot');
   let confirmed: Set<string> | undefined;
+  // Whether the graph differs from the snapshot file: hidden marks are not part of it, so only
+  // graph changes count. A one-shot process (inspect) then rewrites nothing it did not change.
+  let unsaved = !fromSnapshot;
 
   return {
     dim,
@@ -70,11 +73,14 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
       if (known && nearlyEqual(known, unit)) return;
       graph.upsert(itemId, vector);
       vectors.set(itemId, unit);
+      unsaved = true;
     },
     remove(itemId) {
       confirmed?.delete(itemId);
       vectors.delete(itemId);
-      return graph.remove(itemId);
+      const removed = graph.remove(itemId);
+      if (removed) unsaved = true;
+      return removed;
     },
     has: (itemId) => vectors.has(itemId),
     setHidden: (itemId, hidden) => graph.setHidden(itemId, hidden),
@@ -95,14 +101,16 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
           vectors.delete(id);
           graph.remove(id);
           removed++;
+          unsaved = true;
         }
       }
       return removed;
     },
     saveSnapshot() {
-      if (path === undefined) return;
+      if (path === undefined || !unsaved) return;
       mkdirSync(snapshotDir!, { recursive: true });
       saveHnswIndex(graph, path);
+      unsaved = false;
     },
   };
 }

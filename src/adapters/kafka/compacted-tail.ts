@@ -36,6 +36,7 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
   let consumer: GroupConsumer | undefined;
   let caughtUp = false;
   let stopped = false;
+  let stopping: Promise<void> | undefined;
   // Partition -> offset the tail must reach (the high watermark seen at start).
   const pending = new Map<number, number>();
   let markCaughtUp: () => void = () => undefined;
@@ -91,10 +92,13 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
         }),
       );
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await consumer?.stop();
+    stop() {
+      // One stop for every caller: a second call waits for the first to finish.
+      stopping ??= (async () => {
+        stopped = true;
+        await consumer?.stop();
+      })();
+      return stopping;
     },
   };
 }
