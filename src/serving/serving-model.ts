@@ -1,6 +1,9 @@
 import type { KafkaClient } from '../adapters/kafka/client.ts';
 import { createItemEmbeddingsTail } from '../adapters/kafka/item-embeddings-tail.ts';
 import { createItemNeighboursTail } from '../adapters/kafka/item-neighbours-tail.ts';
+import { readPartitionOffsets } from '../adapters/kafka/offsets.ts';
+import { fetchTopicId } from '../adapters/kafka/topic-id.ts';
+import type { SnapshotState } from '../adapters/fs/hnsw-snapshot.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
@@ -23,18 +26,19 @@ export interface ServingModel {
   modelVersion(): string;
 }
 
-/**
- * Loads what the API and `streamrec inspect` answer from: the HNSW index from its snapshot
- * (else seeded from the model version in Redis), then caught up with the compacted
- * item-embeddings topic (every item the model ever published; bounded by
- * CATCH_UP_TIMEOUT_MS) and kept current after; the co-visitation rules from item-neighbours
- * likewise. Its cleanup steps go on `closer`, so a failure half-way releases what started.
- */
 export interface LoadServingModelOptions {
   /** Keep following the topics after the catch-up (the API); false stops each tail once it caught up (a one-shot reader). */
   follow?: boolean;
 }
 
+/**
+ * Loads what the API and `streamrec inspect` answer from: the HNSW index from its snapshot
+ * (else seeded from the model version in Redis), then caught up with the compacted
+ * item-embeddings topic (every item the model ever published; bounded by
+ * CATCH_UP_TIMEOUT_MS) and kept current after; the co-visitation rules from item-neighbours
+ * likewise. A one-shot reader skips the replay when the snapshot is current with the topic.
+ * Its cleanup steps go on `closer`, so a failure half-way releases what started.
+ */
 export async function loadServingModel(
   kafka: KafkaClient,
   models: ModelStore,
@@ -43,12 +47,14 @@ export async function loadServingModel(
   closer: Closer,
   options: LoadServingModelOptions = {},
 ): Promise<ServingModel> {
+  const follow = options.follow ?? true;
   // A one-shot reader stops each tail as soon as it caught up: leaving a group waits out a
   // fetch in flight, which then overlaps with the rest of the catch-up.
   const stopWhenCaughtUp = (tail: { stop(): Promise<void> }) => (): void => {
-    if (options.follow === false) tail.stop().catch((err: unknown) => log.debug({ err: (err as Error).message }, 'tail stop failed'));
+    if (!follow) tail.stop().catch((err: unknown) => log.debug({ err: (err as Error).message }, 'tail stop failed'));
   };
-  const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, config.topics.itemEmbeddings, log, config.model.efSearch);
+  const topic = config.topics.itemEmbeddings;
+  const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, topic, log, config.model.efSearch);
   let modelVersion = 'none';
   const tail = createItemEmbeddingsTail(kafka, config, index, log, {
     onChange: (change) => {
@@ -63,19 +69,38 @@ export async function loadServingModel(
   const neighboursCaughtUp = neighboursTail.start().then(stopWhenCaughtUp(neighboursTail));
   neighboursCaughtUp.catch(() => undefined);
   const startedMs = Date.now();
-  if (!index.fromSnapshot) modelVersion = (await seedFromModelStore(models, config, index, log)) ?? modelVersion;
-  // The compacted topic holds every live item, so after a snapshot whatever it does not
-  // replay was deleted while this process was away. (A ModelStore seed is not pruned: it
-  // is what keeps the model when the topic was recreated.)
-  if (index.fromSnapshot) index.beginReplay();
-  await tail.start();
-  stopWhenCaughtUp(tail)();
-  const pruned = index.fromSnapshot ? index.endReplay() : 0;
+  const topicId = await fetchTopicId(config, topic).catch((err: unknown) => {
+    log.debug({ topic, err: (err as Error).message }, 'topic id unknown; the index snapshot is saved without its topic state');
+    return undefined;
+  });
+  const saved = index.snapshotState;
+  let seeded = false;
+  let pruned = 0;
+  if (!follow && saved !== undefined && saved.topicId === topicId && (await isCurrent(kafka, config, topic, saved.positions))) {
+    modelVersion = saved.modelVersion;
+  } else {
+    if (!index.fromSnapshot) {
+      const version = await seedFromModelStore(models, config, index, log);
+      seeded = version !== undefined;
+      modelVersion = version ?? modelVersion;
+    }
+    // The compacted topic holds every live item, so after a snapshot whatever it does not
+    // replay was deleted while this process was away. (A ModelStore seed is not pruned: it
+    // is what keeps the model when the topic was recreated.)
+    if (index.fromSnapshot) index.beginReplay();
+    await tail.start();
+    stopWhenCaughtUp(tail)();
+    if (index.fromSnapshot) pruned = index.endReplay();
+  }
   await neighboursCaughtUp;
   if (modelVersion === 'none') modelVersion = (await models.current())?.version ?? modelVersion;
-  log.info({ items: index.size, pruned, fromSnapshot: index.fromSnapshot, modelVersion, tookMs: Date.now() - startedMs }, 'index caught up with item-embeddings');
-  saveSnapshot(index, log);
-  closer.add('index snapshot', () => saveSnapshot(index, log));
+  log.info({ items: index.size, pruned, fromSnapshot: index.fromSnapshot, replayed: tail.caughtUp, modelVersion, tookMs: Date.now() - startedMs }, 'index caught up with item-embeddings');
+  // The state says the graph came from the topic alone: not after a seed, which may hold
+  // items the topic lacks (a replay from the snapshot would prune them).
+  const stateNow = (): SnapshotState | undefined =>
+    topicId !== undefined && tail.caughtUp && !seeded ? { topicId, positions: [...tail.positions()], modelVersion } : undefined;
+  saveSnapshot(index, stateNow(), log);
+  closer.add('index snapshot', () => saveSnapshot(index, stateNow(), log));
   return {
     index,
     neighbours,
@@ -105,10 +130,21 @@ export function bindServingRecommender(config: Config, model: ServingModel, cata
   );
 }
 
-/** A failed snapshot costs the next start time, never this process: log and go on. */
-function saveSnapshot(index: ServingIndex, log: Logger): void {
+/** Whether the topic's high watermarks are still `positions`: then nothing was written to it since. */
+async function isCurrent(kafka: KafkaClient, config: Config, topic: string, positions: ReadonlyArray<[number, number]>): Promise<boolean> {
+  const at = new Map(positions);
   try {
-    index.saveSnapshot();
+    const offsets = await readPartitionOffsets(kafka, config, topic);
+    return offsets.length === at.size && offsets.every((o) => at.get(o.partition) === o.high);
+  } catch {
+    return false; // the replay then says what is wrong
+  }
+}
+
+/** A failed snapshot costs the next start time, never this process: log and go on. */
+function saveSnapshot(index: ServingIndex, state: SnapshotState | undefined, log: Logger): void {
+  try {
+    index.saveSnapshot(state);
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'index snapshot not written');
   }
