@@ -118,7 +118,7 @@ export const SETTINGS: readonly Setting[] = [
   // general
   { env: 'STREAMREC_HOME', path: 'stateDir', type: 'path', default: '~/.cache/streamrec', doc: 'state dir: jars, broker data, logs, pid files' },
   { env: 'LOG_LEVEL', path: 'logLevel', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'log level' },
-  { env: 'STREAMREC_CONFIG', path: 'configFile', type: 'optionalString', format: 'path', doc: 'JSON file of settings keyed by these variable names (also `streamrec --config FILE`); the environment overrides it' },
+  { env: 'STREAMREC_CONFIG', path: 'configFile', type: 'optionalString', format: 'path', doc: 'JSON file, or YAML when named `.yaml`/`.yml`, of settings keyed by these variable names (also `streamrec --config FILE`); the environment overrides it' },
 ];
 
 /** Config fields computed from other settings rather than read from one variable. */
