@@ -3,7 +3,7 @@ import { DEFAULT_EVENT_WEIGHTS } from './core/events.ts';
 /**
  * Every setting as data: its variable, where it lands in Config, type, range or allowed
  * values, default, unit and one line of meaning. loadConfig (config.ts) is driven by this
- * list and the README's configuration table is generated from it (`npm run config:table`).
+ * list and the configuration table in docs/configuration.md is generated from it (`npm run config:table`).
  * Order is the table's order, grouped by concern (the first segment of `path`).
  */
 interface SettingBase {

@@ -180,7 +180,7 @@ export function loadConfig(env: Env): Config {
   if (model.k > model.maxK) problems.push(`DEFAULT_K: must not exceed MAX_K (${model.maxK})`);
   if (problems.length > 0) {
     throw new StreamrecError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
-      hint: 'fix these environment variables or config file entries (README lists every setting and its default)',
+      hint: 'fix these environment variables or config file entries (docs/configuration.md, linked from the README, lists every setting and its default)',
     });
   }
   return deepFreeze(config as unknown as Config);
