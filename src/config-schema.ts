@@ -3,7 +3,7 @@ import { DEFAULT_EVENT_WEIGHTS } from './core/events.ts';
 /**
  * Every setting as data: its variable, where it lands in Config, type, range or allowed
  * values, default, unit and one line of meaning. loadConfig (config.ts) is driven by this
- * list and the README's configuration table is generated from it (`npm run config:table`).
+ * list and the configuration table in docs/configuration.md is generated from it (`npm run config:table`).
  * Order is the table's order, grouped by concern (the first segment of `path`).
  */
 interface SettingBase {
@@ -118,7 +118,7 @@ export const SETTINGS: readonly Setting[] = [
   // general
   { env: 'STREAMREC_HOME', path: 'stateDir', type: 'path', default: '~/.cache/streamrec', doc: 'state dir: jars, broker data, logs, pid files' },
   { env: 'LOG_LEVEL', path: 'logLevel', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'log level' },
-  { env: 'STREAMREC_CONFIG', path: 'configFile', type: 'optionalString', format: 'path', doc: 'JSON file of settings keyed by these variable names (also `streamrec --config FILE`); the environment overrides it' },
+  { env: 'STREAMREC_CONFIG', path: 'configFile', type: 'optionalString', format: 'path', doc: 'JSON file, or YAML when named `.yaml`/`.yml`, of settings keyed by these variable names (also `streamrec --config FILE`); the environment overrides it' },
 ];
 
 /** Config fields computed from other settings rather than read from one variable. */

@@ -1,6 +1,6 @@
 import { DEFAULT_EVENT_WEIGHTS_TEXT, SETTINGS, type Setting } from './config-schema.ts';
 
-/** The README's configuration table lies between these markers; `npm run config:table` writes it. */
+/** The configuration table (docs/configuration.md) lies between these markers; `npm run config:table` writes it. */
 export const TABLE_START = '<!-- config-table:start -->';
 export const TABLE_END = '<!-- config-table:end -->';
 
@@ -10,20 +10,20 @@ export function renderConfigTable(settings: readonly Setting[] = SETTINGS): stri
   return ['| Variable | Default | Values | Meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-/** `readme` with the text between the markers replaced by `table`. */
-export function spliceConfigTable(readme: string, table: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks ${TABLE_START} … ${TABLE_END}`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+/** `markdown` with the text between the markers replaced by `table`. */
+export function spliceConfigTable(markdown: string, table: string): string {
+  const start = markdown.indexOf(TABLE_START);
+  const end = markdown.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`the document lacks ${TABLE_START} … ${TABLE_END}`);
+  return `${markdown.slice(0, start + TABLE_START.length)}\n${table}\n${markdown.slice(end)}`;
 }
 
 /** The text between the markers, without the newlines next to them. */
-export function extractConfigTable(readme: string): string | undefined {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
+export function extractConfigTable(markdown: string): string | undefined {
+  const start = markdown.indexOf(TABLE_START);
+  const end = markdown.indexOf(TABLE_END);
   if (start < 0 || end < start) return undefined;
-  return readme.slice(start + TABLE_START.length, end).replace(/^\n/, '').replace(/\n$/, '');
+  return markdown.slice(start + TABLE_START.length, end).replace(/^\n/, '').replace(/\n$/, '');
 }
 
 function defaultCell(s: Setting): string {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, isEventType, type EventType, type EventWeights } from './core/events.ts';
+import { readConfigFile } from './config-file.ts';
 import { SETTINGS, type Setting } from './config-schema.ts';
 import type { EfSearch } from './core/hnsw-index.ts';
 import { StreamrecError } from './errors.ts';
@@ -9,8 +9,8 @@ import { StreamrecError } from './errors.ts';
 /**
  * The shape loadConfig returns. Each setting's variable, type, range, default and meaning is
  * declared once in config-schema.ts; loadConfig reads the environment (over an optional JSON
- * file) once, reports every bad value at once, and returns a frozen object that is passed down
- * as an argument; nothing else reads process.env.
+ * or YAML file, config-file.ts) once, reports every bad value at once, and returns a frozen
+ * object that is passed down as an argument; nothing else reads process.env.
  */
 export interface Config {
   readonly kafka: {
@@ -133,7 +133,7 @@ export interface Config {
     readonly neighboursPublishIntervalMs: number;
   };
   readonly stateDir: string;
-  /** The JSON file of settings read under the environment (STREAMREC_CONFIG / --config), if any. */
+  /** The JSON or YAML file of settings read under the environment (STREAMREC_CONFIG / --config), if any. */
   readonly configFile: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -143,13 +143,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 const SETTING_BY_ENV: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.env, s]));
 
 /**
- * Reads every setting of SETTINGS from `env`, over the JSON file named by STREAMREC_CONFIG
+ * Reads every setting of SETTINGS from `env`, over the JSON or YAML file named by STREAMREC_CONFIG
  * (unset or empty variables fall back to the file, then to the default).
  */
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
   const configFile = nonEmpty(env.STREAMREC_CONFIG);
-  const fromFile = configFile === undefined ? {} : readConfigFile(configFile, problems);
+  const fromFile = configFile === undefined ? {} : readConfigFile(configFile, (key) => SETTING_BY_ENV.has(key), problems);
   const raw = (key: string): string | undefined => nonEmpty(env[key]) ?? fromFile[key];
 
   const values = new Map<string, unknown>();
@@ -180,7 +180,7 @@ export function loadConfig(env: Env): Config {
   if (model.k > model.maxK) problems.push(`DEFAULT_K: must not exceed MAX_K (${model.maxK})`);
   if (problems.length > 0) {
     throw new StreamrecError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
-      hint: 'fix these environment variables or config file entries (README lists every setting and its default)',
+      hint: 'fix these environment variables or config file entries (docs/configuration.md, linked from the README, lists every setting and its default)',
     });
   }
   return deepFreeze(config as unknown as Config);
@@ -188,32 +188,6 @@ export function loadConfig(env: Env): Config {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v === '' ? undefined : v;
-}
-
-/** A JSON object whose keys are the variables of SETTINGS; values are strings, numbers or booleans. */
-function readConfigFile(file: string, problems: string[]): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    problems.push(`STREAMREC_CONFIG: cannot read ${file} as JSON (${err instanceof Error ? err.message : String(err)})`);
-    return {};
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    problems.push(`STREAMREC_CONFIG: ${file} must hold one JSON object of settings`);
-    return {};
-  }
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!SETTING_BY_ENV.has(key) || key === 'STREAMREC_CONFIG') {
-      problems.push(`${key}: unknown setting in ${file}`);
-    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      if (value !== '') out[key] = String(value);
-    } else {
-      problems.push(`${key}: must be a string, number or boolean (in ${file})`);
-    }
-  }
-  return out;
 }
 
 /** The setting's value from its raw text; on a bad value, reports it and gives the default. */

@@ -130,4 +130,66 @@ describe('loadConfig with a config file (STREAMREC_CONFIG)', () => {
     expect(problemsOf({ STREAMREC_CONFIG: fileOf('{"SEEN_CAP": ') })).toContain('STREAMREC_CONFIG: cannot read');
     expect(problemsOf({ STREAMREC_CONFIG: fileOf('[1]') })).toContain('must hold one JSON object');
   });
+
+  const yamlOf = (content: string, ext = 'yaml'): string => {
+    const file = join(dir, `config-${n++}.${ext}`);
+    writeFileSync(file, content);
+    return file;
+  };
+
+  it('reads a .yaml or .yml file with the same rules: the environment overrides it, values are YAML 1.2 scalars', () => {
+    const file = yamlOf(
+      [
+        '# settings keyed by variable name',
+        'KAFKA_BROKERS: k:9092',
+        'REDIS_URL: "redis://r:6380"',
+        'DEFAULT_K: 20',
+        'READS_REQUIRE_API_KEY: yes # a string in YAML 1.2, which the boolean setting accepts',
+        'LOG_LEVEL: warn',
+        'EVENT_WEIGHTS: view=1,purchase=8',
+        'HALF_LIFE_MS: 1.2e6',
+        '',
+      ].join('\n'),
+    );
+    const config = loadConfig({ STREAMREC_CONFIG: file, LOG_LEVEL: 'debug', DEFAULT_K: '' });
+    expect(config.kafka).toMatchObject({ brokers: ['k:9092'], external: true });
+    expect(config.redis).toMatchObject({ url: 'redis://r:6380', explicit: true });
+    expect(config.model.k).toBe(20);
+    expect(config.model.halfLifeMs).toBe(1_200_000);
+    expect(config.model.weights).toMatchObject({ view: 1, purchase: 8 });
+    expect(config.http.readsRequireKey).toBe(true);
+    expect(config.logLevel).toBe('debug');
+    expect(config.configFile).toBe(file);
+    expect(loadConfig({ STREAMREC_CONFIG: yamlOf('SEEN_CAP: 7\n', 'yml') }).model.seenCap).toBe(7);
+    expect(loadConfig({ STREAMREC_CONFIG: yamlOf('SEEN_CAP: 9\n', 'YAML') }).model.seenCap).toBe(9);
+  });
+
+  it('reports unknown keys and bad values in a YAML file like in JSON, all at once', () => {
+    const file = yamlOf('CLICKSTREAM_PARTITIONS: 0\nKAFKA_BROKER: x:1\nHNSW_EF_SEARCH: [64]\nAPI_KEY:\n');
+    const message = problemsOf({ STREAMREC_CONFIG: file });
+    expect(message).toContain(`KAFKA_BROKER: unknown setting in ${file}`);
+    expect(message).toContain(`CLICKSTREAM_PARTITIONS: "0" must be an integer from 1 to 1000 (in ${file})`);
+    expect(message).toContain(`HNSW_EF_SEARCH: must be a string, number or boolean (in ${file})`);
+    expect(message).toContain(`API_KEY: must be a string, number or boolean (in ${file})`);
+    expect(message).not.toContain('\n');
+  });
+
+  it('says in one line where a YAML file is broken and what to do', () => {
+    const cases: Array<[string, string]> = [
+      ['DEFAULT_K: 20\n SEEN_CAP: 7\n', 'at line 1, column'],
+      ['DEFAULT_K: 20\nDEFAULT_K: 30\n', 'at line 2, column 1: Map keys must be unique'],
+      ['API_KEY: "open\n', 'at line 2, column 1: Missing closing "quote'],
+      ['DEFAULT_K: 20\n---\nSEEN_CAP: 7\n', 'at line 2, column 1: more than one document (a `---` line); keep one'],
+    ];
+    for (const [content, expected] of cases) {
+      const file = yamlOf(content);
+      const message = problemsOf({ STREAMREC_CONFIG: file });
+      expect(message).toContain(`STREAMREC_CONFIG: ${file} is not valid YAML ${expected}`);
+      expect(message).toContain('fix it there (a `SETTING: value` per line)');
+      expect(message).not.toContain('\n');
+    }
+    expect(problemsOf({ STREAMREC_CONFIG: yamlOf('- DEFAULT_K\n') })).toContain('must hold one mapping of settings');
+    expect(problemsOf({ STREAMREC_CONFIG: yamlOf('') })).toContain('must hold one mapping of settings');
+    expect(problemsOf({ STREAMREC_CONFIG: join(dir, 'missing.yaml') })).toContain('STREAMREC_CONFIG: cannot read');
+  });
 });

@@ -3,9 +3,8 @@ import type { InspectCliOptions } from './inspect-action.ts';
 
 /**
  * `streamrec inspect user ID | item ID`: the facts of GET /v1/users/:id and
- * GET /v1/items/:id, for a terminal. By default it composes the API in-process and asks
- * it through inject() (the same code as the routes, no server needed); with --url it
- * asks a running API instead.
+ * GET /v1/items/:id, for a terminal. By default it loads the model in-process and answers
+ * with the routes' own views (no server, no HTTP stack); with --url it asks a running API.
  */
 export function registerInspectCommand(program: Command): void {
   program

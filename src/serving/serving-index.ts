@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnnIndex } from '../core/ann-index.ts';
-import { loadHnswIndex, saveHnswIndex } from '../adapters/fs/hnsw-snapshot.ts';
+import { loadHnswIndex, readSnapshotState, removeSnapshotState, saveHnswIndex, writeSnapshotState, type SnapshotState } from '../adapters/fs/hnsw-snapshot.ts';
 import { createHnswIndex, HNSW_NATIVE_MASK, type EfSearch, type HnswIndex } from '../core/hnsw-index.ts';
 import { normalized, type Vector } from '../core/vector.ts';
 import type { Logger } from '../log.ts';
@@ -13,18 +13,25 @@ export interface ServingIndex extends AnnIndex {
   beginReplay(): void;
   /** Removes ids the replay did not confirm (deleted while this process was away); returns how many. */
   endReplay(): number;
-  /** Writes the snapshot (atomic per file); a no-op when snapshots are off. */
-  saveSnapshot(): void;
+  /**
+   * Writes the snapshot (atomic per file) and, when given, the topic state it is current
+   * with; rewrites only what changed since it was loaded or last saved, nothing when
+   * snapshots are off.
+   */
+  saveSnapshot(state?: SnapshotState): void;
+  /** The topic state the loaded snapshot was saved with, if any. */
+  readonly snapshotState: SnapshotState | undefined;
   readonly efSearch: EfSearch;
 }
 
 /**
  * The API's index: HNSW plus a JS map of the unit vectors beside it, for two reasons.
  * Reading a vector back out of hnswlib costs a native call and a copy (~10 µs); the user
- * query reads a dozen history vectors per request, so they come from the map. And an
- * upsert of a vector the graph already holds is skipped, which is what makes a restart
- * from a snapshot fast: the replay of the compacted item-embeddings topic then inserts only
- * what changed instead of rebuilding 100k graph nodes.
+ * query reads a dozen history vectors per request, so they come from the map (a snapshot's
+ * vectors are read back on first use). And an upsert of a vector the graph already holds
+ * is skipped, which is what makes a restart from a snapshot fast: the replay of the
+ * compacted item-embeddings topic then inserts only what changed instead of rebuilding
+ * 100k graph nodes.
  */
 export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch?: EfSearch): ServingIndex {
   // Undefined keeps hnsw-index.ts's default (or, for a snapshot, the width it was saved with).
@@ -48,17 +55,30 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
   }
   const fromSnapshot = inner !== undefined;
   const graph = inner ?? createHnswIndex({ dim, capacity: 4096, ...ef });
+  // Unit vectors of the ids in the graph, filled on first use.
   const vectors = new Map<string, Vector>();
-  for (const id of graph.ids()) {
-    const v = graph.vectorOf(id);
-    if (v) vectors.set(id, normalized(v));
-  }
-  if (fromSnapshot) log.info({ path, items: vectors.size }, 'index loaded from snapshot');
+  const unitOf = (itemId: string): Vector | undefined => {
+    let unit = vectors.get(itemId);
+    if (unit === undefined) {
+      const v = graph.vectorOf(itemId);
+      if (v === undefined) return undefined;
+      unit = normalized(v);
+      vectors.set(itemId, unit);
+    }
+    return unit;
+  };
+  const snapshotState = fromSnapshot && path !== undefined ? readSnapshotState(path) : undefined;
+  let savedState = snapshotState === undefined ? undefined : JSON.stringify(snapshotState);
+  if (fromSnapshot) log.info({ path, items: graph.size }, 'index loaded from snapshot');
   let confirmed: Set<string> | undefined;
+  // Whether the graph differs from the snapshot file: hidden marks are not part of it, so only
+  // graph changes count. A one-shot process (inspect) then rewrites nothing it did not change.
+  let unsaved = !fromSnapshot;
 
   return {
     dim,
     fromSnapshot,
+    snapshotState,
     efSearch: graph.efSearch,
     get size() {
       return graph.size;
@@ -66,22 +86,25 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     upsert(itemId, vector) {
       confirmed?.add(itemId);
       const unit = normalized(vector);
-      const known = vectors.get(itemId);
+      const known = unitOf(itemId);
       if (known && nearlyEqual(known, unit)) return;
       graph.upsert(itemId, vector);
       vectors.set(itemId, unit);
+      unsaved = true;
     },
     remove(itemId) {
       confirmed?.delete(itemId);
       vectors.delete(itemId);
-      return graph.remove(itemId);
+      const removed = graph.remove(itemId);
+      if (removed) unsaved = true;
+      return removed;
     },
-    has: (itemId) => vectors.has(itemId),
+    has: (itemId) => graph.has(itemId),
     setHidden: (itemId, hidden) => graph.setHidden(itemId, hidden),
     search: (query, k, accept) => graph.search(query, k, accept),
-    vectorOf: (itemId) => vectors.get(itemId),
+    vectorOf: unitOf,
     idsWithHash: (hash) => graph.idsWithHash(hash),
-    ids: () => vectors.keys(),
+    ids: () => graph.ids(),
     beginReplay() {
       confirmed = new Set();
     },
@@ -90,19 +113,31 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
       confirmed = undefined;
       if (!seen) return 0;
       let removed = 0;
-      for (const id of [...vectors.keys()]) {
+      for (const id of [...graph.ids()]) {
         if (!seen.has(id)) {
           vectors.delete(id);
           graph.remove(id);
           removed++;
+          unsaved = true;
         }
       }
       return removed;
     },
-    saveSnapshot() {
+    saveSnapshot(state) {
       if (path === undefined) return;
-      mkdirSync(snapshotDir!, { recursive: true });
-      saveHnswIndex(graph, path);
+      const stateText = state === undefined ? undefined : JSON.stringify(state);
+      if (unsaved) {
+        // A state file always describes the graph beside it: the old one goes first.
+        removeSnapshotState(path);
+        savedState = undefined;
+        mkdirSync(snapshotDir!, { recursive: true });
+        saveHnswIndex(graph, path);
+        unsaved = false;
+      }
+      if (state !== undefined && stateText !== savedState) {
+        writeSnapshotState(path, state);
+        savedState = stateText;
+      }
     },
   };
 }
@@ -114,7 +149,7 @@ function nearlyEqual(a: Vector, b: Vector): boolean {
   return true;
 }
 
-const SNAPSHOT_FILE = /^(.+)\.d\d+\.hnsw(?:\.ids\.json)?$/;
+const SNAPSHOT_FILE = /^(.+)\.d\d+\.hnsw(?:\.ids\.json|\.state\.json)?$/;
 
 /**
  * Deletes snapshots of topics that no longer exist (tests and benchmarks use throwaway

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,31 @@ describe('serving index', () => {
     // Another topic or dimension never picks this snapshot up.
     expect(openServingIndex(3, dir, 'other', log).fromSnapshot).toBe(false);
     expect(openServingIndex(4, dir, 'emb', log).fromSnapshot).toBe(false);
+  });
+
+  it('rewrites its snapshot only when the graph changed since it was loaded or saved', () => {
+    const own = mkdtempSync(join(tmpdir(), 'streamrec-unchanged-'));
+    try {
+      const file = join(own, 'emb.d3.hnsw');
+      const first = openServingIndex(3, own, 'emb', log);
+      first.upsert('a', v(1, 0, 0));
+      first.saveSnapshot();
+      const savedMs = statSync(file).mtimeMs;
+      const second = openServingIndex(3, own, 'emb', log);
+      second.beginReplay();
+      second.upsert('a', v(2, 0, 0)); // the same direction: nothing to change
+      expect(second.endReplay()).toBe(0);
+      second.setHidden('a', true); // hidden marks are not part of a snapshot
+      utimesSync(file, 0, 0);
+      second.saveSnapshot();
+      expect(statSync(file).mtimeMs).toBe(0);
+      second.upsert('b', v(0, 1, 0));
+      second.saveSnapshot();
+      expect(statSync(file).mtimeMs).toBeGreaterThanOrEqual(savedMs);
+      expect(openServingIndex(3, own, 'emb', log).has('b')).toBe(true);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('removes snapshots of topics that no longer exist, and nothing else', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { restoreHnswIndex, type EfSearch, type HnswIdMap, type HnswIndex } from '../../core/hnsw-index.ts';
 import { StreamrecError } from '../../errors.ts';
@@ -29,4 +29,41 @@ export function loadHnswIndex(path: string, overrides: { efSearch?: EfSearch } =
     throw new StreamrecError('MODEL_MISSING', `${idsPath} is not a streamrec HNSW id map (version 1)`, { hint: 'retrain to rewrite the snapshot' });
   }
   return restoreHnswIndex(path, meta, overrides);
+}
+
+/**
+ * The topic state a snapshot is current with: every record below `positions` of topic
+ * `topicId` is in the graph, and nothing else came from the topic. With the topic's high
+ * watermarks still at `positions`, a reader needs no replay.
+ */
+export interface SnapshotState {
+  /** The broker's topic id (a topic deleted and created again under the name has another). */
+  topicId: string;
+  /** [partition, offset] pairs. */
+  positions: Array<[number, number]>;
+  /** The train version whose vectors the graph holds. */
+  modelVersion: string;
+}
+
+const statePath = (path: string) => `${path}.state.json`;
+
+/** The state saved beside the snapshot at `path`; undefined when absent or unreadable (a replay then decides). */
+export function readSnapshotState(path: string): SnapshotState | undefined {
+  try {
+    const state = JSON.parse(readFileSync(statePath(path), 'utf8')) as Partial<SnapshotState>;
+    if (typeof state.topicId !== 'string' || typeof state.modelVersion !== 'string' || !Array.isArray(state.positions)) return undefined;
+    return { topicId: state.topicId, positions: state.positions, modelVersion: state.modelVersion };
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeSnapshotState(path: string, state: SnapshotState): void {
+  const tmp = `${statePath(path)}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(state));
+  renameSync(tmp, statePath(path));
+}
+
+export function removeSnapshotState(path: string): void {
+  rmSync(statePath(path), { force: true });
 }

@@ -86,6 +86,7 @@ export const UserView = Type.Object({
   ]),
   modelVersion: Type.String(),
 });
+export type UserViewBody = Static<typeof UserView>;
 
 export const CatalogMeta = Type.Object({
   title: Type.Optional(Type.String()),
@@ -103,6 +104,7 @@ export const ItemView = Type.Object({
   neighbours: Neighbours,
   modelVersion: Type.String(),
 });
+export type ItemViewBody = Static<typeof ItemView>;
 
 export const ItemPut = Type.Object(
   {

@@ -15,6 +15,8 @@ export interface CompactedTail {
    */
   start(): Promise<void>;
   readonly caughtUp: boolean;
+  /** Per partition, the offset below which every record is applied (partitions not reached yet are absent). */
+  positions(): ReadonlyMap<number, number>;
   stop(): Promise<void>;
 }
 
@@ -36,8 +38,10 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
   let consumer: GroupConsumer | undefined;
   let caughtUp = false;
   let stopped = false;
+  let stopping: Promise<void> | undefined;
   // Partition -> offset the tail must reach (the high watermark seen at start).
   const pending = new Map<number, number>();
+  const applied = new Map<number, number>();
   let markCaughtUp: () => void = () => undefined;
   const caughtUpPromise = new Promise<void>((resolve) => {
     markCaughtUp = () => {
@@ -48,6 +52,7 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
   });
 
   const reached = (partition: number, nextOffset: number): void => {
+    applied.set(partition, Math.max(applied.get(partition) ?? 0, nextOffset));
     const target = pending.get(partition);
     if (target !== undefined && nextOffset >= target) pending.delete(partition);
     if (pending.size === 0) markCaughtUp();
@@ -57,10 +62,14 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
     get caughtUp() {
       return caughtUp;
     },
+    positions: () => applied,
     async start() {
       const timeoutMs = config.learner.catchUpTimeoutMs;
       try {
-        for (const o of await readPartitionOffsets(kafka, config, topic)) if (o.high > o.low) pending.set(o.partition, o.high);
+        for (const o of await readPartitionOffsets(kafka, config, topic)) {
+          if (o.high > o.low) pending.set(o.partition, o.high);
+          else applied.set(o.partition, o.high);
+        }
       } catch (err) {
         throw unavailable(`cannot read offsets of ${topic}: ${(err as Error).message}`, err);
       }
@@ -91,10 +100,13 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
         }),
       );
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await consumer?.stop();
+    stop() {
+      // One stop for every caller: a second call waits for the first to finish.
+      stopping ??= (async () => {
+        stopped = true;
+        await consumer?.stop();
+      })();
+      return stopping;
     },
   };
 }

@@ -60,6 +60,7 @@ export function createItemEmbeddingsTail(
     get caughtUp() {
       return tail.caughtUp;
     },
+    positions: () => tail.positions(),
     stats,
     async start() {
       await tail.start();

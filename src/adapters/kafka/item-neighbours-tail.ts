@@ -46,6 +46,7 @@ export function createItemNeighboursTail(kafka: Kafka, config: Config, table: Ne
     get caughtUp() {
       return tail.caughtUp;
     },
+    positions: () => tail.positions(),
     stats,
     async start() {
       try {

@@ -1,27 +1,20 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { factorPart } from '../../../core/item-space.ts';
-import { norm } from '../../../core/vector.ts';
 import { StreamrecError } from '../../../errors.ts';
 import type { CatalogItem } from '../../../core/stores.ts';
 import { ErrorBody, ItemParams, ItemPut, ItemRemoved, ItemView, ItemWritten, kQuery, SimilarItems } from '../schemas.ts';
-import { boundedWrite, requireValidId, toNumbers, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { boundedWrite, requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { itemView, metadataOf, requireKnownItem } from '../views.ts';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
 export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
   const { deps } = ctx;
-  const { config, index, catalog } = deps;
+  const { config, catalog } = deps;
 
   // Catalog writes need Redis: when the probe already knows it is down, say so at once.
   function requireRedis(): void {
     if (!deps.health.report().checks.redis) {
       throw new StreamrecError('REDIS_UNAVAILABLE', 'the catalog was not changed: Redis does not answer', { hint: 'retry the request' });
-    }
-  }
-
-  function requireKnown(itemId: string): void {
-    if (!index.has(itemId) && catalog.get(itemId) === undefined) {
-      throw new StreamrecError('NOT_FOUND', `item ${itemId} is not in the index or the catalog`);
     }
   }
 
@@ -39,7 +32,7 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
     },
     async (request) => {
       const itemId = requireValidId(request.params.itemId, 'itemId');
-      requireKnown(itemId);
+      requireKnownItem(deps, itemId);
       return { itemId, items: deps.recommender.similar(itemId, request.query.k), modelVersion: deps.modelVersion() };
     },
   );
@@ -56,24 +49,7 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
         response: { 200: ItemView, ...errors },
       },
     },
-    async (request) => {
-      const itemId = requireValidId(request.params.itemId, 'itemId');
-      requireKnown(itemId);
-      const vector = index.vectorOf(itemId);
-      // The factor, which similar ranks by (cosine) and whose length says how strongly the
-      // item expresses its direction; the index's unit vector adds a reserved coordinate.
-      const factor = vector ? factorPart(vector) : undefined;
-      const meta = catalog.get(itemId);
-      return {
-        itemId,
-        inIndex: vector !== undefined,
-        embedding: factor ? toNumbers(factor) : null,
-        norm: factor ? norm(factor) : null,
-        metadata: meta ? metadataOf(meta) : null,
-        neighbours: vector ? deps.recommender.similar(itemId, request.query.k) : [],
-        modelVersion: deps.modelVersion(),
-      };
-    },
+    async (request) => itemView(deps, requireValidId(request.params.itemId, 'itemId'), request.query.k),
   );
 
   app.put(
@@ -116,20 +92,10 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
     },
     async (request) => {
       const itemId = requireValidId(request.params.itemId, 'itemId');
-      requireKnown(itemId);
+      requireKnownItem(deps, itemId);
       requireRedis();
       await boundedWrite(catalog.remove(itemId, ctx.nowMs()), config.http.produceTimeoutMs, 'removing the catalog item');
       return { itemId, removed: true as const };
     },
   );
-}
-
-function metadataOf(item: CatalogItem) {
-  const meta: { title?: string; category?: string; available: boolean; updatedAtMs: number } = {
-    available: item.available,
-    updatedAtMs: item.updatedAtMs,
-  };
-  if (item.title !== undefined) meta.title = item.title;
-  if (item.category !== undefined) meta.category = item.category;
-  return meta;
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Type } from '@fastify/type-provider-typebox';
-import { isStreamrecError, StreamrecError } from '../../../errors.ts';
-import type { UserState } from '../../../core/user-state.ts';
+import { StreamrecError } from '../../../errors.ts';
 import { ErrorBody, Id, kQuery, Recommendations, UserParams, type RecommendationsBody } from '../schemas.ts';
-import { boundedRead, requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { loadUserForRecommend, recommendationsView } from '../views.ts';
 
 const MAX_EXCLUDE = 1000;
 
@@ -36,24 +35,14 @@ export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): 
       const { k, category } = request.query;
       if (category !== undefined) requireValidId(category, 'category');
       const exclude = parseExclude(request.query.exclude);
-      const { user, degraded } = await loadUser(ctx, userId, request.log);
-      const result = deps.recommender.recommend(user, { k, exclude, ...(category !== undefined ? { category } : {}) });
-      const { cold } = result;
-      if (degraded) metrics.fallbacks.inc({ reason: 'degraded' });
-      else if (cold) metrics.fallbacks.inc({ reason: 'cold' });
+      const loaded = await loadUserForRecommend(deps, userId, !deps.health.report().checks.redis, request.log);
+      const { result, body } = recommendationsView(deps, userId, loaded, { k, exclude, ...(category !== undefined ? { category } : {}) });
+      if (loaded.degraded) metrics.fallbacks.inc({ reason: 'degraded' });
+      else if (result.cold) metrics.fallbacks.inc({ reason: 'cold' });
       else if (result.fallback) metrics.fallbacks.inc({ reason: 'underfilled' });
       if (result.underfilled > 0) metrics.underfilled.inc(result.underfilled);
       if (result.candidates) metrics.candidates.inc({ source: result.candidates });
-      return {
-        userId,
-        items: result.items,
-        modelVersion: deps.modelVersion(),
-        recommendationId: randomUUID(),
-        cold,
-        fallback: result.fallback || cold,
-        degraded,
-        underfilled: result.underfilled,
-      };
+      return body;
     },
   );
 }
@@ -65,26 +54,4 @@ function parseExclude(raw: string | string[] | undefined): string[] {
     throw new StreamrecError('BAD_REQUEST', `exclude lists ${ids.length} ids, the limit is ${MAX_EXCLUDE}`);
   }
   return ids.map((id, i) => requireValidId(id, `exclude[${i}]`));
-}
-
-/**
- * Personalisation needs Redis; recommend must answer without it. When the background
- * probe already knows Redis is down we skip the read (no timeout paid per request);
- * otherwise the read is bounded and any failure degrades to the trending fallback.
- */
-async function loadUser(
-  ctx: RouteContext,
-  userId: string,
-  log: { warn: (obj: object, msg: string) => void },
-): Promise<{ user: UserState | undefined; degraded: boolean }> {
-  if (!ctx.deps.health.report().checks.redis) return { user: undefined, degraded: true };
-  try {
-    const user = await boundedRead(ctx.deps.users.get(userId), ctx.deps.config.http.storeTimeoutMs, 'reading the user state');
-    return { user, degraded: false };
-  } catch (err) {
-    // Redis answered but the record is unreadable: the user is served as a cold one, not degraded.
-    const corrupt = isStreamrecError(err) && err.code === 'CORRUPT_RECORD';
-    log.warn({ err: err instanceof Error ? err.message : String(err), userId }, corrupt ? 'user state unreadable, answering from trending' : 'user state unavailable, answering from trending');
-    return { user: undefined, degraded: !corrupt };
-  }
 }
