@@ -4,6 +4,7 @@ import { createHnswIndex } from '../src/core/hnsw-index.ts';
 import { itemHash } from '../src/core/item-hash.ts';
 import { createModel, type Model } from '../src/core/model.ts';
 import { createNeighbourTable } from '../src/core/neighbour-table.ts';
+import { createSessionNeighbours } from '../src/core/session-neighbours.ts';
 import { createTrending } from '../src/core/trending.ts';
 import { createUserState, type UserState } from '../src/core/user-state.ts';
 import type { BenchContext, BenchOutcome } from './lib/types.ts';
@@ -28,7 +29,8 @@ function rng(seed: number): () => number {
  * What the co-visitation source costs a recommend: the production model object (src/core/model.ts)
  * over one HNSW index of N × dim random item vectors, answered by a search alone and by a search
  * plus the rules of the user's last 10 items (each item with up to 100 rules, from synthetic
- * sessions, as the replicated NeighbourTable every learner and API process holds), in alternating
+ * sessions, as the replicated NeighbourTable every learner and API process holds), and with the
+ * session-neighbour index of the same 3 × N sessions (8 items each) as well, in alternating
  * rounds in one process; CPU µs per recommend, median of rounds.
  * This is the search path: the one the learner runs for every user it updates (the ranking it
  * stores and publishes), and the API when a user's stored ranking cannot be served.
@@ -47,12 +49,15 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     index.upsert(`i${i}`, v);
   }
   const rules: CoVisitation = createCoVisitation();
+  const params = onlineModelParamsFrom(ctx.config.model);
+  const sessions = createSessionNeighbours(params.sessions);
   for (let s = 0; s < items * 3; s++) {
     const base = Math.floor(random() * items);
     const seq: string[] = [];
     for (let j = 0; j < SESSION_LENGTH; j++) {
       const item = `i${(base + Math.floor(random() * CLUSTER)) % items}`;
       rules.observe(item, seq);
+      sessions.observe(`s${s}`, item);
       seq.push(item);
     }
   }
@@ -70,12 +75,12 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     const history = Array.from({ length: HISTORY }, (_, j) => ({ itemId: `i${(base + Math.floor(random() * CLUSTER)) % items}`, type: 'click' as const, ts: 1_700_000_000_000 + j }));
     return { ...createUserState(`u${u}`, dim), eventCount: HISTORY, history, seen: history.map((h) => itemHash(h.itemId)) };
   });
-  const params = onlineModelParamsFrom(ctx.config.model);
   const answering = { weights: params.learner.weights, query: params.query, rerank: params.rerank };
   const binding = { index, trending: () => trending, modelVersion: () => 'bench' };
   const variants: Array<{ name: string; model: Model }> = [
     { name: 'search only', model: createModel(answering, binding) },
     { name: 'search + co-visitation rules', model: createModel(answering, { ...binding, neighbours: table }) },
+    { name: 'search + rules + session neighbours (as served)', model: createModel(answering, { ...binding, neighbours: table, sessions }) },
   ];
   const samples = variants.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
@@ -87,9 +92,12 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     });
   }
   const costs = samples.map((s) => median(s));
-  const [searchOnly, withRules] = costs as [number, number];
+  const [searchOnly, withRules, withAll] = costs as [number, number, number];
   return {
-    headline: [{ label: 'recommend CPU with co-visitation rules ÷ search only (same run)', value: ratio(withRules, searchOnly), unit: `× (${sig(withRules, 3)} vs ${sig(searchOnly, 3)} µs)` }],
+    headline: [
+      { label: 'recommend CPU with co-visitation rules ÷ search only (same run)', value: ratio(withRules, searchOnly), unit: `× (${sig(withRules, 3)} vs ${sig(searchOnly, 3)} µs)` },
+      { label: 'recommend CPU with rules and session neighbours (as served) ÷ search only (same run)', value: ratio(withAll, searchOnly), unit: `× (${sig(withAll, 3)} vs ${sig(searchOnly, 3)} µs)` },
+    ],
     tables: [
       {
         title: `Recommend CPU per call: ${items} items × ${dim} (HNSW), ${users} users with ${HISTORY}-item histories, median of ${rounds} alternating rounds`,

@@ -68,6 +68,12 @@ export interface SessionNeighbours extends SessionNeighbourSource {
   readonly items: number;
 }
 
+const SLOT_FIELDS = 4;
+const GEN = 0;
+const SEQ = 1;
+const SIM = 2;
+const POS = 3;
+
 /**
  * An item's sessions, oldest first: each entry is a session's slot and the slot's generation,
  * so an entry left behind by a forgotten session is recognised when its slot is reused.
@@ -109,25 +115,18 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
   const slotOf = new Map<string, number>();
   const slotItems: number[][] = [];
   const freeSlots: number[] = [];
-  let gen = new Int32Array(1024);
-  let lastSeq = new Float64Array(1024);
-  // Scratch of one scores() call, per slot and per item number.
-  let sim = new Float64Array(1024);
-  let sharedPos = new Int32Array(1024);
+  // Per slot, side by side so a candidate costs one cache line, not four: the generation, the
+  // sequence number of its last event, and one scores() call's similarity and latest shared position.
+  let slotData = new Float64Array(SLOT_FIELDS * 1024);
+  // Scratch of one scores() call, per item number.
   let acc = new Float64Array(1024);
   let seq = 0;
 
   const growSlots = (need: number) => {
-    if (need < gen.length) return;
-    const size = Math.max(need + 1, gen.length * 2);
-    const g = new Int32Array(size);
-    g.set(gen);
-    gen = g;
-    const l = new Float64Array(size);
-    l.set(lastSeq);
-    lastSeq = l;
-    sim = new Float64Array(size);
-    sharedPos = new Int32Array(size);
+    if (SLOT_FIELDS * need < slotData.length) return;
+    const grown = new Float64Array(Math.max(SLOT_FIELDS * (need + 1), slotData.length * 2));
+    grown.set(slotData);
+    slotData = grown;
   };
 
   const slotFor = (userId: string): number => {
@@ -140,7 +139,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
     if (slotOf.size >= maxSessions) {
       const [oldest, slot] = slotOf.entries().next().value as [string, number];
       slotOf.delete(oldest);
-      gen[slot]! += 1;
+      slotData[SLOT_FIELDS * slot + GEN]! += 1;
       slotItems[slot] = [];
       freeSlots.push(slot);
     }
@@ -164,6 +163,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
     for (const h of history) if (weights[h.type] > 0) n++;
     if (n === 0) return { touched, total: 0, own: visited };
     const candidates: number[] = [];
+    const data = slotData;
     let p = n + 1;
     for (let j = history.length - 1; j >= 0; j--) {
       const h = history[j]!;
@@ -177,29 +177,39 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       const { slots, gens, size } = holders[item]!;
       for (let e = Math.max(0, size - holdersCap); e < size; e++) {
         const slot = slots[e]!;
-        if (slot === self || gens[e] !== gen[slot]) continue;
-        if (sharedPos[slot] === 0) {
+        const at = SLOT_FIELDS * slot;
+        if (slot === self || gens[e] !== data[at + GEN]) continue;
+        if (data[at + POS] === 0) {
           candidates.push(slot);
-          sharedPos[slot] = p; // positions are visited newest first: the first is the latest shared
+          data[at + POS] = p; // positions are visited newest first: the first is the latest shared
         }
-        sim[slot]! += w;
+        data[at + SIM]! += w;
       }
     }
     if (candidates.length === 0) return { touched, total: 0, own: visited };
     if (acc.length < numbers.ids.length) acc = new Float64Array(Math.max(numbers.ids.length, acc.length * 2));
     const distinct = visited.size;
     let total = 0;
-    for (const slot of selectNeighbours(candidates, sim, lastSeq, params.sampleSize, params.neighbours)) {
-      const amount = sim[slot]! / distinct / (n - sharedPos[slot]! + 1);
+    const count = candidates.length;
+    const seqs = new Float64Array(count);
+    const sims = new Float64Array(count);
+    const steps = new Float64Array(count);
+    for (let c = 0; c < count; c++) {
+      const at = SLOT_FIELDS * candidates[c]!;
+      seqs[c] = data[at + SEQ]!;
+      sims[c] = data[at + SIM]!;
+      steps[c] = n - data[at + POS]! + 1;
+      data[at + SIM] = 0;
+      data[at + POS] = 0;
+    }
+    for (const c of selectNeighbours(seqs, sims, params.sampleSize, params.neighbours)) {
+      const slot = candidates[c]!;
+      const amount = sims[c]! / distinct / steps[c]!;
       for (const item of slotItems[slot]!) {
         if (acc[item] === 0) touched.push(item);
         acc[item]! += amount;
         total += amount;
       }
-    }
-    for (const slot of candidates) {
-      sim[slot] = 0;
-      sharedPos[slot] = 0;
     }
     return { touched, total, own: visited };
   };
@@ -215,7 +225,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
     observe(userId, itemId) {
       const item = numbers.intern(itemId);
       const slot = slotFor(userId);
-      lastSeq[slot] = ++seq;
+      slotData[SLOT_FIELDS * slot + SEQ] = ++seq;
       const items = slotItems[slot]!;
       const at = items.indexOf(item);
       if (at >= 0) {
@@ -226,7 +236,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       }
       items.push(item);
       if (items.length > itemsCap) items.shift();
-      holders[item]!.push(slot, gen[slot]!, holdersCap);
+      holders[item]!.push(slot, slotData[SLOT_FIELDS * slot + GEN]!, holdersCap);
     },
     scores(userId, history, weights, limit, accept) {
       const out = new Map<string, number>();
@@ -253,17 +263,20 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
   };
 }
 
-/** The `sampleSize` most recently active candidates, then the `neighbours` most similar of them (ties: more recent). */
-function selectNeighbours(candidates: number[], sim: Float64Array, lastSeq: Float64Array, sampleSize: number, neighbours: number): number[] {
-  let sample = candidates;
+/**
+ * Of candidates 0..n-1 (their last-event sequence numbers and similarities): the `sampleSize`
+ * most recently active, then the `neighbours` most similar of those (ties: more recent).
+ */
+function selectNeighbours(seqs: Float64Array, sims: Float64Array, sampleSize: number, neighbours: number): number[] {
+  let sample = Array.from({ length: seqs.length }, (_, c) => c);
   if (sample.length > sampleSize) {
-    const oldestKept = kthLargest(Float64Array.from(sample, (s) => lastSeq[s]!), sampleSize);
-    sample = sample.filter((s) => lastSeq[s]! >= oldestKept);
+    const oldestKept = kthLargest(seqs.slice(), sampleSize);
+    sample = sample.filter((c) => seqs[c]! >= oldestKept);
   }
   if (sample.length <= neighbours) return sample;
-  const kth = kthLargest(Float64Array.from(sample, (s) => sim[s]!), neighbours);
-  const above = sample.filter((s) => sim[s]! > kth);
-  const tied = sample.filter((s) => sim[s] === kth).sort((a, b) => lastSeq[b]! - lastSeq[a]!);
+  const kth = kthLargest(Float64Array.from(sample, (c) => sims[c]!), neighbours);
+  const above = sample.filter((c) => sims[c]! > kth);
+  const tied = sample.filter((c) => sims[c] === kth).sort((a, b) => seqs[b]! - seqs[a]!);
   return above.concat(tied.slice(0, neighbours - above.length));
 }
 
