@@ -3,16 +3,16 @@ import type { CooccurrenceParams } from './cooccurrence.ts';
 import type { ClickEvent } from './events.ts';
 import { createExactIndex } from './exact-index.ts';
 import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVisitationParams } from './co-visitation.ts';
-import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from './item-embeddings.ts';
-import { indexVectorOf, factorPart } from './item-space.ts';
-import { applyEvent, isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
+import { indexVectorOf } from './item-space.ts';
+import { isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
+import { createItemFactors, createLearning } from './learning.ts';
 import { createModel } from './model.ts';
 import type { Recommendation, RerankParams } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
 import type { RefitParams } from './refit.ts';
 import { createSessionNeighbours, DEFAULT_SESSION_NEIGHBOUR_PARAMS, type SessionNeighbourParams } from './session-neighbours.ts';
 import { createTrending, type Trending } from './trending.ts';
-import { createUserState, type UserState } from './user-state.ts';
+import type { UserState } from './user-state.ts';
 import { DEFAULT_QUERY_PARAMS, type QueryParams } from './user-query.ts';
 import type { Vector } from './vector.ts';
 
@@ -96,11 +96,12 @@ export interface ServingPools {
 }
 
 /**
- * The whole online model in one process: per-user states (applyEvent), the refitter's
- * co-visitation rules and item embeddings learned from co-occurrence (new items placed by their
- * contexts at once, all items refit periodically and rotated onto the previous factors),
- * trending, and the model object (model.ts) answering. The evaluation replays through this; the
- * learner and the refit worker compose the same functions around Redis and Kafka.
+ * The whole online model in one process: per-user states and item embeddings learned as the
+ * learner learns them (learning.ts: new items placed by their contexts at once), the refitter's
+ * co-visitation rules and periodic refit (all items refit and rotated onto the previous
+ * factors), session neighbours, and the model object (model.ts) answering. The evaluation
+ * replays through this; the learner binds the same learning and model around Redis and Kafka,
+ * and the refit worker runs the same refitter.
  */
 export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = createExactIndex(params.learner.dim), pools?: ServingPools): OnlineModel {
   const users = new Map<string, UserState>();
@@ -109,21 +110,13 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   // refit worker runs. Its `trained` (factors of the last refit) is the anchor the online updates blend with.
   const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit });
   const sessions = createSessionNeighbours(params.sessions);
-
-  const contexts = new Map<string, ItemContext>();
-  // Factor of every item in the index (item-space.ts), kept beside it to avoid copies out of the index.
-  const factors = new Map<string, Vector>();
-  const vectorOf = (id: string) => factors.get(id);
-  const put = (itemId: string, factor: Vector): Vector => {
-    const vector = indexVectorOf(factor);
-    index.upsert(itemId, vector);
-    factors.set(itemId, factorPart(vector));
-    return vector;
-  };
-  for (const id of index.ids()) {
-    const v = index.vectorOf(id);
-    if (v) factors.set(id, factorPart(v));
-  }
+  // Every factor is kept as put: one process, no replicas to agree with.
+  const factors = createItemFactors(index, { maxCached: Infinity, keepPut: true });
+  const learning = createLearning(params, {
+    factors,
+    trending,
+    trained: { has: (id) => refitter.trained.has(id), get: (id) => refitter.trained.get(id) },
+  });
 
   // The item space stored rankings were made in: a refit aligned onto the last one keeps it,
   // as the refit worker's version names do (model-version.ts).
@@ -132,10 +125,11 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
     if (!result.aligned) version = `online-${++lineage}`;
-    contexts.clear();
+    learning.forgetContexts();
     const updates: ItemUpdate[] = [];
     for (const [itemId, factor] of result.vectors) {
-      const vector = put(itemId, factor);
+      const vector = indexVectorOf(factor);
+      factors.put(itemId, vector);
       updates.push({ itemId, vector, source: 'train' });
     }
     return updates;
@@ -150,7 +144,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       trending: () => trending,
       neighbours: refitter.coVisitation,
       sessions,
-      vectorOf,
+      vectorOf: (id) => factors.factorOf(id),
       modelVersion: () => version,
       ...(pools ? { storedRankings: { maxAgeMs: pools.maxAgeMs, now: () => nowTs } } : {}),
     },
@@ -165,30 +159,15 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     user: (userId) => users.get(userId),
     recommend: (userId, k, exclude) => model.recommend(users.get(userId), exclude ? { k, exclude } : { k }),
     learn(event) {
-      const prev = users.get(event.userId) ?? createUserState(event.userId, params.learner.dim);
+      const prev = users.get(event.userId) ?? learning.newState(event.userId);
       if (isDuplicateEvent(prev, event)) return [];
-      const weight = params.learner.weights[event.type];
       const updates: ItemUpdate[] = [];
+      // What the fleet's refit worker and session tail learn from the clickstream, here in process.
       refitter.observe(event, prev.history);
-      if (weight > 0) {
-        const ctx = contextVector(prev.history, vectorOf, { weights: params.learner.weights, ...params.cooccurrence }, event.itemId);
-        if (ctx) {
-          const next = updateItemFromCooccurrence(contexts.get(event.itemId), ctx);
-          contexts.set(event.itemId, next);
-          const base = refitter.trained.get(event.itemId);
-          if (!base || params.itemPrior > 0) {
-            const y = itemVectorFromContext(next, base, params.itemPrior);
-            if (y) {
-              const v = put(event.itemId, y);
-              updates.push({ itemId: event.itemId, vector: v, source: 'online' });
-            }
-          }
-        }
-        trending.add(event.itemId, event.ts, weight);
-        sessions.observe(event.userId, event.itemId);
-      }
-      const itemVector = index.has(event.itemId) ? indexVectorOf(factors.get(event.itemId)!) : undefined;
-      const state = applyEvent(prev, event, itemVector, params.learner, { nowMs: event.ts });
+      const vector = learning.learnItem(event, prev.history);
+      if (vector) updates.push({ itemId: event.itemId, vector, source: 'online' });
+      if (params.learner.weights[event.type] > 0) sessions.observe(event.userId, event.itemId);
+      const state = learning.applyEvent(prev, event, { nowMs: event.ts });
       users.set(event.userId, state);
       if (refitter.due) updates.push(...refit());
       nowTs = Math.max(nowTs, event.ts);

@@ -2,14 +2,10 @@ import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
-import { contextVector, itemVectorFromContext, updateItemFromCooccurrence, type ItemContext } from '../core/item-embeddings.ts';
-import { factorPart, indexVectorOf } from '../core/item-space.ts';
-import { applyEvent } from '../core/learner.ts';
+import { createItemFactors, createLearning } from '../core/learning.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { createModel } from '../core/model.ts';
 import type { Trending } from '../core/trending.ts';
-import { createUserState } from '../core/user-state.ts';
-import type { Vector } from '../core/vector.ts';
 import type { LearnerCore } from './learner-core.ts';
 import type { ItemEmbeddingChange, ItemEmbeddingRecord } from '../core/ports.ts';
 
@@ -21,19 +17,16 @@ export interface BoundLearnerCore extends LearnerCore {
   readonly onlineItems: number;
 }
 
-// Running contexts of new items kept in memory; the oldest are forgotten past this.
-const MAX_ITEM_CONTEXTS = 100_000;
-// Item factors cached beside the index: reading a vector back from hnswlib costs a native
-// call and a copy per event. 200k × 64 dims × 4 bytes ≈ 51 MB at most.
+// Item factors cached beside the index: 200k × 64 dims × 4 bytes ≈ 51 MB at most.
 const MAX_CACHED_FACTORS = 200_000;
 
 /**
- * The model's online core (src/core/online-model.ts: learner, item space, user query,
- * recommender, trending, co-occurrence contexts) bound to one learner's index, with two
- * deliberate differences for a partitioned fleet: trained item vectors do not drift per
- * learner, and there is no per-learner refit. Each learner sees only its partitions, so
- * both would make learners publish conflicting vectors for the same item; refits are
- * global and belong to the refit worker (`streamrec refit`) and `streamrec train`. Items without a trained vector are placed from
+ * The model's core (src/core/learning.ts and model.ts) bound to one learner's index, with
+ * two deliberate differences from the one-process online model for a partitioned fleet:
+ * trained item vectors do not drift per learner (itemPrior 0), and there is no per-learner
+ * refit. Each learner sees only its partitions, so both would make learners publish
+ * conflicting vectors for the same item; refits are global and belong to the refit worker
+ * (`streamrec refit`) and `streamrec train`. Items without a trained vector are placed from
  * their contexts at once and published, as in the online model.
  */
 export function bindLearnerCore(
@@ -53,21 +46,15 @@ export function bindLearnerCore(
   sources: { neighbours?: NeighbourSource; sessions?: SessionNeighbourSource } = {},
 ): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
-  const contextParams = { weights: config.model.weights, ...params.cooccurrence };
-  const contexts = new Map<string, ItemContext>();
-  /** Items present in the index with a trained vector. */
+  /** Items present in the index with a trained vector (the item-embeddings tail says which). */
   const trained = new Set<string>();
   let modelVersion = 'none';
-  const factors = new Map<string, Vector | null>();
-  const factorOf = (id: string): Vector | undefined => {
-    const hit = factors.get(id);
-    if (hit !== undefined) return hit ?? undefined;
-    const v = index.vectorOf(id);
-    if (factors.size >= MAX_CACHED_FACTORS) factors.delete(factors.keys().next().value!);
-    const f = v === undefined ? null : factorPart(v);
-    factors.set(id, f);
-    return f ?? undefined;
-  };
+  // Read back from the index after a put: what replicas tailing item-embeddings serve.
+  const factors = createItemFactors(index, { maxCached: MAX_CACHED_FACTORS, keepPut: false });
+  const learning = createLearning(
+    { ...params, itemPrior: 0 },
+    { factors, trending, trained: { has: (id) => trained.has(id), get: (id) => (trained.has(id) ? factors.factorOf(id) : undefined) } },
+  );
 
   // Twice the list length: room for what a request's exclude, category or a newly unavailable
   // item takes out before the API has to search (20 entries, 160 bytes per user at k 10).
@@ -77,7 +64,7 @@ export function bindLearnerCore(
     {
       index,
       trending: () => trending,
-      vectorOf: factorOf,
+      vectorOf: (id) => factors.factorOf(id),
       catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides },
       modelVersion: () => modelVersion,
       ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
@@ -87,36 +74,19 @@ export function bindLearnerCore(
 
   return {
     get onlineItems() {
-      return contexts.size;
+      return learning.onlineItems;
     },
     setModelVersion(version) {
       modelVersion = version;
     },
     modelVersion: () => modelVersion,
-    newState: (userId) => createUserState(userId, config.model.dim),
-    applyEvent(state, event, position, nowMs) {
-      const f = factorOf(event.itemId);
-      return applyEvent(state, event, f === undefined ? undefined : indexVectorOf(f), params.learner, { position, nowMs });
-    },
+    newState: (userId) => learning.newState(userId),
+    applyEvent: (state, event, position, nowMs) => learning.applyEvent(state, event, { position, nowMs }),
     learnItems(applied, nowMs) {
       const updated = new Map<string, ItemEmbeddingRecord>();
       for (const { event, historyBefore } of applied) {
-        const weight = config.model.weights[event.type];
-        if (!(weight > 0)) continue;
-        trending.add(event.itemId, event.ts, weight);
-        if (trained.has(event.itemId)) continue;
-        const context = contextVector(historyBefore, factorOf, contextParams, event.itemId);
-        if (!context) continue;
-        const ctx = updateItemFromCooccurrence(contexts.get(event.itemId), context);
-        contexts.delete(event.itemId);
-        contexts.set(event.itemId, ctx);
-        if (contexts.size > MAX_ITEM_CONTEXTS) contexts.delete(contexts.keys().next().value!);
-        const factor = itemVectorFromContext(ctx, undefined, params.itemPrior);
-        if (!factor) continue;
-        const vector = indexVectorOf(factor);
-        index.upsert(event.itemId, vector);
-        factors.delete(event.itemId);
-        updated.set(event.itemId, { itemId: event.itemId, vector, modelVersion, updatedAtMs: nowMs, source: 'online' });
+        const vector = learning.learnItem(event, historyBefore);
+        if (vector) updated.set(event.itemId, { itemId: event.itemId, vector, modelVersion, updatedAtMs: nowMs, source: 'online' });
       }
       return [...updated.values()];
     },
@@ -130,15 +100,15 @@ export function bindLearnerCore(
     onItemChange(change) {
       if (change.kind === 'invalid') return;
       const itemId = change.kind === 'upsert' ? change.record.itemId : change.itemId;
-      factors.delete(itemId);
+      factors.forget(itemId);
       if (change.kind === 'upsert') {
         if (change.record.source === 'train') {
           trained.add(itemId);
-          contexts.delete(itemId);
+          learning.forgetContext(itemId);
         }
       } else {
         trained.delete(itemId);
-        contexts.delete(itemId);
+        learning.forgetContext(itemId);
         trending.remove(itemId);
       }
     },
