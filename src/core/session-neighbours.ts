@@ -31,18 +31,21 @@ export interface SessionNeighbourParams {
 }
 
 /**
- * The reference implementation's neighbours and sample (session-rec's vsknn: k 100, sample 500).
- * A session costs at most ~16 bytes per remembered item (its own list and the item's holder
- * entry): ≤ 1.6 KB, so 300,000 sessions stay under ~0.5 GB per process holding the index (shop
- * sessions of a few items cost a small part of that). 100 items, not fewer: on MovieLens, where
- * a "session" is a user's history, 20 lost 0.03 HR@10 and 100 gained 0.005 over 50.
+ * Half the reference implementation's neighbours and sample (session-rec's vsknn: k 100,
+ * sample 500, all sessions per item): on the validation prefixes of ML-100K, DIGINETICA and two
+ * synthetic streams HR@10 moved by at most 0.0001 while a ranking does half the work, which the
+ * learner pays for every user it updates. Memory: a session's items cost ~8 bytes each, an
+ * item's holder entries 8 bytes each (≤ 400 per item); 300,000 sessions of ≤ 100 items stay
+ * under ~0.3 GB per process holding the index (shop sessions of a few items, a small part of
+ * that). 100 items, not fewer: on MovieLens, where a "session" is a user's history, 20 lost
+ * 0.03 HR@10 and 100 gained 0.005 over 50.
  */
 export const DEFAULT_SESSION_NEIGHBOUR_PARAMS: SessionNeighbourParams = Object.freeze({
   maxSessions: 300_000,
   itemsPerSession: 100,
-  sessionsPerItem: 1000,
-  sampleSize: 500,
-  neighbours: 100,
+  sessionsPerItem: 200,
+  sampleSize: 200,
+  neighbours: 50,
   recentItems: 20,
 });
 
@@ -118,8 +121,8 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
   // Per slot, side by side so a candidate costs one cache line, not four: the generation, the
   // sequence number of its last event, and one scores() call's similarity and latest shared position.
   let slotData = new Float64Array(SLOT_FIELDS * 1024);
-  // Scratch of one scores() call, per item number.
-  let acc = new Float64Array(1024);
+  // Scratch of one scores() call: each candidate item's summed share.
+  const acc = new ScoreTable();
   let seq = 0;
 
   const growSlots = (need: number) => {
@@ -152,16 +155,16 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
 
 
   /**
-   * Adds every neighbour's share to `acc` (the caller reads and clears the `touched` entries):
+   * Adds every neighbour's share to `acc` (emptied first; the caller reads it):
    * the current session is the positive history, position p of n weighing p / n (V-SKNN's 'div').
    */
-  const accumulate = (userId: string, history: readonly HistoryEntry[], weights: EventWeights): { touched: number[]; total: number; own: Set<number> } => {
-    const touched: number[] = [];
+  const accumulate = (userId: string, history: readonly HistoryEntry[], weights: EventWeights): { total: number; own: Set<number> } => {
+    acc.reset(0);
     const visited = new Set<number>();
     const self = slotOf.get(userId);
     let n = 0;
     for (const h of history) if (weights[h.type] > 0) n++;
-    if (n === 0) return { touched, total: 0, own: visited };
+    if (n === 0) return { total: 0, own: visited };
     const candidates: number[] = [];
     const data = slotData;
     let p = n + 1;
@@ -186,8 +189,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
         data[at + SIM]! += w;
       }
     }
-    if (candidates.length === 0) return { touched, total: 0, own: visited };
-    if (acc.length < numbers.ids.length) acc = new Float64Array(Math.max(numbers.ids.length, acc.length * 2));
+    if (candidates.length === 0) return { total: 0, own: visited };
     const distinct = visited.size;
     let total = 0;
     const count = candidates.length;
@@ -202,16 +204,18 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       data[at + SIM] = 0;
       data[at + POS] = 0;
     }
-    for (const c of selectNeighbours(seqs, sims, params.sampleSize, params.neighbours)) {
-      const slot = candidates[c]!;
+    const selected = selectNeighbours(seqs, sims, params.sampleSize, params.neighbours);
+    let entries = 0;
+    for (const c of selected) entries += slotItems[candidates[c]!]!.length;
+    acc.reset(entries);
+    for (const c of selected) {
       const amount = sims[c]! / distinct / steps[c]!;
-      for (const item of slotItems[slot]!) {
-        if (acc[item] === 0) touched.push(item);
-        acc[item]! += amount;
+      for (const item of slotItems[candidates[c]!]!) {
+        acc.add(item, amount);
         total += amount;
       }
     }
-    return { touched, total, own: visited };
+    return { total, own: visited };
   };
 
   return {
@@ -241,11 +245,11 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
     scores(userId, history, weights, limit, accept) {
       const out = new Map<string, number>();
       if (limit <= 0) return out;
-      const { touched, total, own } = accumulate(userId, history, weights);
+      const { total, own } = accumulate(userId, history, weights);
       const top = new TopK(limit);
-      for (const item of touched) {
-        const v = acc[item]!;
-        acc[item] = 0;
+      for (const at of acc.used) {
+        const item = acc.keys[at]!;
+        const v = acc.values[at]!;
         if (own.has(item) || !top.wouldAccept(v)) continue;
         const id = numbers.ids[item]!;
         if (accept(id)) top.push(id, v);
@@ -254,13 +258,60 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       return out;
     },
     probability(userId, history, weights, itemId) {
-      const { touched, total } = accumulate(userId, history, weights);
+      const { total } = accumulate(userId, history, weights);
       const item = numbers.numberOf(itemId);
-      const v = item === undefined ? 0 : acc[item]!;
-      for (const t of touched) acc[t] = 0;
+      const v = item === undefined ? 0 : acc.get(item);
       return total > 0 ? v / total : 0;
     },
   };
+}
+
+/**
+ * Item number → summed share, open addressing over a power-of-two table sized to one call's
+ * entries: it stays in cache where a dense array over every item would miss on each add.
+ */
+class ScoreTable {
+  keys = new Int32Array(1024).fill(-1);
+  values = new Float64Array(1024);
+  /** Occupied positions, in insertion order. */
+  readonly used: number[] = [];
+
+  /** Empties the table, with room for `entries` distinct keys at most half full. */
+  reset(entries: number): void {
+    if (2 * entries > this.keys.length) {
+      let size = this.keys.length;
+      while (size < 2 * entries) size *= 2;
+      this.keys = new Int32Array(size).fill(-1);
+      this.values = new Float64Array(size);
+    } else {
+      for (const at of this.used) {
+        this.keys[at] = -1;
+        this.values[at] = 0;
+      }
+    }
+    this.used.length = 0;
+  }
+
+  private find(key: number): number {
+    const mask = this.keys.length - 1;
+    let at = Math.imul(key, 0x9e3779b1) & mask;
+    while (this.keys[at] !== key && this.keys[at] !== -1) at = (at + 1) & mask;
+    return at;
+  }
+
+  add(key: number, amount: number): void {
+    const at = this.find(key);
+    if (this.keys[at] === -1) {
+      this.keys[at] = key;
+      this.used.push(at);
+    }
+    this.values[at]! += amount;
+  }
+
+  get(key: number): number {
+    const at = this.find(key);
+    return this.keys[at] === key ? this.values[at]! : 0;
+  }
 }
 
 /**

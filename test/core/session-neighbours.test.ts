@@ -62,7 +62,7 @@ describe('session neighbours (V-SKNN as a candidate source)', () => {
 
   it('ranks as the V-SKNN baseline does when no bound is reached', () => {
     const { events } = generateSynthetic({ users: 150, items: 120, events: 4000, seed: 3 });
-    const index = createSessionNeighbours({ ...DEFAULT_SESSION_NEIGHBOUR_PARAMS, itemsPerSession: 10_000, recentItems: 10_000 });
+    const index = createSessionNeighbours({ ...DEFAULT_SESSION_NEIGHBOUR_PARAMS, itemsPerSession: 10_000, recentItems: 10_000, sessionsPerItem: 1000, sampleSize: 500, neighbours: 100 });
     const baseline = createVsknnModel({ weights: DEFAULT_EVENT_WEIGHTS, neighbours: 100, sampleSize: 500, weighting: 'div', sessionsPerItem: 1000 });
     const histories = new Map<string, HistoryEntry[]>();
     let compared = 0;
