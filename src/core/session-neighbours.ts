@@ -155,17 +155,26 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
 
 
   /**
-   * Adds every neighbour's share to `acc` (emptied first; the caller reads it):
+   * Adds every neighbour's share to `acc` (emptied first; the caller reads it) and returns
+   * the shares' total; `own` holds the user's items that looked (never candidates):
    * the current session is the positive history, position p of n weighing p / n (V-SKNN's 'div').
    */
-  const accumulate = (userId: string, history: readonly HistoryEntry[], weights: EventWeights): { total: number; own: Set<number> } => {
+  // Scratch of one call, grown on demand: candidate slots and their fields, the chosen ones.
+  let cand = new Int32Array(256);
+  let seqs = new Float64Array(256);
+  let sims = new Float64Array(256);
+  let steps = new Float64Array(256);
+  let work = new Float64Array(256);
+  let chosen = new Int32Array(256);
+  const own: number[] = [];
+  const accumulate = (userId: string, history: readonly HistoryEntry[], weights: EventWeights): number => {
     acc.reset(0);
-    const visited = new Set<number>();
+    own.length = 0;
     const self = slotOf.get(userId);
     let n = 0;
     for (const h of history) if (weights[h.type] > 0) n++;
-    if (n === 0) return { total: 0, own: visited };
-    const candidates: number[] = [];
+    if (n === 0) return 0;
+    let count = 0;
     const data = slotData;
     let p = n + 1;
     for (let j = history.length - 1; j >= 0; j--) {
@@ -173,9 +182,9 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       if (!(weights[h.type] > 0)) continue;
       p--;
       const item = numbers.numberOf(h.itemId);
-      if (item === undefined || visited.has(item)) continue;
-      if (visited.size >= params.recentItems) break;
-      visited.add(item);
+      if (item === undefined || own.includes(item)) continue;
+      if (own.length >= params.recentItems) break;
+      own.push(item);
       const w = p / n;
       const { slots, gens, size } = holders[item]!;
       for (let e = Math.max(0, size - holdersCap); e < size; e++) {
@@ -183,40 +192,46 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
         const at = SLOT_FIELDS * slot;
         if (slot === self || gens[e] !== data[at + GEN]) continue;
         if (data[at + POS] === 0) {
-          candidates.push(slot);
+          if (count === cand.length) cand = grownInts(cand);
+          cand[count++] = slot;
           data[at + POS] = p; // positions are visited newest first: the first is the latest shared
         }
         data[at + SIM]! += w;
       }
     }
-    if (candidates.length === 0) return { total: 0, own: visited };
-    const distinct = visited.size;
-    let total = 0;
-    const count = candidates.length;
-    const seqs = new Float64Array(count);
-    const sims = new Float64Array(count);
-    const steps = new Float64Array(count);
+    if (count === 0) return 0;
+    if (seqs.length < count) {
+      const size = cand.length;
+      seqs = new Float64Array(size);
+      sims = new Float64Array(size);
+      steps = new Float64Array(size);
+      work = new Float64Array(size);
+      chosen = new Int32Array(size);
+    }
     for (let c = 0; c < count; c++) {
-      const at = SLOT_FIELDS * candidates[c]!;
+      const at = SLOT_FIELDS * cand[c]!;
       seqs[c] = data[at + SEQ]!;
       sims[c] = data[at + SIM]!;
       steps[c] = n - data[at + POS]! + 1;
       data[at + SIM] = 0;
       data[at + POS] = 0;
     }
-    const selected = selectNeighbours(seqs, sims, params.sampleSize, params.neighbours);
+    const picked = selectNeighbours(count, seqs, sims, params.sampleSize, params.neighbours, work, chosen);
     let entries = 0;
-    for (const c of selected) entries += slotItems[candidates[c]!]!.length;
+    for (let i = 0; i < picked; i++) entries += slotItems[cand[chosen[i]!]!]!.length;
     acc.reset(entries);
-    for (const c of selected) {
+    const distinct = own.length;
+    let total = 0;
+    for (let i = 0; i < picked; i++) {
+      const c = chosen[i]!;
       const amount = sims[c]! / distinct / steps[c]!;
-      for (const item of slotItems[candidates[c]!]!) {
-        acc.add(item, amount);
-        total += amount;
-      }
+      const items = slotItems[cand[c]!]!;
+      for (let t = 0; t < items.length; t++) acc.add(items[t]!, amount);
+      total += amount * items.length;
     }
-    return { total, own: visited };
+    return total;
   };
+
 
   return {
     get sessions() {
@@ -245,12 +260,12 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
     scores(userId, history, weights, limit, accept) {
       const out = new Map<string, number>();
       if (limit <= 0) return out;
-      const { total, own } = accumulate(userId, history, weights);
+      const total = accumulate(userId, history, weights);
       const top = new TopK(limit);
       for (const at of acc.used) {
         const item = acc.keys[at]!;
         const v = acc.values[at]!;
-        if (own.has(item) || !top.wouldAccept(v)) continue;
+        if (!top.wouldAccept(v) || own.includes(item)) continue;
         const id = numbers.ids[item]!;
         if (accept(id)) top.push(id, v);
       }
@@ -258,7 +273,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       return out;
     },
     probability(userId, history, weights, itemId) {
-      const { total } = accumulate(userId, history, weights);
+      const total = accumulate(userId, history, weights);
       const item = numbers.numberOf(itemId);
       const v = item === undefined ? 0 : acc.get(item);
       return total > 0 ? v / total : 0;
@@ -315,20 +330,38 @@ class ScoreTable {
 }
 
 /**
- * Of candidates 0..n-1 (their last-event sequence numbers and similarities): the `sampleSize`
- * most recently active, then the `neighbours` most similar of those (ties: more recent).
+ * Of candidates 0..count-1 (their last-event sequence numbers and similarities): the
+ * `sampleSize` most recently active, then the `neighbours` most similar of those (ties: more
+ * recent). Writes the chosen candidates to `chosen` and returns how many; `work` is scratch.
  */
-function selectNeighbours(seqs: Float64Array, sims: Float64Array, sampleSize: number, neighbours: number): number[] {
-  let sample = Array.from({ length: seqs.length }, (_, c) => c);
-  if (sample.length > sampleSize) {
-    const oldestKept = kthLargest(seqs.slice(), sampleSize);
-    sample = sample.filter((c) => seqs[c]! >= oldestKept);
+function selectNeighbours(count: number, seqs: Float64Array, sims: Float64Array, sampleSize: number, neighbours: number, work: Float64Array, chosen: Int32Array): number {
+  let m = 0;
+  if (count > sampleSize) {
+    work.set(seqs.subarray(0, count));
+    const oldestKept = kthLargest(work.subarray(0, count), sampleSize);
+    for (let c = 0; c < count; c++) if (seqs[c]! >= oldestKept) chosen[m++] = c;
+  } else {
+    for (let c = 0; c < count; c++) chosen[m++] = c;
   }
-  if (sample.length <= neighbours) return sample;
-  const kth = kthLargest(Float64Array.from(sample, (c) => sims[c]!), neighbours);
-  const above = sample.filter((c) => sims[c]! > kth);
-  const tied = sample.filter((c) => sims[c] === kth).sort((a, b) => seqs[b]! - seqs[a]!);
-  return above.concat(tied.slice(0, neighbours - above.length));
+  if (m <= neighbours) return m;
+  for (let i = 0; i < m; i++) work[i] = sims[chosen[i]!]!;
+  const kth = kthLargest(work.subarray(0, m), neighbours);
+  let out = 0;
+  const tied: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const c = chosen[i]!;
+    if (sims[c]! > kth) chosen[out++] = c; // out ≤ i: nothing unread is overwritten
+    else if (sims[c] === kth) tied.push(c);
+  }
+  tied.sort((a, b) => seqs[b]! - seqs[a]!);
+  for (let t = 0; t < tied.length && out < neighbours; t++) chosen[out++] = tied[t]!;
+  return out;
+}
+
+function grownInts(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(a.length * 2);
+  grown.set(a);
+  return grown;
 }
 
 /** The k-th largest value (1-based) of `values` (reordered in place): Hoare's quickselect, O(n) expected. */
