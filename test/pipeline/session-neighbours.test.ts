@@ -1,12 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
 import { decodeRecommendationList } from '../../src/adapters/kafka/recommendations.ts';
 import type { RecommendationsBody } from '../../src/adapters/http/schemas.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { startLearner, type LearnerRuntime } from '../../src/pipeline/compose.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { integrationSetup } from '../helpers/integration.ts';
-import { publishModel, readTopic, waitUntil } from './support.ts';
+import { produceEvents, publishModel, readTopic, waitUntil } from './support.ts';
 
 const ctx = await integrationSetup({
   CLICKSTREAM_PARTITIONS: '2',
@@ -21,14 +20,7 @@ afterAll(async () => {
   for (const r of running.reverse()) await r.close();
 });
 
-async function produce(events: readonly ClickEvent[]): Promise<void> {
-  const producer = await createClickstreamProducer(ctx.kafka, ctx.config, ctx.log);
-  try {
-    await producer.send(events);
-  } finally {
-    await producer.close();
-  }
-}
+const produce = (events: readonly ClickEvent[]) => produceEvents(ctx, events);
 
 describe('session neighbours from the clickstream tail (real Kafka and Redis)', () => {
   it('learner and API rebuild the index from the recent clickstream and recommend an item only neighbour sessions hold', async () => {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
+import type { KafkaClient } from '../../src/adapters/kafka/client.ts';
 import { decodeEvent } from '../../src/adapters/kafka/codec.ts';
 import { createItemEmbeddingsPublisher } from '../../src/adapters/kafka/item-embeddings.ts';
 import type { Config } from '../../src/config.ts';
@@ -13,6 +15,16 @@ import { bindLearnerCore } from '../../src/pipeline/core-binding.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
 import type { Logger } from '../../src/log.ts';
 import { sleep } from '../../src/lifecycle.ts';
+
+/** Sends events to the clickstream topic through the production producer, then closes it. */
+export async function produceEvents(ctx: { kafka: KafkaClient; config: Config; log: Logger }, events: readonly ClickEvent[]): Promise<void> {
+  const producer = await createClickstreamProducer(ctx.kafka, ctx.config, ctx.log);
+  try {
+    await producer.send(events);
+  } finally {
+    await producer.close();
+  }
+}
 
 /** The environment a learner child needs to see exactly the test's config. */
 export function learnerEnv(config: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
 import { createItemEmbeddingsTail } from '../../src/adapters/kafka/item-embeddings-tail.ts';
 import { createItemNeighboursTail } from '../../src/adapters/kafka/item-neighbours-tail.ts';
 import { connectProducer } from '../../src/adapters/kafka/producer.ts';
@@ -12,7 +11,7 @@ import { startLearner, type LearnerRuntime } from '../../src/pipeline/compose.ts
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { startRefitter, type RefitterRuntime } from '../../src/training/refit-worker.ts';
 import { integrationSetup } from '../helpers/integration.ts';
-import { publishModel, readTopic, waitUntil } from '../pipeline/support.ts';
+import { produceEvents, publishModel, readTopic, waitUntil } from '../pipeline/support.ts';
 
 const ctx = await integrationSetup({
   CLICKSTREAM_PARTITIONS: '2',
@@ -28,14 +27,7 @@ afterAll(async () => {
   for (const r of running.reverse()) await r.close();
 });
 
-async function produce(events: readonly ClickEvent[]): Promise<void> {
-  const producer = await createClickstreamProducer(ctx.kafka, ctx.config, ctx.log);
-  try {
-    await producer.send(events);
-  } finally {
-    await producer.close();
-  }
-}
+const produce = (events: readonly ClickEvent[]) => produceEvents(ctx, events);
 
 describe('co-visitation rules replicated through item-neighbours (real Kafka and Redis)', () => {
   it('the refit worker publishes the rows, a tail applies them, and learner and API recommend an item known only through them', async () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
 import { createItemEmbeddingsTail } from '../../src/adapters/kafka/item-embeddings-tail.ts';
 import { connectProducer } from '../../src/adapters/kafka/producer.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
@@ -11,7 +10,7 @@ import { modelLineage } from '../../src/core/model-version.ts';
 import { modelTag } from '../../src/core/recommender.ts';
 import { startRefitter } from '../../src/training/refit-worker.ts';
 import { integrationSetup, type IntegrationContext } from '../helpers/integration.ts';
-import { learnerEnv, spawnTsx, waitUntil } from '../pipeline/support.ts';
+import { learnerEnv, spawnTsx, waitUntil, produceEvents } from '../pipeline/support.ts';
 import { clusterOf, plantedEvents } from '../core/planted.ts';
 import type { ItemEmbeddingRecord } from '../../src/core/ports.ts';
 
@@ -23,14 +22,7 @@ async function setup(): Promise<IntegrationContext> {
   });
 }
 
-async function produce(ctx: IntegrationContext, events: readonly ClickEvent[]): Promise<void> {
-  const producer = await createClickstreamProducer(ctx.kafka, ctx.config, ctx.log);
-  try {
-    await producer.send(events);
-  } finally {
-    await producer.close();
-  }
-}
+const produce = (ctx: IntegrationContext, events: readonly ClickEvent[]) => produceEvents(ctx, events);
 
 /** The item-embeddings topic as every learner and API process sees it: tailed into an index. */
 async function tailTopic(ctx: IntegrationContext) {
