@@ -60,8 +60,6 @@ export interface SessionNeighbourSource {
   scores(userId: string, history: readonly HistoryEntry[], weights: EventWeights, limit: number, accept: (itemId: string) => boolean): Map<string, number>;
   /** Ids of items the source knows whose itemHash is `hash` (resolves stored rankings). */
   idsWithHash(hash: number): readonly string[];
-  /** The share `scores` gives `itemId` before the top-`limit` cut (0 when no neighbour holds it). */
-  probability(userId: string, history: readonly HistoryEntry[], weights: EventWeights, itemId: string): number;
 }
 
 export interface SessionNeighbours extends SessionNeighbourSource {
@@ -271,12 +269,6 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       }
       if (total > 0) for (const { itemId, score } of top.sorted()) out.set(itemId, score / total);
       return out;
-    },
-    probability(userId, history, weights, itemId) {
-      const total = accumulate(userId, history, weights);
-      const item = numbers.numberOf(itemId);
-      const v = item === undefined ? 0 : acc.get(item);
-      return total > 0 ? v / total : 0;
     },
   };
 }

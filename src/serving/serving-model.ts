@@ -10,7 +10,7 @@ import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-tab
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import type { CatalogView, Recommender } from '../core/ports.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
-import { createSessionNeighbours, type SessionNeighbourSource } from '../core/session-neighbours.ts';
+import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import type { ModelStore } from '../core/stores.ts';
 import type { Trending } from '../core/trending.ts';
 import type { Closer } from '../lifecycle.ts';
@@ -111,7 +111,7 @@ export async function loadServingModel(
 /** What a serving process learns from the clickstream itself, beside the model's topics. */
 export interface LiveSources {
   trending: () => Trending;
-  /** The session-neighbour index; a process that does not tail the clickstream has none (an empty one). */
+  /** The session-neighbour index; a process that does not tail the clickstream has none (the source proposes nothing). */
   sessions?: SessionNeighbourSource;
 }
 
@@ -126,7 +126,7 @@ export function bindServingRecommender(config: Config, model: ServingModel, cata
     log,
     { modelVersion: model.modelVersion, maxAgeMs: config.http.poolMaxAgeMs },
     Math.max(SIMILAR_DEPTH, 4 * config.model.maxK),
-    { neighbours: model.neighbours, sessions: live.sessions ?? createSessionNeighbours(params.sessions) },
+    { neighbours: model.neighbours, ...(live.sessions ? { sessions: live.sessions } : {}) },
   );
 }
 
