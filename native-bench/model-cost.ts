@@ -75,12 +75,11 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     const history = Array.from({ length: HISTORY }, (_, j) => ({ itemId: `i${(base + Math.floor(random() * CLUSTER)) % items}`, type: 'click' as const, ts: 1_700_000_000_000 + j }));
     return { ...createUserState(`u${u}`, dim), eventCount: HISTORY, history, seen: history.map((h) => itemHash(h.itemId)) };
   });
-  const answering = { weights: params.learner.weights, query: params.query, rerank: params.rerank };
   const binding = { index, trending: () => trending, modelVersion: () => 'bench' };
   const variants: Array<{ name: string; model: Model }> = [
-    { name: 'search only', model: createModel(answering, binding) },
-    { name: 'search + co-visitation rules', model: createModel(answering, { ...binding, neighbours: table }) },
-    { name: 'search + rules + session neighbours (as served)', model: createModel(answering, { ...binding, neighbours: table, sessions }) },
+    { name: 'search only', model: createModel(params, binding) },
+    { name: 'search + co-visitation rules', model: createModel(params, { ...binding, neighbours: table }) },
+    { name: 'search + rules + session neighbours (as served)', model: createModel(params, { ...binding, neighbours: table, sessions }) },
   ];
   const samples = variants.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {

@@ -8,17 +8,6 @@ import type { Trending } from './trending.ts';
 import { createUserState, type HistoryEntry, type UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
 
-/** The model's knobs the learning side reads (a subset of OnlineModelParams). */
-export interface LearningParams {
-  learner: LearnerParams;
-  cooccurrence: CooccurrenceParams;
-  /**
-   * How strongly a trained item's vector follows its new contexts (pseudo-count); 0 keeps
-   * trained vectors as trained, and their contexts are not kept.
-   */
-  itemPrior: number;
-}
-
 /**
  * The index's item vectors with their factors (item-space.ts) cached beside it: reading a
  * vector back from the index costs a copy per read, and from hnswlib a native call too.
@@ -32,7 +21,7 @@ export interface ItemFactors {
 }
 
 export interface ItemFactorsPolicy {
-  /** Factors cached at most; the oldest read is dropped past it. */
+  /** Factors cached at most; the oldest read is dropped past it. 0: none, every read is a copy out of the index. */
   maxCached: number;
   /**
    * After put, cache the factor of the vector put (true) or read it back from the index on
@@ -50,14 +39,15 @@ export function createItemFactors(index: AnnIndex, policy: ItemFactorsPolicy): I
       const hit = cached.get(itemId);
       if (hit !== undefined) return hit ?? undefined;
       const v = index.vectorOf(itemId);
-      if (cached.size >= policy.maxCached) cached.delete(cached.keys().next().value!);
       const f = v === undefined ? null : factorPart(v);
+      if (policy.maxCached <= 0) return f ?? undefined;
+      if (cached.size >= policy.maxCached) cached.delete(cached.keys().next().value!);
       cached.set(itemId, f);
       return f ?? undefined;
     },
     put(itemId, vector) {
       index.upsert(itemId, vector);
-      if (policy.keepPut) cached.set(itemId, factorPart(vector));
+      if (policy.keepPut && policy.maxCached > 0) cached.set(itemId, factorPart(vector));
       else cached.delete(itemId);
     },
     forget(itemId) {
@@ -66,32 +56,40 @@ export function createItemFactors(index: AnnIndex, policy: ItemFactorsPolicy): I
   };
 }
 
-/** What one process binds learning to: its item vectors, trending and which items are trained. */
+/** What the learning half reads: the model's knobs, its item factors, trending and which items are trained. */
+export interface LearningParams {
+  learner: LearnerParams;
+  cooccurrence: CooccurrenceParams;
+  /**
+   * How strongly a trained item's vector follows its new contexts (pseudo-count); 0 keeps
+   * trained vectors as trained, and their contexts are not kept.
+   */
+  itemPrior: number;
+}
+
 export interface LearningBinding {
   factors: ItemFactors;
-  trending: Trending;
-  /**
-   * Items with a trained vector (from a refit or `streamrec train`) and their trained factor:
-   * the anchor a trained item drifts from, read only when itemPrior > 0.
-   */
+  trending: () => Trending;
   trained: TrainedItems;
 }
 
-/** A ReadonlyMap<string, Vector> satisfies it. */
+/**
+ * Items with a trained vector (from a refit or `streamrec train`) and their trained factor:
+ * the anchor a trained item drifts from, read only when itemPrior > 0. A ReadonlyMap<string,
+ * Vector> satisfies it.
+ */
 export interface TrainedItems {
   has(itemId: string): boolean;
   get(itemId: string): Vector | undefined;
 }
 
 /**
- * The learning side of the model: an event applied to a user state, and item vectors learned
- * from applied events. Each positive event feeds trending and makes the user's history
- * before it a context of the item; an item without a trained vector is placed at the mean
- * of its contexts at once. The learner and eval's online model call it; what they add
- * around it (refits, session neighbours, the item-embeddings tail) is their binding.
+ * The learning half of the model (model.ts owns it; nothing outside src/core builds it): an
+ * event applied to a user state, and item vectors learned from applied events. Each positive
+ * event feeds trending and makes the user's history before it a context of the item; an item
+ * without a trained vector is placed at the mean of its contexts at once.
  */
 export interface Learning {
-  readonly factors: ItemFactors;
   newState(userId: string): UserState;
   /** One event, one update (pure): the learner's applyEvent with the item's current index vector. */
   applyEvent(state: UserState, event: ClickEvent, options: ApplyOptions): UserState;
@@ -112,13 +110,12 @@ export interface Learning {
 const MAX_ITEM_CONTEXTS = 100_000;
 
 export function createLearning(params: LearningParams, binding: LearningBinding): Learning {
-  const { factors, trending } = binding;
+  const { factors } = binding;
   const weights = params.learner.weights;
   const contextParams: ContextParams = { weights, ...params.cooccurrence };
   const contexts = new Map<string, ItemContext>();
   const factorOf = (itemId: string) => factors.factorOf(itemId);
   return {
-    factors,
     get onlineItems() {
       return contexts.size;
     },
@@ -130,7 +127,7 @@ export function createLearning(params: LearningParams, binding: LearningBinding)
     learnItem(event, historyBefore) {
       const weight = weights[event.type];
       if (!(weight > 0)) return undefined;
-      trending.add(event.itemId, event.ts, weight);
+      binding.trending().add(event.itemId, event.ts, weight);
       const isTrained = binding.trained.has(event.itemId);
       if (isTrained && !(params.itemPrior > 0)) return undefined;
       const anchor = isTrained ? binding.trained.get(event.itemId) : undefined;

@@ -1,6 +1,6 @@
 import type { AnnIndex } from './ann-index.ts';
 import type { NeighbourSource } from './co-visitation.ts';
-import type { EventWeights } from './events.ts';
+import { createItemFactors, createLearning, type ItemFactors, type ItemFactorsPolicy, type Learning, type LearningParams, type TrainedItems } from './learning.ts';
 import { candidatePool, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
 import type { SessionNeighbourSource } from './session-neighbours.ts';
 import type { Trending } from './trending.ts';
@@ -8,23 +8,33 @@ import { userQuery, type QueryParams } from './user-query.ts';
 import type { CandidatePool, UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
 
-/** The model's knobs the answering side reads (a subset of OnlineModelParams). */
-export interface AnsweringParams {
-  weights: EventWeights;
+/**
+ * The model's knobs (a subset of OnlineModelParams): learning reads learner, cooccurrence and
+ * itemPrior; answering reads query, rerank and the learner's event weights.
+ */
+export interface ModelParams extends LearningParams {
   query: QueryParams;
   rerank: RerankParams;
 }
 
-/** What one process binds the model to: its own index, rules, trending and catalog view. */
+/** What one process binds the model to: its own index, rules, trending, trained items and catalog view. */
 export interface ModelBinding {
   index: AnnIndex;
-  /** A getter: processes swap their trending copy on refresh. */
+  /** A getter: processes swap their trending copy on refresh. Learning adds every positive event to it. */
   trending: () => Trending;
+  /**
+   * How the model caches item factors beside the index (learning.ts ItemFactors). Default: no
+   * cache, every read a copy out of the index, right for a process whose index a tail changes
+   * behind the model's back and which never learns (the API, inspect).
+   */
+  factorCache?: ItemFactorsPolicy;
+  /** Items with a trained vector and their trained factor; default: nothing trained, so every item learned is placed from its contexts. */
+  trained?: TrainedItems;
   /** The co-visitation rules (writer or replicated table); none: the search alone proposes. */
   neighbours?: NeighbourSource;
   /** Sessions sharing a user's recent items (session-neighbours.ts); none: they propose nothing. */
   sessions?: SessionNeighbourSource;
-  /** Factor of an item (item-space.ts); default: read from the index. A cache avoids a copy out of the index per read. */
+  /** Factor of an item (item-space.ts) the query reads; default: the model's factors. */
   vectorOf?: (itemId: string) => Vector | undefined;
   /**
    * The catalog's availability and categories; none = everything available. With
@@ -50,13 +60,17 @@ export interface RecommendOptions {
 }
 
 /**
- * The one place that answers: the learner, the API, eval and inspect call it, and nothing else
- * builds a recommend request or decides cold, stored ranking or search. recommend: filters,
- * cold rule, the user's stored ranking when it may stand in, else co-visitation candidates and
- * the index search scored together, trending fallback and top-up; rank: the ranking a learner
- * stores with a state; similar: nearest items by embedding.
+ * The one model: the learner, the API, eval and inspect all bind it, and nothing else builds a
+ * recommend request, decides cold, stored ranking or search, or learns from an event. Answering
+ * — recommend: filters, cold rule, the user's stored ranking when it may stand in, else
+ * co-visitation candidates and the index search scored together, trending fallback and top-up;
+ * rank: the ranking a learner stores with a state; similar: nearest items by embedding.
+ * Learning (learning.ts): events applied to user states, items placed or moved by their
+ * contexts through `factors`. A process that only answers leaves the learning half unused.
  */
-export interface Model {
+export interface Model extends Learning {
+  /** The index's item vectors as the model reads and puts them; `forget` an item the index changed outside the model. */
+  readonly factors: ItemFactors;
   recommend(user: UserState | undefined, options: RecommendOptions): Recommendation;
   /** The ranking to store with `user`'s state (top `size`, only the user's own filters); undefined for a cold user. */
   rank(user: UserState, size: number): CandidatePool | undefined;
@@ -65,9 +79,15 @@ export interface Model {
   similar(itemId: string, k: number, depth?: number): RecommendedItem[];
 }
 
-export function createModel(params: AnsweringParams, binding: ModelBinding): Model {
+const NO_FACTOR_CACHE: ItemFactorsPolicy = Object.freeze({ maxCached: 0, keepPut: false });
+const NOTHING_TRAINED: TrainedItems = Object.freeze({ has: () => false, get: () => undefined });
+
+export function createModel(params: ModelParams, binding: ModelBinding): Model {
   const { index } = binding;
-  const vectorOf = binding.vectorOf ?? ((id: string) => index.vectorOf(id));
+  const weights = params.learner.weights;
+  const factors = createItemFactors(index, binding.factorCache ?? NO_FACTOR_CACHE);
+  const learning = createLearning(params, { factors, trending: binding.trending, trained: binding.trained ?? NOTHING_TRAINED });
+  const vectorOf = binding.vectorOf ?? ((id: string) => factors.factorOf(id));
   const catalog = binding.catalog ?? { isAvailable: () => true, indexHidesUnavailable: true };
   let tagOf = { version: '', tag: modelTag('') };
   const currentTag = (): number => {
@@ -88,8 +108,8 @@ export function createModel(params: AnsweringParams, binding: ModelBinding): Mod
       trending: binding.trending(),
       isAvailable: catalog.isAvailable,
       indexHidesUnavailable: catalog.indexHidesUnavailable,
-      queryOf: (u) => userQuery(u, vectorOf, params.weights, params.query),
-      weights: params.weights,
+      queryOf: (u) => userQuery(u, vectorOf, weights, params.query),
+      weights,
       rerank: params.rerank,
     };
     if (catalog.categoryOf) req.categoryOf = catalog.categoryOf;
@@ -99,6 +119,15 @@ export function createModel(params: AnsweringParams, binding: ModelBinding): Mod
     return req;
   };
   return {
+    factors,
+    get onlineItems() {
+      return learning.onlineItems;
+    },
+    newState: learning.newState,
+    applyEvent: learning.applyEvent,
+    learnItem: learning.learnItem,
+    forgetContext: learning.forgetContext,
+    forgetContexts: learning.forgetContexts,
     recommend(user, options) {
       const req = request(user, options.k);
       if (options.exclude) req.exclude = options.exclude;

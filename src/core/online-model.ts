@@ -5,7 +5,6 @@ import { createExactIndex } from './exact-index.ts';
 import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVisitationParams } from './co-visitation.ts';
 import { indexVectorOf } from './item-space.ts';
 import { isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
-import { createItemFactors, createLearning } from './learning.ts';
 import { createModel } from './model.ts';
 import type { Recommendation, RerankParams } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
@@ -96,12 +95,12 @@ export interface ServingPools {
 }
 
 /**
- * The whole online model in one process: per-user states and item embeddings learned as the
- * learner learns them (learning.ts: new items placed by their contexts at once), the refitter's
- * co-visitation rules and periodic refit (all items refit and rotated onto the previous
- * factors), session neighbours, and the model object (model.ts) answering. The evaluation
- * replays through this; the learner binds the same learning and model around Redis and Kafka,
- * and the refit worker runs the same refitter.
+ * The whole online model in one process: the model object (model.ts) learning per-user states
+ * and item embeddings as the learner learns them (new items placed by their contexts at once)
+ * and answering, the refitter's co-visitation rules and periodic refit (all items refit and
+ * rotated onto the previous factors), and session neighbours. The evaluation replays through
+ * this; the learner binds the same model around Redis and Kafka, and the refit worker runs the
+ * same refitter.
  */
 export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = createExactIndex(params.learner.dim), pools?: ServingPools): OnlineModel {
   const users = new Map<string, UserState>();
@@ -110,45 +109,36 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   // refit worker runs. Its `trained` (factors of the last refit) is the anchor the online updates blend with.
   const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit });
   const sessions = createSessionNeighbours(params.sessions);
-  // Every factor is kept as put: one process, no replicas to agree with.
-  const factors = createItemFactors(index, { maxCached: Infinity, keepPut: true });
-  const learning = createLearning(params, {
-    factors,
-    trending,
-    trained: { has: (id) => refitter.trained.has(id), get: (id) => refitter.trained.get(id) },
-  });
-
   // The item space stored rankings were made in: a refit aligned onto the last one keeps it,
   // as the refit worker's version names do (model-version.ts).
   let lineage = 0;
   let version = `online-${lineage}`;
+  // The replay's clock: the newest event time learned (events arrive in time order).
+  let nowTs = 0;
+  const model = createModel(params, {
+    index,
+    trending: () => trending,
+    // Every factor is kept as put: one process, no replicas to agree with.
+    factorCache: { maxCached: Infinity, keepPut: true },
+    trained: { has: (id) => refitter.trained.has(id), get: (id) => refitter.trained.get(id) },
+    neighbours: refitter.coVisitation,
+    sessions,
+    modelVersion: () => version,
+    ...(pools ? { storedRankings: { maxAgeMs: pools.maxAgeMs, now: () => nowTs } } : {}),
+  });
+
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
     if (!result.aligned) version = `online-${++lineage}`;
-    learning.forgetContexts();
+    model.forgetContexts();
     const updates: ItemUpdate[] = [];
     for (const [itemId, factor] of result.vectors) {
       const vector = indexVectorOf(factor);
-      factors.put(itemId, vector);
+      model.factors.put(itemId, vector);
       updates.push({ itemId, vector, source: 'train' });
     }
     return updates;
   }
-
-  // The replay's clock: the newest event time learned (events arrive in time order).
-  let nowTs = 0;
-  const model = createModel(
-    { weights: params.learner.weights, query: params.query, rerank: params.rerank },
-    {
-      index,
-      trending: () => trending,
-      neighbours: refitter.coVisitation,
-      sessions,
-      vectorOf: (id) => factors.factorOf(id),
-      modelVersion: () => version,
-      ...(pools ? { storedRankings: { maxAgeMs: pools.maxAgeMs, now: () => nowTs } } : {}),
-    },
-  );
 
   return {
     index,
@@ -159,15 +149,15 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     user: (userId) => users.get(userId),
     recommend: (userId, k, exclude) => model.recommend(users.get(userId), exclude ? { k, exclude } : { k }),
     learn(event) {
-      const prev = users.get(event.userId) ?? learning.newState(event.userId);
+      const prev = users.get(event.userId) ?? model.newState(event.userId);
       if (isDuplicateEvent(prev, event)) return [];
       const updates: ItemUpdate[] = [];
       // What the fleet's refit worker and session tail learn from the clickstream, here in process.
       refitter.observe(event, prev.history);
-      const vector = learning.learnItem(event, prev.history);
+      const vector = model.learnItem(event, prev.history);
       if (vector) updates.push({ itemId: event.itemId, vector, source: 'online' });
       if (params.learner.weights[event.type] > 0) sessions.observe(event.userId, event.itemId);
-      const state = learning.applyEvent(prev, event, { nowMs: event.ts });
+      const state = model.applyEvent(prev, event, { nowMs: event.ts });
       users.set(event.userId, state);
       if (refitter.due) updates.push(...refit());
       nowTs = Math.max(nowTs, event.ts);

@@ -2,7 +2,6 @@ import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
-import { createItemFactors, createLearning } from '../core/learning.ts';
 import { onlineModelParamsFrom } from '../core/online-model.ts';
 import { createModel } from '../core/model.ts';
 import type { Trending } from '../core/trending.ts';
@@ -21,7 +20,7 @@ export interface BoundLearnerCore extends LearnerCore {
 const MAX_CACHED_FACTORS = 200_000;
 
 /**
- * The model's core (src/core/learning.ts and model.ts) bound to one learner's index, with
+ * The model (src/core/model.ts) bound to one learner's index, with
  * two deliberate differences from the one-process online model for a partitioned fleet:
  * trained item vectors do not drift per learner (itemPrior 0), and there is no per-learner
  * refit. Each learner sees only its partitions, so both would make learners publish
@@ -49,22 +48,17 @@ export function bindLearnerCore(
   /** Items present in the index with a trained vector (the item-embeddings tail says which). */
   const trained = new Set<string>();
   let modelVersion = 'none';
-  // Read back from the index after a put: what replicas tailing item-embeddings serve.
-  const factors = createItemFactors(index, { maxCached: MAX_CACHED_FACTORS, keepPut: false });
-  const learning = createLearning(
-    { ...params, itemPrior: 0 },
-    { factors, trending, trained: { has: (id) => trained.has(id), get: (id) => (trained.has(id) ? factors.factorOf(id) : undefined) } },
-  );
-
   // Twice the list length: room for what a request's exclude, category or a newly unavailable
   // item takes out before the API has to search (20 entries, 160 bytes per user at k 10).
   const poolSize = 2 * config.model.k;
   const model = createModel(
-    { weights: config.model.weights, query: params.query, rerank: params.rerank },
+    { ...params, itemPrior: 0 },
     {
       index,
       trending: () => trending,
-      vectorOf: (id) => factors.factorOf(id),
+      // Read back from the index after a put: what replicas tailing item-embeddings serve.
+      factorCache: { maxCached: MAX_CACHED_FACTORS, keepPut: false },
+      trained: { has: (id) => trained.has(id), get: (id) => (trained.has(id) ? model.factors.factorOf(id) : undefined) },
       catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides },
       modelVersion: () => modelVersion,
       ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
@@ -74,18 +68,18 @@ export function bindLearnerCore(
 
   return {
     get onlineItems() {
-      return learning.onlineItems;
+      return model.onlineItems;
     },
     setModelVersion(version) {
       modelVersion = version;
     },
     modelVersion: () => modelVersion,
-    newState: (userId) => learning.newState(userId),
-    applyEvent: (state, event, position, nowMs) => learning.applyEvent(state, event, { position, nowMs }),
+    newState: (userId) => model.newState(userId),
+    applyEvent: (state, event, position, nowMs) => model.applyEvent(state, event, { position, nowMs }),
     learnItems(applied, nowMs) {
       const updated = new Map<string, ItemEmbeddingRecord>();
       for (const { event, historyBefore } of applied) {
-        const vector = learning.learnItem(event, historyBefore);
+        const vector = model.learnItem(event, historyBefore);
         if (vector) updated.set(event.itemId, { itemId: event.itemId, vector, modelVersion, updatedAtMs: nowMs, source: 'online' });
       }
       return [...updated.values()];
@@ -100,15 +94,15 @@ export function bindLearnerCore(
     onItemChange(change) {
       if (change.kind === 'invalid') return;
       const itemId = change.kind === 'upsert' ? change.record.itemId : change.itemId;
-      factors.forget(itemId);
+      model.factors.forget(itemId);
       if (change.kind === 'upsert') {
         if (change.record.source === 'train') {
           trained.add(itemId);
-          learning.forgetContext(itemId);
+          model.forgetContext(itemId);
         }
       } else {
         trained.delete(itemId);
-        learning.forgetContext(itemId);
+        model.forgetContext(itemId);
         trending.remove(itemId);
       }
     },

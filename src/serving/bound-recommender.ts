@@ -1,8 +1,7 @@
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
-import type { OnlineModelParams } from '../core/online-model.ts';
-import { createModel } from '../core/model.ts';
+import { createModel, type ModelParams } from '../core/model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import type { Logger } from '../log.ts';
@@ -27,7 +26,7 @@ export function bindRecommender(
   index: AnnIndex,
   catalog: CatalogView,
   trending: () => Trending,
-  params: Pick<OnlineModelParams, 'learner' | 'query' | 'rerank'>,
+  params: ModelParams,
   log: Logger,
   pools: PoolPolicy,
   /** Candidates `similar` re-ranks, whatever k: at least MAX_K, so any answer is a prefix of a longer one. */
@@ -41,8 +40,9 @@ export function bindRecommender(
 ): Recommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
+  // Answers only: no factor cache (the item-embeddings tail changes the index behind the model), nothing learned.
   const model = createModel(
-    { weights: params.learner.weights, query: params.query, rerank: params.rerank },
+    params,
     {
       index,
       trending,

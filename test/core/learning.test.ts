@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { indexVectorOf } from '../../src/core/item-space.ts';
-import { createItemFactors, createLearning, type LearningParams } from '../../src/core/learning.ts';
+import { createModel, type ModelParams } from '../../src/core/model.ts';
 import { onlineModelParamsFrom } from '../../src/core/online-model.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import type { HistoryEntry } from '../../src/core/user-state.ts';
@@ -29,9 +29,9 @@ function setup(itemPrior: number, trainedIds: string[] = []) {
     if (trainedIds.includes(id)) trained.set(id, unitFactor(i));
   }
   const trending = createTrending(config.model.trendingHalfLifeMs);
-  const factors = createItemFactors(index, { maxCached: Infinity, keepPut: true });
-  const params: LearningParams = { ...onlineModelParamsFrom(config.model), itemPrior };
-  return { index, trending, factors, learning: createLearning(params, { factors, trending, trained }) };
+  const params: ModelParams = { ...onlineModelParamsFrom(config.model), itemPrior };
+  const learning = createModel(params, { index, trending: () => trending, factorCache: { maxCached: Infinity, keepPut: true }, trained, modelVersion: () => 'test' });
+  return { index, trending, learning };
 }
 
 describe('learning (items from applied events)', () => {

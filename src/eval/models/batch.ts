@@ -33,9 +33,10 @@ export function createBatchEvalModel(
   const { weights } = params.learner;
   const vectorOf = (id: string) => factors.get(id);
 
-  // No co-visitation rules: the batch model is the trainer's embeddings alone, frozen between
-  // runs; each run brings a new index, so the model is bound again.
-  const bind = (): Model => createModel({ weights, query: params.query, rerank: params.rerank }, { index, trending: () => trending, vectorOf, modelVersion: () => `batch-${refits}` });
+  // No co-visitation rules and no online learning (its learning half stays unused): the batch
+  // model is the trainer's embeddings alone, queried as trained and frozen between runs; each
+  // run brings a new index, so the model is bound again.
+  const bind = (): Model => createModel(params, { index, trending: () => trending, vectorOf, modelVersion: () => `batch-${refits}` });
   let model = bind();
 
   function retrain(nowTs: number): void {
