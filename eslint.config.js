@@ -8,6 +8,13 @@ const CLIENT_LIBRARIES = {
   patterns: [{ group: ['@fastify/*'], message: '@fastify/* is imported in src/adapters only.' }],
 };
 
+// The model's learning half is bound only through createModel (core/model.ts), so every process
+// holds one model object; core/learning.ts is internal to src/core.
+const OUTSIDE_CORE = {
+  paths: CLIENT_LIBRARIES.paths,
+  patterns: [...CLIENT_LIBRARIES.patterns, { group: ['**/core/learning.ts'], message: 'learning.ts is the model\'s learning half: bind the model with createModel (core/model.ts).' }],
+};
+
 // The core is pure: no configuration loader, no I/O modules, nothing from the layers above it.
 const CORE_FORBIDDEN = {
   paths: [
@@ -40,6 +47,6 @@ export default tseslint.config(
   // test/ and native-bench/ are exempt: tests fault-inject and inspect with the real clients
   // (KafkaJS error classes, a raw Redis connection), and the benches compare the clients
   // themselves (a bare fastify server, kafkajs against the engine's adapter).
-  { files: ['src/**/*.ts', 'workers/**/*.ts'], ignores: ['src/adapters/**'], rules: { 'no-restricted-imports': ['error', CLIENT_LIBRARIES] } },
+  { files: ['src/**/*.ts', 'workers/**/*.ts'], ignores: ['src/adapters/**'], rules: { 'no-restricted-imports': ['error', OUTSIDE_CORE] } },
   { files: ['src/core/**/*.ts'], rules: { 'no-restricted-imports': ['error', CORE_FORBIDDEN] } },
 );
