@@ -3,139 +3,28 @@ import { join } from 'node:path';
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, isEventType, type EventType, type EventWeights } from './core/events.ts';
 import { readConfigFile } from './config-file.ts';
 import { SETTINGS, type Setting } from './config-schema.ts';
-import type { EfSearch } from './core/hnsw-index.ts';
+import type { ConfigOf } from './config-types.ts';
 import { StreamrecError } from './errors.ts';
 
 /**
  * The shape loadConfig returns. Each setting's variable, type, range, default and meaning is
- * declared once in config-schema.ts; loadConfig reads the environment (over an optional JSON
- * or YAML file, config-file.ts) once, reports every bad value at once, and returns a frozen
- * object that is passed down as an argument; nothing else reads process.env.
+ * declared once in config-schema.ts, and this type is derived from it (config-types.ts);
+ * loadConfig reads the environment (over an optional JSON or YAML file, config-file.ts) once,
+ * reports every bad value at once, and returns a frozen object that is passed down as an
+ * argument; nothing else reads process.env.
  */
-export interface Config {
+export type Config = ConfigOf<typeof SETTINGS> & ComputedFields;
+
+/** Fields loadConfig computes from other settings (DERIVED_PATHS in config-schema.ts). */
+interface ComputedFields {
   readonly kafka: {
-    /** Empty brokers list in the environment means: use the project's local stack. */
-    readonly brokers: readonly string[];
+    /** True when KAFKA_BROKERS names brokers; otherwise `brokers` is the local stack's one. */
     readonly external: boolean;
-    readonly clientId: string;
-    readonly localPort: number;
-    readonly localControllerPort: number;
-    readonly connectionTimeoutMs: number;
-    readonly requestTimeoutMs: number;
-  };
-  readonly topics: {
-    readonly clickstream: string;
-    readonly deadLetter: string;
-    readonly recommendations: string;
-    readonly itemEmbeddings: string;
-    /** Co-visitation rows of items (compacted, key itemId), as many partitions as item-embeddings. */
-    readonly itemNeighbours: string;
-    readonly clickstreamPartitions: number;
-    readonly itemEmbeddingsPartitions: number;
-    readonly recommendationsPartitions: number;
-    readonly replicationFactor: number;
   };
   readonly redis: {
-    readonly url: string;
     /** True when REDIS_URL was set: never start a local redis-server in its place. */
     readonly explicit: boolean;
-    readonly localPort: number;
-    /** Namespaces every key; tests use a random prefix each. */
-    readonly keyPrefix: string;
-    readonly commandTimeoutMs: number;
   };
-  readonly http: {
-    readonly host: string;
-    readonly port: number;
-    readonly apiKey: string | undefined;
-    readonly readsRequireKey: boolean;
-    readonly rateLimitPerMinute: number;
-    /** Wrong API keys one client may present per minute before its keyed requests get 429. */
-    readonly authFailuresPerMinute: number;
-    readonly bodyLimitBytes: number;
-    /** Bound on each Redis read in the request path; past it recommend answers degraded. */
-    readonly storeTimeoutMs: number;
-    /** Items drawn for the 2-D embedding map on the page (PCA cost grows with it). */
-    readonly mapSampleSize: number;
-    /** Bound on producing a POST /v1/events batch; past it the client gets a retryable 503. */
-    readonly produceTimeoutMs: number;
-    /** How often the API probes Redis and Kafka for /readyz and degradation. */
-    readonly probeIntervalMs: number;
-    /** Where the API keeps its HNSW snapshot for fast restarts; undefined when off. */
-    readonly indexSnapshotDir: string | undefined;
-    /**
-     * A user's stored candidate pool (searched by the learner at the user's last event) is
-     * ranked instead of searching the index while it is at most this old; 0 = always search.
-     * Items published since reach such a user at their next event or after this long.
-     */
-    readonly poolMaxAgeMs: number;
-  };
-  readonly model: {
-    readonly dim: number;
-    readonly halfLifeMs: number;
-    readonly weights: EventWeights;
-    readonly historyCap: number;
-    readonly seenCap: number;
-    /**
-     * eventIds remembered per user (4 bytes each in the user's record): a resent event is
-     * applied once while fewer than this many events of its user were applied since.
-     */
-    readonly eventIdWindow: number;
-    /**
-     * HNSW beam width at query time (learner and API): fixed, or 'auto', which grows with the
-     * catalog (hnsw-index.ts autoEfSearch). recall@10 vs exact: 0.9993 at 64 on 100k items,
-     * 0.948 at 64 and 0.993 at 128 on 1M.
-     */
-    readonly efSearch: EfSearch;
-    readonly k: number;
-    readonly maxK: number;
-    readonly trendingHalfLifeMs: number;
-    /** How far back a starting process replays the clickstream into its session-neighbour index. */
-    readonly sessionLookbackMs: number;
-  };
-  readonly learner: {
-    readonly groupId: string;
-    readonly maxBatchBytes: number;
-    readonly retryMaxMs: number;
-    readonly shutdownGraceMs: number;
-    /** Clickstream messages larger than this are dead-lettered unparsed. */
-    readonly maxEventBytes: number;
-    /** Port of the learner's Prometheus /metrics endpoint; 0 picks a free port. */
-    readonly metricsPort: number;
-    /** Partitions one learner processes at once (overlaps one batch's I/O with another's CPU). */
-    readonly partitionsConcurrently: number;
-    /** Where a learner keeps its HNSW snapshot for fast restarts; undefined when off. */
-    readonly indexSnapshotDir: string | undefined;
-    /** A dead learner's partitions move to the others after this long (broker minimum 6000). */
-    readonly sessionTimeoutMs: number;
-    /** Upper bound of one wait for the item-embeddings tail to catch up at start. */
-    readonly catchUpTimeoutMs: number;
-    /**
-     * What the learner does with users whose stored position is of another incarnation of the
-     * clickstream topic (deleted and created again): stop and say so, or apply the new
-     * topic's events on top of their state, ignoring the old positions.
-     */
-    readonly onTopicChange: 'refuse' | 'restart';
-  };
-  readonly refitter: {
-    /** Consumer group of the refit worker (run one; it reads the clickstream from the beginning at every start). */
-    readonly groupId: string;
-    /** Users whose recent history the refit worker keeps; the least recently active are forgotten. */
-    readonly maxUsers: number;
-    /** How often the refit worker logs its progress. */
-    readonly progressIntervalMs: number;
-    /**
-     * How far back (broker time) the refit worker reads the clickstream at start; 0 = the whole
-     * retention. Bounds a restart on a long-retention topic, at the price of older co-occurrence.
-     */
-    readonly lookbackMs: number;
-    /** Once caught up, the refit worker publishes the co-visitation rows that changed at most this often. */
-    readonly neighboursPublishIntervalMs: number;
-  };
-  readonly stateDir: string;
-  /** The JSON or YAML file of settings read under the environment (STREAMREC_CONFIG / --config), if any. */
-  readonly configFile: string | undefined;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
