@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { loadConfig, type Config } from '../src/config.ts';
 import { DERIVED_PATHS, SETTINGS } from '../src/config-schema.ts';
+import type { EventWeights } from '../src/core/events.ts';
+import type { EfSearch } from '../src/core/hnsw-index.ts';
 import { StreamrecError } from '../src/errors.ts';
 
 describe('loadConfig', () => {
@@ -79,6 +81,34 @@ describe('SETTINGS', () => {
     walk(config, '');
     // Optional fields unset by default are present with the value undefined.
     expect(new Set(leaves)).toEqual(declared);
+  });
+});
+
+describe('Config', () => {
+  // Checked by `tsc` (typecheck), not at run time: Config is derived from SETTINGS (config-types.ts).
+  it('types each setting as loadConfig gives it', () => {
+    expectTypeOf<Config['model']['dim']>().toEqualTypeOf<number>();
+    expectTypeOf<Config['model']['efSearch']>().toEqualTypeOf<EfSearch>();
+    expectTypeOf<Config['model']['weights']>().toEqualTypeOf<EventWeights>();
+    expectTypeOf<Config['kafka']['brokers']>().toEqualTypeOf<readonly string[]>();
+    expectTypeOf<Config['kafka']['external']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Config['redis']['explicit']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Config['http']['readsRequireKey']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Config['http']['apiKey']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Config['http']['indexSnapshotDir']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Config['stateDir']>().toEqualTypeOf<string>();
+    expectTypeOf<Config['learner']['onTopicChange']>().toEqualTypeOf<'refuse' | 'restart'>();
+    expectTypeOf<Config['logLevel']>().toEqualTypeOf<'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'>();
+    expectTypeOf<keyof Config>().toEqualTypeOf<'kafka' | 'topics' | 'redis' | 'http' | 'model' | 'learner' | 'refitter' | 'stateDir' | 'logLevel' | 'configFile'>();
+    expectTypeOf<keyof Config['redis']>().toEqualTypeOf<'url' | 'explicit' | 'localPort' | 'keyPrefix' | 'commandTimeoutMs'>();
+  });
+
+  it('is read-only', () => {
+    const config = loadConfig({});
+    // @ts-expect-error a setting is read-only
+    expect(() => (config.model.dim = 3)).toThrow(TypeError);
+    // @ts-expect-error so is a list
+    expect(() => config.kafka.brokers.push('x:1')).toThrow(TypeError);
   });
 });
 
