@@ -12,6 +12,9 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
   let capacity = Math.max(1, initialCapacity);
   let data = new Float32Array(capacity * dim);
+  // The same values as doubles, which the scan reads: it then converts nothing per product
+  // (identical scores; twice the memory, which the exact index's few thousand items afford).
+  let wide = new Float64Array(capacity * dim);
   const ids: string[] = [];
   // itemHash of each slot's id, so a filter by hashes costs no hashing per candidate.
   let slotHashes = new Int32Array(capacity);
@@ -24,6 +27,9 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     const next = new Float32Array(capacity * dim);
     next.set(data);
     data = next;
+    const nextWide = new Float64Array(capacity * dim);
+    nextWide.set(wide);
+    wide = nextWide;
     const hashes = new Int32Array(capacity);
     hashes.set(slotHashes);
     slotHashes = hashes;
@@ -47,6 +53,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         idsOfHash.set(hash, [...(idsOfHash.get(hash) ?? []), itemId]);
       }
       normalizeInto(vector, data, slot * dim);
+      wide.set(data.subarray(slot * dim, (slot + 1) * dim), slot * dim);
     },
     remove(itemId) {
       const slot = slotOf.get(itemId);
@@ -55,6 +62,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       if (slot !== last) {
         const movedId = ids[last]!;
         data.copyWithin(slot * dim, last * dim, (last + 1) * dim);
+        wide.copyWithin(slot * dim, last * dim, (last + 1) * dim);
         ids[slot] = movedId;
         slotHashes[slot] = slotHashes[last]!;
         slotOf.set(movedId, slot);
@@ -94,6 +102,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       const m = q[dim - 1] === 0 ? dim - 1 : dim;
       // Eight rows at a time, each summed in the same order as one row alone (identical scores):
       // independent sums keep the CPU's adders busy where one running sum waits on the last add.
+      const rows = wide;
       let s = 0;
       const block = 8 * dim;
       for (let base = 0; s + 8 <= n; s += 8, base += block) {
@@ -108,14 +117,14 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         for (let i = 0; i < m; i++) {
           const qi = q[i]!;
           const at = base + i;
-          s0 += qi * data[at]!;
-          s1 += qi * data[at + dim]!;
-          s2 += qi * data[at + 2 * dim]!;
-          s3 += qi * data[at + 3 * dim]!;
-          s4 += qi * data[at + 4 * dim]!;
-          s5 += qi * data[at + 5 * dim]!;
-          s6 += qi * data[at + 6 * dim]!;
-          s7 += qi * data[at + 7 * dim]!;
+          s0 += qi * rows[at]!;
+          s1 += qi * rows[at + dim]!;
+          s2 += qi * rows[at + 2 * dim]!;
+          s3 += qi * rows[at + 3 * dim]!;
+          s4 += qi * rows[at + 4 * dim]!;
+          s5 += qi * rows[at + 5 * dim]!;
+          s6 += qi * rows[at + 6 * dim]!;
+          s7 += qi * rows[at + 7 * dim]!;
         }
         consider(s, s0);
         consider(s + 1, s1);
@@ -128,7 +137,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       }
       for (let base = s * dim; s < n; s++, base += dim) {
         let score = 0;
-        for (let i = 0; i < m; i++) score += q[i]! * data[base + i]!;
+        for (let i = 0; i < m; i++) score += q[i]! * rows[base + i]!;
         consider(s, score);
       }
       return top.sorted();

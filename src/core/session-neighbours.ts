@@ -69,6 +69,9 @@ export interface SessionNeighbours extends SessionNeighbourSource {
   readonly items: number;
 }
 
+// Catalogues up to this many items accumulate scores in a dense array (8 bytes per item).
+const DENSE_ITEMS = 65_536;
+
 const SLOT_FIELDS = 4;
 const GEN = 0;
 const SEQ = 1;
@@ -106,7 +109,11 @@ class HolderList {
   }
 }
 
-export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT_SESSION_NEIGHBOUR_PARAMS): SessionNeighbours {
+/**
+ * `denseItems`: catalogues up to this many items accumulate in a dense array, larger ones in a
+ * hash table (same scores; tests set it to compare the two).
+ */
+export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT_SESSION_NEIGHBOUR_PARAMS, denseItems = DENSE_ITEMS): SessionNeighbours {
   const maxSessions = Math.max(1, params.maxSessions);
   const itemsCap = Math.max(1, params.itemsPerSession);
   const holdersCap = Math.max(1, params.sessionsPerItem);
@@ -166,7 +173,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
   let chosen = new Int32Array(256);
   const own: number[] = [];
   const accumulate = (userId: string, history: readonly HistoryEntry[], weights: EventWeights): number => {
-    acc.reset(0);
+    acc.clear();
     own.length = 0;
     const self = slotOf.get(userId);
     let n = 0;
@@ -217,7 +224,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
     const picked = selectNeighbours(count, seqs, sims, params.sampleSize, params.neighbours, work, chosen);
     let entries = 0;
     for (let i = 0; i < picked; i++) entries += slotItems[cand[chosen[i]!]!]!.length;
-    acc.reset(entries);
+    acc.reset(entries, numbers.ids.length <= denseItems ? numbers.ids.length : undefined);
     const distinct = own.length;
     let total = 0;
     for (let i = 0; i < picked; i++) {
@@ -274,32 +281,43 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
 }
 
 /**
- * Item number → summed share, open addressing over a power-of-two table sized to one call's
- * entries: it stays in cache where a dense array over every item would miss on each add.
+ * Item number → summed share. Over a catalogue of at most DENSE_ITEMS items, a dense array
+ * indexed by item number (≤ 512 KB, in cache); past it, open addressing over a power-of-two
+ * table sized to one call's entries, which stays in cache where a dense array over every item
+ * would miss on each add. Either way `used` lists the occupied positions in insertion order.
  */
 class ScoreTable {
   keys = new Int32Array(1024).fill(-1);
   values = new Float64Array(1024);
   /** Occupied positions, in insertion order. */
   readonly used: number[] = [];
+  private dense = false;
 
-  /** Empties the table, with room for `entries` distinct keys at most half full. */
-  reset(entries: number): void {
-    if (2 * entries > this.keys.length) {
-      let size = this.keys.length;
-      while (size < 2 * entries) size *= 2;
-      this.keys = new Int32Array(size).fill(-1);
-      this.values = new Float64Array(size);
-    } else {
-      for (const at of this.used) {
-        this.keys[at] = -1;
-        this.values[at] = 0;
-      }
+  /** Empties the table. */
+  clear(): void {
+    for (const at of this.used) {
+      this.keys[at] = -1;
+      this.values[at] = 0;
     }
     this.used.length = 0;
   }
 
+  /** Empties the table, with room for `entries` distinct keys; dense over item numbers below `denseItems` when given. */
+  reset(entries: number, denseItems?: number): void {
+    this.clear();
+    const dense = denseItems !== undefined;
+    const size = dense ? denseItems : 2 * entries;
+    if (size > this.keys.length || dense !== this.dense) {
+      let grown = 1024;
+      while (grown < size) grown *= 2;
+      this.keys = new Int32Array(grown).fill(-1);
+      this.values = new Float64Array(grown);
+      this.dense = dense;
+    }
+  }
+
   private find(key: number): number {
+    if (this.dense) return key;
     const mask = this.keys.length - 1;
     let at = Math.imul(key, 0x9e3779b1) & mask;
     while (this.keys[at] !== key && this.keys[at] !== -1) at = (at + 1) & mask;

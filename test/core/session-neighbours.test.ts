@@ -85,4 +85,27 @@ describe('session neighbours (V-SKNN as a candidate source)', () => {
     });
     expect(compared).toBeGreaterThan(1000);
   });
+
+  it('scores the same whether it accumulates in a dense array or a hash table (large catalogues)', () => {
+    const { events } = generateSynthetic({ users: 200, items: 300, events: 5000, seed: 11 });
+    const dense = createSessionNeighbours(DEFAULT_SESSION_NEIGHBOUR_PARAMS);
+    const hashed = createSessionNeighbours(DEFAULT_SESSION_NEIGHBOUR_PARAMS, 0);
+    const histories = new Map<string, HistoryEntry[]>();
+    let compared = 0;
+    events.forEach((e: ClickEvent, i) => {
+      const h = histories.get(e.userId) ?? [];
+      if (i % 5 === 0 && h.length > 0) {
+        const a = [...dense.scores(e.userId, h, DEFAULT_EVENT_WEIGHTS, 50, all)];
+        expect([...hashed.scores(e.userId, h, DEFAULT_EVENT_WEIGHTS, 50, all)]).toEqual(a);
+        compared += a.length;
+      }
+      if (DEFAULT_EVENT_WEIGHTS[e.type] > 0) {
+        dense.observe(e.userId, e.itemId);
+        hashed.observe(e.userId, e.itemId);
+        h.push({ itemId: e.itemId, type: e.type, ts: e.ts });
+        histories.set(e.userId, h);
+      }
+    });
+    expect(compared).toBeGreaterThan(1000);
+  });
 });
