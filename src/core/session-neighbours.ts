@@ -332,11 +332,6 @@ class ScoreTable {
     }
     this.values[at]! += amount;
   }
-
-  get(key: number): number {
-    const at = this.find(key);
-    return this.keys[at] === key ? this.values[at]! : 0;
-  }
 }
 
 /**
