@@ -6,6 +6,7 @@ import { indexVectorOf } from '../../src/core/item-space.ts';
 import { recommend, similarItems } from '../../src/core/recommender.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
+import { DEFAULT_QUERY_PARAMS } from '../../src/core/user-query.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 
 // Items on a circle: i0 .. i11 at angle 30° · i; category by parity. The third coordinate is
@@ -87,8 +88,9 @@ describe('recommend', () => {
 });
 
 describe('the default query: short-term intent from recent history', () => {
-  it('follows the newest history items, weighted by type and recency, whatever the stored vector says', () => {
+  it('follows the newest history items, weighted by type and recency; the stored vector tilts the list', () => {
     const { index, trending } = setup();
+    // History: i0 (0°, a view) then i3 (90°, a purchase, newest); stored vector at 0°.
     const u: UserState = {
       ...user([1, 0]),
       history: [
@@ -97,8 +99,12 @@ describe('the default query: short-term intent from recent history', () => {
       ],
       seen: ['i0', 'i3'].map(itemHash),
     };
+    const shortTermOnly = recommend({ user: u, k: 2, index, trending, isAvailable: all, query: { ...DEFAULT_QUERY_PARAMS, longTermWeight: 0 } });
+    expect(shortTermOnly.items.map((i) => i.itemId)).toEqual(['i2', 'i4']);
+    // The default query adds the stored vector at weight 0.2: the purchase still leads (i2, 60°),
+    // and the long-term taste at 0° brings i1 (30°) ahead of i4 (120°).
     const res = recommend({ user: u, k: 2, index, trending, isAvailable: all });
-    expect(res.items.map((i) => i.itemId)).toEqual(['i2', 'i4']);
+    expect(res.items.map((i) => i.itemId)).toEqual(['i2', 'i1']);
     expect(res.fallback).toBe(false);
   });
 
