@@ -6,12 +6,13 @@ import { createItemEmbeddingsTail } from '../../../src/adapters/kafka/item-embed
 import { createItemNeighboursTail } from '../../../src/adapters/kafka/item-neighbours-tail.ts';
 import { createExactIndex } from '../../../src/core/exact-index.ts';
 import { createNeighbourTable } from '../../../src/core/neighbour-table.ts';
+import type { Logger } from '../../../src/log.ts';
 import { integrationSetup } from '../../helpers/integration.ts';
 
 const ctx = await integrationSetup({ EMBEDDING_DIM: '4' });
 
 /** A logger at info whose messages the test reads. */
-function capturingLog(): { log: ReturnType<typeof pino>; messages: () => string[] } {
+function capturingLog(): { log: Logger; messages: () => string[] } {
   const lines: string[] = [];
   const log = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(chunk.toString())) }));
   return { log, messages: () => lines.map((l) => (JSON.parse(l) as { msg: string }).msg) };
