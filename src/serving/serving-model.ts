@@ -7,7 +7,7 @@ import type { SnapshotState } from '../adapters/fs/hnsw-snapshot.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { CatalogView, Recommender } from '../core/ports.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
