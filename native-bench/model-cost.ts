@@ -1,4 +1,4 @@
-import { onlineModelParamsFrom } from '../src/core/online-model.ts';
+import { onlineModelParamsFrom } from '../src/core/online-model-params.ts';
 import { createCoVisitation, type CoVisitation } from '../src/core/co-visitation.ts';
 import { createHnswIndex } from '../src/core/hnsw-index.ts';
 import { itemHash } from '../src/core/item-hash.ts';

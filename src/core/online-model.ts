@@ -1,72 +1,16 @@
 import type { AnnIndex } from './ann-index.ts';
-import type { CooccurrenceParams } from './cooccurrence.ts';
 import type { ClickEvent } from './events.ts';
 import { createExactIndex } from './exact-index.ts';
-import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVisitationParams } from './co-visitation.ts';
 import { indexVectorOf } from './item-space.ts';
-import { isDuplicateEvent, learnerParamsFrom, type LearnerParams } from './learner.ts';
+import { isDuplicateEvent } from './learner.ts';
 import { createModel } from './model.ts';
-import type { Recommendation, RerankParams } from './recommender.ts';
+import type { Recommendation } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
-import type { RefitParams } from './refit.ts';
-import { createSessionNeighbours, DEFAULT_SESSION_NEIGHBOUR_PARAMS, type SessionNeighbourParams } from './session-neighbours.ts';
+import type { OnlineModelParams } from './online-model-params.ts';
+import { createSessionNeighbours } from './session-neighbours.ts';
 import { createTrending, type Trending } from './trending.ts';
 import type { UserState } from './user-state.ts';
-import { DEFAULT_QUERY_PARAMS, type QueryParams } from './user-query.ts';
 import type { Vector } from './vector.ts';
-
-/** The configurable part of the model (config.model satisfies it); the rest are fixed defaults. */
-export interface ModelSettings extends Readonly<LearnerParams> {
-  readonly trendingHalfLifeMs: number;
-}
-
-export interface OnlineModelParams {
-  learner: LearnerParams;
-  trendingHalfLifeMs: number;
-  cooccurrence: CooccurrenceParams;
-  /** Order-aware short-window rules: the co-visitation candidate source. */
-  coVisitation: CoVisitationParams;
-  /** The session-neighbourhood candidate source (V-SKNN learned online). */
-  sessions: SessionNeighbourParams;
-  refit: RefitParams;
-  query: QueryParams;
-  rerank: RerankParams;
-  /**
-   * How strongly a trained item's vector follows its new contexts between refits (pseudo-count);
-   * 0 keeps trained vectors fixed until the next refit, as production learners do.
-   */
-  itemPrior: number;
-}
-
-/**
- * Defaults chosen by prequential replay of MovieLens 100K (see README): the knobs that are
- * not configuration come from here, the rest from config.model.
- */
-export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
-  return {
-    learner: learnerParamsFrom(model),
-    trendingHalfLifeMs: model.trendingHalfLifeMs,
-    cooccurrence: { window: 20, recencyDecay: 0.9 },
-    coVisitation: DEFAULT_CO_VISITATION_PARAMS,
-    sessions: DEFAULT_SESSION_NEIGHBOUR_PARAMS,
-    refit: {
-      similarity: { normalisation: 'cosine', smoothing: 0.75, shift: 1 },
-      minCount: 3,
-      vocabCap: 20_000,
-      iterations: 6,
-      eigPower: 0.5,
-      seed: 1,
-      firstAfterEvents: 1000,
-      growth: 2,
-      maxEveryEvents: 10_000,
-    },
-    query: DEFAULT_QUERY_PARAMS,
-    // ML-100K replays: trending re-rank 0.1 lifts HR@10 by ~0.003-0.005; drift of trained items
-    // between refits (itemPrior 50) cost ~0.002 and is not what production does, hence 0.
-    rerank: { candidates: 50, trendingWeight: 0.1, coVisitationWeight: 10, embeddingWeight: 1, sessionWeight: 30, coVisitation: DEFAULT_CO_VISITATION_SCORING },
-    itemPrior: 0,
-  };
-}
 
 export interface ItemUpdate {
   itemId: string;

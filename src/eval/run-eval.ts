@@ -5,7 +5,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { createExactIndex } from '../core/exact-index.ts';
 import { createHnswIndex } from '../core/hnsw-index.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import { createItemKnnModel } from './baselines/item-knn.ts';
 import { createSequentialRulesModel } from './baselines/sr.ts';
 import { createVsknnModel } from './baselines/vsknn.ts';

@@ -3,7 +3,7 @@ import { createItemEmbeddingsTail, type ItemEmbeddingsTail } from '../adapters/k
 import { createItemNeighboursTail, type ItemNeighboursTail } from '../adapters/kafka/item-neighbours-tail.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
 import { startClickstreamTail, type ClickstreamTail } from '../adapters/kafka/clickstream-tail.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import { createSessionNeighbours, type SessionNeighbours } from '../core/session-neighbours.ts';
 import { createKafkaPipelineSink } from '../adapters/kafka/pipeline-sink.ts';
 import { connectProducer } from '../adapters/kafka/producer.ts';

@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import { createModel } from '../core/model.ts';
 import type { Trending } from '../core/trending.ts';
 import type { LearnerCore } from './learner-core.ts';

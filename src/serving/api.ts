@@ -14,7 +14,7 @@ import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { Config } from '../config.ts';
 import { createSessionNeighbours } from '../core/session-neighbours.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';

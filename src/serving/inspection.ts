@@ -1,5 +1,5 @@
 import type { ViewDeps } from '../adapters/http/views.ts';
-import { createKafka } from '../adapters/kafka/client.ts';
+import { createKafkaOnDemand } from '../adapters/kafka/client.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
@@ -38,7 +38,9 @@ export async function openInspection(config: Config, log: Logger): Promise<Inspe
     const redis = await createRedis(config, log);
     closer.add('redis', () => redis.disconnect());
     const keys = createRedisKeys(config.redis.keyPrefix);
-    const kafka = createKafka(config, log);
+    // On a warm stack every Kafka question here is one the engine asks itself (topics, topic id,
+    // offsets): kafkajs loads only for a replay or a non-empty item-neighbours topic.
+    const kafka = createKafkaOnDemand(config, log);
     await ensureTopics(kafka, config, undefined, log);
     const catalog = await startCatalogView({
       store: createRedisCatalogStore(redis, keys),

@@ -7,7 +7,7 @@ import type { SnapshotState } from '../adapters/fs/hnsw-snapshot.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { CatalogView, Recommender } from '../core/ports.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
@@ -48,11 +48,6 @@ export async function loadServingModel(
   options: LoadServingModelOptions = {},
 ): Promise<ServingModel> {
   const follow = options.follow ?? true;
-  // A one-shot reader stops each tail as soon as it caught up: leaving a group waits out a
-  // fetch in flight, which then overlaps with the rest of the catch-up.
-  const stopWhenCaughtUp = (tail: { stop(): Promise<void> }) => (): void => {
-    if (!follow) tail.stop().catch((err: unknown) => log.debug({ err: (err as Error).message }, 'tail stop failed'));
-  };
   const topic = config.topics.itemEmbeddings;
   const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, topic, log, config.model.efSearch);
   let modelVersion = 'none';
@@ -60,13 +55,15 @@ export async function loadServingModel(
     onChange: (change) => {
       if (change.kind === 'upsert' && change.record.source === 'train') modelVersion = change.record.modelVersion;
     },
+    // A one-shot reader's tails stop themselves once caught up (no group at all when the topic is empty).
+    follow,
   });
   closer.add('item-embeddings tail', () => tail.stop());
   const neighbours = createNeighbourTable();
-  const neighboursTail = createItemNeighboursTail(kafka, config, neighbours, log);
+  const neighboursTail = createItemNeighboursTail(kafka, config, neighbours, log, { follow });
   closer.add('item-neighbours tail', () => neighboursTail.stop());
   // Caught up beside the item-embeddings replay; awaited (bounded, never fatal on time) below.
-  const neighboursCaughtUp = neighboursTail.start().then(stopWhenCaughtUp(neighboursTail));
+  const neighboursCaughtUp = neighboursTail.start();
   neighboursCaughtUp.catch(() => undefined);
   const startedMs = Date.now();
   const topicId = await fetchTopicId(config, topic).catch((err: unknown) => {
@@ -89,7 +86,6 @@ export async function loadServingModel(
     // is what keeps the model when the topic was recreated.)
     if (index.fromSnapshot) index.beginReplay();
     await tail.start();
-    stopWhenCaughtUp(tail)();
     if (index.fromSnapshot) pruned = index.endReplay();
   }
   await neighboursCaughtUp;

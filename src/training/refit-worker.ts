@@ -12,7 +12,7 @@ import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import type { Config } from '../config.ts';
 import { createItemRefitter, createRecentHistories, observeWithHistory } from '../core/item-refitter.ts';
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { RefitResult } from '../core/refit.ts';
 import type { ModelStore } from '../core/stores.ts';
 import type { Vector } from '../core/vector.ts';

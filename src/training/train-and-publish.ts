@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { createHnswIndex } from '../core/hnsw-index.ts';
 import { saveHnswIndex } from '../adapters/fs/hnsw-snapshot.ts';
-import { onlineModelParamsFrom } from '../core/online-model.ts';
+import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { ModelMeta } from '../core/stores.ts';
 import { trainItemEmbeddings, type TrainPhase } from '../core/trainer.ts';
 import type { Logger } from '../log.ts';

@@ -5,7 +5,8 @@ import { indexVectorOf } from '../../src/core/item-space.ts';
 import { createItemRefitter, createRecentHistories, nextRefitAfter, observeWithHistory } from '../../src/core/item-refitter.ts';
 import { createCoVisitation, positiveSequence } from '../../src/core/co-visitation.ts';
 import { appendEventId, isDuplicateEvent } from '../../src/core/learner.ts';
-import { createOnlineModel, onlineModelParamsFrom } from '../../src/core/online-model.ts';
+import { createOnlineModel } from '../../src/core/online-model.ts';
+import { onlineModelParamsFrom } from '../../src/core/online-model-params.ts';
 import { clusterOf, plantedEvents } from './planted.ts';
 
 const config = loadConfig({ EMBEDDING_DIM: '16', HISTORY_CAP: '12' });

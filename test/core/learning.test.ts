@@ -4,7 +4,7 @@ import type { ClickEvent } from '../../src/core/events.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { indexVectorOf } from '../../src/core/item-space.ts';
 import { createModel, type ModelParams } from '../../src/core/model.ts';
-import { onlineModelParamsFrom } from '../../src/core/online-model.ts';
+import { onlineModelParamsFrom } from '../../src/core/online-model-params.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import type { HistoryEntry } from '../../src/core/user-state.ts';
 import type { Vector } from '../../src/core/vector.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
-import { createOnlineModel, onlineModelParamsFrom } from '../../src/core/online-model.ts';
+import { createOnlineModel } from '../../src/core/online-model.ts';
+import { onlineModelParamsFrom } from '../../src/core/online-model-params.ts';
 import { clusterOf, plantedEvents } from './planted.ts';
 
 const config = loadConfig({ EMBEDDING_DIM: '16' });

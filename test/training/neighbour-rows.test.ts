@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createItemRefitter, createRecentHistories, observeWithHistory } from '../../src/core/item-refitter.ts';
 import type { NeighbourRecord } from '../../src/core/neighbour-table.ts';
-import { onlineModelParamsFrom } from '../../src/core/online-model.ts';
+import { onlineModelParamsFrom } from '../../src/core/online-model-params.ts';
 import { createLogger } from '../../src/log.ts';
 import { createNeighbourRowsPublisher, NEIGHBOUR_ROWS_PER_BATCH } from '../../src/training/neighbour-rows.ts';
 import type { ItemNeighboursPublisher } from '../../src/core/ports.ts';

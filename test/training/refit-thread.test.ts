@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { cooccurrenceFromSnapshot, snapshotCooccurrence } from '../../src/core/cooccurrence-snapshot.ts';
 import { createItemRefitter, createRecentHistories } from '../../src/core/item-refitter.ts';
-import { onlineModelParamsFrom } from '../../src/core/online-model.ts';
+import { onlineModelParamsFrom } from '../../src/core/online-model-params.ts';
 import { refitItemVectors } from '../../src/core/refit.ts';
 import { startRefitThread } from '../../src/training/refit-thread.ts';
 import { plantedEvents } from '../core/planted.ts';

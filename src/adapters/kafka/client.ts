@@ -1,4 +1,6 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { createRequire } from 'node:module';
+import type * as KafkaJS from 'kafkajs';
+import type { Kafka, LogEntry, logCreator } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
@@ -13,12 +15,25 @@ export interface CreateKafkaOptions {
 /** The connection composition code holds and hands to Kafka adapters (it never calls it itself). */
 export type KafkaClient = Kafka;
 
+let loaded: typeof KafkaJS | undefined;
+
+/**
+ * kafkajs itself, required on first use rather than imported: importing this module (and the
+ * adapters around it) costs nothing until a client is made, so a process whose Kafka questions
+ * the engine asks itself (inspect on a warm stack: topic-id.ts, offsets.ts) never loads it.
+ */
+export function kafkajs(): typeof KafkaJS {
+  loaded ??= createRequire(import.meta.url)('kafkajs') as typeof KafkaJS;
+  return loaded;
+}
+
 /**
  * The project's one way to build a kafkajs client: timeouts from config, retries bounded
  * (about 10 s of backoff in total, so a dead broker surfaces as an error, not a hang), and
  * kafkajs's own logs bridged into `log` at its level (LOG_LEVEL), never kafkajs's JSON console.
  */
 export function createKafka(config: Config, log: Logger, options: CreateKafkaOptions = {}): Kafka {
+  const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
@@ -31,10 +46,28 @@ export function createKafka(config: Config, log: Logger, options: CreateKafkaOpt
 }
 
 /**
+ * A client made (and kafkajs loaded) only when something first asks it for an admin, a consumer
+ * or a producer: for a one-shot reader that may need none.
+ */
+export function createKafkaOnDemand(config: Config, log: Logger, options: CreateKafkaOptions = {}): Kafka {
+  let kafka: Kafka | undefined;
+  const client = () => (kafka ??= createKafka(config, log, options));
+  const onDemand: Pick<Kafka, 'admin' | 'consumer' | 'producer' | 'logger'> = {
+    admin: (o) => client().admin(o),
+    consumer: (o) => client().consumer(o),
+    producer: (o) => client().producer(o),
+    logger: () => client().logger(),
+  };
+  // kafkajs's Kafka class has these four public methods and nothing else.
+  return onDemand as Kafka;
+}
+
+/**
  * kafkajs drops entries below its own level before the bridge sees them, so it is set from
  * the pino logger's. kafkajs DEBUG is request-by-request chatter: it surfaces at pino trace.
  */
-function kafkaLogLevel(level: string): logLevel {
+function kafkaLogLevel(level: string): KafkaJS.logLevel {
+  const { logLevel } = kafkajs();
   if (level === 'silent') return logLevel.NOTHING;
   if (level === 'fatal' || level === 'error') return logLevel.ERROR;
   if (level === 'warn') return logLevel.WARN;
@@ -51,6 +84,7 @@ function isBoundedRetriesNotice(namespace: string, message: string): boolean {
 
 function pinoLogCreator(log: Logger): logCreator {
   const child = log.child({ component: 'kafkajs' });
+  const { logLevel } = kafkajs();
   return () =>
     ({ namespace, level, log: entry }: LogEntry) => {
       const { message, ...rest } = entry;

@@ -26,7 +26,18 @@ export interface CompactedTailSpec<C> {
   name: string;
   decode(key: Buffer | null, value: Buffer | null): C;
   apply(change: C): void;
+  /**
+   * False for a one-shot reader: the tail stops itself once caught up, joins no group when the
+   * topic holds nothing to read, and long-polls briefly, so leaving after the catch-up does not
+   * wait out a full fetch. Default true: keep tailing until stop().
+   */
+  follow?: boolean;
 }
+
+// A follower's fetch waits this long on an idle topic; a one-shot reader's (which leaves its group
+// right after the catch-up, and whose leave waits for the fetch in flight) only briefly.
+const FOLLOW_MAX_WAIT_MS = 200;
+const ONE_SHOT_MAX_WAIT_MS = 10;
 
 /**
  * Keeps an in-process copy current from a compacted topic: reads from the beginning in a group
@@ -35,6 +46,7 @@ export interface CompactedTailSpec<C> {
  */
 export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger, spec: CompactedTailSpec<C>): CompactedTail {
   const { topic } = spec;
+  const follow = spec.follow ?? true;
   let consumer: GroupConsumer | undefined;
   let caughtUp = false;
   let stopped = false;
@@ -58,6 +70,15 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
     if (pending.size === 0) markCaughtUp();
   };
 
+  const stop = (): Promise<void> => {
+    // One stop for every caller: a second call waits for the first to finish.
+    stopping ??= (async () => {
+      stopped = true;
+      await consumer?.stop();
+    })();
+    return stopping;
+  };
+
   return {
     get caughtUp() {
       return caughtUp;
@@ -75,13 +96,13 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
       }
       if (pending.size === 0) markCaughtUp();
       // stop() may come while start() is under way (a process failing half-way through its start).
-      if (stopped) return;
+      if (stopped || (!follow && caughtUp)) return;
       consumer = createGroupConsumer(kafka, config, log, {
         name: spec.name,
         groupId: `${config.kafka.clientId}-${spec.name}-${randomUUID()}`,
         topic,
         fromBeginning: true,
-        maxWaitTimeInMs: 200,
+        maxWaitTimeInMs: follow ? FOLLOW_MAX_WAIT_MS : ONE_SHOT_MAX_WAIT_MS,
         commitsByHand: false,
         eachBatch: async (batch) => {
           for (const m of batch.messages) spec.apply(spec.decode(m.key, m.value));
@@ -94,20 +115,18 @@ export function createCompactedTail<C>(kafka: Kafka, config: Config, log: Logger
       });
       await consumer.start();
       if (stopped) return;
-      await withTimeout(caughtUpPromise, timeoutMs, () =>
-        new StreamrecError('TIMEOUT', `${topic} tail did not catch up within ${timeoutMs} ms (${pending.size} partitions behind)`, {
-          hint: 'check the broker, or raise CATCH_UP_TIMEOUT_MS for a very large model',
-        }),
-      );
+      try {
+        await withTimeout(caughtUpPromise, timeoutMs, () =>
+          new StreamrecError('TIMEOUT', `${topic} tail did not catch up within ${timeoutMs} ms (${pending.size} partitions behind)`, {
+            hint: 'check the broker, or raise CATCH_UP_TIMEOUT_MS for a very large model',
+          }),
+        );
+      } finally {
+        // A one-shot reader leaves its group now, beside whatever it does next; stop() awaits the leave.
+        if (!follow) stop().catch((err: unknown) => log.debug({ topic, err: (err as Error).message }, 'tail stop failed'));
+      }
     },
-    stop() {
-      // One stop for every caller: a second call waits for the first to finish.
-      stopping ??= (async () => {
-        stopped = true;
-        await consumer?.stop();
-      })();
-      return stopping;
-    },
+    stop,
   };
 }
 

@@ -20,6 +20,8 @@ export interface ItemEmbeddingsTail extends CompactedTail {
 export interface ItemEmbeddingsTailOptions {
   /** Called after each change reached the index (the learner uses it for metrics). */
   onChange?: (change: ItemEmbeddingChange) => void;
+  /** False: a one-shot reader, which stops once caught up (CompactedTailSpec.follow). */
+  follow?: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export function createItemEmbeddingsTail(
     options.onChange?.(change);
   };
 
-  const tail = createCompactedTail(kafka, config, log, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply });
+  const tail = createCompactedTail(kafka, config, log, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply, follow: options.follow });
   return {
     get caughtUp() {
       return tail.caughtUp;

@@ -22,13 +22,21 @@ export interface ItemNeighboursTail extends CompactedTail {
  * (CATCH_UP_TIMEOUT_MS), but past that it only warns and goes on tailing: the rules are a
  * second candidate source, and the process serves from the search meanwhile.
  */
-export function createItemNeighboursTail(kafka: Kafka, config: Config, table: NeighbourTable, log: Logger): ItemNeighboursTail {
+export function createItemNeighboursTail(
+  kafka: Kafka,
+  config: Config,
+  table: NeighbourTable,
+  log: Logger,
+  /** follow false: a one-shot reader, which stops once caught up (CompactedTailSpec.follow). */
+  options: { follow?: boolean } = {},
+): ItemNeighboursTail {
   const topic = config.topics.itemNeighbours;
   const stats: ItemNeighboursTailStats = { upserts: 0, removals: 0, invalid: 0 };
   const tail = createCompactedTail(kafka, config, log, {
     topic,
     name: 'neighbour-tail',
     decode: decodeItemNeighbours,
+    follow: options.follow,
     apply(change) {
       if (change.kind === 'upsert') {
         table.apply(change.record);

@@ -1,5 +1,5 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { kafkaFault } from './client.ts';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { kafkaFault, kafkajs } from './client.ts';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
@@ -17,7 +17,7 @@ export async function connectProducer(kafka: Kafka, config: Config, log: Logger)
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: kafkajs().Partitioners.DefaultPartitioner,
   });
   const timeoutMs = config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs;
   try {

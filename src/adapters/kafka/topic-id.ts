@@ -1,6 +1,6 @@
-import { connect, type Socket } from 'node:net';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
+import { kafkaRequest, roundTrip, splitHostPort, uvarint, WireReader } from './wire.ts';
 
 /**
  * The broker-assigned topic id (a UUID, Kafka 2.8+): it changes when a topic is deleted and
@@ -10,21 +10,10 @@ import { StreamrecError } from '../../errors.ts';
  * first broker that answers. Undefined when the topic does not exist.
  */
 export async function fetchTopicId(config: Config, topic: string): Promise<string | undefined> {
-  let lastError: unknown;
-  for (const broker of config.kafka.brokers) {
-    const [host, port] = splitHostPort(broker);
-    try {
-      const response = await roundTrip(host, port, metadataRequest(config.kafka.clientId, topic), config.kafka.requestTimeoutMs);
-      return parseTopicId(response, topic);
-    } catch (err) {
-      if (err instanceof StreamrecError && !err.retryable) throw err;
-      lastError = err;
-    }
-  }
-  throw new StreamrecError('KAFKA_UNAVAILABLE', `cannot read the id of topic ${topic} from ${config.kafka.brokers.join(',')}: ${(lastError as Error)?.message ?? lastError}`, {
-    retryable: true,
-    cause: lastError,
-  });
+  const found = (await fetchClusterMetadata(config, [topic], `the id of topic ${topic}`)).topics.get(topic);
+  if (found === undefined || found.errorCode === UNKNOWN_TOPIC_OR_PARTITION) return undefined;
+  if (found.errorCode !== 0) throw new StreamrecError('KAFKA_UNAVAILABLE', `metadata of topic ${topic}: broker error code ${found.errorCode}`, { retryable: true });
+  return found.topicId;
 }
 
 /** What a user's position stores of the id: its first 8 hex digits (a new topic's differ but for 1 in 4 billion). */
@@ -35,153 +24,96 @@ export function topicTag(topicId: string): string {
 const METADATA_API_KEY = 3;
 const METADATA_VERSION = 12;
 const CORRELATION_ID = 1;
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
+export const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
-/** Request header v2 + MetadataRequest v12 (flexible: compact strings and arrays, tagged fields). */
-function metadataRequest(clientId: string, topic: string): Buffer {
-  const client = Buffer.from(clientId, 'utf8');
-  const name = Buffer.from(topic, 'utf8');
-  const header = Buffer.alloc(10 + client.length);
-  header.writeInt16BE(METADATA_API_KEY, 0);
-  header.writeInt16BE(METADATA_VERSION, 2);
-  header.writeInt32BE(CORRELATION_ID, 4);
-  header.writeInt16BE(client.length, 8);
-  client.copy(header, 10);
-  const body = Buffer.concat([
-    Buffer.from([0]), // header tagged fields
-    uvarint(2), // topics: compact array of one
-    Buffer.alloc(16), // topic_id: zero UUID, ask by name
-    uvarint(name.length + 1),
-    name,
-    Buffer.from([0]), // topic tagged fields
-    Buffer.from([0, 0]), // allow_auto_topic_creation, include_topic_authorized_operations
-    Buffer.from([0]), // tagged fields
-  ]);
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(header.length + body.length, 0);
-  return Buffer.concat([size, header, body]);
+/** One topic of a Metadata answer. */
+export interface TopicMetadata {
+  /** The broker's error code for the topic (0 = none; UNKNOWN_TOPIC_OR_PARTITION when it does not exist). */
+  errorCode: number;
+  topicId: string;
+  partitions: Array<{ partition: number; errorCode: number; leader: number }>;
 }
 
-function parseTopicId(buf: Buffer, topic: string): string | undefined {
-  const r = new Reader(buf);
-  if (r.int32() !== CORRELATION_ID) throw badResponse('correlation id');
-  r.tags();
-  r.int32(); // throttle_time_ms
-  for (let brokers = r.compactLength(); brokers > 0; brokers--) {
-    r.int32();
-    r.compactString();
-    r.int32();
-    r.compactString();
-    r.tags();
-  }
-  r.compactString(); // cluster_id
-  r.int32(); // controller_id
-  for (let topics = r.compactLength(); topics > 0; topics--) {
-    const errorCode = r.int16();
-    const name = r.compactString();
-    const id = r.uuid();
-    r.skip(1); // is_internal
-    for (let partitions = r.compactLength(); partitions > 0; partitions--) {
-      r.skip(2 + 4 + 4 + 4);
-      for (let arrays = 0; arrays < 3; arrays++) r.skip(4 * r.compactLength());
-      r.tags();
-    }
-    r.int32(); // topic_authorized_operations
-    r.tags();
-    if (name !== topic) continue;
-    if (errorCode === UNKNOWN_TOPIC_OR_PARTITION) return undefined;
-    if (errorCode !== 0) throw new StreamrecError('KAFKA_UNAVAILABLE', `metadata of topic ${topic}: broker error code ${errorCode}`, { retryable: true });
-    return id;
-  }
-  return undefined;
+/** A Metadata v12 answer: the brokers by node id, and the topics asked for by name. */
+export interface ClusterMetadata {
+  brokers: Map<number, { host: string; port: number }>;
+  topics: Map<string, TopicMetadata>;
 }
 
-class Reader {
-  private at = 0;
-  constructor(private readonly buf: Buffer) {}
-  skip(n: number): void {
-    if (this.at + n > this.buf.length) throw badResponse('truncated');
-    this.at += n;
-  }
-  int16(): number {
-    this.skip(2);
-    return this.buf.readInt16BE(this.at - 2);
-  }
-  int32(): number {
-    this.skip(4);
-    return this.buf.readInt32BE(this.at - 4);
-  }
-  uvarint(): number {
-    let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      this.skip(1);
-      const b = this.buf[this.at - 1]!;
-      value |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return value >>> 0;
-    }
-    throw badResponse('varint');
-  }
-  /** A compact array's length (stored + 1; 0 means null). */
-  compactLength(): number {
-    return Math.max(0, this.uvarint() - 1);
-  }
-  compactString(): string | undefined {
-    const n = this.uvarint();
-    if (n === 0) return undefined;
-    this.skip(n - 1);
-    return this.buf.toString('utf8', this.at - n + 1, this.at);
-  }
-  uuid(): string {
-    this.skip(16);
-    const hex = this.buf.toString('hex', this.at - 16, this.at);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
-  tags(): void {
-    for (let n = this.uvarint(); n > 0; n--) {
-      this.uvarint();
-      this.skip(this.uvarint());
+/**
+ * Metadata v12 of `topics` from the first broker that answers (KAFKA_UNAVAILABLE, "cannot read
+ * `what`", when none does; INTERNAL, not retryable, when an answer is malformed).
+ */
+export async function fetchClusterMetadata(
+  config: Config,
+  topics: readonly string[],
+  what = `the metadata of ${topics.join(', ')}`,
+  timeoutMs = config.kafka.requestTimeoutMs,
+): Promise<ClusterMetadata> {
+  let lastError: unknown;
+  for (const broker of config.kafka.brokers) {
+    const [host, port] = splitHostPort(broker);
+    try {
+      return parseMetadata(await roundTrip(host, port, metadataRequest(config.kafka.clientId, topics), timeoutMs));
+    } catch (err) {
+      if (err instanceof StreamrecError && !err.retryable) throw err;
+      lastError = err;
     }
   }
-}
-
-function uvarint(n: number): Buffer {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
-
-function roundTrip(host: string, port: number, request: Buffer, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host, port });
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const done = (err: Error | undefined, value?: Buffer) => {
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(value!);
-    };
-    socket.setTimeout(timeoutMs, () => done(new Error(`no answer within ${timeoutMs} ms`)));
-    socket.once('error', (err) => done(err));
-    socket.once('connect', () => socket.write(request));
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (received < 4) return;
-      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const size = all.readInt32BE(0);
-      if (all.length >= 4 + size) done(undefined, all.subarray(4, 4 + size));
-    });
-    socket.once('close', () => done(new Error('connection closed before the answer')));
+  throw new StreamrecError('KAFKA_UNAVAILABLE', `cannot read ${what} from ${config.kafka.brokers.join(',')}: ${(lastError as Error)?.message ?? lastError}`, {
+    retryable: true,
+    cause: lastError,
   });
 }
 
-function splitHostPort(broker: string): [string, number] {
-  const i = broker.lastIndexOf(':');
-  return [broker.slice(0, i), Number(broker.slice(i + 1))];
+/** Request header v2 + MetadataRequest v12 (flexible: compact strings and arrays, tagged fields). */
+function metadataRequest(clientId: string, topics: readonly string[]): Buffer {
+  const parts = [uvarint(topics.length + 1)]; // topics: compact array
+  for (const topic of topics) {
+    const name = Buffer.from(topic, 'utf8');
+    parts.push(Buffer.alloc(16), uvarint(name.length + 1), name, Buffer.from([0])); // zero topic_id (ask by name), name, tagged fields
+  }
+  parts.push(Buffer.from([0, 0]), Buffer.from([0])); // allow_auto_topic_creation, include_topic_authorized_operations; tagged fields
+  return kafkaRequest(METADATA_API_KEY, METADATA_VERSION, CORRELATION_ID, clientId, true, Buffer.concat(parts));
+}
+
+function parseMetadata(buf: Buffer): ClusterMetadata {
+  const r = new WireReader(buf, badResponse);
+  if (r.int32() !== CORRELATION_ID) throw badResponse('correlation id');
+  r.tags();
+  r.int32(); // throttle_time_ms
+  const brokers = new Map<number, { host: string; port: number }>();
+  for (let n = r.compactLength(); n > 0; n--) {
+    const nodeId = r.int32();
+    const host = r.compactString() ?? '';
+    const port = r.int32();
+    r.compactString(); // rack
+    r.tags();
+    brokers.set(nodeId, { host, port });
+  }
+  r.compactString(); // cluster_id
+  r.int32(); // controller_id
+  const topics = new Map<string, TopicMetadata>();
+  for (let n = r.compactLength(); n > 0; n--) {
+    const errorCode = r.int16();
+    const name = r.compactString();
+    const topicId = r.uuid();
+    r.skip(1); // is_internal
+    const partitions: TopicMetadata['partitions'] = [];
+    for (let p = r.compactLength(); p > 0; p--) {
+      const partitionError = r.int16();
+      const partition = r.int32();
+      const leader = r.int32();
+      r.skip(4); // leader_epoch
+      for (let arrays = 0; arrays < 3; arrays++) r.skip(4 * r.compactLength()); // replicas, isr, offline
+      r.tags();
+      partitions.push({ partition, errorCode: partitionError, leader });
+    }
+    r.int32(); // topic_authorized_operations
+    r.tags();
+    if (name !== undefined) topics.set(name, { errorCode, topicId, partitions });
+  }
+  return { brokers, topics };
 }
 
 function badResponse(what: string): StreamrecError {

@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { sleep } from '../../lifecycle.ts';
 import type { Logger } from '../../log.ts';
+import { fetchClusterMetadata } from './topic-id.ts';
 
 export interface TopicSpec {
   readonly topic: string;
@@ -39,6 +40,8 @@ export interface EnsureTopicsResult {
  * success, and the shape is re-read from metadata either way.
  * An existing topic with a different partition count is left alone with a warning:
  * changing it would move users between partitions.
+ * When every topic is there with its leaders (the usual case), one Metadata request of the
+ * engine's own says so and kafkajs is neither loaded nor connected (topic-id.ts).
  */
 export async function ensureTopics(kafka: Kafka, config: Config, names?: readonly string[], log?: Logger): Promise<EnsureTopicsResult> {
   const specs = topicSpecs(config).filter((s) => names === undefined || names.includes(s.topic));
@@ -50,6 +53,7 @@ export async function ensureTopics(kafka: Kafka, config: Config, names?: readonl
       });
     }
   }
+  if (await allPresentDirect(config, specs, log)) return { created: [], existing: specs.map((s) => s.topic) };
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -182,13 +186,29 @@ async function checkShape(admin: Admin, specs: readonly TopicSpec[], log: Logger
   for (const spec of specs) {
     const found = meta.topics.find((t) => t.name === spec.topic);
     if (!found) throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${spec.topic} is missing after creation`);
-    if (found.partitions.length !== spec.numPartitions) {
-      log?.warn(
-        { topic: spec.topic, partitions: found.partitions.length, configured: spec.numPartitions },
-        'topic exists with a different partition count; left as is',
-      );
-    }
+    warnOnShape(spec, found.partitions.length, log);
   }
+}
+
+function warnOnShape(spec: TopicSpec, partitions: number, log: Logger | undefined): void {
+  if (partitions !== spec.numPartitions) {
+    log?.warn({ topic: spec.topic, partitions, configured: spec.numPartitions }, 'topic exists with a different partition count; left as is');
+  }
+}
+
+/**
+ * True when one Metadata request shows every topic of `specs` with a leader for each partition
+ * (warning about partition counts as checkShape does); false on anything else, including any
+ * failure, and the kafkajs path then decides (and reports).
+ */
+async function allPresentDirect(config: Config, specs: readonly TopicSpec[], log: Logger | undefined): Promise<boolean> {
+  // Bounded by the connect timeout: a broker that does not answer costs the kafkajs path little.
+  const meta = await fetchClusterMetadata(config, specs.map((s) => s.topic), 'the topics', config.kafka.connectionTimeoutMs).catch(() => undefined);
+  const found = specs.map((s) => meta?.topics.get(s.topic));
+  const ready = found.every((t) => t !== undefined && t.errorCode === 0 && t.partitions.length > 0 && t.partitions.every((p) => p.errorCode === 0 && p.leader >= 0));
+  if (!ready) return false;
+  specs.forEach((spec, i) => warnOnShape(spec, found[i]!.partitions.length, log));
+  return true;
 }
 
 /** kafkajs wraps the broker's error once its own retries are spent; look through the wrapper. */

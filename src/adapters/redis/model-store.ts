@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { pack, unpack } from 'msgpackr';
+import { msgpackr } from '../msgpack.ts';
 import { MODEL_VERSIONS_KEPT, checkModelVectors, type ModelMeta, type ModelStore } from '../../core/stores.ts';
 import { vectorFromBytes, vectorToBytes, type Vector } from '../../core/vector.ts';
 import type { RedisKeys } from './keys.ts';
@@ -15,7 +15,7 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
   return {
     async current() {
       const bytes = await redis.getBuffer(keys.modelCurrent());
-      return bytes ? (unpack(bytes) as ModelMeta) : undefined;
+      return bytes ? (msgpackr.unpack(bytes) as ModelMeta) : undefined;
     },
     async save(meta, vectors) {
       checkModelVectors(meta, vectors);
@@ -31,7 +31,7 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
       }
       if (chunk.length > 0) await redis.hset(itemsKey, ...chunk);
       const previous = await this.current();
-      await redis.set(keys.modelCurrent(), pack(meta));
+      await redis.set(keys.modelCurrent(), msgpackr.pack(meta));
       await redis.lpush(keys.modelHistory(), meta.version);
       // Drop versions older than the kept ones (their vectors are no longer served).
       const stale = await redis.lrange(keys.modelHistory(), MODEL_VERSIONS_KEPT, -1);

@@ -2,7 +2,7 @@ import type { AnnIndex } from '../../core/ann-index.ts';
 import type { ClickEvent } from '../../core/events.ts';
 import { factorPart } from '../../core/item-space.ts';
 import { applyEvent } from '../../core/learner.ts';
-import type { OnlineModelParams } from '../../core/online-model.ts';
+import type { OnlineModelParams } from '../../core/online-model-params.ts';
 import { createModel, type Model } from '../../core/model.ts';
 import { trainItemEmbeddings, type Interaction } from '../../core/trainer.ts';
 import { createTrending } from '../../core/trending.ts';

@@ -1,5 +1,6 @@
 import type { AnnIndex } from '../../core/ann-index.ts';
-import { createOnlineModel, type OnlineModelParams, type ServingPools } from '../../core/online-model.ts';
+import { createOnlineModel, type ServingPools } from '../../core/online-model.ts';
+import type { OnlineModelParams } from '../../core/online-model-params.ts';
 import type { EvalModel } from '../eval-model.ts';
 
 /**

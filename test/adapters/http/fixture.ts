@@ -7,7 +7,7 @@ import { createMemoryUserStore } from '../../../src/adapters/memory/user-store.t
 import { loadConfig } from '../../../src/config.ts';
 import type { ClickEvent } from '../../../src/core/events.ts';
 import { createExactIndex } from '../../../src/core/exact-index.ts';
-import { onlineModelParamsFrom } from '../../../src/core/online-model.ts';
+import { onlineModelParamsFrom } from '../../../src/core/online-model-params.ts';
 import { SIMILAR_DEPTH } from '../../../src/core/recommender.ts';
 import type { UserStateStore } from '../../../src/core/stores.ts';
 import { createTrending } from '../../../src/core/trending.ts';
