@@ -1,7 +1,9 @@
 import hnswlib from 'hnswlib-node';
-import type { AnnIndex, Neighbour, SearchFilter } from './ann-index.ts';
+import type { AnnIndex, Neighbour } from './ann-index.ts';
+import { HnswLabels } from './hnsw-labels.ts';
+import { LabelMask } from './hnsw-mask.ts';
+import { searchLabels } from './hnsw-search.ts';
 import { checkIndexVector, hasDirection } from './index-common.ts';
-import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
 
 /** A fixed query-time beam width, or 'auto': one that grows with the catalog (autoEfSearch). */
@@ -42,6 +44,9 @@ export interface HnswIdMap {
   labels: Array<[number, string]>;
 }
 
+// Where the search's filter form is chosen; exported here too, as part of the index's API.
+export { HNSW_NATIVE_MASK } from './hnsw-search.ts';
+
 const DEFAULTS: Required<Omit<HnswOptions, 'dim'>> = { capacity: 1024, M: 16, efConstruction: 200, efSearch: 'auto', seed: 100 };
 
 /**
@@ -53,31 +58,6 @@ const DEFAULTS: Required<Omit<HnswOptions, 'dim'>> = { capacity: 1024, M: 16, ef
  */
 export function autoEfSearch(items: number): number {
   return Math.min(512, Math.max(64, Math.round(64 * Math.sqrt(items / 250_000))));
-}
-
-// Bits of the label mask (see wrap).
-const REJECTED = 1;
-const HIDDEN = 2;
-
-/**
- * True when hnswlib-node carries streamrec's patch (patches/hnswlib-node+3.0.0.patch, applied
- * by `npm ci`'s postinstall): searchKnn then takes a Float32Array query and a Uint8Array
- * label mask as its filter, read in native code. Without it every filtered search calls
- * into JS once per visited candidate (~200 calls, ~30 µs of a ~110 µs search at 100k × 64),
- * which still works, only slower; the API logs a warning.
- */
-export const HNSW_NATIVE_MASK: boolean = probeNativeMask();
-
-function probeNativeMask(): boolean {
-  try {
-    const probe = new hnswlib.HierarchicalNSW('l2', 1);
-    probe.initIndex({ maxElements: 2 });
-    probe.addPoint([0], 0);
-    probe.addPoint([1], 1);
-    return probe.searchKnn(Float32Array.of(0), 1, Uint8Array.of(1)).neighbors[0] === 1;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -97,139 +77,53 @@ export function createHnswIndex(options: HnswOptions): HnswIndex {
     randomSeed: opts.seed,
     allowReplaceDeleted: true,
   });
-  return wrap(native, opts, new Map(), 0, 0);
+  return compose(native, opts, new HnswLabels([], 0), 0);
 }
 
 /** Rebuilds an index from a graph file (writeGraph) and its id map (idMap). */
 export function restoreHnswIndex(graphPath: string, meta: HnswIdMap, overrides: { efSearch?: EfSearch } = {}): HnswIndex {
   const native = new hnswlib.HierarchicalNSW('cosine', meta.dim);
   native.readIndexSync(graphPath, true);
-  const labelOf = new Map<string, number>();
-  for (const [label, id] of meta.labels) labelOf.set(id, label);
-  const deleted = native.getCurrentCount() - labelOf.size;
+  const labels = new HnswLabels(meta.labels, meta.nextLabel);
+  const deleted = native.getCurrentCount() - labels.size;
   const opts = { dim: meta.dim, capacity: native.getMaxElements(), M: meta.M, efConstruction: meta.efConstruction, efSearch: overrides.efSearch ?? meta.efSearch, seed: meta.seed };
-  return wrap(native, opts, labelOf, meta.nextLabel, Math.max(0, deleted));
+  return compose(native, opts, labels, Math.max(0, deleted));
 }
 
-function wrap(
-  native: hnswlib.HierarchicalNSW,
-  opts: Required<HnswOptions>,
-  labelOf: Map<string, number>,
-  firstLabel: number,
-  deletedAtStart: number,
-): HnswIndex {
+/**
+ * The AnnIndex over `native`, its labels and mask. `deleted` counts marked-deleted slots that a
+ * new id may take over (allowReplaceDeleted), so churn reuses slots instead of growing.
+ */
+function compose(native: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, labels: HnswLabels, deletedAtStart: number): HnswIndex {
   const { dim } = opts;
-  // Label-indexed arrays (labels are dense and never reused): an array read per search result
-  // instead of a map lookup. Filled up to firstLabel, so a snapshot's labels land inside them
-  // (a far write to an empty array turns it into a slow dictionary).
-  const idOfLabel = new Array<string | undefined>(firstLabel).fill(undefined);
-  // itemHash of each live label's id (-1 once removed), for the reject part of a filter.
-  const hashOfLabel = new Array<number>(firstLabel).fill(-1);
-  // The other way round, for the native mask: the label(s) of each hash (a 30-bit hash
-  // collides about 5 times among 100k ids; a reject then drops every holder, as hashOfLabel does).
-  const labelsOfHash = new Map<number, number | number[]>();
-  // Label-indexed, nonzero = not returned: HIDDEN while the id is hidden (setHidden), and
-  // REJECTED while a search runs for the labels of its rejected hashes; hnswlib reads it in
-  // place (no call into JS per candidate), and the JS filter reads HIDDEN from it. Labels are
-  // never reused, so it covers nextLabel, not the capacity.
-  let mask = new Uint8Array(Math.max(16, firstLabel));
-  const hidden = new Set<string>();
-  const remember = (id: string, label: number) => {
-    const hash = itemHash(id);
-    idOfLabel[label] = id;
-    hashOfLabel[label] = hash;
-    const held = labelsOfHash.get(hash);
-    labelsOfHash.set(hash, held === undefined ? label : typeof held === 'number' ? [held, label] : [...held, label]);
-    if (label >= mask.length) {
-      const grown = new Uint8Array(Math.max(label + 1, mask.length * 2));
-      grown.set(mask);
-      mask = grown;
-    }
-    mask[label] = hidden.has(id) ? HIDDEN : 0;
-  };
-  const forget = (label: number) => {
-    const hash = hashOfLabel[label]!;
-    idOfLabel[label] = undefined;
-    hashOfLabel[label] = -1;
-    mask[label] = 0;
-    const held = labelsOfHash.get(hash);
-    const rest = typeof held === 'number' || held === undefined ? [] : held.filter((l) => l !== label);
-    if (rest.length === 0) labelsOfHash.delete(hash);
-    else labelsOfHash.set(hash, rest.length === 1 ? rest[0]! : rest);
-  };
-  for (const [id, label] of labelOf) remember(id, label);
-  let nextLabel = firstLabel;
+  const mask = new LabelMask(labels.nextLabel);
+  // A snapshot's labels: no id is hidden yet, so this only grows the mask over any label at or
+  // past its nextLabel (none in a well-formed id map).
+  for (const [label, id] of labels.pairs()) mask.track(id, label);
   const efFor = (items: number) => (opts.efSearch === 'auto' ? autoEfSearch(items) : opts.efSearch);
-  // Marked-deleted slots that a new id may take over.
   let deleted = deletedAtStart;
-
-  function labelFor(itemId: string): number | undefined {
-    return labelOf.get(itemId);
-  }
-
-  /**
-   * The JS filter (an unpatched addon, or a predicate that needs the id), called for every
-   * candidate the search visits. Looking a label up in a
-   * 100k-entry map and hashing its id misses the CPU cache each time (~0.6 µs, more than the
-   * distance computations of the search), so rejection compares the label's stored itemHash
-   * (an array read) and the id is looked up only when a predicate needs it. hnswlib never
-   * passes a marked-deleted label, and every other label has an id (remove() marks and
-   * forgets together). Always a filter (this function or the mask): without one hnswlib takes
-   * its bare-bone path, whose stop rule differs slightly, and results must not depend on the
-   * filter's form.
-   */
-  function labelFilter(filter: SearchFilter | undefined): (label: number) => boolean {
-    const rejects = typeof filter === 'function' ? undefined : filter?.rejectHashes;
-    const reject = rejects === undefined || rejects.size === 0 ? undefined : rejects;
-    const accept = typeof filter === 'function' ? filter : filter?.accept;
-    const anyHidden = hidden.size > 0;
-    return (label) => {
-      if (anyHidden && (mask[label]! & HIDDEN) !== 0) return false;
-      if (reject?.has(hashOfLabel[label]!)) return false;
-      if (accept === undefined) return true;
-      const id = idOfLabel[label];
-      return id !== undefined && accept(id);
-    };
-  }
-
-  /** A search whose filter is only rejected hashes, filtered in native code through `mask`. */
-  function searchMasked(query: Float32Array, k: number, rejectHashes: ReadonlySet<number> | undefined): hnswlib.SearchResult {
-    const marked: number[] = [];
-    for (const hash of rejectHashes ?? []) {
-      const held = labelsOfHash.get(hash);
-      if (held === undefined) continue;
-      if (typeof held === 'number') marked.push(held);
-      else marked.push(...held);
-    }
-    for (const label of marked) mask[label]! |= REJECTED;
-    try {
-      return native.searchKnn(query, k, mask);
-    } finally {
-      for (const label of marked) mask[label]! &= ~REJECTED;
-    }
-  }
 
   return {
     dim,
     get size() {
-      return labelOf.size;
+      return labels.size;
     },
     get capacity() {
       return native.getMaxElements();
     },
     efSearch: opts.efSearch,
     get efNow() {
-      return efFor(labelOf.size);
+      return efFor(labels.size);
     },
     upsert(itemId, vector) {
       checkIndexVector(itemId, vector, dim);
       const point = Array.from(vector);
-      const existing = labelFor(itemId);
+      const existing = labels.labelFor(itemId);
       if (existing !== undefined) {
         native.addPoint(point, existing);
         return;
       }
-      const label = nextLabel++;
+      const label = labels.claim();
       if (deleted > 0) {
         native.addPoint(point, label, true);
         deleted--;
@@ -237,36 +131,32 @@ function wrap(
         if (native.getCurrentCount() >= native.getMaxElements()) native.resizeIndex(native.getMaxElements() * 2);
         native.addPoint(point, label);
       }
-      labelOf.set(itemId, label);
-      remember(itemId, label);
+      labels.add(itemId, label);
+      mask.track(itemId, label);
     },
     remove(itemId) {
-      const label = labelFor(itemId);
+      const label = labels.labelFor(itemId);
       if (label === undefined) return false;
       native.markDelete(label);
-      labelOf.delete(itemId);
-      forget(label);
+      labels.remove(itemId);
+      mask.untrack(label);
       deleted++;
       return true;
     },
     has(itemId) {
-      return labelOf.has(itemId);
+      return labels.has(itemId);
     },
     setHidden(itemId, hide) {
-      if (hide) hidden.add(itemId);
-      else hidden.delete(itemId);
-      const label = labelFor(itemId);
-      if (label !== undefined) mask[label] = hide ? HIDDEN : 0;
+      mask.setHidden(itemId, labels.labelFor(itemId), hide);
     },
     search(query, k, filter): Neighbour[] {
       if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);
-      const n = labelOf.size;
+      const n = labels.size;
       if (k <= 0 || n === 0 || !hasDirection(query)) return [];
       const kk = Math.min(Math.floor(k), n);
       native.setEf(Math.max(efFor(n), kk));
-      const res = HNSW_NATIVE_MASK && typeof filter !== 'function' && filter?.accept === undefined
-        ? searchMasked(query, kk, filter?.rejectHashes)
-        : native.searchKnn(Array.from(query), kk, labelFilter(filter));
+      const res = searchLabels(native, labels, mask, query, kk, filter);
+      const idOfLabel = labels.idOfLabel;
       const out: Neighbour[] = [];
       for (let i = 0; i < res.neighbors.length; i++) {
         const id = idOfLabel[res.neighbors[i]!];
@@ -275,16 +165,14 @@ function wrap(
       return out;
     },
     vectorOf(itemId): Vector | undefined {
-      const label = labelFor(itemId);
+      const label = labels.labelFor(itemId);
       return label === undefined ? undefined : Float32Array.from(native.getPoint(label));
     },
     idsWithHash(hash) {
-      const held = labelsOfHash.get(hash);
-      if (held === undefined) return [];
-      return (typeof held === 'number' ? [held] : held).map((label) => idOfLabel[label]!);
+      return labels.idsWithHash(hash);
     },
     ids() {
-      return Array.from(labelOf.keys());
+      return labels.ids();
     },
     writeGraph(path) {
       native.writeIndexSync(path);
@@ -298,8 +186,8 @@ function wrap(
         efConstruction: opts.efConstruction,
         efSearch: opts.efSearch,
         seed: opts.seed,
-        nextLabel,
-        labels: Array.from(labelOf, ([id, label]) => [label, id] as [number, string]),
+        nextLabel: labels.nextLabel,
+        labels: labels.pairs(),
       };
     },
   };
