@@ -71,8 +71,9 @@ describe('streamrec feed against a broker that dies', () => {
       }
     }, 60_000, 50);
     await broker.kill();
-    // Down longer than kafkajs's own retries (~10 s), so feed's retry loop does the waiting.
-    await sleep(20_000);
+    // Down until kafkajs's own retries (~10 s) gave up and feed's retry loop does the waiting:
+    // its notice says so. The restart below then takes several of feed's retries.
+    await child.waitFor(/Kafka unavailable/, 60_000);
     await broker.up();
     const code = await exitCode(child, 120_000);
     expect(code, child.output.slice(-20).join('\n')).toBe(0);
