@@ -16,6 +16,9 @@ const broker = await privateBroker('kafka-outage', {
   CLICKSTREAM_PARTITIONS: '2',
   LEARNER_METRICS_PORT: '0',
   LEARNER_RETRY_MAX_MS: '1000',
+  // Shorter than the outage: the group forgets the learner while it retries, so it gives up
+  // its batch and rejoins (kafkajs keeps a paused partition paused across that rejoin).
+  LEARNER_SESSION_TIMEOUT_MS: '6000',
 });
 const { config, log } = broker;
 

@@ -1,10 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-producer.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
@@ -13,54 +8,30 @@ import { sleep } from '../../src/lifecycle.ts';
 import { startLearner } from '../../src/pipeline/compose.ts';
 import { feedEvents } from '../../src/pipeline/feed.ts';
 import { integrationSetup } from '../helpers/integration.ts';
+import { privateRedis } from '../helpers/private-redis.ts';
 import { comparable, decodeForReplay, makeEvents, publishModel, readTopic, replayExpected, waitForFinalPositions, waitUntil } from './support.ts';
 
 const ctx = await integrationSetup({ EMBEDDING_DIM: '8', LEARNER_INDEX_SNAPSHOT_DIR: 'off', CLICKSTREAM_PARTITIONS: '2', LEARNER_METRICS_PORT: '0', LEARNER_RETRY_MAX_MS: '1000' });
 
-/** A redis-server of this test's own (AOF on, fsync always), so it can be stopped and restarted. */
-async function startPrivateRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  await waitUntil('the private redis-server', async () => probe.connect().then(() => true, () => false), 10_000, 100);
-  probe.disconnect();
-  return child;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const port = await freePort();
-const dir = mkdtempSync(join(tmpdir(), 'streamrec-redis-'));
-let redisProcess = await startPrivateRedis(port, dir);
-afterAll(() => {
-  redisProcess.kill('SIGKILL');
-});
+const privateServer = await privateRedis();
 
 describe('(e) Redis stopped and restarted mid-stream', () => {
   it('the learner pauses, retries and resumes; nothing is lost or applied twice', async () => {
     const { kafka, log } = ctx;
-    const config: Config = { ...ctx.config, redis: { ...ctx.config.redis, url: `redis://127.0.0.1:${port}` } };
+    const config: Config = { ...ctx.config, redis: { ...ctx.config.redis, url: privateServer.url } };
     const vectors = await publishModel(kafka, config, log, 100);
     const events = makeEvents(80, 60, 100, Date.now() - 3_600_000);
     const runtime = await startLearner(config, log);
-    const redis = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const redis = new Redis(privateServer.port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
     const producer = await createClickstreamProducer(kafka, config, log);
     try {
       const feeding = feedEvents(events, (chunk) => producer.send(chunk), { ratePerSec: 2000 });
       const store = createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix));
       await waitUntil('some states before the outage', async () => (await store.getMany(['user-0'])).size > 0, 20_000, 50);
-      redisProcess.kill('SIGTERM'); // clean shutdown: the AOF keeps what was acknowledged
-      await new Promise((r) => redisProcess.once('exit', r));
+      await privateServer.stop();
       await sleep(3000);
-      redisProcess = await startPrivateRedis(port, dir);
+      await privateServer.start();
       await feeding;
 
       const consumed = await readTopic(kafka, config.topics.clickstream, (all) => all.length >= events.length);

@@ -26,9 +26,15 @@ export interface GroupBatch {
   isRunning(): boolean;
   /** True once a rebalance took the partition away: abandon the batch. */
   isStale(): boolean;
-  /** Throws the broker's error; `isRebalance(err)` tells a lost membership. */
+  /**
+   * Throws the broker's error; `isRebalance(err)` tells a lost membership, after which the
+   * consumer rejoins the group when the handler ends, whatever it returns or throws.
+   */
   heartbeat(): Promise<void>;
-  /** Pauses this partition's fetching; call the result to resume. */
+  /**
+   * Pauses this partition's fetching; call the result to resume. A pause lasts at most until
+   * this batch's handler returns or throws: the consumer resumes it then.
+   */
   pause(): () => void;
   /** Marks `offset` processed and commits offset + 1 for this partition (a KAFKA_UNAVAILABLE or INTERNAL fault on failure); commitsByHand only. */
   commit(offset: string): Promise<void>;
@@ -81,6 +87,44 @@ export function isRebalance(err: unknown): boolean {
 }
 
 /**
+ * What one handler call leaves behind, settled when it ends. kafkajs keeps a partition paused
+ * across rebalances (its paused set outlives the assignment it replaces at each join), so a
+ * pause still held when a handler gives its batch up (a rebalance during retries) would stop
+ * that partition for good, also when the next join hands it back: it is released. And kafkajs
+ * rejoins only when the error it gets from the handler is the broker's rebalance error, so a
+ * lost membership the handler met in a heartbeat is thrown in place of whatever the handler
+ * threw or returned: the member rejoins at once, instead of fetching with its old generation.
+ */
+function batchScope(p: EachBatchPayload): { pause(): () => void; heartbeat(): Promise<void>; settle(): void } {
+  let resume: (() => void) | undefined;
+  let lost: unknown;
+  const release = () => {
+    const r = resume;
+    resume = undefined;
+    r?.();
+  };
+  return {
+    pause() {
+      resume = p.pause();
+      return release;
+    },
+    async heartbeat() {
+      try {
+        await p.heartbeat();
+      } catch (err) {
+        if (isRebalance(err)) lost ??= err;
+        throw err;
+      }
+    },
+    settle() {
+      release();
+      // A stopping member leaves the group anyway; rejoining it would only delay the stop.
+      if (lost !== undefined && p.isRunning()) throw lost;
+    },
+  };
+}
+
+/**
  * The engine's one consumer-group member: offsets are committed only by hand (auto-commit and
  * auto-resolve off), connect is bounded, a crash is logged and, when kafkajs will not restart
  * the consumer, reported through onFatal unless the member is stopping.
@@ -107,7 +151,7 @@ export function createGroupConsumer(kafka: Kafka, config: Config, log: Logger, s
     spec.onJoin?.(payload.memberAssignment[topic] ?? []);
   });
 
-  const toBatch = (p: EachBatchPayload): GroupBatch => ({
+  const toBatch = (p: EachBatchPayload, scope: ReturnType<typeof batchScope>): GroupBatch => ({
     topic: p.batch.topic,
     partition: p.batch.partition,
     messages: p.batch.messages,
@@ -116,8 +160,8 @@ export function createGroupConsumer(kafka: Kafka, config: Config, log: Logger, s
     offsetLag: () => p.batch.offsetLag(),
     isRunning: p.isRunning,
     isStale: p.isStale,
-    heartbeat: p.heartbeat,
-    pause: p.pause,
+    heartbeat: scope.heartbeat,
+    pause: scope.pause,
     async commit(offset) {
       p.resolveOffset(offset);
       const next = String(Number(offset) + 1);
@@ -149,7 +193,14 @@ export function createGroupConsumer(kafka: Kafka, config: Config, log: Logger, s
         autoCommit: false,
         eachBatchAutoResolve: !spec.commitsByHand,
         ...(spec.partitionsConsumedConcurrently === undefined ? {} : { partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently }),
-        eachBatch: (p) => spec.eachBatch(toBatch(p)),
+        eachBatch: async (p) => {
+          const scope = batchScope(p);
+          try {
+            await spec.eachBatch(toBatch(p, scope));
+          } finally {
+            scope.settle();
+          }
+        },
       });
     },
     seek(partition, offset) {
