@@ -4,7 +4,7 @@ import type { ClickEvent } from '../src/core/events.ts';
 import { readDataset } from '../src/datasets/read-dataset.ts';
 import { runPrequential } from '../src/eval/prequential.ts';
 import { createModel } from '../src/eval/run-eval.ts';
-import { DEFAULT_EVAL_SETTINGS, type EvalModelName } from '../src/eval/settings.ts';
+import { DEFAULT_EVAL_SETTINGS, replaySettings, type EvalModelName } from '../src/eval/settings.ts';
 import type { BenchContext, BenchOutcome, Headline, Skipped } from './lib/types.ts';
 import { REPO_ROOT } from './lib/engine.ts';
 import { ratio, sig } from './lib/stats.ts';
@@ -38,7 +38,7 @@ function sharedData(relPath: string): string | undefined {
 
 /**
  * `streamrec eval`'s replay (src/eval/prequential.ts, test then learn) of the production online
- * model (exact index, as `streamrec eval` defaults) and item-kNN side by side in one run, in
+ * model (the index `streamrec eval` picks by default: exact on these files) and item-kNN side by side in one run, in
  * this process: events/s of each model's own time (recommend + learn), and their ratio.
  */
 export async function runEvalSpeed(ctx: BenchContext): Promise<BenchOutcome> {
@@ -59,7 +59,8 @@ export async function runEvalSpeed(ctx: BenchContext): Promise<BenchOutcome> {
     const { events: all } = await readDataset(d.path, d.format, d.options);
     const events: readonly ClickEvent[] = ctx.quick ? all.slice(0, QUICK_EVENTS) : all;
     ctx.progress(`eval-speed: ${d.name}, ${events.length} events, ${models.join(' + ')}`);
-    const result = runPrequential(events, models.map((m) => createModel(m, ctx.config, settings)), {
+    const replay = replaySettings(settings, events);
+    const result = runPrequential(events, models.map((m) => createModel(m, ctx.config, replay)), {
       k: settings.k,
       weights: ctx.config.model.weights,
       windowCases: Math.max(20, Math.floor(events.length / 50)),
@@ -91,7 +92,7 @@ export async function runEvalSpeed(ctx: BenchContext): Promise<BenchOutcome> {
       },
     ],
     notes: [
-      `The replay of \`streamrec eval FILE --format F --models itemknn,online\` (src/eval/prequential.ts) in the bench's process; the online model is src/core/online-model.ts with the exact index, refits included in its learn time. ${ctx.quick ? `Quick mode: the first ${QUICK_EVENTS} events of each file only.` : 'Whole files.'}`,
+      `The replay of \`streamrec eval FILE --format F --models itemknn,online\` (src/eval/prequential.ts) in the bench's process; the online model is src/core/online-model.ts with the index eval picks by default (exact for both files, under 20,000 items), refits included in its learn time. ${ctx.quick ? `Quick mode: the first ${QUICK_EVENTS} events of each file only.` : 'Whole files.'}`,
       'Both models share the process and the machine, so their ratio is the figure to compare across runs; events/s alone moves with the machine\'s load.',
     ],
     skipped,

@@ -16,14 +16,14 @@ import { createOnlineEvalModel } from './models/online.ts';
 import { createPopularityModel } from './models/popularity.ts';
 import { runPrequential, type PrequentialResult } from './prequential.ts';
 import { formatResultTable } from './report.ts';
-import type { EvalModelName, EvalSettings } from './settings.ts';
+import { replaySettings, type EvalModelName, type EvalSettings, type ReplaySettings } from './settings.ts';
 
-function indexFactory(config: Config, settings: EvalSettings): () => AnnIndex {
+function indexFactory(config: Config, settings: ReplaySettings): () => AnnIndex {
   const dim = config.model.dim;
   return settings.index === 'hnsw' ? () => createHnswIndex({ dim, seed: 1 }) : () => createExactIndex(dim);
 }
 
-export function createModel(name: EvalModelName, config: Config, settings: EvalSettings): EvalModel {
+export function createModel(name: EvalModelName, config: Config, settings: ReplaySettings): EvalModel {
   const weights = config.model.weights;
   switch (name) {
     case 'popularity':
@@ -53,7 +53,8 @@ export function evaluate(
   settings: EvalSettings,
   onProgress?: (done: number, total: number) => void,
 ): PrequentialResult {
-  const models = settings.models.map((name) => createModel(name, config, settings));
+  const replay = replaySettings(settings, events);
+  const models = settings.models.map((name) => createModel(name, config, replay));
   const windowCases = settings.windowCases ?? Math.max(20, Math.floor(events.length / 50));
   const scoreFromEvent = Math.floor((settings.skipPrefix ?? 0) * events.length);
   return runPrequential(events, models, { k: settings.k, weights: config.model.weights, windowCases, onProgress, scoreFromEvent });
