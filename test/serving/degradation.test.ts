@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
@@ -9,6 +8,7 @@ import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { publishModel, waitUntil } from '../pipeline/support.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import type { RecommendationsBody } from '../../src/adapters/http/schemas.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 // A private redis-server this test may kill and restart; Kafka is the shared broker.
 const port = await freePort();
@@ -101,13 +101,3 @@ async function answers(p: number): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address() as { port: number };
-      s.close(() => resolve(p));
-    });
-  });
-}
