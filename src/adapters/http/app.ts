@@ -12,12 +12,12 @@ import { installErrorHandler } from './error-handler.ts';
 import { installMetrics } from './metrics.ts';
 import { installNumericParams } from './numeric-params.ts';
 import type { RouteContext, TypedApp } from './route-kit.ts';
-import { registerEventRoutes } from './routes/events.ts';
-import { registerHealthRoutes } from './routes/health.ts';
-import { registerItemRoutes } from './routes/items.ts';
-import { registerMapRoutes } from './routes/map.ts';
-import { registerRecommendationRoutes } from './routes/recommendations.ts';
-import { registerUserRoutes } from './routes/users.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { itemRoutes } from './routes/items.ts';
+import { mapRoutes } from './routes/map.ts';
+import { recommendationRoutes } from './routes/recommendations.ts';
+import { userRoutes } from './routes/users.ts';
 
 const PAGE_HTML = readFileSync(new URL('./page/index.html', import.meta.url), 'utf8');
 const REQUEST_ID = /^[A-Za-z0-9._:@/+=~-]{1,128}$/;
@@ -111,12 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<HttpApp> {
     nowMs: deps.nowMs ?? Date.now,
   };
 
-  registerHealthRoutes(app, ctx);
-  registerRecommendationRoutes(app, ctx);
-  registerUserRoutes(app, ctx);
-  registerItemRoutes(app, ctx);
-  registerEventRoutes(app, ctx);
-  registerMapRoutes(app, ctx);
+  for (const routes of [healthRoutes, recommendationRoutes, userRoutes, itemRoutes, eventRoutes, mapRoutes]) await app.register(routes, ctx);
   app.get(
     '/',
     { schema: { hide: true, response: { 200: Type.String() } } },

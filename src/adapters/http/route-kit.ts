@@ -3,7 +3,7 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { validateId } from '../../core/events.ts';
 import { isStreamrecError, StreamrecError } from '../../errors.ts';
 import { withTimeout } from '../../lifecycle.ts';
@@ -30,6 +30,12 @@ export interface RouteContext {
   mayRead: (request: FastifyRequest) => boolean;
   nowMs: () => number;
 }
+
+/**
+ * A route group: a fastify plugin registered with the RouteContext as its options, so each
+ * group is its own encapsulated context (hooks or decorators it adds stay inside it).
+ */
+export type RoutePlugin = FastifyPluginAsyncTypebox<RouteContext>;
 
 /** Throws a 400 that names the field and what is wrong with it. */
 export function requireValidId(value: string, field: string): string {

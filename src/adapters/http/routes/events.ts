@@ -2,11 +2,11 @@ import { parseEvent, type ClickEvent } from '../../../core/events.ts';
 import { HTTP_STATUS, StreamrecError, toStreamrecError } from '../../../errors.ts';
 import { withTimeout } from '../../../lifecycle.ts';
 import { ErrorBody, EventsAccepted, EventsBody } from '../schemas.ts';
-import type { RouteContext, TypedApp } from '../route-kit.ts';
+import type { RoutePlugin } from '../route-kit.ts';
 
 const MAX_BATCH = 10_000;
 
-export function registerEventRoutes(app: TypedApp, ctx: RouteContext): void {
+export const eventRoutes: RoutePlugin = async (app, ctx) => {
   app.post(
     '/v1/events',
     {
@@ -85,4 +85,4 @@ export function registerEventRoutes(app: TypedApp, ctx: RouteContext): void {
       return reply.status(202).send({ accepted: good.map((e) => e.eventId), rejected });
     },
   );
-}
+};

@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { HealthBody, ReadyBody } from '../schemas.ts';
-import type { RouteContext, TypedApp } from '../route-kit.ts';
+import type { RoutePlugin } from '../route-kit.ts';
 
-export function registerHealthRoutes(app: TypedApp, ctx: RouteContext): void {
+export const healthRoutes: RoutePlugin = async (app, ctx) => {
   const { deps, metrics } = ctx;
 
   app.get('/healthz', { schema: { summary: 'The process answers', tags: ['ops'], response: { 200: HealthBody } } }, async () => ({
@@ -37,4 +37,4 @@ export function registerHealthRoutes(app: TypedApp, ctx: RouteContext): void {
       return reply.type(metrics.registry.contentType).send(text);
     },
   );
-}
+};

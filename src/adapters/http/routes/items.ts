@@ -2,12 +2,12 @@ import { Type } from '@fastify/type-provider-typebox';
 import { StreamrecError } from '../../../errors.ts';
 import type { CatalogItem } from '../../../core/stores.ts';
 import { ErrorBody, ItemParams, ItemPut, ItemRemoved, ItemView, ItemWritten, kQuery, SimilarItems } from '../schemas.ts';
-import { boundedWrite, requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { boundedWrite, requireValidId, type RoutePlugin } from '../route-kit.ts';
 import { itemView, metadataOf, requireKnownItem } from '../views.ts';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
-export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
+export const itemRoutes: RoutePlugin = async (app, ctx) => {
   const { deps } = ctx;
   const { config, catalog } = deps;
 
@@ -98,4 +98,4 @@ export function registerItemRoutes(app: TypedApp, ctx: RouteContext): void {
       return { itemId, removed: true as const };
     },
   );
-}
+};

@@ -2,9 +2,9 @@ import { Type } from '@fastify/type-provider-typebox';
 import { norm } from '../../../core/vector.ts';
 import { createEmbeddingMap } from '../embedding-map.ts';
 import { ErrorBody, Id, kQuery, MapBody } from '../schemas.ts';
-import { boundedRead, requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { boundedRead, requireValidId, type RoutePlugin } from '../route-kit.ts';
 
-export function registerMapRoutes(app: TypedApp, ctx: RouteContext): void {
+export const mapRoutes: RoutePlugin = async (app, ctx) => {
   const { deps } = ctx;
   const map = createEmbeddingMap(deps.index, deps.config.http.mapSampleSize);
   const { maxK } = deps.config.model;
@@ -49,4 +49,4 @@ export function registerMapRoutes(app: TypedApp, ctx: RouteContext): void {
       return body;
     },
   );
-}
+};

@@ -1,12 +1,12 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { StreamrecError } from '../../../errors.ts';
 import { ErrorBody, Id, kQuery, Recommendations, UserParams, type RecommendationsBody } from '../schemas.ts';
-import { requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { requireValidId, type RoutePlugin } from '../route-kit.ts';
 import { loadUserForRecommend, recommendationsView } from '../views.ts';
 
 const MAX_EXCLUDE = 1000;
 
-export function registerRecommendationRoutes(app: TypedApp, ctx: RouteContext): void {
+export const recommendationRoutes: RoutePlugin = async (app, ctx) => {
   const { deps, metrics } = ctx;
   const { config } = deps;
 
@@ -54,4 +54,4 @@ function parseExclude(raw: string | string[] | undefined): string[] {
     throw new StreamrecError('BAD_REQUEST', `exclude lists ${ids.length} ids, the limit is ${MAX_EXCLUDE}`);
   }
   return ids.map((id, i) => requireValidId(id, `exclude[${i}]`));
-}
+};

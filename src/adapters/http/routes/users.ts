@@ -1,9 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ErrorBody, kQuery, UserParams, UserView } from '../schemas.ts';
-import { requireValidId, type RouteContext, type TypedApp } from '../route-kit.ts';
+import { requireValidId, type RoutePlugin } from '../route-kit.ts';
 import { userView } from '../views.ts';
 
-export function registerUserRoutes(app: TypedApp, ctx: RouteContext): void {
+export const userRoutes: RoutePlugin = async (app, ctx) => {
   const { deps } = ctx;
   const { config } = deps;
 
@@ -21,4 +21,4 @@ export function registerUserRoutes(app: TypedApp, ctx: RouteContext): void {
     },
     async (request) => userView(deps, requireValidId(request.params.userId, 'userId'), request.query.k),
   );
-}
+};
