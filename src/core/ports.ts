@@ -2,7 +2,7 @@ import type { AnnIndex, Neighbour } from './ann-index.ts';
 import type { ClickEvent } from './events.ts';
 import type { RecommendOptions } from './model.ts';
 import type { NeighbourRecord } from './neighbour-table.ts';
-import type { Recommendation } from './recommender.ts';
+import type { Recommendation, RecommendedItem } from './recommender.ts';
 import type { CatalogItem } from './stores.ts';
 import type { UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
@@ -51,7 +51,7 @@ export interface DeadLetter {
 /** One fresh list for one user on the recommendations topic (msgpack, key userId). */
 export interface RecommendationList {
   userId: string;
-  items: Array<{ itemId: string; score: number; source: 'model' | 'trending' }>;
+  items: RecommendedItem[];
   modelVersion: string;
   recommendationId: string;
   /** eventId of the newest event that changed the user's state. */

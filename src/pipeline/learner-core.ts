@@ -1,12 +1,7 @@
 import type { ClickEvent } from '../core/events.ts';
 import type { AppliedPosition, HistoryEntry, UserState } from '../core/user-state.ts';
 import type { ItemEmbeddingRecord } from '../core/ports.ts';
-
-export interface RecommendedEntry {
-  itemId: string;
-  score: number;
-  source: 'model' | 'trending';
-}
+import type { RecommendedItem } from '../core/recommender.ts';
 
 /**
  * One event applied to one user, with the user's history before it (online item learning
@@ -38,6 +33,6 @@ export interface LearnerCore {
    * serves it instead of searching, and recommend() below reuses it for the published list.
    */
   withPool(state: UserState): UserState;
-  recommend(user: UserState): RecommendedEntry[];
+  recommend(user: UserState): RecommendedItem[];
   modelVersion(): string;
 }
