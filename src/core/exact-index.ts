@@ -4,17 +4,19 @@ import { itemHash } from './item-hash.ts';
 import type { Vector } from './vector.ts';
 
 /**
- * Brute-force cosine search over unit vectors in one growing Float32Array: the reference
+ * Brute-force cosine search over unit vectors in one growing array: the reference
  * twin that HNSW recall is measured against, and fast enough for a few thousand items.
  * Removal swaps the last slot into the hole, so the scan stays dense.
  */
 export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
   let capacity = Math.max(1, initialCapacity);
-  let data = new Float32Array(capacity * dim);
-  // The same values as doubles, which the scan reads: it then converts nothing per product
-  // (identical scores; twice the memory, which the exact index's few thousand items afford).
-  let wide = new Float64Array(capacity * dim);
+  // Unit vectors rounded to float32 (what the index stores, as HNSW does) but held as doubles:
+  // the scan then converts nothing per product. Twice float32's memory, which the exact
+  // index's tens of thousands of items at most afford.
+  let rows = new Float64Array(capacity * dim);
+  // One vector normalised to float32 on its way into `rows`.
+  const unit = new Float32Array(dim);
   const ids: string[] = [];
   // itemHash of each slot's id, so a filter by hashes costs no hashing per candidate.
   let slotHashes = new Int32Array(capacity);
@@ -24,12 +26,9 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
 
   function grow(): void {
     capacity *= 2;
-    const next = new Float32Array(capacity * dim);
-    next.set(data);
-    data = next;
-    const nextWide = new Float64Array(capacity * dim);
-    nextWide.set(wide);
-    wide = nextWide;
+    const next = new Float64Array(capacity * dim);
+    next.set(rows);
+    rows = next;
     const hashes = new Int32Array(capacity);
     hashes.set(slotHashes);
     slotHashes = hashes;
@@ -52,8 +51,8 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         slotHashes[slot] = hash;
         idsOfHash.set(hash, [...(idsOfHash.get(hash) ?? []), itemId]);
       }
-      normalizeInto(vector, data, slot * dim);
-      wide.set(data.subarray(slot * dim, (slot + 1) * dim), slot * dim);
+      // A vector whose squared length overflows has no usable direction: the slot keeps what it held.
+      if (normalizeInto(vector, unit, 0)) rows.set(unit, slot * dim);
     },
     remove(itemId) {
       const slot = slotOf.get(itemId);
@@ -61,8 +60,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       const last = ids.length - 1;
       if (slot !== last) {
         const movedId = ids[last]!;
-        data.copyWithin(slot * dim, last * dim, (last + 1) * dim);
-        wide.copyWithin(slot * dim, last * dim, (last + 1) * dim);
+        rows.copyWithin(slot * dim, last * dim, (last + 1) * dim);
         ids[slot] = movedId;
         slotHashes[slot] = slotHashes[last]!;
         slotOf.set(movedId, slot);
@@ -102,7 +100,6 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       const m = q[dim - 1] === 0 ? dim - 1 : dim;
       // Eight rows at a time, each summed in the same order as one row alone (identical scores):
       // independent sums keep the CPU's adders busy where one running sum waits on the last add.
-      const rows = wide;
       let s = 0;
       const block = 8 * dim;
       for (let base = 0; s + 8 <= n; s += 8, base += block) {
@@ -144,7 +141,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     },
     vectorOf(itemId): Vector | undefined {
       const slot = slotOf.get(itemId);
-      return slot === undefined ? undefined : data.slice(slot * dim, (slot + 1) * dim);
+      return slot === undefined ? undefined : Float32Array.from(rows.subarray(slot * dim, (slot + 1) * dim));
     },
     idsWithHash(hash) {
       return (idsOfHash.get(hash) ?? []).slice();
