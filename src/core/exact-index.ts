@@ -15,8 +15,11 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
   // the scan then converts nothing per product. Twice float32's memory, which the exact
   // index's tens of thousands of items at most afford.
   let rows = new Float64Array(capacity * dim);
-  // One vector normalised to float32 on its way into `rows`.
+  // One vector normalised to float32 on its way into `rows`; one query normalised the same way.
   const unit = new Float32Array(dim);
+  const unitQuery = new Float32Array(dim);
+  // One search's score per slot.
+  let scores = new Float64Array(capacity);
   const ids: string[] = [];
   // itemHash of each slot's id, so a filter by hashes costs no hashing per candidate.
   let slotHashes = new Int32Array(capacity);
@@ -82,60 +85,25 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     },
     search(query, k, filter): Neighbour[] {
       if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);
-      const q = new Float32Array(dim);
       const n = ids.length;
-      if (k <= 0 || n === 0 || !normalizeInto(query, q, 0)) return [];
+      if (k <= 0 || n === 0 || !normalizeInto(query, unitQuery, 0)) return [];
+      if (scores.length < n) scores = new Float64Array(capacity);
+      // Queries keep the reserved coordinate at 0 (item-space.ts); adding its ±0 products cannot change a sum.
+      scanInto(unitQuery, rows, n, unitQuery[dim - 1] === 0 ? dim - 1 : dim, dim, scores);
+      // Then the filter, in slot order (ties keep the first slot, as one pass would): the scan
+      // stays a tight loop and the filter runs only for scores that would enter the top k.
       const top = new TopK(Math.min(k, n));
       const reject = filter !== undefined && typeof filter !== 'function' ? filter.rejectHashes : undefined;
       const accept = typeof filter === 'function' ? filter : filter?.accept;
-      const consider = (s: number, score: number): void => {
-        if (!top.wouldAccept(score)) return;
+      const hashes = slotHashes;
+      for (let s = 0; s < n; s++) {
+        const score = scores[s]!;
+        if (!top.wouldAccept(score)) continue;
         const id = ids[s]!;
-        if (hidden.size > 0 && hidden.has(id)) return;
-        if (reject !== undefined && reject.has(slotHashes[s]!)) return;
-        if (accept && !accept(id)) return;
+        if (hidden.size > 0 && hidden.has(id)) continue;
+        if (reject !== undefined && reject.has(hashes[s]!)) continue;
+        if (accept && !accept(id)) continue;
         top.push(id, score);
-      };
-      // Queries keep the reserved coordinate at 0 (item-space.ts); adding its ±0 products cannot change a sum.
-      const m = q[dim - 1] === 0 ? dim - 1 : dim;
-      // Eight rows at a time, each summed in the same order as one row alone (identical scores):
-      // independent sums keep the CPU's adders busy where one running sum waits on the last add.
-      let s = 0;
-      const block = 8 * dim;
-      for (let base = 0; s + 8 <= n; s += 8, base += block) {
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let s4 = 0;
-        let s5 = 0;
-        let s6 = 0;
-        let s7 = 0;
-        for (let i = 0; i < m; i++) {
-          const qi = q[i]!;
-          const at = base + i;
-          s0 += qi * rows[at]!;
-          s1 += qi * rows[at + dim]!;
-          s2 += qi * rows[at + 2 * dim]!;
-          s3 += qi * rows[at + 3 * dim]!;
-          s4 += qi * rows[at + 4 * dim]!;
-          s5 += qi * rows[at + 5 * dim]!;
-          s6 += qi * rows[at + 6 * dim]!;
-          s7 += qi * rows[at + 7 * dim]!;
-        }
-        consider(s, s0);
-        consider(s + 1, s1);
-        consider(s + 2, s2);
-        consider(s + 3, s3);
-        consider(s + 4, s4);
-        consider(s + 5, s5);
-        consider(s + 6, s6);
-        consider(s + 7, s7);
-      }
-      for (let base = s * dim; s < n; s++, base += dim) {
-        let score = 0;
-        for (let i = 0; i < m; i++) score += q[i]! * rows[base + i]!;
-        consider(s, score);
       }
       return top.sorted();
     },
@@ -150,4 +118,50 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       return ids.slice();
     },
   };
+}
+
+/**
+ * out[s] = Σ_{i<m} q[i] · rows[s · dim + i] for every slot s < n. Eight rows at a time, each
+ * summed in the same order as one row alone (identical scores): independent sums keep the
+ * CPU's adders busy where one running sum waits on the last add. A plain function over its
+ * arguments so the JIT keeps the arrays in registers (a closure re-reads captured variables).
+ */
+function scanInto(q: Float32Array, rows: Float64Array, n: number, m: number, dim: number, out: Float64Array): void {
+  let s = 0;
+  const block = 8 * dim;
+  for (let base = 0; s + 8 <= n; s += 8, base += block) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
+    let s7 = 0;
+    for (let i = 0; i < m; i++) {
+      const qi = q[i]!;
+      const at = base + i;
+      s0 += qi * rows[at]!;
+      s1 += qi * rows[at + dim]!;
+      s2 += qi * rows[at + 2 * dim]!;
+      s3 += qi * rows[at + 3 * dim]!;
+      s4 += qi * rows[at + 4 * dim]!;
+      s5 += qi * rows[at + 5 * dim]!;
+      s6 += qi * rows[at + 6 * dim]!;
+      s7 += qi * rows[at + 7 * dim]!;
+    }
+    out[s] = s0;
+    out[s + 1] = s1;
+    out[s + 2] = s2;
+    out[s + 3] = s3;
+    out[s + 4] = s4;
+    out[s + 5] = s5;
+    out[s + 6] = s6;
+    out[s + 7] = s7;
+  }
+  for (let base = s * dim; s < n; s++, base += dim) {
+    let score = 0;
+    for (let i = 0; i < m; i++) score += q[i]! * rows[base + i]!;
+    out[s] = score;
+  }
 }
