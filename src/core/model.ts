@@ -1,7 +1,9 @@
 import type { AnnIndex } from './ann-index.ts';
 import type { NeighbourSource } from './co-visitation.ts';
 import { createItemFactors, createLearning, type ItemFactors, type ItemFactorsPolicy, type Learning, type LearningParams, type TrainedItems } from './learning.ts';
-import { candidatePool, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
+import { createBlendChooser, type AlternativeLists, type BlendChoiceParams } from './blend-choice.ts';
+import { itemHash } from './item-hash.ts';
+import { modelTag, rankPool, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
 import type { SessionNeighbourSource } from './session-neighbours.ts';
 import type { Trending } from './trending.ts';
 import { userQuery, type QueryParams } from './user-query.ts';
@@ -15,6 +17,8 @@ import type { Vector } from './vector.ts';
 export interface ModelParams extends LearningParams {
   query: QueryParams;
   rerank: RerankParams;
+  /** Alternative session-neighbour weights the model chooses between (blend-choice.ts); absent: rerank alone. */
+  blendChoice?: BlendChoiceParams;
 }
 
 /** What one process binds the model to: its own index, rules, trending, trained items and catalog view. */
@@ -51,6 +55,20 @@ export interface ModelBinding {
   storedRankings?: { maxAgeMs: number; now: () => number };
   /** Called when the model path throws, before trending answers instead. */
   onError?: (err: unknown) => void;
+  /**
+   * 'learned': this process sees each user's next event after their list (the learner, eval), so
+   * every search also ranks the alternative blends and creditBlend learns which to serve.
+   * 'default' (default): the blend chosen on the validation prefixes (params.rerank) serves.
+   */
+  blendChoice?: 'learned' | 'default';
+}
+
+export interface BlendState {
+  sessionWeight: number;
+  /** The alternatives' session weights; empty when the model does not learn its blend. */
+  sessionWeights: readonly number[];
+  credits: readonly number[];
+  hitRates: readonly number[];
 }
 
 export interface RecommendOptions {
@@ -74,6 +92,12 @@ export interface Model extends Learning {
   recommend(user: UserState | undefined, options: RecommendOptions): Recommendation;
   /** The ranking to store with `user`'s state (top `size`, only the user's own filters); undefined for a cold user. */
   rank(user: UserState, size: number): CandidatePool | undefined;
+  /** rank, plus each alternative blend's top (itemHash values) to credit when the user acts next. */
+  rankWithAlternatives(user: UserState, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined;
+  /** The user acted on `itemId` after lists `alternatives` (from recommend or rankWithAlternatives): credits the blends that held it. */
+  creditBlend(alternatives: AlternativeLists, itemId: string): void;
+  /** The blend served now, and per alternative (sessionWeights) the discounted hits and hit rate behind the choice (metrics). */
+  readonly blend: BlendState;
   /** Whether recommend would serve this user's stored ranking now instead of searching. */
   servesStoredRanking(user: UserState | undefined): boolean;
   similar(itemId: string, k: number, depth?: number): RecommendedItem[];
@@ -95,6 +119,12 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
     if (version !== tagOf.version) tagOf = { version, tag: modelTag(version) };
     return tagOf.tag;
   };
+  // The blends to choose between, the served one first among equals: params.rerank is the
+  // alternative whose session weight it has, so an unlearned model serves exactly it.
+  const learnsBlend = params.blendChoice !== undefined && binding.blendChoice === 'learned';
+  const chooser = learnsBlend ? createBlendChooser(params.blendChoice!, Math.max(0, params.blendChoice!.sessionWeights.indexOf(params.rerank.sessionWeight ?? 0))) : undefined;
+  const alternatives: RerankParams[] = (chooser ? params.blendChoice!.sessionWeights : []).map((w) => (w === params.rerank.sessionWeight ? params.rerank : { ...params.rerank, sessionWeight: w }));
+  const servedRerank = (): RerankParams => (chooser ? alternatives[chooser.chosen]! : params.rerank);
   const storedRanking = (user: UserState | undefined): CandidatePool | undefined => {
     const policy = binding.storedRankings;
     if (policy) return usablePool(user, currentTag(), policy.now(), policy.maxAgeMs);
@@ -110,8 +140,9 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
       indexHidesUnavailable: catalog.indexHidesUnavailable,
       queryOf: (u) => userQuery(u, vectorOf, weights, params.query),
       weights,
-      rerank: params.rerank,
+      rerank: servedRerank(),
     };
+    if (chooser) req.alternatives = { rerank: alternatives, depth: params.blendChoice!.depth };
     if (catalog.categoryOf) req.categoryOf = catalog.categoryOf;
     if (binding.neighbours) req.neighbours = binding.neighbours;
     if (binding.sessions) req.sessions = binding.sessions;
@@ -136,7 +167,16 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
       if (pool) req.pool = pool;
       return recommend(req);
     },
-    rank: (user, size) => candidatePool(request(user, size), currentTag(), size),
+    rank: (user, size) => rankPool(request(user, size), currentTag(), size)?.pool,
+    rankWithAlternatives: (user, size) => rankPool(request(user, size), currentTag(), size),
+    creditBlend(lists, itemId) {
+      chooser?.credit(lists, itemHash(itemId));
+    },
+    get blend() {
+      const sessionWeight = servedRerank().sessionWeight ?? 0;
+      if (!chooser) return { sessionWeight, sessionWeights: [], credits: [], hitRates: [] };
+      return { sessionWeight, sessionWeights: params.blendChoice!.sessionWeights, credits: chooser.credits.slice(), hitRates: chooser.hitRates() };
+    },
     servesStoredRanking: (user) => storedRanking(user) !== undefined,
     similar: (itemId, k, depth) => similarItems(index, itemId, k, catalog.isAvailable, depth),
   };

@@ -1,3 +1,4 @@
+import { DEFAULT_BLEND_CHOICE, type BlendChoiceParams } from './blend-choice.ts';
 import type { CooccurrenceParams } from './cooccurrence.ts';
 import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVisitationParams } from './co-visitation.ts';
 import { learnerParamsFrom, type LearnerParams } from './learner.ts';
@@ -25,6 +26,8 @@ export interface OnlineModelParams {
   refit: RefitParams;
   query: QueryParams;
   rerank: RerankParams;
+  /** The session-neighbour weights the model chooses between from the stream's feedback (rerank's among them). */
+  blendChoice: BlendChoiceParams;
   /**
    * How strongly a trained item's vector follows its new contexts between refits (pseudo-count);
    * 0 keeps trained vectors fixed until the next refit, as production learners do.
@@ -58,6 +61,7 @@ export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
     // ML-100K replays: trending re-rank 0.1 lifts HR@10 by ~0.003-0.005; drift of trained items
     // between refits (itemPrior 50) cost ~0.002 and is not what production does, hence 0.
     rerank: { candidates: 50, trendingWeight: 0.1, coVisitationWeight: 10, embeddingWeight: 1, sessionWeight: 30, coVisitation: DEFAULT_CO_VISITATION_SCORING },
+    blendChoice: DEFAULT_BLEND_CHOICE,
     itemPrior: 0,
   };
 }

@@ -67,9 +67,16 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     trained: { has: (id) => refitter.trained.has(id), get: (id) => refitter.trained.get(id) },
     neighbours: refitter.coVisitation,
     sessions,
+    blendChoice: 'learned',
     modelVersion: () => version,
     ...(pools ? { storedRankings: { maxAgeMs: pools.maxAgeMs, now: () => nowTs } } : {}),
   });
+
+  // The alternative blends' tops of the last list searched for, credited when its user acts
+  // next (a replay asks right before it learns the event); with pools, of each user's stored
+  // ranking, as the learner credits them.
+  let lastList: { userId: string; alternatives: number[][] } | undefined;
+  const pooledLists = new Map<string, number[][]>();
 
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
@@ -91,11 +98,21 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       return refitter.refits;
     },
     user: (userId) => users.get(userId),
-    recommend: (userId, k, exclude) => model.recommend(users.get(userId), exclude ? { k, exclude } : { k }),
+    recommend(userId, k, exclude) {
+      const r = model.recommend(users.get(userId), exclude ? { k, exclude } : { k });
+      lastList = r.alternatives ? { userId, alternatives: r.alternatives } : undefined;
+      return r;
+    },
     learn(event) {
       const prev = users.get(event.userId) ?? model.newState(event.userId);
       if (isDuplicateEvent(prev, event)) return [];
       const updates: ItemUpdate[] = [];
+      const lists = lastList?.userId === event.userId ? lastList.alternatives : pooledLists.get(event.userId);
+      if (lists && params.learner.weights[event.type] > 0) {
+        model.creditBlend(lists, event.itemId);
+        pooledLists.delete(event.userId);
+      }
+      lastList = undefined;
       // What the fleet's refit worker and session tail learn from the clickstream, here in process.
       refitter.observe(event, prev.history);
       const vector = model.learnItem(event, prev.history);
@@ -106,8 +123,9 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       if (refitter.due) updates.push(...refit());
       nowTs = Math.max(nowTs, event.ts);
       if (pools) {
-        const pool = model.rank(state, pools.size);
-        if (pool) users.set(event.userId, { ...state, pool });
+        const ranked = model.rankWithAlternatives(state, pools.size);
+        if (ranked) users.set(event.userId, { ...state, pool: ranked.pool });
+        if (ranked?.alternatives) pooledLists.set(event.userId, ranked.alternatives);
       }
       return updates;
     },

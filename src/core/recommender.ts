@@ -29,6 +29,8 @@ export interface Recommendation {
   cold: boolean;
   /** Where the model's items came from: the stored pool or a search; absent when the model was not asked (cold user). */
   candidates?: 'pool' | 'search';
+  /** With req.alternatives and a search: each alternative blend's top `depth` as itemHash values (blend-choice.ts). */
+  alternatives?: number[][];
 }
 
 export interface RecommendRequest {
@@ -56,6 +58,11 @@ export interface RecommendRequest {
   queryOf?: (user: UserState, index: AnnIndex) => Vector | undefined;
   /** Re-ranking of an over-fetched candidate pool (see RerankParams); none by default. */
   rerank?: RerankParams;
+  /**
+   * Blends to rank the same proposals under as well (one of them may be `rerank` itself, which
+   * is then not ranked twice): their tops come back as Recommendation.alternatives.
+   */
+  alternatives?: { rerank: readonly RerankParams[]; depth: number };
   /**
    * The co-visitation rules of items (co-visitation.ts): with them the rules of the user's
    * recent items propose candidates beside the search, scored together (see RerankParams).
@@ -112,11 +119,13 @@ export function recommend(req: RecommendRequest): Recommendation {
   const cold = !modelAnswers(req);
   let modelItems: RecommendedItem[] | undefined;
   // 'search' once the model was asked, even when the search then failed.
-  let candidates: { candidates?: 'search' } = {};
+  let candidates: { candidates?: 'search'; alternatives?: number[][] } = {};
   try {
     if (!cold) {
       candidates = { candidates: 'search' };
-      modelItems = searchModel(req, queryFor(req), k, filter);
+      const searched = searchModel(req, queryFor(req), k, filter);
+      modelItems = searched?.items;
+      if (searched?.alternatives) candidates.alternatives = searched.alternatives;
     }
   } catch (err) {
     req.onError?.(err);
@@ -161,10 +170,16 @@ export function modelTag(modelVersion: string): number {
  * query without a direction, which recommend answers from trending anyway.
  */
 export function candidatePool(req: RecommendRequest, tag: number, size: number): CandidatePool | undefined {
+  return rankPool(req, tag, size)?.pool;
+}
+
+/** candidatePool, with the alternative blends' tops when req.alternatives asks for them. */
+export function rankPool(req: RecommendRequest, tag: number, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined {
   if (!modelAnswers(req)) return undefined;
   const ranked = searchModel(req, queryFor(req), Math.max(0, Math.floor(size)), acceptFilter({ ...req, exclude: undefined, category: undefined }));
   if (ranked === undefined) return undefined;
-  return { hashes: ranked.map((n) => itemHash(n.itemId)), scores: ranked.map((n) => n.score), modelTag: tag };
+  const pool = { hashes: ranked.items.map((n) => itemHash(n.itemId)), scores: ranked.items.map((n) => n.score), modelTag: tag };
+  return ranked.alternatives ? { pool, alternatives: ranked.alternatives } : { pool };
 }
 
 /**
@@ -210,18 +225,42 @@ export function similarItems(
     .slice(0, k);
 }
 
-/** The model's ranking from its candidate sources; undefined when none has anything to say (no query direction, no rules, no neighbours). */
-function searchModel(req: RecommendRequest, query: Vector | undefined, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
-  const { index, rerank, trending } = req;
+/** What the candidate sources proposed for one user, computed once however many blends rank it. */
+interface Proposals {
+  found: Neighbour[];
+  covis: CoVisitationCandidates | undefined;
+  sessions: Map<string, number> | undefined;
+}
+
+/**
+ * The model's ranking from its candidate sources, and the top of each alternative blend
+ * (req.alternatives) over the same proposals; undefined when none has anything to say (no
+ * query direction, no rules, no neighbours).
+ */
+function searchModel(req: RecommendRequest, query: Vector | undefined, k: number, filter: AcceptFilter): { items: RecommendedItem[]; alternatives?: number[][] } | undefined {
+  const { index, rerank } = req;
   const limit = Math.max(k, rerank?.candidates ?? 0);
   const weights = req.weights ?? DEFAULT_EVENT_WEIGHTS;
   const covis = req.neighbours && req.user ? coVisitationScores(req.user.history, req.neighbours, weights, rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING, limit, filter.accept) : undefined;
-  const sessions = req.sessions && req.user && (rerank?.sessionWeight ?? 0) > 0 ? req.sessions.scores(req.user.userId, req.user.history, weights, limit, filter.accept) : undefined;
+  const anySessionWeight = (rerank?.sessionWeight ?? 0) > 0 || (req.alternatives?.rerank.some((r) => (r.sessionWeight ?? 0) > 0) ?? false);
+  const sessions = req.sessions && req.user && anySessionWeight ? req.sessions.scores(req.user.userId, req.user.history, weights, limit, filter.accept) : undefined;
   const proposed = (covis?.scores.size ?? 0) + (sessions?.size ?? 0) > 0;
   if (query === undefined && !proposed) return undefined;
-  if (k === 0) return [];
-  let found = query && index.size > 0 ? searchIndex(index, query, limit, filter.search) : [];
-  if (proposed) found = blend(found, covis, sessions, rerank);
+  if (k === 0) return { items: [] };
+  const found = query && index.size > 0 ? searchIndex(index, query, limit, filter.search) : [];
+  const proposals: Proposals = { found, covis, sessions };
+  const items = rankProposals(proposals, rerank, req.trending, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+  if (!req.alternatives) return { items };
+  const { depth } = req.alternatives;
+  const alternatives = req.alternatives.rerank.map((r) => (r === rerank && k >= depth ? items : rankProposals(proposals, r, req.trending, depth)).slice(0, depth).map((n) => itemHash(n.itemId)));
+  return { items, alternatives };
+}
+
+/** The top k of the proposals under one blend: sources scored together, then the trending re-rank. */
+function rankProposals(p: Proposals, rerank: RerankParams | undefined, trending: Trending, k: number): Neighbour[] {
+  let found = p.found;
+  const sessions = (rerank?.sessionWeight ?? 0) > 0 ? p.sessions : undefined;
+  if ((p.covis?.scores.size ?? 0) + (sessions?.size ?? 0) > 0) found = blend(found, p.covis, sessions, rerank);
   if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
     const top = trending.top(1)[0]?.score ?? 0;
     if (top > 0) {
@@ -229,7 +268,7 @@ function searchModel(req: RecommendRequest, query: Vector | undefined, k: number
       found = found.map((n) => ({ itemId: n.itemId, score: n.score + w * trending.score(n.itemId) })).sort((a, b) => b.score - a.score);
     }
   }
-  return found.slice(0, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+  return found.slice(0, k);
 }
 
 /**

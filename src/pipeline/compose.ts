@@ -10,7 +10,7 @@ import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics, readMaxMessageBytes } from '../adapters/kafka/topics.ts';
 import { fetchTopicId, topicTag } from '../adapters/kafka/topic-id.ts';
 import { StreamrecError } from '../errors.ts';
-import { createPipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
+import { createPipelineMetrics, registerBlendMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { createMetricsRegistry, serveMetrics } from '../adapters/metrics/registry.ts';
 import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
@@ -90,6 +90,7 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     const neighbours = createNeighbourTable();
     const sessions = createSessionNeighbours(onlineModelParamsFrom(config.model).sessions);
     const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true }, { neighbours, sessions });
+    registerBlendMetrics(registry, () => core.blend());
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {

@@ -3,7 +3,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
-import { createModel } from '../core/model.ts';
+import { createModel, type BlendState } from '../core/model.ts';
 import type { Trending } from '../core/trending.ts';
 import type { LearnerCore } from './learner-core.ts';
 import type { ItemEmbeddingChange, ItemEmbeddingRecord } from '../core/ports.ts';
@@ -14,10 +14,15 @@ export interface BoundLearnerCore extends LearnerCore {
   setModelVersion(version: string): void;
   /** Items whose vectors are learned online (no trained vector). */
   readonly onlineItems: number;
+  /** The blend this learner serves and the live hit rates behind the choice (blend-choice.ts). */
+  blend(): BlendState;
 }
 
 // Item factors cached beside the index: 200k × 64 dims × 4 bytes ≈ 51 MB at most.
 const MAX_CACHED_FACTORS = 200_000;
+// Users whose last lists wait for their next event to credit the blends (blend-choice.ts):
+// 3 alternatives × 10 hashes, ~0.2 KB each, ~10 MB at most; the least recently listed go first.
+const MAX_LISTED_USERS = 50_000;
 
 /**
  * The model (src/core/model.ts) bound to one learner's index, with
@@ -61,10 +66,18 @@ export function bindLearnerCore(
       trained: { has: (id) => trained.has(id), get: (id) => (trained.has(id) ? model.factors.factorOf(id) : undefined) },
       catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides },
       modelVersion: () => modelVersion,
+      blendChoice: 'learned',
       ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
       ...(sources.sessions ? { sessions: sources.sessions } : {}),
     },
   );
+
+  // The alternative blends' tops of each user's last stored list: staged when ranked (before the
+  // commit), kept once the user's events are committed, credited by the user's next committed
+  // positive event. A batch that is retried ranks again and overwrites its staging.
+  const staged = new Map<string, number[][]>();
+  const listed = new Map<string, number[][]>();
+  const weights = config.model.weights;
 
   return {
     get onlineItems() {
@@ -78,6 +91,20 @@ export function bindLearnerCore(
     applyEvent: (state, event, position, nowMs) => model.applyEvent(state, event, { position, nowMs }),
     learnItems(applied, nowMs) {
       const updated = new Map<string, ItemEmbeddingRecord>();
+      for (const { event } of applied) {
+        const lists = listed.get(event.userId);
+        if (lists === undefined || !(weights[event.type] > 0)) continue;
+        model.creditBlend(lists, event.itemId);
+        listed.delete(event.userId);
+      }
+      for (const { event } of applied) {
+        const lists = staged.get(event.userId);
+        if (lists === undefined) continue;
+        listed.delete(event.userId);
+        listed.set(event.userId, lists);
+        if (listed.size > MAX_LISTED_USERS) listed.delete(listed.keys().next().value!);
+      }
+      staged.clear();
       for (const { event, historyBefore } of applied) {
         const vector = model.learnItem(event, historyBefore);
         if (vector) updated.set(event.itemId, { itemId: event.itemId, vector, modelVersion, updatedAtMs: nowMs, source: 'online' });
@@ -85,9 +112,12 @@ export function bindLearnerCore(
       return [...updated.values()];
     },
     withPool(state) {
-      const pool = model.rank(state, poolSize);
-      return pool === undefined ? state : { ...state, pool };
+      const ranked = model.rankWithAlternatives(state, poolSize);
+      if (ranked === undefined) return state;
+      if (ranked.alternatives) staged.set(state.userId, ranked.alternatives);
+      return { ...state, pool: ranked.pool };
     },
+    blend: () => model.blend,
     // The stored ranking was made moments ago for this very state (withPool), so the list needs
     // no search unless the model changed since (the binding has no age policy).
     recommend: (user) => model.recommend(user, { k: config.model.k }).items,

@@ -73,3 +73,30 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
     }),
   };
 }
+
+/**
+ * The model's blend choice (core/blend-choice.ts) as gauges read at scrape time: the session
+ * weight served, and per alternative the discounted hit rate of its top of the lists users
+ * then acted on, the model's live accuracy.
+ */
+export function registerBlendMetrics(registry: Registry, blend: () => { sessionWeight: number; sessionWeights: readonly number[]; hitRates: readonly number[] }): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'streamrec_blend_session_weight',
+    help: 'Session-neighbour weight of the blend this learner serves (chosen by the live hit rates below)',
+    registers,
+    collect() {
+      this.set(blend().sessionWeight);
+    },
+  });
+  new Gauge({
+    name: 'streamrec_blend_hit_rate',
+    help: "Discounted share of users' next positive events found in the top 10 of each alternative blend's last list for them",
+    labelNames: ['session_weight'],
+    registers,
+    collect() {
+      const { sessionWeights, hitRates } = blend();
+      sessionWeights.forEach((w, a) => this.set({ session_weight: String(w) }, hitRates[a] ?? 0));
+    },
+  });
+}

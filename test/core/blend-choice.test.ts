@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { createBlendChooser, DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
+
+const params = { sessionWeights: [10, 30, 100], memoryEvents: 100, depth: 3 };
+
+describe('blend choice (follow the leader over discounted hits)', () => {
+  it('serves the initial alternative until another has more credit, then the leader', () => {
+    const chooser = createBlendChooser(params, 1);
+    expect(chooser.chosen).toBe(1);
+    // All three hold the item: a tie keeps the serving one.
+    chooser.credit([[7, 1], [7], [2, 7]], 7);
+    expect(chooser.chosen).toBe(1);
+    expect(chooser.credits).toEqual([1, 1, 1]);
+    // Only the third holds the next item: it leads.
+    chooser.credit([[1], [2], [3, 9]], 9);
+    expect(chooser.chosen).toBe(2);
+  });
+
+  it('counts a hit only within the top `depth`, and discounts older credit', () => {
+    const chooser = createBlendChooser(params, 0);
+    chooser.credit([[1, 2, 3, 4], [4], []], 4);
+    expect(chooser.credits).toEqual([0, 1, 0]);
+    chooser.credit([[5], [], []], 5);
+    expect(chooser.credits[1]).toBeCloseTo(0.99, 12);
+    expect(chooser.credits[0]).toBe(1);
+    expect(chooser.chosen).toBe(0);
+  });
+
+  it('follows a stream whose best blend changes within a few memory spans', () => {
+    const chooser = createBlendChooser(params, 1);
+    for (let i = 0; i < 300; i++) chooser.credit([[i], [], []], i);
+    expect(chooser.chosen).toBe(0);
+    for (let i = 0; i < 300; i++) chooser.credit([[], [], [i]], i);
+    expect(chooser.chosen).toBe(2);
+  });
+
+  it('ignores lists that do not match its alternatives', () => {
+    const chooser = createBlendChooser(params);
+    chooser.credit([[1], [1]], 1);
+    expect(chooser.credits).toEqual([0, 0, 0]);
+    expect(chooser.chosen).toBe(1);
+  });
+
+  it('defaults to the weight chosen on the validation prefixes, with one alternative either side', () => {
+    expect(DEFAULT_BLEND_CHOICE.sessionWeights).toEqual([10, 30, 100]);
+    expect(createBlendChooser(DEFAULT_BLEND_CHOICE).chosen).toBe(1);
+  });
+});
