@@ -222,13 +222,21 @@ export function topEigenpairs(s: Csr, d: number, options: { iterations?: number;
   }
   multiply(s, x, b, y);
   // T = Xᵀ S X (b×b), eigen-decomposed; Ritz vectors X·U.
+  // Row by row, each entry summed over r in order (the same sums as entry by entry).
+  const tSums = new Float64Array(b * b);
+  for (let r = 0; r < n; r++) {
+    const at = r * b;
+    for (let i = 0; i < b; i++) {
+      const xi = x[at + i]!;
+      const si = i * b;
+      for (let j = i; j < b; j++) tSums[si + j]! += xi * y[at + j]!;
+    }
+  }
   const t = new Matrix(b, b);
   for (let i = 0; i < b; i++) {
     for (let j = i; j < b; j++) {
-      let sum = 0;
-      for (let r = 0; r < n; r++) sum += x[r * b + i]! * y[r * b + j]!;
-      t.set(i, j, sum);
-      t.set(j, i, sum);
+      t.set(i, j, tSums[i * b + j]!);
+      t.set(j, i, tSums[i * b + j]!);
     }
   }
   const eig = new EigenvalueDecomposition(t, { assumeSymmetric: true });
@@ -257,14 +265,19 @@ export function topEigenpairs(s: Csr, d: number, options: { iterations?: number;
  * sums of old item vectors, meaningful after the refit.
  */
 export function procrustes(a: Float64Array, b: Float64Array, rows: number, d: number): Matrix {
-  const m = new Matrix(d, d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) {
-      let sum = 0;
-      for (let r = 0; r < rows; r++) sum += a[r * d + i]! * b[r * d + j]!;
-      m.set(i, j, sum);
+  // Aᵀ·B row by row (each entry still summed over r in order, so the sums are the same as
+  // entry by entry), reading A and B once front to back instead of d² strided passes.
+  const sums = new Float64Array(d * d);
+  for (let r = 0; r < rows; r++) {
+    const ar = r * d;
+    for (let i = 0; i < d; i++) {
+      const ai = a[ar + i]!;
+      const si = i * d;
+      for (let j = 0; j < d; j++) sums[si + j]! += ai * b[ar + j]!;
     }
   }
+  const m = new Matrix(d, d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m.set(i, j, sums[i * d + j]!);
   const svd = new SingularValueDecomposition(m);
   return svd.leftSingularVectors.mmul(svd.rightSingularVectors.transpose());
 }

@@ -123,15 +123,20 @@ function alignTo(x: Float64Array, ids: readonly string[], previous: ReadonlyMap<
       b[i * d + c] = p[c]!;
     }
   });
-  const rot = procrustes(a, b, common.length, d);
+  const rotation = procrustes(a, b, common.length, d);
+  // Column-major copy: the products read plain memory, not a matrix getter per element.
+  const rot = new Float64Array(d * d);
+  for (let k = 0; k < d; k++) for (let c = 0; c < d; c++) rot[c * d + k] = rotation.get(k, c);
   const row = new Float64Array(d);
   for (let r = 0; r < ids.length; r++) {
+    const at = r * stride;
     for (let c = 0; c < d; c++) {
+      const col = c * d;
       let sum = 0;
-      for (let k = 0; k < d; k++) sum += x[r * stride + k]! * rot.get(k, c);
+      for (let k = 0; k < d; k++) sum += x[at + k]! * rot[col + k]!;
       row[c] = sum;
     }
-    x.set(row, r * stride);
+    x.set(row, at);
   }
   return true;
 }

@@ -53,6 +53,9 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
   }
   // Best-first ids of the top-N by anchored score; undefined means "rebuild on next query".
   let cache: string[] | undefined;
+  // Their anchored scores, position by position (non-increasing): an update finds its place by
+  // binary search instead of a score lookup per position passed.
+  let cacheScores: number[] = [];
   // The same ids as a set: most events are for items outside the top-N, and telling that
   // from a 512-entry scan per event was ~2% of the learner's CPU.
   const cached = new Set<string>();
@@ -66,29 +69,64 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
   function reanchor(ts: number): void {
     const f = 1 / factorAt(ts);
     for (const [id, s] of scores) scores.set(id, s * f);
+    for (let i = 0; i < cacheScores.length; i++) cacheScores[i] = cacheScores[i]! * f;
     anchorTs = ts;
     scaleNow = Number.NaN;
   }
 
   function rebuild(): string[] {
     const all = Array.from(scores.entries()).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const top = all.slice(0, TOP_CACHE).map(([id]) => id);
+    const top = all.slice(0, TOP_CACHE);
     cached.clear();
-    for (const id of top) cached.add(id);
-    return top;
+    for (const [id] of top) cached.add(id);
+    cacheScores = top.map(([, s]) => s);
+    return top.map(([id]) => id);
   }
 
-  function touchCache(itemId: string, s: number): void {
+  /** First position in [0, end) whose cached score is below s (positions before it stay ahead of an item scoring s). */
+  function placeFor(s: number, end: number): number {
+    let lo = 0;
+    let hi = end;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cacheScores[mid]! < s) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** `itemId`'s anchored score went from `before` to `s` (before < s: anchored scores only grow). */
+  function touchCache(itemId: string, before: number, s: number): void {
     if (!cache) return;
-    const at = cached.has(itemId) ? cache.indexOf(itemId) : -1;
-    if (at >= 0) cache.splice(at, 1);
-    else if (cache.length >= TOP_CACHE && s <= scores.get(cache[cache.length - 1]!)!) return;
-    // Anchored scores only grow, so the item moves up and nothing else changes order.
-    let pos = at >= 0 ? at : cache.length;
-    while (pos > 0 && scores.get(cache[pos - 1]!)! < s) pos--;
-    cache.splice(pos, 0, itemId);
-    cached.add(itemId);
-    if (cache.length > TOP_CACHE) cached.delete(cache.pop()!);
+    let at = -1;
+    if (cached.has(itemId)) {
+      // Its old score sits in a run of equal scores that starts where scores drop to `before`.
+      for (let i = placeFor(before, cache.length) - 1; i >= 0 && cacheScores[i] === before; i--) {
+        if (cache[i] === itemId) {
+          at = i;
+          break;
+        }
+      }
+      if (at < 0) at = cache.indexOf(itemId);
+    } else if (cache.length >= TOP_CACHE && s <= cacheScores[cache.length - 1]!) {
+      return;
+    }
+    // The item moves up, behind every item scoring at least s; nothing else changes order.
+    const pos = placeFor(s, at >= 0 ? at : cache.length);
+    if (at >= 0) {
+      cache.copyWithin(pos + 1, pos, at);
+      cacheScores.copyWithin(pos + 1, pos, at);
+      cache[pos] = itemId;
+      cacheScores[pos] = s;
+    } else {
+      cache.splice(pos, 0, itemId);
+      cacheScores.splice(pos, 0, s);
+      cached.add(itemId);
+      if (cache.length > TOP_CACHE) {
+        cached.delete(cache.pop()!);
+        cacheScores.pop();
+      }
+    }
   }
 
   return {
@@ -113,9 +151,10 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
         nowTs = ts;
         scaleNow = Number.NaN;
       }
-      const s = (scores.get(itemId) ?? 0) + weight * factorAt(ts);
+      const before = scores.get(itemId) ?? 0;
+      const s = before + weight * factorAt(ts);
       scores.set(itemId, s);
-      touchCache(itemId, s);
+      touchCache(itemId, before, s);
     },
     remove(itemId) {
       if (scores.delete(itemId)) {
