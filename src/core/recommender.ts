@@ -225,13 +225,6 @@ export function similarItems(
     .slice(0, k);
 }
 
-/** What the candidate sources proposed for one user, computed once however many blends rank it. */
-interface Proposals {
-  found: Neighbour[];
-  covis: CoVisitationCandidates | undefined;
-  sessions: Map<string, number> | undefined;
-}
-
 /**
  * The model's ranking from its candidate sources, and the top of each alternative blend
  * (req.alternatives) over the same proposals; undefined when none has anything to say (no
@@ -248,49 +241,125 @@ function searchModel(req: RecommendRequest, query: Vector | undefined, k: number
   if (query === undefined && !proposed) return undefined;
   if (k === 0) return { items: [] };
   const found = query && index.size > 0 ? searchIndex(index, query, limit, filter.search) : [];
-  const proposals: Proposals = { found, covis, sessions };
-  const items = rankProposals(proposals, rerank, req.trending, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+  const proposals = new Proposals(found, covis, sessions, req.trending);
+  const items = proposals.rank(rerank, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
   if (!req.alternatives) return { items };
   const { depth } = req.alternatives;
-  const alternatives = req.alternatives.rerank.map((r) => (r === rerank && k >= depth ? items : rankProposals(proposals, r, req.trending, depth)).slice(0, depth).map((n) => itemHash(n.itemId)));
+  const alternatives = req.alternatives.rerank.map((r) => (r === rerank && k >= depth ? items : proposals.rank(r, depth)).slice(0, depth).map((n) => itemHash(n.itemId)));
   return { items, alternatives };
 }
 
-/** The top k of the proposals under one blend: sources scored together, then the trending re-rank. */
-function rankProposals(p: Proposals, rerank: RerankParams | undefined, trending: Trending, k: number): Neighbour[] {
-  let found = p.found;
-  const sessions = (rerank?.sessionWeight ?? 0) > 0 ? p.sessions : undefined;
-  if ((p.covis?.scores.size ?? 0) + (sessions?.size ?? 0) > 0) found = blend(found, p.covis, sessions, rerank);
-  if (rerank && rerank.trendingWeight !== 0 && found.length > k) {
-    const top = trending.top(1)[0]?.score ?? 0;
-    if (top > 0) {
-      const w = rerank.trendingWeight / top;
-      found = found.map((n) => ({ itemId: n.itemId, score: n.score + w * trending.score(n.itemId) })).sort((a, b) => b.score - a.score);
-    }
-  }
-  return found.slice(0, k);
-}
-
 /**
- * Candidates of every source scored together: embeddingWeight · support · cosine +
- * coVisitationWeight · co-visitation + sessionWeight · session neighbours, support being how
- * well the user's recent items are known (co-visitation.ts; 1 without rules). A candidate the
- * search did not return is given the lowest cosine the search returned (it is no closer than
- * that), so no extra vector reads are needed.
+ * What the candidate sources proposed for one user, one row per item (the search's hits first,
+ * in its order, then the rules' new ones, then the sessions'), read once however many blends
+ * rank it. Absent components are NaN.
  */
-function blend(found: Neighbour[], covis: CoVisitationCandidates | undefined, sessions: Map<string, number> | undefined, rerank: RerankParams | undefined): Neighbour[] {
-  const we = (rerank?.embeddingWeight ?? 1) * (covis?.support ?? 1);
-  const wc = rerank?.coVisitationWeight ?? 1;
-  const ws = rerank?.sessionWeight ?? 0;
-  const floor = found.length > 0 ? found[found.length - 1]!.score : 0;
-  const scores = new Map<string, number>();
-  for (const n of found) scores.set(n.itemId, we * n.score);
-  const add = (id: string, v: number) => scores.set(id, (scores.get(id) ?? we * floor) + v);
-  if (covis) for (const [id, c] of covis.scores) add(id, wc * c);
-  if (sessions) for (const [id, c] of sessions) add(id, ws * c);
-  const out: Neighbour[] = [];
-  for (const [itemId, score] of scores) out.push({ itemId, score });
-  return out.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1));
+class Proposals {
+  private readonly ids: string[] = [];
+  private readonly cos: number[] = [];
+  private readonly rule: number[] = [];
+  private readonly session: number[] = [];
+  private readonly trend: number[] = [];
+  private readonly found: number;
+  private readonly floor: number;
+  private readonly support: number;
+  private readonly rules: number;
+  private readonly sessions: number;
+  private topTrending: number | undefined;
+
+  constructor(found: readonly Neighbour[], covis: CoVisitationCandidates | undefined, sessions: Map<string, number> | undefined, private readonly trending: Trending) {
+    const rowOf = new Map<string, number>();
+    const row = (id: string): number => {
+      let r = rowOf.get(id);
+      if (r === undefined) {
+        r = this.ids.length;
+        rowOf.set(id, r);
+        this.ids.push(id);
+        this.cos.push(Number.NaN);
+        this.rule.push(Number.NaN);
+        this.session.push(Number.NaN);
+        this.trend.push(Number.NaN);
+      }
+      return r;
+    };
+    for (const n of found) this.cos[row(n.itemId)] = n.score;
+    if (covis) for (const [id, c] of covis.scores) this.rule[row(id)] = c;
+    if (sessions) for (const [id, c] of sessions) this.session[row(id)] = c;
+    this.found = found.length;
+    this.floor = found.length > 0 ? found[found.length - 1]!.score : 0;
+    this.support = covis?.support ?? 1;
+    this.rules = covis?.scores.size ?? 0;
+    this.sessions = sessions?.size ?? 0;
+  }
+
+  /**
+   * The top k under one blend. Candidates of every source scored together: embeddingWeight ·
+   * support · cosine + coVisitationWeight · co-visitation + sessionWeight · session neighbours,
+   * support being how well the user's recent items are known (co-visitation.ts; 1 without
+   * rules). A candidate the search did not return is given the lowest cosine the search
+   * returned (it is no closer than that), so no extra vector reads are needed. Then the
+   * trending re-rank: + trendingWeight · trending(item) / trending(top item), ties in the
+   * blend's order. Without rules or sessions to blend, the search's order and cosines stand.
+   */
+  rank(rerank: RerankParams | undefined, k: number): Neighbour[] {
+    const ws = rerank?.sessionWeight ?? 0;
+    const withSessions = ws > 0 && this.sessions > 0;
+    const blended = this.rules > 0 || withSessions;
+    const { ids } = this;
+    const rows: number[] = [];
+    const score: number[] = new Array<number>(ids.length);
+    if (!blended) {
+      for (let r = 0; r < this.found; r++) {
+        rows.push(r);
+        score[r] = this.cos[r]!;
+      }
+    } else {
+      const we = (rerank?.embeddingWeight ?? 1) * this.support;
+      const wc = rerank?.coVisitationWeight ?? 1;
+      for (let r = 0; r < ids.length; r++) {
+        const inFound = r < this.found;
+        const hasRule = !Number.isNaN(this.rule[r]!);
+        const hasSession = withSessions && !Number.isNaN(this.session[r]!);
+        if (!inFound && !hasRule && !hasSession) continue;
+        // Summed in the order the sources are read: the cosine (or floor), rules, sessions.
+        let v = we * (inFound ? this.cos[r]! : this.floor);
+        if (hasRule) v += wc * this.rule[r]!;
+        if (hasSession) v += ws * this.session[r]!;
+        rows.push(r);
+        score[r] = v;
+      }
+    }
+    let final = score;
+    if (rerank && rerank.trendingWeight !== 0 && rows.length > k) {
+      this.topTrending ??= this.trending.top(1)[0]?.score ?? 0;
+      if (this.topTrending > 0) {
+        const w = rerank.trendingWeight / this.topTrending;
+        final = new Array<number>(ids.length);
+        for (const r of rows) {
+          if (Number.isNaN(this.trend[r]!)) this.trend[r] = this.trending.score(ids[r]!);
+          final[r] = score[r]! + w * this.trend[r]!;
+        }
+      }
+    }
+    // The first k by (final score, blend score, then the item id, or the search's order when
+    // nothing was blended): what sorting by the blend and then, stably, by the re-ranked score gives.
+    const ahead = (a: number, b: number): boolean => {
+      if (final[a] !== final[b]) return final[a]! > final[b]!;
+      if (score[a] !== score[b]) return score[a]! > score[b]!;
+      return blended ? ids[a]! < ids[b]! : a < b;
+    };
+    const top: number[] = [];
+    for (const r of rows) {
+      if (top.length >= k && !ahead(r, top[top.length - 1]!)) continue;
+      let at = top.length < k ? top.length : top.length - 1;
+      while (at > 0 && ahead(r, top[at - 1]!)) {
+        if (at < k) top[at] = top[at - 1]!;
+        at--;
+      }
+      if (at < k) top[at] = r;
+    }
+    return top.map((r) => ({ itemId: ids[r]!, score: final[r]! }));
+  }
 }
 
 /** The nearest `want` items that pass `accept`, searching deeper when the filter rejected too many. */
