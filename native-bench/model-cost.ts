@@ -80,6 +80,8 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     { name: 'search only', model: createModel(params, binding) },
     { name: 'search + co-visitation rules', model: createModel(params, { ...binding, neighbours: table }) },
     { name: 'search + rules + session neighbours (as served)', model: createModel(params, { ...binding, neighbours: table, sessions }) },
+    // What a learner's ranking costs: the same sources, ranked under the three blends it chooses between.
+    { name: 'the same, three blends ranked (as the learner ranks)', model: createModel(params, { ...binding, neighbours: table, sessions, blendChoice: 'learned' }) },
   ];
   const samples = variants.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
@@ -91,11 +93,12 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     });
   }
   const costs = samples.map((s) => median(s));
-  const [searchOnly, withRules, withAll] = costs as [number, number, number];
+  const [searchOnly, withRules, withAll, withBlends] = costs as [number, number, number, number];
   return {
     headline: [
       { label: 'recommend CPU with co-visitation rules ÷ search only (same run)', value: ratio(withRules, searchOnly), unit: `× (${sig(withRules, 3)} vs ${sig(searchOnly, 3)} µs)` },
       { label: 'recommend CPU with rules and session neighbours (as served) ÷ search only (same run)', value: ratio(withAll, searchOnly), unit: `× (${sig(withAll, 3)} vs ${sig(searchOnly, 3)} µs)` },
+      { label: 'the same with the three blends a learner ranks ÷ one blend (same run)', value: ratio(withBlends, withAll), unit: `× (${sig(withBlends, 3)} vs ${sig(withAll, 3)} µs)` },
     ],
     tables: [
       {
