@@ -7,11 +7,13 @@ import { connectProducer } from '../adapters/kafka/producer.ts';
 import { listTopicNames } from '../adapters/kafka/offsets.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
+import { registerBlendMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisUserStore } from '../adapters/redis/user-store.ts';
+import type { ClickEvent } from '../core/events.ts';
 import type { Config } from '../config.ts';
 import { createSessionNeighbours } from '../core/session-neighbours.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
@@ -89,17 +91,22 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     // The clickstream feed keeps trending and the session-neighbour index current.
     const sessions = createSessionNeighbours(onlineModelParamsFrom(config.model).sessions);
     const lookbackMs = Math.max(3 * config.model.trendingHalfLifeMs, config.model.sessionLookbackMs);
-    const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions);
+    // The recommender is bound after the feed starts; events before that find no lists to credit.
+    const feedback: { afterEvent?: (event: ClickEvent) => void } = {};
+    const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event));
     closer.add('trending feed', () => feed.stop());
+    const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions }, log);
+    feedback.afterEvent = (event) => recommender.afterEvent(event);
 
     const registry = createMetricsRegistry('api');
+    registerBlendMetrics(registry, () => recommender.blend());
     const app = await buildApp({
       config,
       log,
       users: createRedisUserStore(redis, keys),
       index: model.index,
       catalog,
-      recommender: bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions }, log),
+      recommender,
       events: { send: (events, progress) => clickstream.send(events, 'json', progress) },
       health,
       modelVersion: model.modelVersion,

@@ -1,7 +1,8 @@
 import type { AnnIndex } from '../core/ann-index.ts';
+import type { ClickEvent, EventWeights } from '../core/events.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
-import { createModel, type ModelParams } from '../core/model.ts';
+import { createModel, type BlendState, type ModelParams } from '../core/model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
 import type { Logger } from '../log.ts';
@@ -14,6 +15,16 @@ export interface PoolPolicy {
   /** config.http.poolMaxAgeMs; 0 = always search. */
   maxAgeMs: number;
   now?: () => number;
+}
+
+// Users whose last searched list waits for their next event: ~0.2 KB each, ~10 MB at most.
+const MAX_LISTED_USERS = 50_000;
+
+export interface BoundRecommender extends Recommender {
+  /** A clickstream event this process saw (its tail): credits the blends of the user's last list. */
+  afterEvent(event: ClickEvent): void;
+  /** The blend served and the live hit rates behind it (blend-choice.ts). */
+  blend(): BlendState;
 }
 
 /**
@@ -37,7 +48,12 @@ export function bindRecommender(
    * index (fed by the clickstream tail).
    */
   sources: { neighbours?: NeighbourSource; sessions?: SessionNeighbourSource } = {},
-): Recommender {
+  /**
+   * Given when this process sees the clickstream (the API's tail): its searches rank the
+   * alternative blends too, and `afterEvent` credits them with what each user did next.
+   */
+  feedback?: { weights: EventWeights },
+): BoundRecommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
   // Answers only: no factor cache (the item-embeddings tail changes the index behind the model), nothing learned.
@@ -52,10 +68,30 @@ export function bindRecommender(
       onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),
       ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
       ...(sources.sessions ? { sessions: sources.sessions } : {}),
+      ...(feedback ? { blendChoice: 'learned' as const } : {}),
     },
   );
+  // The alternative blends' tops of the last list searched for each user, credited by the
+  // user's next positive event on the tail (the learner does the same with its stored lists).
+  const listed = new Map<string, number[][]>();
   return {
-    recommend: (user, options) => model.recommend(user, options),
+    recommend(user, options) {
+      const answer = model.recommend(user, options);
+      if (feedback && user && answer.alternatives) {
+        listed.delete(user.userId);
+        listed.set(user.userId, answer.alternatives);
+        if (listed.size > MAX_LISTED_USERS) listed.delete(listed.keys().next().value!);
+      }
+      return answer;
+    },
+    afterEvent(event) {
+      if (!feedback || !(feedback.weights[event.type] > 0)) return;
+      const lists = listed.get(event.userId);
+      if (lists === undefined) return;
+      listed.delete(event.userId);
+      model.creditBlend(lists, event.itemId);
+    },
+    blend: () => model.blend,
     servesStoredRanking: (user) => model.servesStoredRanking(user),
     similar: (itemId, k) => model.similar(itemId, k, similarDepth).map(({ itemId: id, score }) => ({ itemId: id, score })),
   };

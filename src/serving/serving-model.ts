@@ -8,14 +8,14 @@ import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
-import type { CatalogView, Recommender } from '../core/ports.ts';
+import type { CatalogView } from '../core/ports.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import type { ModelStore } from '../core/stores.ts';
 import type { Trending } from '../core/trending.ts';
 import type { Closer } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
-import { bindRecommender } from './bound-recommender.ts';
+import { bindRecommender, type BoundRecommender } from './bound-recommender.ts';
 import { openServingIndex, type ServingIndex } from './serving-index.ts';
 
 /** The model's state as a serving process holds it: item vectors, co-visitation rules, the version. */
@@ -112,7 +112,7 @@ export interface LiveSources {
 }
 
 /** The model's recommender over a loaded ServingModel, with the serving settings of `config`. */
-export function bindServingRecommender(config: Config, model: ServingModel, catalog: CatalogView, live: LiveSources, log: Logger): Recommender {
+export function bindServingRecommender(config: Config, model: ServingModel, catalog: CatalogView, live: LiveSources, log: Logger): BoundRecommender {
   const params = onlineModelParamsFrom(config.model);
   return bindRecommender(
     model.index,
@@ -123,6 +123,8 @@ export function bindServingRecommender(config: Config, model: ServingModel, cata
     { modelVersion: model.modelVersion, maxAgeMs: config.http.poolMaxAgeMs },
     Math.max(SIMILAR_DEPTH, 4 * config.model.maxK),
     { neighbours: model.neighbours, ...(live.sessions ? { sessions: live.sessions } : {}) },
+    // The clickstream tail that feeds the sessions also shows what users did after their lists.
+    live.sessions ? { weights: config.model.weights } : undefined,
   );
 }
 

@@ -1,6 +1,7 @@
 import type { KafkaClient } from '../adapters/kafka/client.ts';
 import { startClickstreamTail } from '../adapters/kafka/clickstream-tail.ts';
 import type { Config } from '../config.ts';
+import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
 import { createTrending, type Trending } from '../core/trending.ts';
 import type { Logger } from '../log.ts';
@@ -17,7 +18,15 @@ export interface TrendingFeed {
  * the clickstream, starting `lookbackMs` back in broker time so a restarted API has popular
  * items and recent sessions again within seconds (clickstream-tail.ts).
  */
-export async function startTrendingFeed(kafka: KafkaClient, config: Config, log: Logger, lookbackMs: number, sessions?: SessionNeighbours): Promise<TrendingFeed> {
+export async function startTrendingFeed(
+  kafka: KafkaClient,
+  config: Config,
+  log: Logger,
+  lookbackMs: number,
+  sessions?: SessionNeighbours,
+  /** Every event the tail reads, after trending and sessions took it (the recommender's blend feedback). */
+  onEvent?: (event: ClickEvent) => void,
+): Promise<TrendingFeed> {
   const trending = createTrending(config.model.trendingHalfLifeMs);
   const weights = config.model.weights;
   const tail = await startClickstreamTail(kafka, config, log, {
@@ -25,9 +34,11 @@ export async function startTrendingFeed(kafka: KafkaClient, config: Config, log:
     lookbackMs,
     onEvent: (event) => {
       const weight = weights[event.type];
-      if (!(weight > 0)) return;
-      trending.add(event.itemId, event.ts, weight);
-      sessions?.observe(event.userId, event.itemId);
+      if (weight > 0) {
+        trending.add(event.itemId, event.ts, weight);
+        sessions?.observe(event.userId, event.itemId);
+      }
+      onEvent?.(event);
     },
   });
   return {

@@ -68,5 +68,16 @@ describe('session neighbours from the clickstream tail (real Kafka and Redis)', 
     expect(body!.items[0]?.source).toBe('model');
     const searched = await get('/v1/users/shopper/recommendations?k=3&exclude=item-2');
     expect(searched.items[0]).toMatchObject({ itemId: 'novec-b', source: 'model' });
+
+    // The API searched, so it keeps each alternative blend's top for the shopper; the shopper's
+    // next event, read from its clickstream tail, credits every blend that listed novec-b.
+    const hitRates = async () => {
+      const text = await (await fetch(`${api.address}/metrics`)).text();
+      return new Map([...text.matchAll(/^streamrec_blend_hit_rate\{[^}]*session_weight="(\d+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+    };
+    expect([...(await hitRates()).values()]).toEqual([0, 0, 0]);
+    await produce([{ eventId: 'shop-3', userId: 'shopper', itemId: 'novec-b', type: 'click', ts: Date.now() }]);
+    await waitUntil('the API credits its blends with the shopper\'s next event', async () => (await hitRates()).get('30') === 1, 20_000, 50);
+    expect(Object.fromEntries(await hitRates())).toEqual({ '10': 1, '30': 1, '100': 1 });
   }, 90_000);
 });
