@@ -222,16 +222,7 @@ export function topEigenpairs(s: Csr, d: number, options: { iterations?: number;
   }
   multiply(s, x, b, y);
   // T = Xᵀ S X (b×b), eigen-decomposed; Ritz vectors X·U.
-  // Row by row, each entry summed over r in order (the same sums as entry by entry).
-  const tSums = new Float64Array(b * b);
-  for (let r = 0; r < n; r++) {
-    const at = r * b;
-    for (let i = 0; i < b; i++) {
-      const xi = x[at + i]!;
-      const si = i * b;
-      for (let j = i; j < b; j++) tSums[si + j]! += xi * y[at + j]!;
-    }
-  }
+  const tSums = transposeTimes(x, y, n, b, true);
   const t = new Matrix(b, b);
   for (let i = 0; i < b; i++) {
     for (let j = i; j < b; j++) {
@@ -265,20 +256,28 @@ export function topEigenpairs(s: Csr, d: number, options: { iterations?: number;
  * sums of old item vectors, meaningful after the refit.
  */
 export function procrustes(a: Float64Array, b: Float64Array, rows: number, d: number): Matrix {
-  // Aᵀ·B row by row (each entry still summed over r in order, so the sums are the same as
-  // entry by entry), reading A and B once front to back instead of d² strided passes.
-  const sums = new Float64Array(d * d);
-  for (let r = 0; r < rows; r++) {
-    const ar = r * d;
-    for (let i = 0; i < d; i++) {
-      const ai = a[ar + i]!;
-      const si = i * d;
-      for (let j = 0; j < d; j++) sums[si + j]! += ai * b[ar + j]!;
-    }
-  }
+  const sums = transposeTimes(a, b, rows, d, false);
   const m = new Matrix(d, d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m.set(i, j, sums[i * d + j]!);
   const svd = new SingularValueDecomposition(m);
   return svd.leftSingularVectors.mmul(svd.rightSingularVectors.transpose());
 }
 
+
+/**
+ * Aᵀ·B (d×d, row-major) of row-major A and B with `rows` rows of d; `upper`: only entries j ≥ i.
+ * Row by row, each entry still summed over the rows in order (the same sums as entry by entry),
+ * reading A and B once front to back instead of d² strided passes.
+ */
+function transposeTimes(a: Float64Array, b: Float64Array, rows: number, d: number, upper: boolean): Float64Array {
+  const sums = new Float64Array(d * d);
+  for (let r = 0; r < rows; r++) {
+    const at = r * d;
+    for (let i = 0; i < d; i++) {
+      const ai = a[at + i]!;
+      const si = i * d;
+      for (let j = upper ? i : 0; j < d; j++) sums[si + j]! += ai * b[at + j]!;
+    }
+  }
+  return sums;
+}
