@@ -76,3 +76,33 @@ export function createBlendChooser(params: BlendChoiceParams, initial = Math.flo
     },
   };
 }
+
+/**
+ * Users' alternative tops waiting for each user's next event (the credit), bounded: past
+ * `maxUsers` the least recently kept is forgotten (3 alternatives × 10 hashes, ~0.2 KB a user).
+ */
+export interface PendingLists {
+  readonly size: number;
+  keep(userId: string, lists: AlternativeLists): void;
+  /** The user's lists, removed; undefined when none wait. */
+  take(userId: string): AlternativeLists | undefined;
+}
+
+export function createPendingLists(maxUsers: number): PendingLists {
+  const byUser = new Map<string, AlternativeLists>();
+  return {
+    get size() {
+      return byUser.size;
+    },
+    keep(userId, lists) {
+      byUser.delete(userId);
+      byUser.set(userId, lists);
+      if (byUser.size > maxUsers) byUser.delete(byUser.keys().next().value!);
+    },
+    take(userId) {
+      const lists = byUser.get(userId);
+      if (lists !== undefined) byUser.delete(userId);
+      return lists;
+    },
+  };
+}

@@ -119,8 +119,8 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
     if (version !== tagOf.version) tagOf = { version, tag: modelTag(version) };
     return tagOf.tag;
   };
-  // The blends to choose between, the served one first among equals: params.rerank is the
-  // alternative whose session weight it has, so an unlearned model serves exactly it.
+  // The blends to choose between. params.rerank is the one with its session weight: served until
+  // the credits say otherwise, and the only one a model that does not learn its blend serves.
   const learnsBlend = params.blendChoice !== undefined && binding.blendChoice === 'learned';
   const chooser = learnsBlend ? createBlendChooser(params.blendChoice!, Math.max(0, params.blendChoice!.sessionWeights.indexOf(params.rerank.sessionWeight ?? 0))) : undefined;
   const alternatives: RerankParams[] = (chooser ? params.blendChoice!.sessionWeights : []).map((w) => (w === params.rerank.sessionWeight ? params.rerank : { ...params.rerank, sessionWeight: w }));

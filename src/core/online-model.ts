@@ -3,6 +3,7 @@ import type { ClickEvent } from './events.ts';
 import { createExactIndex } from './exact-index.ts';
 import { indexVectorOf } from './item-space.ts';
 import { isDuplicateEvent } from './learner.ts';
+import { createPendingLists } from './blend-choice.ts';
 import { createModel } from './model.ts';
 import type { Recommendation } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
@@ -76,7 +77,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   // next (a replay asks right before it learns the event); with pools, of each user's stored
   // ranking, as the learner credits them.
   let lastList: { userId: string; alternatives: number[][] } | undefined;
-  const pooledLists = new Map<string, number[][]>();
+  const pooledLists = createPendingLists(Number.POSITIVE_INFINITY);
 
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
@@ -107,10 +108,9 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       const prev = users.get(event.userId) ?? model.newState(event.userId);
       if (isDuplicateEvent(prev, event)) return [];
       const updates: ItemUpdate[] = [];
-      const lists = lastList?.userId === event.userId ? lastList.alternatives : pooledLists.get(event.userId);
-      if (lists && params.learner.weights[event.type] > 0) {
-        model.creditBlend(lists, event.itemId);
-        pooledLists.delete(event.userId);
+      if (params.learner.weights[event.type] > 0) {
+        const lists = lastList?.userId === event.userId ? lastList.alternatives : pooledLists.take(event.userId);
+        if (lists) model.creditBlend(lists, event.itemId);
       }
       lastList = undefined;
       // What the fleet's refit worker and session tail learn from the clickstream, here in process.
@@ -125,7 +125,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       if (pools) {
         const ranked = model.rankWithAlternatives(state, pools.size);
         if (ranked) users.set(event.userId, { ...state, pool: ranked.pool });
-        if (ranked?.alternatives) pooledLists.set(event.userId, ranked.alternatives);
+        if (ranked?.alternatives) pooledLists.keep(event.userId, ranked.alternatives);
       }
       return updates;
     },

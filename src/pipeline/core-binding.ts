@@ -3,6 +3,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
+import { createPendingLists } from '../core/blend-choice.ts';
 import { createModel, type BlendState } from '../core/model.ts';
 import type { Trending } from '../core/trending.ts';
 import type { LearnerCore } from './learner-core.ts';
@@ -74,9 +75,10 @@ export function bindLearnerCore(
 
   // The alternative blends' tops of each user's last stored list: staged when ranked (before the
   // commit), kept once the user's events are committed, credited by the user's next committed
-  // positive event. A batch that is retried ranks again and overwrites its staging.
-  const staged = new Map<string, number[][]>();
-  const listed = new Map<string, number[][]>();
+  // positive event. A batch that is retried ranks again and overwrites its staging; one given
+  // up leaves it until the user is ranked again or it is the oldest past the bound.
+  const staged = createPendingLists(MAX_LISTED_USERS);
+  const listed = createPendingLists(MAX_LISTED_USERS);
   const weights = config.model.weights;
 
   return {
@@ -92,19 +94,14 @@ export function bindLearnerCore(
     learnItems(applied, nowMs) {
       const updated = new Map<string, ItemEmbeddingRecord>();
       for (const { event } of applied) {
-        const lists = listed.get(event.userId);
-        if (lists === undefined || !(weights[event.type] > 0)) continue;
-        model.creditBlend(lists, event.itemId);
-        listed.delete(event.userId);
+        const lists = weights[event.type] > 0 ? listed.take(event.userId) : undefined;
+        if (lists) model.creditBlend(lists, event.itemId);
       }
+      // Only these users' stagings: another partition's batch may be between its ranking and its commit.
       for (const { event } of applied) {
-        const lists = staged.get(event.userId);
-        if (lists === undefined) continue;
-        listed.delete(event.userId);
-        listed.set(event.userId, lists);
-        if (listed.size > MAX_LISTED_USERS) listed.delete(listed.keys().next().value!);
+        const lists = staged.take(event.userId);
+        if (lists) listed.keep(event.userId, lists);
       }
-      staged.clear();
       for (const { event, historyBefore } of applied) {
         const vector = model.learnItem(event, historyBefore);
         if (vector) updated.set(event.itemId, { itemId: event.itemId, vector, modelVersion, updatedAtMs: nowMs, source: 'online' });
@@ -114,7 +111,7 @@ export function bindLearnerCore(
     withPool(state) {
       const ranked = model.rankWithAlternatives(state, poolSize);
       if (ranked === undefined) return state;
-      if (ranked.alternatives) staged.set(state.userId, ranked.alternatives);
+      if (ranked.alternatives) staged.keep(state.userId, ranked.alternatives);
       return { ...state, pool: ranked.pool };
     },
     blend: () => model.blend,

@@ -2,6 +2,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import type { ClickEvent, EventWeights } from '../core/events.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
+import { createPendingLists } from '../core/blend-choice.ts';
 import { createModel, type BlendState, type ModelParams } from '../core/model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
@@ -73,23 +74,17 @@ export function bindRecommender(
   );
   // The alternative blends' tops of the last list searched for each user, credited by the
   // user's next positive event on the tail (the learner does the same with its stored lists).
-  const listed = new Map<string, number[][]>();
+  const listed = createPendingLists(MAX_LISTED_USERS);
   return {
     recommend(user, options) {
       const answer = model.recommend(user, options);
-      if (feedback && user && answer.alternatives) {
-        listed.delete(user.userId);
-        listed.set(user.userId, answer.alternatives);
-        if (listed.size > MAX_LISTED_USERS) listed.delete(listed.keys().next().value!);
-      }
+      if (feedback && user && answer.alternatives) listed.keep(user.userId, answer.alternatives);
       return answer;
     },
     afterEvent(event) {
       if (!feedback || !(feedback.weights[event.type] > 0)) return;
-      const lists = listed.get(event.userId);
-      if (lists === undefined) return;
-      listed.delete(event.userId);
-      model.creditBlend(lists, event.itemId);
+      const lists = listed.take(event.userId);
+      if (lists) model.creditBlend(lists, event.itemId);
     },
     blend: () => model.blend,
     servesStoredRanking: (user) => model.servesStoredRanking(user),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBlendChooser, DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
+import { createBlendChooser, createPendingLists, DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
 
 const params = { sessionWeights: [10, 30, 100], memoryEvents: 100, depth: 3 };
 
@@ -44,5 +44,21 @@ describe('blend choice (follow the leader over discounted hits)', () => {
   it('defaults to the weight chosen on the validation prefixes, with one alternative either side', () => {
     expect(DEFAULT_BLEND_CHOICE.sessionWeights).toEqual([10, 30, 100]);
     expect(createBlendChooser(DEFAULT_BLEND_CHOICE).chosen).toBe(1);
+  });
+});
+
+describe('pending lists (what waits for a user\'s next event)', () => {
+  it('hands a user\'s lists out once, and forgets the least recently kept past its bound', () => {
+    const pending = createPendingLists(2);
+    pending.keep('a', [[1]]);
+    pending.keep('b', [[2]]);
+    pending.keep('a', [[3]]); // kept again: now the newest
+    pending.keep('c', [[4]]); // past the bound: b, the least recently kept, goes
+    expect(pending.size).toBe(2);
+    expect(pending.take('b')).toBeUndefined();
+    expect(pending.take('a')).toEqual([[3]]);
+    expect(pending.take('a')).toBeUndefined();
+    expect(pending.take('c')).toEqual([[4]]);
+    expect(pending.size).toBe(0);
   });
 });
