@@ -231,7 +231,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       const c = chosen[i]!;
       const amount = sims[c]! / distinct / steps[c]!;
       const items = slotItems[cand[c]!]!;
-      for (let t = 0; t < items.length; t++) acc.add(items[t]!, amount);
+      acc.addAll(items, amount);
       total += amount * items.length;
     }
     return total;
@@ -322,6 +322,23 @@ class ScoreTable {
     let at = Math.imul(key, 0x9e3779b1) & mask;
     while (this.keys[at] !== key && this.keys[at] !== -1) at = (at + 1) & mask;
     return at;
+  }
+
+  /** add(key, amount) for every key of `keys`, in order; over a dense table without a lookup per key. */
+  addAll(keys: readonly number[], amount: number): void {
+    if (!this.dense) {
+      for (let t = 0; t < keys.length; t++) this.add(keys[t]!, amount);
+      return;
+    }
+    const { keys: slots, values, used } = this;
+    for (let t = 0; t < keys.length; t++) {
+      const key = keys[t]!;
+      if (slots[key] === -1) {
+        slots[key] = key;
+        used.push(key);
+      }
+      values[key]! += amount;
+    }
   }
 
   add(key: number, amount: number): void {
