@@ -83,7 +83,7 @@ export function registerBlendMetrics(registry: Registry, blend: () => { sessionW
   const registers = [registry];
   new Gauge({
     name: 'streamrec_blend_session_weight',
-    help: 'Session-neighbour weight of the blend this learner serves (chosen by the live hit rates below)',
+    help: 'Session-neighbour weight of the blend this process serves (chosen by the live hit rates below)',
     registers,
     collect() {
       this.set(blend().sessionWeight);
