@@ -31,6 +31,37 @@ export const DEFAULT_BLEND_CHOICE: BlendChoiceParams = Object.freeze({ sessionWe
 /** The top `depth` of each alternative's list for one user, as itemHash values, in the order of the alternatives. */
 export type AlternativeLists = readonly (readonly number[])[];
 
+/** What a process saves so its successor starts from the evidence instead of from nothing. */
+export interface BlendSnapshot {
+  format: 'streamrec-blend';
+  version: 1;
+  sessionWeights: number[];
+  credits: number[];
+  /** Discounted count of lists credited. */
+  credited: number;
+  chosen: number;
+}
+
+/**
+ * `value` as a snapshot for these params, or why it cannot be one (another set of alternatives,
+ * another program's record, numbers that are not credits).
+ */
+export function blendSnapshotFor(value: unknown, params: BlendChoiceParams): BlendSnapshot | string {
+  const v = value as Partial<BlendSnapshot> | null;
+  if (v === null || typeof v !== 'object' || v.format !== 'streamrec-blend' || v.version !== 1) return 'not a streamrec blend snapshot (version 1)';
+  const n = params.sessionWeights.length;
+  if (!Array.isArray(v.sessionWeights) || v.sessionWeights.length !== n || v.sessionWeights.some((w, a) => w !== params.sessionWeights[a])) {
+    return `saved for session weights ${JSON.stringify(v.sessionWeights)}, this model chooses between ${JSON.stringify(params.sessionWeights)}`;
+  }
+  const credits = v.credits;
+  const credited = v.credited;
+  const chosen = v.chosen;
+  if (!Array.isArray(credits) || credits.length !== n || !credits.every((c) => typeof c === 'number' && Number.isFinite(c) && c >= 0)) return 'credits are not one non-negative number per alternative';
+  if (typeof credited !== 'number' || !Number.isFinite(credited) || credited < 0 || credits.some((c) => c > credited + 1e-9)) return 'the count of credited lists is missing or below a credit';
+  if (!Number.isInteger(chosen) || chosen! < 0 || chosen! >= n) return 'the chosen alternative is not one of them';
+  return { format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], credits: [...credits], credited, chosen: chosen! };
+}
+
 export interface BlendChooser {
   readonly alternatives: number;
   /** Index of the alternative to serve. */
@@ -41,15 +72,19 @@ export interface BlendChooser {
   hitRates(): number[];
   /** Credits the alternatives whose list held the item the user then acted on. */
   credit(lists: AlternativeLists, itemHash: number): void;
+  snapshot(): BlendSnapshot;
 }
 
-/** `initial`: the alternative served until the credits say otherwise (default: the middle one). */
-export function createBlendChooser(params: BlendChoiceParams, initial = Math.floor((params.sessionWeights.length - 1) / 2)): BlendChooser {
+/**
+ * `initial`: the alternative served until the credits say otherwise (default: the middle one);
+ * `restored`: a predecessor's snapshot (blendSnapshotFor), whose credits and choice carry on.
+ */
+export function createBlendChooser(params: BlendChoiceParams, initial = Math.floor((params.sessionWeights.length - 1) / 2), restored?: BlendSnapshot): BlendChooser {
   const n = Math.max(1, params.sessionWeights.length);
-  const credits = new Array<number>(n).fill(0);
+  const credits = restored ? [...restored.credits] : new Array<number>(n).fill(0);
   const discount = 1 - 1 / Math.max(1, params.memoryEvents);
-  let chosen = Math.min(n - 1, Math.max(0, initial));
-  let credited = 0;
+  let chosen = restored ? restored.chosen : Math.min(n - 1, Math.max(0, initial));
+  let credited = restored ? restored.credited : 0;
   return {
     alternatives: n,
     get chosen() {
@@ -74,6 +109,7 @@ export function createBlendChooser(params: BlendChoiceParams, initial = Math.flo
       // Follow the leader; the serving alternative keeps its place on a tie.
       for (let a = 0; a < n; a++) if (credits[a]! > credits[chosen]!) chosen = a;
     },
+    snapshot: () => ({ format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], credits: [...credits], credited, chosen }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { AnnIndex } from './ann-index.ts';
 import type { NeighbourSource } from './co-visitation.ts';
 import { createItemFactors, createLearning, type ItemFactors, type ItemFactorsPolicy, type Learning, type LearningParams, type TrainedItems } from './learning.ts';
-import { createBlendChooser, type AlternativeLists, type BlendChoiceParams } from './blend-choice.ts';
+import { createBlendChooser, type AlternativeLists, type BlendChoiceParams, type BlendSnapshot } from './blend-choice.ts';
 import { itemHash } from './item-hash.ts';
 import { modelTag, rankPool, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
 import type { SessionNeighbourSource } from './session-neighbours.ts';
@@ -61,6 +61,8 @@ export interface ModelBinding {
    * 'default' (default): the blend chosen on the validation prefixes (params.rerank) serves.
    */
   blendChoice?: 'learned' | 'default';
+  /** A predecessor's blend credits (validated with blendSnapshotFor) to carry on from when learning the blend. */
+  blendRestored?: BlendSnapshot;
 }
 
 export interface BlendState {
@@ -98,6 +100,8 @@ export interface Model extends Learning {
   creditBlend(alternatives: AlternativeLists, itemId: string): void;
   /** The blend served now, and per alternative (sessionWeights) the discounted hits and hit rate behind the choice (metrics). */
   readonly blend: BlendState;
+  /** The blend credits to save for a successor; undefined when the model does not learn its blend. */
+  blendSnapshot(): BlendSnapshot | undefined;
   /** Whether recommend would serve this user's stored ranking now instead of searching. */
   servesStoredRanking(user: UserState | undefined): boolean;
   similar(itemId: string, k: number, depth?: number): RecommendedItem[];
@@ -122,7 +126,7 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
   // The blends to choose between. params.rerank is the one with its session weight: served until
   // the credits say otherwise, and the only one a model that does not learn its blend serves.
   const learnsBlend = params.blendChoice !== undefined && binding.blendChoice === 'learned';
-  const chooser = learnsBlend ? createBlendChooser(params.blendChoice!, Math.max(0, params.blendChoice!.sessionWeights.indexOf(params.rerank.sessionWeight ?? 0))) : undefined;
+  const chooser = learnsBlend ? createBlendChooser(params.blendChoice!, Math.max(0, params.blendChoice!.sessionWeights.indexOf(params.rerank.sessionWeight ?? 0)), binding.blendRestored) : undefined;
   const alternatives: RerankParams[] = (chooser ? params.blendChoice!.sessionWeights : []).map((w) => (w === params.rerank.sessionWeight ? params.rerank : { ...params.rerank, sessionWeight: w }));
   const servedRerank = (): RerankParams => (chooser ? alternatives[chooser.chosen]! : params.rerank);
   const storedRanking = (user: UserState | undefined): CandidatePool | undefined => {
@@ -172,6 +176,7 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
     creditBlend(lists, itemId) {
       chooser?.credit(lists, itemHash(itemId));
     },
+    blendSnapshot: () => chooser?.snapshot(),
     get blend() {
       const sessionWeight = servedRerank().sessionWeight ?? 0;
       if (!chooser) return { sessionWeight, sessionWeights: [], credits: [], hitRates: [] };

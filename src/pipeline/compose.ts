@@ -25,6 +25,7 @@ import { openServingIndex } from '../serving/serving-index.ts';
 import type { BoundLearnerCore } from './core-binding.ts';
 import type { ModelStore } from '../core/stores.ts';
 import { openPersistedTrending } from '../adapters/redis/trending-store.ts';
+import { loadBlend, startBlendSaver } from '../adapters/redis/blend-store.ts';
 import { createCloser, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { bindLearnerCore } from './core-binding.ts';
@@ -88,9 +89,13 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     const trending = persisted.trending;
     catalog.hideUnavailableIn(index);
     const neighbours = createNeighbourTable();
-    const sessions = createSessionNeighbours(onlineModelParamsFrom(config.model).sessions);
-    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true }, { neighbours, sessions });
+    const params = onlineModelParamsFrom(config.model);
+    const sessions = createSessionNeighbours(params.sessions);
+    const blendRestored = await loadBlend(redis, keys, config.learner.groupId, params.blendChoice, log);
+    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true }, { neighbours, sessions }, blendRestored);
     registerBlendMetrics(registry, () => core.blend());
+    const blendSaver = startBlendSaver(redis, keys, config.learner.groupId, () => core.blendSnapshot(), log);
+    closer.add('blend choice', () => blendSaver.stop());
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);
     const tail = createItemEmbeddingsTail(kafka, config, index, log, {
       onChange: (change) => {

@@ -3,7 +3,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
-import { createPendingLists } from '../core/blend-choice.ts';
+import { createPendingLists, type BlendSnapshot } from '../core/blend-choice.ts';
 import { createModel, type BlendState } from '../core/model.ts';
 import type { Trending } from '../core/trending.ts';
 import type { LearnerCore } from './learner-core.ts';
@@ -17,6 +17,8 @@ export interface BoundLearnerCore extends LearnerCore {
   readonly onlineItems: number;
   /** The blend this learner serves and the live hit rates behind the choice (blend-choice.ts). */
   blend(): BlendState;
+  /** The blend credits to save for the next learner (blend-store.ts). */
+  blendSnapshot(): BlendSnapshot | undefined;
 }
 
 // Item factors cached beside the index: 200k × 64 dims × 4 bytes ≈ 51 MB at most.
@@ -49,6 +51,8 @@ export function bindLearnerCore(
    * NeighbourTable) and the session-neighbour index (fed by a clickstream tail).
    */
   sources: { neighbours?: NeighbourSource; sessions?: SessionNeighbourSource } = {},
+  /** The blend credits a predecessor saved (adapters/redis/blend-store.ts loadBlend), to carry on from. */
+  blendRestored?: BlendSnapshot,
 ): BoundLearnerCore {
   const params = onlineModelParamsFrom(config.model);
   /** Items present in the index with a trained vector (the item-embeddings tail says which). */
@@ -68,6 +72,7 @@ export function bindLearnerCore(
       catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides },
       modelVersion: () => modelVersion,
       blendChoice: 'learned',
+      ...(blendRestored ? { blendRestored } : {}),
       ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
       ...(sources.sessions ? { sessions: sources.sessions } : {}),
     },
@@ -115,6 +120,7 @@ export function bindLearnerCore(
       return { ...state, pool: ranked.pool };
     },
     blend: () => model.blend,
+    blendSnapshot: () => model.blendSnapshot(),
     // The stored ranking was made moments ago for this very state (withPool), so the list needs
     // no search unless the model changed since (the binding has no age policy).
     recommend: (user) => model.recommend(user, { k: config.model.k }).items,

@@ -8,6 +8,7 @@ import { listTopicNames } from '../adapters/kafka/offsets.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
 import { registerBlendMetrics } from '../adapters/metrics/pipeline-metrics.ts';
+import { loadBlend } from '../adapters/redis/blend-store.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
@@ -95,7 +96,8 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     const feedback: { afterEvent?: (event: ClickEvent) => void } = {};
     const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event));
     closer.add('trending feed', () => feed.stop());
-    const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions }, log);
+    const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);
+    const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions }, log, blendRestored);
     feedback.afterEvent = (event) => recommender.afterEvent(event);
 
     const registry = createMetricsRegistry('api');

@@ -2,7 +2,7 @@ import type { AnnIndex } from '../core/ann-index.ts';
 import type { ClickEvent, EventWeights } from '../core/events.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
-import { createPendingLists } from '../core/blend-choice.ts';
+import { createPendingLists, type BlendSnapshot } from '../core/blend-choice.ts';
 import { createModel, type BlendState, type ModelParams } from '../core/model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
@@ -53,7 +53,7 @@ export function bindRecommender(
    * Given when this process sees the clickstream (the API's tail): its searches rank the
    * alternative blends too, and `afterEvent` credits them with what each user did next.
    */
-  feedback?: { weights: EventWeights },
+  feedback?: { weights: EventWeights; restored?: BlendSnapshot },
 ): BoundRecommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
@@ -70,6 +70,7 @@ export function bindRecommender(
       ...(sources.neighbours ? { neighbours: sources.neighbours } : {}),
       ...(sources.sessions ? { sessions: sources.sessions } : {}),
       ...(feedback ? { blendChoice: 'learned' as const } : {}),
+      ...(feedback?.restored ? { blendRestored: feedback.restored } : {}),
     },
   );
   // The alternative blends' tops of the last list searched for each user, credited by the

@@ -6,6 +6,7 @@ import { fetchTopicId } from '../adapters/kafka/topic-id.ts';
 import type { SnapshotState } from '../adapters/fs/hnsw-snapshot.ts';
 import type { Config } from '../config.ts';
 import type { AnnIndex } from '../core/ann-index.ts';
+import type { BlendSnapshot } from '../core/blend-choice.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { CatalogView } from '../core/ports.ts';
@@ -112,7 +113,7 @@ export interface LiveSources {
 }
 
 /** The model's recommender over a loaded ServingModel, with the serving settings of `config`. */
-export function bindServingRecommender(config: Config, model: ServingModel, catalog: CatalogView, live: LiveSources, log: Logger): BoundRecommender {
+export function bindServingRecommender(config: Config, model: ServingModel, catalog: CatalogView, live: LiveSources, log: Logger, blendRestored?: BlendSnapshot): BoundRecommender {
   const params = onlineModelParamsFrom(config.model);
   return bindRecommender(
     model.index,
@@ -124,7 +125,8 @@ export function bindServingRecommender(config: Config, model: ServingModel, cata
     Math.max(SIMILAR_DEPTH, 4 * config.model.maxK),
     { neighbours: model.neighbours, ...(live.sessions ? { sessions: live.sessions } : {}) },
     // The clickstream tail that feeds the sessions also shows what users did after their lists.
-    live.sessions ? { weights: config.model.weights } : undefined,
+    // It starts from the choice the learners saved (blendRestored) and goes on learning its own.
+    live.sessions ? { weights: config.model.weights, ...(blendRestored ? { restored: blendRestored } : {}) } : undefined,
   );
 }
 

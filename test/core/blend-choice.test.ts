@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBlendChooser, createPendingLists, DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
+import { blendSnapshotFor, createBlendChooser, createPendingLists, DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
 
 const params = { sessionWeights: [10, 30, 100], memoryEvents: 100, depth: 3 };
 
@@ -60,5 +60,30 @@ describe('pending lists (what waits for a user\'s next event)', () => {
     expect(pending.take('a')).toBeUndefined();
     expect(pending.take('c')).toEqual([[4]]);
     expect(pending.size).toBe(0);
+  });
+});
+
+describe('blend snapshots (what a restarted process carries on from)', () => {
+  it('round-trips credits and choice, and a restored chooser goes on from them', () => {
+    const first = createBlendChooser(params, 1);
+    for (let i = 0; i < 5; i++) first.credit([[], [], [i]], i);
+    const saved = blendSnapshotFor(JSON.parse(JSON.stringify(first.snapshot())), params);
+    if (typeof saved === 'string') throw new Error(saved);
+    const second = createBlendChooser(params, 1, saved);
+    expect(second.chosen).toBe(2);
+    expect(second.credits).toEqual(first.credits);
+    first.credit([[7], [], []], 7);
+    second.credit([[7], [], []], 7);
+    expect(second.snapshot()).toEqual(first.snapshot());
+  });
+
+  it('says why a record cannot be restored', () => {
+    const good = createBlendChooser(params).snapshot();
+    expect(blendSnapshotFor('hello', params)).toMatch(/not a streamrec blend snapshot/);
+    expect(blendSnapshotFor({ ...good, sessionWeights: [10, 30] }, params)).toMatch(/this model chooses between \[10,30,100\]/);
+    expect(blendSnapshotFor({ ...good, credits: [1, -1, 0] }, params)).toMatch(/credits/);
+    expect(blendSnapshotFor({ ...good, credits: [5, 0, 0], credited: 2 }, params)).toMatch(/credited lists/);
+    expect(blendSnapshotFor({ ...good, chosen: 3 }, params)).toMatch(/chosen alternative/);
+    expect(blendSnapshotFor(good, params)).toEqual(good);
   });
 });

@@ -5,6 +5,10 @@ import type { ClickEvent } from '../../src/core/events.ts';
 import { startLearner, type LearnerRuntime } from '../../src/pipeline/compose.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { integrationSetup } from '../helpers/integration.ts';
+import { loadBlend } from '../../src/adapters/redis/blend-store.ts';
+import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
+import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
+import { DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
 import { produceEvents, publishModel, readTopic, waitUntil } from './support.ts';
 
 const ctx = await integrationSetup({
@@ -24,7 +28,8 @@ const produce = (events: readonly ClickEvent[]) => produceEvents(ctx, events);
 
 describe('session neighbours from the clickstream tail (real Kafka and Redis)', () => {
   it('learner and API rebuild the index from the recent clickstream and recommend an item only neighbour sessions hold', async () => {
-    const { config, kafka, log } = ctx;
+    const { config, kafka, redis, log } = ctx;
+    const store = createRedisUserStore(redis, createRedisKeys(config.redis.keyPrefix));
     await publishModel(kafka, config, log, 3);
     // Sessions on both partitions, before any learner runs: no refitter, so no rules; the
     // novec items never get a vector (no context of vector items).
@@ -79,5 +84,13 @@ describe('session neighbours from the clickstream tail (real Kafka and Redis)', 
     await produce([{ eventId: 'shop-3', userId: 'shopper', itemId: 'novec-b', type: 'click', ts: Date.now() }]);
     await waitUntil('the API credits its blends with the shopper\'s next event', async () => (await hitRates()).get('30') === 1, 20_000, 50);
     expect(Object.fromEntries(await hitRates())).toEqual({ '10': 1, '30': 1, '100': 1 });
+
+    // The learner credited its stored list with shop-3 too, and saves its credits when it stops:
+    // the next learner (and API) of the group starts from them.
+    await waitUntil('the learner applied shop-3', async () => (await store.get('shopper'))?.eventCount === 3, 20_000, 50);
+    await learner.close();
+    running.splice(running.indexOf(learner), 1);
+    const saved = await loadBlend(redis, createRedisKeys(config.redis.keyPrefix), config.learner.groupId, DEFAULT_BLEND_CHOICE, log);
+    expect(saved?.credited).toBeGreaterThan(0);
   }, 90_000);
 });

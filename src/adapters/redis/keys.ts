@@ -25,6 +25,8 @@ export interface RedisKeys {
   trending(): string;
   /** msgpack TrendingSnapshot a learner group saves, so a restarted learner starts warm. */
   learnerTrending(groupId: string): string;
+  /** msgpack BlendSnapshot (core/blend-choice.ts) a learner group saves; goes with the model on reset. */
+  learnerBlend(groupId: string): string;
   /**
    * SCAN MATCH patterns of what is learned from the clickstream and goes together
    * (`streamrec reset`): every user's keys, the model versions, trending and the learners'
@@ -46,6 +48,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     catalogChanges: () => `${prefix}:{catalog}:changes`,
     trending: () => `${prefix}:{trending}:scores`,
     learnerTrending: (groupId: string) => `${prefix}:{trending}:learner:${groupId}`,
+    learnerBlend: (groupId: string) => `${prefix}:{model}:blend:${groupId}`,
     learnedStatePatterns: () => {
       const p = prefix.replace(/[*?[\]\\]/g, '\\$&');
       return { users: `${p}:{u:*}:*`, model: `${p}:{model}:*`, trending: `${p}:{trending}:*` };
