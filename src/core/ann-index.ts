@@ -34,6 +34,11 @@ export interface AnnIndex {
   readonly size: number;
   /** Adds the item or replaces its vector. */
   upsert(itemId: string, vector: Vector): void;
+  /**
+   * upsert for every entry (a refit's vectors): the same items and vectors afterwards, though an
+   * approximate index may rebuild its graph instead when the change covers most of it.
+   */
+  upsertMany(changes: ReadonlyMap<string, Vector>): void;
   remove(itemId: string): boolean;
   has(itemId: string): boolean;
   /**

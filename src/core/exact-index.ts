@@ -37,10 +37,13 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     slotHashes = hashes;
   }
 
-  return {
+  const index: AnnIndex = {
     dim,
     get size() {
       return ids.length;
+    },
+    upsertMany(changes) {
+      for (const [itemId, vector] of changes) index.upsert(itemId, vector);
     },
     upsert(itemId, vector) {
       checkIndexVector(itemId, vector, dim);
@@ -118,6 +121,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       return ids.slice();
     },
   };
+  return index;
 }
 
 /**

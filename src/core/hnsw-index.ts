@@ -47,6 +47,9 @@ export interface HnswIdMap {
 // Where the search's filter form is chosen; exported here too, as part of the index's API.
 export { HNSW_NATIVE_MASK } from './hnsw-search.ts';
 
+// Below this many changes upsertMany never rebuilds: a small index is cheap to update either way.
+const REBUILD_MIN_CHANGES = 1000;
+
 const DEFAULTS: Required<Omit<HnswOptions, 'dim'>> = { capacity: 1024, M: 16, efConstruction: 200, efSearch: 'auto', seed: 100 };
 
 /**
@@ -94,14 +97,36 @@ export function restoreHnswIndex(graphPath: string, meta: HnswIdMap, overrides: 
  * The AnnIndex over `native`, its labels and mask. `deleted` counts marked-deleted slots that a
  * new id may take over (allowReplaceDeleted), so churn reuses slots instead of growing.
  */
-function compose(native: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, labels: HnswLabels, deletedAtStart: number): HnswIndex {
+function compose(graph: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, labels: HnswLabels, deletedAtStart: number): HnswIndex {
   const { dim } = opts;
+  // Replaced whole by upsertMany's rebuild; labels and mask carry over unchanged.
+  let native = graph;
   const mask = new LabelMask(labels.nextLabel);
   // A snapshot's labels: no id is hidden yet, so this only grows the mask over any label at or
   // past its nextLabel (none in a well-formed id map).
   for (const [label, id] of labels.pairs()) mask.track(id, label);
   const efFor = (items: number) => (opts.efSearch === 'auto' ? autoEfSearch(items) : opts.efSearch);
   let deleted = deletedAtStart;
+
+  function upsert(itemId: string, vector: Vector): void {
+    checkIndexVector(itemId, vector, dim);
+    const point = Array.from(vector);
+    const existing = labels.labelFor(itemId);
+    if (existing !== undefined) {
+      native.addPoint(point, existing);
+      return;
+    }
+    const label = labels.claim();
+    if (deleted > 0) {
+      native.addPoint(point, label, true);
+      deleted--;
+    } else {
+      if (native.getCurrentCount() >= native.getMaxElements()) native.resizeIndex(native.getMaxElements() * 2);
+      native.addPoint(point, label);
+    }
+    labels.add(itemId, label);
+    mask.track(itemId, label);
+  }
 
   return {
     dim,
@@ -115,25 +140,35 @@ function compose(native: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, l
     get efNow() {
       return efFor(labels.size);
     },
-    upsert(itemId, vector) {
-      checkIndexVector(itemId, vector, dim);
-      const point = Array.from(vector);
-      const existing = labels.labelFor(itemId);
-      if (existing !== undefined) {
-        native.addPoint(point, existing);
+    upsertMany(changes) {
+      for (const [itemId, vector] of changes) checkIndexVector(itemId, vector, dim);
+      // hnswlib's in-place update of a point repairs its neighbours' links: ~2,100 µs against
+      // ~140 µs for a fresh insert (64 dims, M 16, efConstruction 200). A change covering at
+      // least half the index (a refit) therefore builds a fresh graph of every point, under the
+      // same labels (mask and id map stay as they are); a smaller one upserts point by point.
+      if (changes.size < Math.max(REBUILD_MIN_CHANGES, labels.size / 2)) {
+        for (const [itemId, vector] of changes) upsert(itemId, vector);
         return;
       }
-      const label = labels.claim();
-      if (deleted > 0) {
-        native.addPoint(point, label, true);
-        deleted--;
-      } else {
-        if (native.getCurrentCount() >= native.getMaxElements()) native.resizeIndex(native.getMaxElements() * 2);
-        native.addPoint(point, label);
+      let added = 0;
+      for (const itemId of changes.keys()) if (!labels.has(itemId)) added++;
+      const fresh = new hnswlib.HierarchicalNSW('cosine', dim);
+      fresh.initIndex({ maxElements: Math.max(16, native.getMaxElements(), labels.size + added), m: opts.M, efConstruction: opts.efConstruction, randomSeed: opts.seed, allowReplaceDeleted: true });
+      for (const [label, itemId] of labels.pairs()) {
+        const changed = changes.get(itemId);
+        fresh.addPoint(changed ? Array.from(changed) : native.getPoint(label), label);
       }
-      labels.add(itemId, label);
-      mask.track(itemId, label);
+      for (const [itemId, vector] of changes) {
+        if (labels.has(itemId)) continue;
+        const label = labels.claim();
+        fresh.addPoint(Array.from(vector), label);
+        labels.add(itemId, label);
+        mask.track(itemId, label);
+      }
+      native = fresh;
+      deleted = 0;
     },
+    upsert,
     remove(itemId) {
       const label = labels.labelFor(itemId);
       if (label === undefined) return false;

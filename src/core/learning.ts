@@ -16,6 +16,8 @@ export interface ItemFactors {
   factorOf(itemId: string): Vector | undefined;
   /** Upserts an index vector into the index. */
   put(itemId: string, vector: Vector): void;
+  /** put for every entry at once (a refit): the index may rebuild instead of updating each (AnnIndex.upsertMany). */
+  putMany(changes: ReadonlyMap<string, Vector>): void;
   /** The index changed this item outside put (the item-embeddings tail): read it again. */
   forget(itemId: string): void;
 }
@@ -34,6 +36,10 @@ export interface ItemFactorsPolicy {
 export function createItemFactors(index: AnnIndex, policy: ItemFactorsPolicy): ItemFactors {
   // null: the index has no such item (cached too, so a miss costs one read).
   const cached = new Map<string, Vector | null>();
+  const cachePut = (itemId: string, vector: Vector): void => {
+    if (policy.keepPut && policy.maxCached > 0) cached.set(itemId, factorPart(vector));
+    else cached.delete(itemId);
+  };
   return {
     factorOf(itemId) {
       const hit = cached.get(itemId);
@@ -47,8 +53,11 @@ export function createItemFactors(index: AnnIndex, policy: ItemFactorsPolicy): I
     },
     put(itemId, vector) {
       index.upsert(itemId, vector);
-      if (policy.keepPut && policy.maxCached > 0) cached.set(itemId, factorPart(vector));
-      else cached.delete(itemId);
+      cachePut(itemId, vector);
+    },
+    putMany(changes) {
+      index.upsertMany(changes);
+      for (const [itemId, vector] of changes) cachePut(itemId, vector);
     },
     forget(itemId) {
       cached.delete(itemId);

@@ -83,13 +83,11 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     const result = refitter.refit();
     if (!result.aligned) version = `online-${++lineage}`;
     model.forgetContexts();
-    const updates: ItemUpdate[] = [];
-    for (const [itemId, factor] of result.vectors) {
-      const vector = indexVectorOf(factor);
-      model.factors.put(itemId, vector);
-      updates.push({ itemId, vector, source: 'train' });
-    }
-    return updates;
+    const vectors = new Map<string, Vector>();
+    for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
+    // All at once: an HNSW index rebuilds its graph instead of updating every point in place.
+    model.factors.putMany(vectors);
+    return [...vectors].map(([itemId, vector]) => ({ itemId, vector, source: 'train' as const }));
   }
 
   return {

@@ -83,6 +83,9 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     get size() {
       return graph.size;
     },
+    upsertMany(changes) {
+      for (const [itemId, vector] of changes) this.upsert(itemId, vector);
+    },
     upsert(itemId, vector) {
       confirmed?.add(itemId);
       const unit = normalized(vector);

@@ -64,6 +64,45 @@ export function annIndexSuite(name: string, create: (dim: number) => AnnIndex): 
       expect(Array.from(index.vectorOf('a')!)).toEqual([expect.closeTo(0, 5), expect.closeTo(1, 5)]);
     });
 
+    it('upsertMany leaves what upserting each entry leaves, also when it covers the whole index (a refit)', () => {
+      const dim = 8;
+      const before = clusteredVectors(1500, dim, 12, 5);
+      const after = clusteredVectors(1600, dim, 12, 6);
+      const one = create(dim);
+      const many = create(dim);
+      before.forEach((x, i) => {
+        one.upsert(`i${i}`, x);
+        many.upsert(`i${i}`, x);
+      });
+      many.setHidden('i3', true);
+      one.setHidden('i3', true);
+      one.remove('i7');
+      many.remove('i7');
+      // A refit: every item moves, a hundred are new (large enough to rebuild an HNSW graph).
+      const changes = new Map(after.map((x, i) => [`i${i}`, x] as const));
+      for (const [id, x] of changes) one.upsert(id, x);
+      many.upsertMany(changes);
+      expect(many.size).toBe(one.size);
+      expect(new Set(many.ids())).toEqual(new Set(one.ids()));
+      for (const id of ['i0', 'i7', 'i1599']) expect(Array.from(many.vectorOf(id)!)).toEqual(Array.from(one.vectorOf(id)!).map((x) => expect.closeTo(x, 5)));
+      // Same answers (an approximate index: nearly all the same items), hidden still hidden.
+      let same = 0;
+      let total = 0;
+      const next = rng(9);
+      for (let q = 0; q < 30; q++) {
+        const query = randomVector(dim, next);
+        const a = one.search(query, 10).map((r) => r.itemId);
+        const b = many.search(query, 10).map((r) => r.itemId);
+        expect(b).not.toContain('i3');
+        same += b.filter((id) => a.includes(id)).length;
+        total += a.length;
+      }
+      expect(same / total).toBeGreaterThan(0.95);
+      // A small change is an ordinary upsert.
+      many.upsertMany(new Map([['i1', v(1, 0, 0, 0, 0, 0, 0, 0)]]));
+      expect(many.search(v(1, 0, 0, 0, 0, 0, 0, 0), 1)[0]!.itemId).toBe('i1');
+    });
+
     it('removes items: gone from search, has, ids and size; remove of unknown is false', () => {
       const index = create(2);
       index.upsert('a', v(1, 0));
