@@ -72,15 +72,20 @@ export function autoEfSearch(items: number): number {
 export function createHnswIndex(options: HnswOptions): HnswIndex {
   const opts = { ...DEFAULTS, ...options };
   if (!Number.isInteger(opts.dim) || opts.dim < 1) throw new RangeError(`dim must be a positive integer, got ${opts.dim}`);
+  return compose(emptyGraph(opts, opts.capacity), opts, new HnswLabels([], 0), 0);
+}
+
+/** An empty hnswlib graph with the index's parameters, room for `capacity` points. */
+function emptyGraph(opts: Required<HnswOptions>, capacity: number): hnswlib.HierarchicalNSW {
   const native = new hnswlib.HierarchicalNSW('cosine', opts.dim);
   native.initIndex({
-    maxElements: Math.max(16, opts.capacity),
+    maxElements: Math.max(16, capacity),
     m: opts.M,
     efConstruction: opts.efConstruction,
     randomSeed: opts.seed,
     allowReplaceDeleted: true,
   });
-  return compose(native, opts, new HnswLabels([], 0), 0);
+  return native;
 }
 
 /** Rebuilds an index from a graph file (writeGraph) and its id map (idMap). */
@@ -152,8 +157,7 @@ function compose(graph: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, la
       }
       let added = 0;
       for (const itemId of changes.keys()) if (!labels.has(itemId)) added++;
-      const fresh = new hnswlib.HierarchicalNSW('cosine', dim);
-      fresh.initIndex({ maxElements: Math.max(16, native.getMaxElements(), labels.size + added), m: opts.M, efConstruction: opts.efConstruction, randomSeed: opts.seed, allowReplaceDeleted: true });
+      const fresh = emptyGraph(opts, Math.max(native.getMaxElements(), labels.size + added));
       for (const [label, itemId] of labels.pairs()) {
         const changed = changes.get(itemId);
         fresh.addPoint(changed ? Array.from(changed) : native.getPoint(label), label);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { BlendState } from '../../core/model.ts';
 
 /** What the learner reports; rates (events/s) come from the counters via rate(). */
 export interface PipelineMetrics {
@@ -79,7 +80,7 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
  * weight served, and per alternative the discounted hit rate of its top of the lists users
  * then acted on, the model's live accuracy.
  */
-export function registerBlendMetrics(registry: Registry, blend: () => { sessionWeight: number; sessionWeights: readonly number[]; hitRates: readonly number[] }): void {
+export function registerBlendMetrics(registry: Registry, blend: () => BlendState): void {
   const registers = [registry];
   new Gauge({
     name: 'streamrec_blend_session_weight',

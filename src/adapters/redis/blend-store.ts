@@ -3,6 +3,7 @@ import { blendSnapshotFor, type BlendChoiceParams, type BlendSnapshot } from '..
 import type { Logger } from '../../log.ts';
 import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
+import { startPeriodicSave, type PeriodicSave } from './periodic-save.ts';
 
 /**
  * The blend credits a learner group saved (core/blend-choice.ts), for a restarted learner to
@@ -33,17 +34,11 @@ export async function loadBlend(redis: Redis, keys: RedisKeys, groupId: string, 
   return snapshot;
 }
 
-export interface BlendSaver {
-  /** Writes the snapshot now (also done every saveEveryMs); never throws. */
-  save(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
  * Saves a learner's blend credits periodically and at stop. Each learner credits its own
  * partitions' users, a fair sample of the stream, so the last one saved will do for any.
  */
-export function startBlendSaver(redis: Redis, keys: RedisKeys, groupId: string, snapshot: () => BlendSnapshot | undefined, log: Logger, saveEveryMs = 60_000): BlendSaver {
+export function startBlendSaver(redis: Redis, keys: RedisKeys, groupId: string, snapshot: () => BlendSnapshot | undefined, log: Logger, saveEveryMs = 60_000): PeriodicSave {
   const save = async () => {
     const s = snapshot();
     if (s === undefined || !(s.credited > 0)) return;
@@ -53,13 +48,5 @@ export function startBlendSaver(redis: Redis, keys: RedisKeys, groupId: string, 
       log.warn({ err: (err as Error).message }, 'could not save the blend choice; will retry');
     }
   };
-  const timer = setInterval(() => void save(), saveEveryMs);
-  timer.unref();
-  return {
-    save,
-    async stop() {
-      clearInterval(timer);
-      await save();
-    },
-  };
+  return startPeriodicSave(save, saveEveryMs);
 }

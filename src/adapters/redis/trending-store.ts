@@ -3,12 +3,10 @@ import { createTrending, type Trending, type TrendingSnapshot } from '../../core
 import type { Logger } from '../../log.ts';
 import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
+import { startPeriodicSave, type PeriodicSave } from './periodic-save.ts';
 
-export interface PersistedTrending {
+export interface PersistedTrending extends PeriodicSave {
   readonly trending: Trending;
-  /** Writes the snapshot now (also done every saveEveryMs); never throws. */
-  save(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /**
@@ -42,14 +40,5 @@ export async function openPersistedTrending(
       log.warn({ err: (err as Error).message }, 'could not save trending; will retry');
     }
   };
-  const timer = setInterval(() => void save(), saveEveryMs);
-  timer.unref();
-  return {
-    trending,
-    save,
-    async stop() {
-      clearInterval(timer);
-      await save();
-    },
-  };
+  return { trending, ...startPeriodicSave(save, saveEveryMs) };
 }
