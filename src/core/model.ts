@@ -3,7 +3,7 @@ import type { NeighbourSource } from './co-visitation.ts';
 import { createItemFactors, createLearning, type ItemFactors, type ItemFactorsPolicy, type Learning, type LearningParams, type TrainedItems } from './learning.ts';
 import { createBlendChooser, type AlternativeLists, type BlendChoiceParams, type BlendSnapshot } from './blend-choice.ts';
 import { itemHash } from './item-hash.ts';
-import { modelTag, rankPool, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
+import { candidatePool, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
 import type { SessionNeighbourSource } from './session-neighbours.ts';
 import type { Trending } from './trending.ts';
 import { userQuery, type QueryParams } from './user-query.ts';
@@ -92,11 +92,12 @@ export interface Model extends Learning {
   /** The index's item vectors as the model reads and puts them; `forget` an item the index changed outside the model. */
   readonly factors: ItemFactors;
   recommend(user: UserState | undefined, options: RecommendOptions): Recommendation;
-  /** The ranking to store with `user`'s state (top `size`, only the user's own filters); undefined for a cold user. */
-  rank(user: UserState, size: number): CandidatePool | undefined;
-  /** rank, plus each alternative blend's top (itemHash values) to credit when the user acts next. */
-  rankWithAlternatives(user: UserState, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined;
-  /** The user acted on `itemId` after lists `alternatives` (from recommend or rankWithAlternatives): credits the blends that held it. */
+  /**
+   * The ranking to store with `user`'s state (top `size`, only the user's own filters), and each
+   * alternative blend's top (itemHash values) to credit when the user acts next; undefined for a cold user.
+   */
+  rank(user: UserState, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined;
+  /** The user acted on `itemId` after lists `alternatives` (from recommend or rank): credits the blends that held it. */
   creditBlend(alternatives: AlternativeLists, itemId: string): void;
   /** The blend served now, and per alternative (sessionWeights) the discounted hits and hit rate behind the choice (metrics). */
   readonly blend: BlendState;
@@ -171,8 +172,7 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
       if (pool) req.pool = pool;
       return recommend(req);
     },
-    rank: (user, size) => rankPool(request(user, size), currentTag(), size)?.pool,
-    rankWithAlternatives: (user, size) => rankPool(request(user, size), currentTag(), size),
+    rank: (user, size) => candidatePool(request(user, size), currentTag(), size),
     creditBlend(lists, itemId) {
       chooser?.credit(lists, itemHash(itemId));
     },

@@ -121,7 +121,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       if (refitter.due) updates.push(...refit());
       nowTs = Math.max(nowTs, event.ts);
       if (pools) {
-        const ranked = model.rankWithAlternatives(state, pools.size);
+        const ranked = model.rank(state, pools.size);
         if (ranked) users.set(event.userId, { ...state, pool: ranked.pool });
         if (ranked?.alternatives) pooledLists.keep(event.userId, ranked.alternatives);
       }

@@ -167,14 +167,10 @@ export function modelTag(modelVersion: string): number {
  * The pool to store with `req.user`'s state: the model's top `size` for it (search, then the
  * trending re-rank, as recommend ranks), with the user's own filters only (seen, availability;
  * a request's exclude and category apply when it is served). Undefined for a cold user or a
- * query without a direction, which recommend answers from trending anyway.
+ * query without a direction, which recommend answers from trending anyway. With req.alternatives,
+ * also each alternative blend's top (blend-choice.ts).
  */
-export function candidatePool(req: RecommendRequest, tag: number, size: number): CandidatePool | undefined {
-  return rankPool(req, tag, size)?.pool;
-}
-
-/** candidatePool, with the alternative blends' tops when req.alternatives asks for them. */
-export function rankPool(req: RecommendRequest, tag: number, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined {
+export function candidatePool(req: RecommendRequest, tag: number, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined {
   if (!modelAnswers(req)) return undefined;
   const ranked = searchModel(req, queryFor(req), Math.max(0, Math.floor(size)), acceptFilter({ ...req, exclude: undefined, category: undefined }));
   if (ranked === undefined) return undefined;

@@ -114,7 +114,7 @@ export function bindLearnerCore(
       return [...updated.values()];
     },
     withPool(state) {
-      const ranked = model.rankWithAlternatives(state, poolSize);
+      const ranked = model.rank(state, poolSize);
       if (ranked === undefined) return state;
       if (ranked.alternatives) staged.keep(state.userId, ranked.alternatives);
       return { ...state, pool: ranked.pool };

@@ -59,7 +59,7 @@ describe('candidate pools: serve the stored ranking instead of searching', () =>
     const idx = counting(index);
     for (let n = 0; n < 20; n++) {
       const user = userOf(n);
-      const pool = candidatePool(request(index, trending, user), TAG, SIZE)!;
+      const pool = candidatePool(request(index, trending, user), TAG, SIZE)!.pool;
       expect(pool.hashes).toHaveLength(SIZE);
       expect(pool.hashes.some((h) => user.seen.includes(h))).toBe(false);
       const searched = recommend(request(index, trending, user));
@@ -77,7 +77,7 @@ describe('candidate pools: serve the stored ranking instead of searching', () =>
     const idx = counting(index);
     for (let n = 0; n < 20; n++) {
       const user = userOf(n);
-      const pool = candidatePool(request(index, trending, user), TAG, SIZE)!;
+      const pool = candidatePool(request(index, trending, user), TAG, SIZE)!.pool;
       const ranked = pool.hashes.map((h) => index.idsWithHash(h)[0]!);
       const variants: Array<[Partial<RecommendRequest>, (id: string) => boolean]> = [
         [{ exclude: ranked.slice(0, 3) }, (id) => !ranked.slice(0, 3).includes(id)],
@@ -99,7 +99,7 @@ describe('candidate pools: serve the stored ranking instead of searching', () =>
   it('searches when fewer than k of the pool pass, and never serves a removed or unavailable item', () => {
     const { index, trending } = world();
     const user = userOf(5);
-    const pool = candidatePool(request(index, trending, user), TAG, SIZE)!;
+    const pool = candidatePool(request(index, trending, user), TAG, SIZE)!.pool;
     const ranked = pool.hashes.map((h) => index.idsWithHash(h)[0]!);
     const idx = counting(index);
     // All but 5 of the pool excluded: k 10 cannot come from it.
@@ -120,7 +120,7 @@ describe('candidate pools: serve the stored ranking instead of searching', () =>
   it('skips an entry whose hash two indexed ids share (it cannot tell which was ranked), and a k larger than the pool searches', () => {
     const { index, trending } = world();
     const user = userOf(2);
-    const pool = candidatePool(request(index, trending, user), TAG, SIZE)!;
+    const pool = candidatePool(request(index, trending, user), TAG, SIZE)!.pool;
     // Two ids with one itemHash, both indexed: a pool entry of that hash is ambiguous.
     index.upsert('sku58frs', index.vectorOf(index.idsWithHash(pool.hashes[0]!)[0]!)!);
     index.upsert('sku4r1h1', index.vectorOf(index.idsWithHash(pool.hashes[1]!)[0]!)!);

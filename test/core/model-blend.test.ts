@@ -47,7 +47,7 @@ describe('the model chooses its blend from what users do next', () => {
     expect(model.blend.hitRates).toEqual([0, 0, 1]);
     expect(model.recommend(userAfter('u9'), { k: 3 }).items[0]!.itemId).toBe('B');
     // The stored ranking follows the same choice.
-    expect(model.rankWithAlternatives(userAfter('u10'), 3)!.pool.hashes[0]).toBe(itemHash('B'));
+    expect(model.rank(userAfter('u10'), 3)!.pool.hashes[0]).toBe(itemHash('B'));
   });
 
   it('a process that does not see what users do next serves the default blend and ranks nothing extra', () => {

@@ -71,7 +71,7 @@ describe('neighbour table (the replicated co-visitation rules)', () => {
       updatedAtMs: 1,
     };
     const base: RecommendRequest = { user, k: 3, index, trending: createTrending(60_000), isAvailable: () => true, neighbours: table };
-    const pool = candidatePool({ ...base, k: 4 }, modelTag('m'), 4)!;
+    const pool = candidatePool({ ...base, k: 4 }, modelTag('m'), 4)!.pool;
     const searched = recommend(base);
     expect(searched.items.map((i) => i.itemId)).toContain('novec-1');
     const served = recommend({ ...base, pool });
