@@ -18,7 +18,7 @@ export interface PoolPolicy {
   now?: () => number;
 }
 
-// Users whose last searched list waits for their next event: ~0.2 KB each, ~10 MB at most.
+// Users whose last searched list waits for their next event: ~0.5 KB each, ~26 MB at most.
 const MAX_LISTED_USERS = 50_000;
 
 export interface BoundRecommender extends Recommender {
