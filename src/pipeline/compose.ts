@@ -84,6 +84,7 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     closer.add('catalog view', () => catalog.close());
 
     const index = openServingIndex(config.model.dim, config.learner.indexSnapshotDir, config.topics.itemEmbeddings, log, config.model.efSearch);
+    closer.add('index rebuild', () => index.close());
     const persisted = await openPersistedTrending(redis, keys, config.learner.groupId, config.model.trendingHalfLifeMs, log);
     closer.add('trending', () => persisted.stop());
     const trending = persisted.trending;

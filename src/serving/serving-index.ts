@@ -22,7 +22,24 @@ export interface ServingIndex extends AnnIndex {
   /** The topic state the loaded snapshot was saved with, if any. */
   readonly snapshotState: SnapshotState | undefined;
   readonly efSearch: EfSearch;
+  /** Points moved without relinking that a rebuild has yet to relink (HnswIndex.stale). */
+  readonly stale: number;
+  /** Graphs rebuilt in the background since start. */
+  readonly rebuilds: number;
+  /** Stops the background rebuild (a build under way is dropped; the old graph keeps serving). */
+  close(): void;
 }
+
+/**
+ * A refit's records arrive over several batches: the rebuild starts once they stop for this
+ * long, so one build relinks the whole refit.
+ */
+const REBUILD_QUIET_MS = 500;
+/**
+ * Each slice of a background rebuild inserts points for about this long before the event loop
+ * gets its turn: the added delay a request may see while a graph is being rebuilt.
+ */
+const REBUILD_SLICE_MS = 5;
 
 /**
  * The API's index: HNSW plus a JS map of the unit vectors beside it, for two reasons.
@@ -35,7 +52,8 @@ export interface ServingIndex extends AnnIndex {
  */
 export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch?: EfSearch): ServingIndex {
   // Undefined keeps hnsw-index.ts's default (or, for a snapshot, the width it was saved with).
-  const ef = efSearch === undefined ? {} : { efSearch };
+  // A refit moves points' data at once and relinks them in a background rebuild (below).
+  const ef = { ...(efSearch === undefined ? {} : { efSearch }), rebuild: 'deferred' as const };
   const path = snapshotDir === undefined ? undefined : join(snapshotDir, `${topic}.d${dim}.hnsw`);
   let inner: HnswIndex | undefined;
   if (path !== undefined && existsSync(path)) {
@@ -75,6 +93,30 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
   // graph changes count. A one-shot process (inspect) then rewrites nothing it did not change.
   let unsaved = !fromSnapshot;
 
+  // The background rebuild: after a quiet spell following moves, slices of REBUILD_SLICE_MS on
+  // unref'd timers (a process that is stopping does not wait for them).
+  let rebuilds = 0;
+  let closed = false;
+  let quiet: NodeJS.Timeout | undefined;
+  let buildStartedMs = 0;
+  const slice = (): void => {
+    if (closed) return;
+    if (!graph.rebuilding) buildStartedMs = Date.now();
+    if (!graph.rebuildStep(REBUILD_SLICE_MS)) {
+      setTimeout(slice, 0).unref();
+      return;
+    }
+    rebuilds++;
+    unsaved = true;
+    log.info({ items: graph.size, stale: graph.stale, ms: Date.now() - buildStartedMs }, 'index graph rebuilt after a refit');
+    if (graph.stale > 0) scheduleRebuild();
+  };
+  const scheduleRebuild = (): void => {
+    if (closed || graph.rebuilding) return; // a build under way takes later moves along at its end
+    if (quiet) clearTimeout(quiet);
+    quiet = setTimeout(slice, REBUILD_QUIET_MS).unref();
+  };
+
   return {
     dim,
     fromSnapshot,
@@ -83,8 +125,30 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     get size() {
       return graph.size;
     },
+    get stale() {
+      return graph.stale;
+    },
+    get rebuilds() {
+      return rebuilds;
+    },
+    close() {
+      closed = true;
+      if (quiet) clearTimeout(quiet);
+    },
     upsertMany(changes) {
-      for (const [itemId, vector] of changes) this.upsert(itemId, vector);
+      const moved = new Map<string, Vector>();
+      for (const [itemId, vector] of changes) {
+        confirmed?.add(itemId);
+        const unit = normalized(vector);
+        const known = unitOf(itemId);
+        if (known && nearlyEqual(known, unit)) continue;
+        moved.set(itemId, vector);
+        vectors.set(itemId, unit);
+      }
+      if (moved.size === 0) return;
+      graph.upsertMany(moved);
+      unsaved = true;
+      if (graph.stale > 0) scheduleRebuild();
     },
     upsert(itemId, vector) {
       confirmed?.add(itemId);
@@ -128,6 +192,9 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     },
     saveSnapshot(state) {
       if (path === undefined) return;
+      // Stale points' links are not in the file's graph and a loaded graph would not know them
+      // stale: the snapshot (graph and the topic state it is current with) waits for the rebuild.
+      if (graph.stale > 0 || graph.rebuilding) return;
       const stateText = state === undefined ? undefined : JSON.stringify(state);
       if (unsaved) {
         // A state file always describes the graph beside it: the old one goes first.

@@ -51,6 +51,7 @@ export async function loadServingModel(
   const follow = options.follow ?? true;
   const topic = config.topics.itemEmbeddings;
   const index = openServingIndex(config.model.dim, config.http.indexSnapshotDir, topic, log, config.model.efSearch);
+  closer.add('index rebuild', () => index.close());
   let modelVersion = 'none';
   const tail = createItemEmbeddingsTail(kafka, config, index, log, {
     onChange: (change) => {

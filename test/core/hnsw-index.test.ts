@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { loadHnswIndex, saveHnswIndex } from '../../src/adapters/fs/hnsw-snapshot.ts';
-import { autoEfSearch, createHnswIndex, HNSW_NATIVE_MASK } from '../../src/core/hnsw-index.ts';
+import { autoEfSearch, createHnswIndex, HNSW_MOVE_PATCH, HNSW_NATIVE_MASK, MOVE_BATCH } from '../../src/core/hnsw-index.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { annIndexSuite, clusteredVectors, randomVector, rng } from './ann-index.suite.ts';
 
@@ -75,6 +75,89 @@ describe('HNSW recall against the exact twin (64-d)', () => {
     expect(loaded.search(extra, 1)[0]!.itemId).toBe('after-load');
     loaded.remove('n0');
     expect(loaded.has('n0')).toBe(false);
+  });
+});
+
+describe('HNSW refit: data moved at once, the graph rebuilt in slices (rebuild: deferred)', () => {
+  const dim = 32;
+  const all = clusteredVectors(4_100, dim, 40, 7);
+  const moved = clusteredVectors(3_000, dim, 40, 8);
+  const queries = all.slice(4_000);
+
+  it('is compiled in: npm ci applied patches/hnswlib-node+3.0.0.patch and rebuilt the addon', () => {
+    expect(HNSW_MOVE_PATCH).toBe(true);
+  });
+
+  it('answers with the moved vectors at once, then a sliced rebuild swaps in a graph holding every change made while it ran', () => {
+    const hnsw = createHnswIndex({ dim, capacity: 64, efSearch: 64, seed: 3, rebuild: 'deferred' });
+    const exact = createExactIndex(dim);
+    const put = (id: string, x: Float32Array) => {
+      hnsw.upsert(id, x);
+      exact.upsert(id, x);
+    };
+    all.slice(0, 4_000).forEach((x, i) => put(`i${i}`, x));
+    expect(hnsw.stale).toBe(0);
+    expect(hnsw.rebuildStep(0)).toBe(true); // nothing stale: nothing to build
+
+    // A refit moves 3,000 of the 4,000 points (plus 10 new ones) in one batch.
+    const refit = new Map<string, Float32Array>(moved.map((x, i) => [`i${i}`, x] as const));
+    for (let i = 0; i < 10; i++) refit.set(`new${i}`, randomVector(dim, rng(100 + i)));
+    hnsw.upsertMany(refit);
+    for (const [id, x] of refit) exact.upsert(id, x);
+    expect(hnsw.stale).toBe(3_000);
+    expect(hnsw.rebuilding).toBe(false);
+    // Moved data is what a search scores with, before any rebuild.
+    const top = hnsw.search(moved[5]!, 1)[0]!;
+    expect(top.itemId).toBe('i5');
+    expect(top.score).toBeCloseTo(1, 5);
+
+    // The first slice starts the build; changes keep coming while it runs.
+    expect(hnsw.rebuildStep(0)).toBe(false);
+    expect(hnsw.rebuilding).toBe(true);
+    let steps = 1;
+    const during = () => {
+      put('late-new', randomVector(dim, rng(7)));
+      put('i1', moved[1]!.map((x) => -x)); // a single move of a point built already
+      hnsw.remove('i5'); // built already
+      exact.remove('i5');
+      hnsw.remove('i3998'); // not built yet
+      exact.remove('i3998');
+      hnsw.setHidden('i10', true);
+      exact.setHidden('i10', true);
+    };
+    while (!hnsw.rebuildStep(0)) {
+      if (steps++ === 2_000) during();
+      expect(hnsw.search(queries[steps % 100]!, 10)).toHaveLength(10); // serving all along
+    }
+    expect(steps).toBeGreaterThan(2_000);
+    expect(hnsw.rebuilding).toBe(false);
+    // The single move made during the build was relinked in the new graph too: nothing left stale.
+    expect(hnsw.stale).toBe(0);
+
+    expect(hnsw.size).toBe(exact.size);
+    expect(new Set(hnsw.ids())).toEqual(new Set(exact.ids()));
+    expect(hnsw.search(moved[1]!.map((x) => -x), 1)[0]!.itemId).toBe('i1');
+    // Gone from the new graph too, not only from the id map: it takes no place among the k.
+    const nearFive = hnsw.search(moved[5]!, 10).map((r) => r.itemId);
+    expect(nearFive).toHaveLength(10);
+    expect(nearFive).not.toContain('i5');
+    expect(hnsw.search(exact.vectorOf('late-new')!, 1)[0]!.itemId).toBe('late-new');
+    expect(hnsw.search(all[3998]!, 50).map((r) => r.itemId)).not.toContain('i3998');
+    expect(hnsw.search(exact.vectorOf('i10')!, 50).map((r) => r.itemId)).not.toContain('i10');
+    expect(recallAt10(hnsw, exact, queries)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("rebuilds at once under 'now' (the one-process model), and relinks point by point below a refit's size", () => {
+    const hnsw = createHnswIndex({ dim, capacity: 64, seed: 3 });
+    all.slice(0, 1_000).forEach((x, i) => hnsw.upsert(`i${i}`, x));
+    hnsw.upsertMany(new Map(moved.slice(0, MOVE_BATCH).map((x, i) => [`i${i}`, x] as const)));
+    expect(hnsw.stale).toBe(0);
+    expect(hnsw.rebuilding).toBe(false);
+    const deferred = createHnswIndex({ dim, capacity: 64, seed: 3, rebuild: 'deferred' });
+    all.slice(0, 1_000).forEach((x, i) => deferred.upsert(`i${i}`, x));
+    deferred.upsertMany(new Map(moved.slice(0, MOVE_BATCH - 1).map((x, i) => [`i${i}`, x] as const)));
+    expect(deferred.stale).toBe(0);
+    expect(deferred.search(moved[0]!, 1)[0]!.itemId).toBe('i0');
   });
 });
 

@@ -9,6 +9,52 @@ const dir = mkdtempSync(join(tmpdir(), 'streamrec-index-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const log = createLogger('test', 'silent');
 const v = (...xs: number[]) => Float32Array.from(xs);
+const rng = (seed: number) => () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+
+describe('serving index: a refit', () => {
+  it('moves at once, keeps answering while its graph is rebuilt in slices after a quiet spell, and snapshots only the rebuilt graph', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'streamrec-refit-'));
+    const index = openServingIndex(16, own, 'emb', log);
+    try {
+      const next = rng(3);
+      const point = () => Float32Array.from({ length: 16 }, () => next() - 0.5);
+      for (let i = 0; i < 3_000; i++) index.upsert(`i${i}`, point());
+      index.saveSnapshot();
+      const file = join(own, 'emb.d16.hnsw');
+      const savedAt = statSync(file).mtimeMs;
+
+      const refit = new Map<string, Float32Array>();
+      for (let i = 0; i < 3_000; i++) refit.set(`i${i}`, point());
+      index.upsertMany(refit);
+      expect(index.stale).toBe(3_000);
+      expect(index.search(refit.get('i42')!, 1)[0]!.itemId).toBe('i42');
+      utimesSync(file, new Date(0), new Date(0));
+      index.saveSnapshot(); // stale: the old snapshot stays as it was
+      expect(statSync(file).mtimeMs).toBe(0);
+
+      // Timer callbacks run between the slices: the rebuild never holds the event loop for long.
+      let ticksWhileRebuilding = 0;
+      const ticker = setInterval(() => {
+        if (index.stale === 0 && index.rebuilds === 0) ticksWhileRebuilding++;
+      }, 1);
+      const deadline = Date.now() + 20_000;
+      while (index.rebuilds === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      clearInterval(ticker);
+      expect(index.rebuilds).toBe(1);
+      expect(index.stale).toBe(0);
+      expect(ticksWhileRebuilding).toBeGreaterThan(0);
+      expect(index.search(refit.get('i42')!, 1)[0]!.itemId).toBe('i42');
+      index.saveSnapshot();
+      expect(statSync(file).mtimeMs).toBeGreaterThanOrEqual(savedAt);
+    } finally {
+      index.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('serving index', () => {
   it('keeps unit vectors beside the graph and searches like it', () => {

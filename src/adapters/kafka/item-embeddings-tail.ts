@@ -5,6 +5,7 @@ import type { Logger } from '../../log.ts';
 import { createCompactedTail, type CompactedTail } from './compacted-tail.ts';
 import { decodeItemEmbedding } from './item-embeddings.ts';
 import type { ItemEmbeddingChange } from '../../core/ports.ts';
+import type { Vector } from '../../core/vector.ts';
 
 export interface ItemEmbeddingsTailStats {
   upserts: number;
@@ -57,7 +58,32 @@ export function createItemEmbeddingsTail(
     options.onChange?.(change);
   };
 
-  const tail = createCompactedTail(kafka, config, log, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply, follow: options.follow });
+  // A run's upserts reach the index together (a refit's run moves data and rebuilds the graph
+  // later, HnswIndex.upsertMany); a removal or a bad record ends the run, so order is kept.
+  const applyMany = (changes: ItemEmbeddingChange[]): void => {
+    const run = new Map<string, Vector>();
+    const ran: ItemEmbeddingChange[] = [];
+    const flush = () => {
+      if (run.size > 0) index.upsertMany(run);
+      stats.upserts += ran.length;
+      for (const c of ran) options.onChange?.(c);
+      run.clear();
+      ran.length = 0;
+    };
+    for (const change of changes) {
+      if (change.kind === 'upsert' && change.record.vector.length === index.dim) {
+        if (run.has(change.record.itemId)) flush(); // the earlier vector of an id lands first
+        run.set(change.record.itemId, change.record.vector);
+        ran.push(change);
+        continue;
+      }
+      flush();
+      apply(change);
+    }
+    flush();
+  };
+
+  const tail = createCompactedTail(kafka, config, log, { topic, name: 'item-tail', decode: decodeItemEmbedding, apply, applyMany, follow: options.follow });
   return {
     get caughtUp() {
       return tail.caughtUp;
