@@ -10,7 +10,7 @@ import { connectProducer } from '../adapters/kafka/producer.ts';
 import { ensureTopics, readMaxMessageBytes } from '../adapters/kafka/topics.ts';
 import { fetchTopicId, topicTag } from '../adapters/kafka/topic-id.ts';
 import { StreamrecError } from '../errors.ts';
-import { createPipelineMetrics, registerBlendMetrics } from '../adapters/metrics/pipeline-metrics.ts';
+import { createPipelineMetrics, registerBlendMetrics, registerIndexMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { createMetricsRegistry, serveMetrics } from '../adapters/metrics/registry.ts';
 import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
@@ -95,6 +95,7 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, params.blendChoice, log);
     const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true }, { neighbours, sessions }, blendRestored);
     registerBlendMetrics(registry, () => core.blend());
+    registerIndexMetrics(registry, index);
     const blendSaver = startBlendSaver(redis, keys, config.learner.groupId, () => core.blendSnapshot(), log);
     closer.add('blend choice', () => blendSaver.stop());
     if (!index.fromSnapshot) await loadModelFromRedis(createRedisModelStore(redis, keys), config, index, core, log);

@@ -7,7 +7,7 @@ import { connectProducer } from '../adapters/kafka/producer.ts';
 import { listTopicNames } from '../adapters/kafka/offsets.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
-import { registerBlendMetrics } from '../adapters/metrics/pipeline-metrics.ts';
+import { registerBlendMetrics, registerIndexMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { loadBlend } from '../adapters/redis/blend-store.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
@@ -102,6 +102,7 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
 
     const registry = createMetricsRegistry('api');
     registerBlendMetrics(registry, () => recommender.blend());
+    registerIndexMetrics(registry, model.index);
     const app = await buildApp({
       config,
       log,

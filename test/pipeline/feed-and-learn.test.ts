@@ -66,6 +66,10 @@ describe('(a) streamrec feed N events, one learner', () => {
       const rates = [...metrics.matchAll(/^streamrec_blend_hit_rate\{[^}]*session_weight="(\d+)"[^}]*\} (\S+)$/gm)];
       expect(rates.map((r) => r[1]).sort()).toEqual(['10', '100', '30']);
       for (const r of rates) expect(Number(r[2])).toSatisfy((v: number) => v >= 0 && v <= 1);
+      // The index: every published vector, nothing waiting for a rebuild.
+      expect(Number(/^streamrec_index_items\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBe(vectors.size);
+      expect(metrics).toMatch(/^streamrec_index_stale_points\{[^}]*\} 0$/m);
+      expect(metrics).toMatch(/^streamrec_index_rebuilds\{[^}]*\} \d+$/m);
     } finally {
       await runtime.close();
     }

@@ -101,3 +101,30 @@ export function registerBlendMetrics(registry: Registry, blend: () => BlendState
     },
   });
 }
+
+/** What the index gauges read: the serving index's size, stale points and background rebuilds. */
+export interface IndexHealth {
+  readonly size: number;
+  readonly stale: number;
+  readonly rebuilds: number;
+}
+
+/**
+ * The HNSW index as gauges read at scrape time: items, points a refit moved whose links wait
+ * for the background rebuild (searches score them right but may miss them), rebuilds done.
+ */
+export function registerIndexMetrics(registry: Registry, index: IndexHealth): void {
+  const registers = [registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('streamrec_index_items', 'Items in the HNSW index', () => index.size);
+  gauge('streamrec_index_stale_points', 'Points moved by a refit whose graph links wait for the background rebuild', () => index.stale);
+  gauge('streamrec_index_rebuilds', 'HNSW graphs rebuilt in the background since start (one per refit)', () => index.rebuilds);
+}
