@@ -114,9 +114,10 @@ export function autoEfSearch(items: number): number {
 
 /**
  * AnnIndex on hnswlib-node in cosine space. hnswlib knows numeric labels only, so string
- * ids map to labels that are never reused for another id: an upsert of a known id updates
- * its point in place, a removal marks the label deleted and forgets it, and a new id may
- * take over a deleted slot (allowReplaceDeleted), so churn does not grow memory.
+ * ids map to labels that are never reused for another id: an upsert of a known id moves its
+ * point (relinked alone; a refit's batch moves data and rebuilds, see MOVE_BATCH), a removal
+ * marks the label deleted and forgets it, and a new id may take over a deleted slot
+ * (allowReplaceDeleted), so churn does not grow memory.
  */
 export function createHnswIndex(options: HnswOptions): HnswIndex {
   const opts = { ...DEFAULTS, ...options };

@@ -85,7 +85,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     model.forgetContexts();
     const vectors = new Map<string, Vector>();
     for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
-    // All at once: an HNSW index rebuilds its graph instead of updating every point in place.
+    // All at once: an HNSW index moves the points' data and rebuilds its graph instead of relinking each.
     model.factors.putMany(vectors);
     return [...vectors].map(([itemId, vector]) => ({ itemId, vector, source: 'train' as const }));
   }

@@ -89,6 +89,13 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
   let savedState = snapshotState === undefined ? undefined : JSON.stringify(snapshotState);
   if (fromSnapshot) log.info({ path, items: graph.size }, 'index loaded from snapshot');
   let confirmed: Set<string> | undefined;
+  // Confirms the id to a replay; the new unit vector, or undefined when the graph holds it already.
+  const changedUnit = (itemId: string, vector: Vector): Vector | undefined => {
+    confirmed?.add(itemId);
+    const unit = normalized(vector);
+    const known = unitOf(itemId);
+    return known && nearlyEqual(known, unit) ? undefined : unit;
+  };
   // Whether the graph differs from the snapshot file: hidden marks are not part of it, so only
   // graph changes count. A one-shot process (inspect) then rewrites nothing it did not change.
   let unsaved = !fromSnapshot;
@@ -138,10 +145,8 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     upsertMany(changes) {
       const moved = new Map<string, Vector>();
       for (const [itemId, vector] of changes) {
-        confirmed?.add(itemId);
-        const unit = normalized(vector);
-        const known = unitOf(itemId);
-        if (known && nearlyEqual(known, unit)) continue;
+        const unit = changedUnit(itemId, vector);
+        if (unit === undefined) continue;
         moved.set(itemId, vector);
         vectors.set(itemId, unit);
       }
@@ -151,10 +156,8 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
       if (graph.stale > 0) scheduleRebuild();
     },
     upsert(itemId, vector) {
-      confirmed?.add(itemId);
-      const unit = normalized(vector);
-      const known = unitOf(itemId);
-      if (known && nearlyEqual(known, unit)) return;
+      const unit = changedUnit(itemId, vector);
+      if (unit === undefined) return;
       graph.upsert(itemId, vector);
       vectors.set(itemId, unit);
       unsaved = true;
