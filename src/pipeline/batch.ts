@@ -4,6 +4,7 @@ import type { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { UserStateStore } from '../core/stores.ts';
 import { isOtherTopic, isPastPosition, type AppliedPosition, type UserState } from '../core/user-state.ts';
+import { createTurns } from './turns.ts';
 import { StreamrecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AppliedEvent, LearnerCore } from './learner-core.ts';
@@ -135,7 +136,9 @@ export async function applySlice(
     let skipped = 0;
     const applyNow = deps.clock();
     const topicChange = { users: 0, events: 0, from: new Set<string>() };
+    const turn = createTurns();
     for (const [userId, events] of byUser) {
+      await turn();
       const unread = unreadable.get(userId);
       if (unread) {
         const reason = unread.hint ? `${unread.message}; ${unread.hint}` : unread.message;
@@ -178,7 +181,10 @@ export async function applySlice(
     }
     const refused = topicChange.users > 0 && deps.topic?.onChange === 'refuse';
     // The candidate search runs here, before the commit, so the pool is stored with its state.
-    for (let i = 0; i < changed.length && !refused; i++) changed[i] = core.withPool(changed[i]!);
+    for (let i = 0; i < changed.length && !refused; i++) {
+      await turn();
+      changed[i] = core.withPool(changed[i]!);
+    }
     const written = new Set(refused ? [] : await deps.store.commit(changed));
     return { changed, written, appliedByUser, replayed, userLetters, skipped, unreadable: [...unreadable.keys()], topicChanged: topicChange, refused };
   });
@@ -259,7 +265,9 @@ export async function publishLists(
   const { core, metrics } = deps;
   const publishedAt = deps.clock();
   const lists: RecommendationList[] = [];
+  const turn = createTurns();
   for (const { state, last } of targets) {
+    await turn();
     lists.push({
       userId: state.userId,
       items: core.recommend(state),

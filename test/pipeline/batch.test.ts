@@ -180,3 +180,32 @@ describe('freshness', () => {
     expect(await sumOf(d.metrics.eventAgeSeconds)).toBeCloseTo(threeDaysMs / 1000, 0);
   });
 });
+
+describe('a long fetch gives the event loop turns', () => {
+  it('lets other work run between candidate searches instead of after the whole fetch, and still applies everything once', async () => {
+    const users = 100;
+    let searches = 0;
+    // Each search busy-waits 1 ms: a fetch of 100 users holds 100 ms of synchronous work.
+    const slow: LearnerCore = {
+      ...core,
+      withPool: (state) => {
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+        searches++;
+        return core.withPool(state);
+      },
+    };
+    const store = createMemoryUserStore();
+    const { out, sink } = sinkRecorder();
+    let searchesAtTurn: number | undefined;
+    setImmediate(() => (searchesAtTurn = searches));
+    const messages = Array.from({ length: users }, (_, i) => msg(i, { userId: `u${i}` }));
+    const r = await processBatch({ topic: 'cs', partition: 0, messages }, { ...deps(store, sink), core: slow }, noRetry);
+    expect(r.applied).toBe(users);
+    expect(out.lists).toHaveLength(users);
+    expect(searches).toBe(users);
+    // The memory twins answer without a turn of the event loop: only the batch's own turns let it run.
+    expect(searchesAtTurn).toBeGreaterThan(0);
+    expect(searchesAtTurn).toBeLessThan(users);
+  });
+});
