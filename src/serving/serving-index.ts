@@ -51,14 +51,14 @@ const REBUILD_SLICE_MS = 5;
  * 100k graph nodes.
  */
 export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch?: EfSearch): ServingIndex {
-  // Undefined keeps hnsw-index.ts's default (or, for a snapshot, the width it was saved with).
-  // A refit moves points' data at once and relinks them in a background rebuild (below).
-  const ef = { ...(efSearch === undefined ? {} : { efSearch }), rebuild: 'deferred' as const };
+  // An undefined efSearch keeps hnsw-index.ts's default (or, for a snapshot, the width it was
+  // saved with). A refit moves points' data at once and relinks them in a background rebuild (below).
+  const options = { ...(efSearch === undefined ? {} : { efSearch }), rebuild: 'deferred' as const };
   const path = snapshotDir === undefined ? undefined : join(snapshotDir, `${topic}.d${dim}.hnsw`);
   let inner: HnswIndex | undefined;
   if (path !== undefined && existsSync(path)) {
     try {
-      const loaded = loadHnswIndex(path, ef);
+      const loaded = loadHnswIndex(path, options);
       if (loaded.dim === dim) inner = loaded;
       else log.warn({ path, dim: loaded.dim, expected: dim }, 'index snapshot has another dimension; rebuilding');
     } catch (err) {
@@ -72,7 +72,7 @@ export function openServingIndex(dim: number, snapshotDir: string | undefined, t
     );
   }
   const fromSnapshot = inner !== undefined;
-  const graph = inner ?? createHnswIndex({ dim, capacity: 4096, ...ef });
+  const graph = inner ?? createHnswIndex({ dim, capacity: 4096, ...options });
   // Unit vectors of the ids in the graph, filled on first use.
   const vectors = new Map<string, Vector>();
   const unitOf = (itemId: string): Vector | undefined => {
