@@ -2,8 +2,9 @@ import type { AnnIndex } from './ann-index.ts';
 import type { NeighbourSource } from './co-visitation.ts';
 import { createItemFactors, createLearning, type ItemFactors, type ItemFactorsPolicy, type Learning, type LearningParams, type TrainedItems } from './learning.ts';
 import { createBlendChooser, type AlternativeLists, type BlendChoiceParams, type BlendSnapshot } from './blend-choice.ts';
+import type { ColdChoice, ColdState } from './cold-choice.ts';
 import { itemHash } from './item-hash.ts';
-import { candidatePool, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
+import { candidatePool, isCold, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
 import type { SessionNeighbourSource } from './session-neighbours.ts';
 import type { Trending } from './trending.ts';
 import { userQuery, type QueryParams } from './user-query.ts';
@@ -63,6 +64,11 @@ export interface ModelBinding {
   blendChoice?: 'learned' | 'default';
   /** A predecessor's blend credits (validated with blendSnapshotFor) to carry on from when learning the blend. */
   blendRestored?: BlendSnapshot;
+  /**
+   * The popularity horizons cold users may be served from (cold-choice.ts), in a process that sees
+   * a cold user's first event after their list (eval, the API); absent: trending serves them.
+   */
+  cold?: ColdChoice;
 }
 
 export interface BlendState {
@@ -77,6 +83,8 @@ export interface RecommendOptions {
   k: number;
   exclude?: Iterable<string>;
   category?: string;
+  /** Who asks, when `user` is undefined (no state yet): names a cold user's list for its credit. */
+  userId?: string;
 }
 
 /**
@@ -103,6 +111,10 @@ export interface Model extends Learning {
   readonly blend: BlendState;
   /** The blend credits to save for a successor; undefined when the model does not learn its blend. */
   blendSnapshot(): BlendSnapshot | undefined;
+  /** A cold user acted on `itemId` after lists `coldAlternatives` (from recommend): credits the horizons that held it. */
+  creditCold(coldAlternatives: AlternativeLists, itemId: string): void;
+  /** The horizon serving cold users and each one's hit rate; undefined without binding.cold. */
+  readonly cold: ColdState | undefined;
   /** Whether recommend would serve this user's stored ranking now instead of searching. */
   servesStoredRanking(user: UserState | undefined): boolean;
   similar(itemId: string, k: number, depth?: number): RecommendedItem[];
@@ -170,13 +182,22 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
       if (options.category !== undefined) req.category = options.category;
       const pool = storedRanking(user);
       if (pool) req.pool = pool;
-      return recommend(req);
+      const cold = binding.cold && isCold(user) ? binding.cold : undefined;
+      if (!cold) return recommend(req);
+      req.trending = cold.served();
+      return { ...recommend(req), coldAlternatives: cold.lists(catalog.isAvailable) };
     },
     rank: (user, size) => candidatePool(request(user, size), currentTag(), size),
     creditBlend(lists, itemId) {
       chooser?.credit(lists, itemHash(itemId));
     },
     blendSnapshot: () => chooser?.snapshot(),
+    creditCold(lists, itemId) {
+      binding.cold?.credit(lists, itemId);
+    },
+    get cold() {
+      return binding.cold?.state;
+    },
     get blend() {
       const sessionWeight = servedRerank().sessionWeight ?? 0;
       if (!chooser) return { sessionWeight, sessionWeights: [], credits: [], hitRates: [] };

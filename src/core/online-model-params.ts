@@ -1,4 +1,5 @@
 import { DEFAULT_BLEND_CHOICE, type BlendChoiceParams } from './blend-choice.ts';
+import { DEFAULT_COLD_CHOICE, type ColdChoiceParams } from './cold-choice.ts';
 import type { CooccurrenceParams } from './cooccurrence.ts';
 import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVisitationParams } from './co-visitation.ts';
 import { learnerParamsFrom, type LearnerParams } from './learner.ts';
@@ -28,6 +29,8 @@ export interface OnlineModelParams {
   rerank: RerankParams;
   /** The session-neighbour weights the model chooses between from the stream's feedback (rerank's among them). */
   blendChoice: BlendChoiceParams;
+  /** The popularity horizons cold users are served from, chosen from the stream's feedback (the trending half-life among them). */
+  coldChoice?: ColdChoiceParams;
   /**
    * How strongly a trained item's vector follows its new contexts between refits (pseudo-count);
    * 0 keeps trained vectors fixed until the next refit, as production learners do.
@@ -62,6 +65,7 @@ export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
     // between refits (itemPrior 50) cost ~0.002 and is not what production does, hence 0.
     rerank: { candidates: 50, trendingWeight: 0.1, coVisitationWeight: 10, embeddingWeight: 1, sessionWeight: 30, coVisitation: DEFAULT_CO_VISITATION_SCORING },
     blendChoice: DEFAULT_BLEND_CHOICE,
+    coldChoice: DEFAULT_COLD_CHOICE,
     itemPrior: 0,
   };
 }

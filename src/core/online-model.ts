@@ -10,6 +10,7 @@ import { createItemRefitter } from './item-refitter.ts';
 import type { OnlineModelParams } from './online-model-params.ts';
 import { createSessionNeighbours } from './session-neighbours.ts';
 import { createTrending, type Trending } from './trending.ts';
+import { createColdChoice } from './cold-choice.ts';
 import type { UserState } from './user-state.ts';
 import type { Vector } from './vector.ts';
 
@@ -60,9 +61,11 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   let version = `online-${lineage}`;
   // The replay's clock: the newest event time learned (events arrive in time order).
   let nowTs = 0;
+  const cold = params.coldChoice ? createColdChoice(params.coldChoice, () => trending, params.trendingHalfLifeMs) : undefined;
   const model = createModel(params, {
     index,
     trending: () => trending,
+    ...(cold ? { cold } : {}),
     // Every factor is kept as put: one process, no replicas to agree with.
     factorCache: { maxCached: Infinity, keepPut: true },
     trained: { has: (id) => refitter.trained.has(id), get: (id) => refitter.trained.get(id) },
@@ -78,6 +81,8 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   // ranking, as the learner credits them.
   let lastList: { userId: string; alternatives: number[][] } | undefined;
   const pooledLists = createPendingLists(Number.POSITIVE_INFINITY);
+  // The horizons' tops of the last cold list, credited by that user's first event.
+  let lastCold: { userId: string; lists: number[][] } | undefined;
 
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
@@ -100,6 +105,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     recommend(userId, k, exclude) {
       const r = model.recommend(users.get(userId), exclude ? { k, exclude } : { k });
       lastList = r.alternatives ? { userId, alternatives: r.alternatives } : undefined;
+      lastCold = r.coldAlternatives ? { userId, lists: r.coldAlternatives } : undefined;
       return r;
     },
     learn(event) {
@@ -109,8 +115,11 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       if (params.learner.weights[event.type] > 0) {
         const lists = lastList?.userId === event.userId ? lastList.alternatives : pooledLists.take(event.userId);
         if (lists) model.creditBlend(lists, event.itemId);
+        if (lastCold?.userId === event.userId) model.creditCold(lastCold.lists, event.itemId);
+        cold?.add(event.itemId, event.ts, params.learner.weights[event.type]);
       }
       lastList = undefined;
+      lastCold = undefined;
       // What the fleet's refit worker and session tail learn from the clickstream, here in process.
       refitter.observe(event, prev.history);
       const vector = model.learnItem(event, prev.history);

@@ -31,6 +31,8 @@ export interface Recommendation {
   candidates?: 'pool' | 'search';
   /** With req.alternatives and a search: each alternative blend's top `depth` as itemHash values (blend-choice.ts). */
   alternatives?: number[][];
+  /** For a cold user of a model that learns its cold horizon: each horizon's top as itemHash values (cold-choice.ts). */
+  coldAlternatives?: number[][];
 }
 
 export interface RecommendRequest {
@@ -141,8 +143,12 @@ export function recommend(req: RecommendRequest): Recommendation {
 }
 
 /** The cold rule: the model answers a user with at least one event; everyone else gets trending. */
+export function isCold(user: UserState | undefined): boolean {
+  return user === undefined || user.eventCount === 0;
+}
+
 function modelAnswers(req: RecommendRequest): boolean {
-  return req.user !== undefined && req.user.eventCount > 0;
+  return !isCold(req.user);
 }
 
 /** The user's search query, undefined for a cold user or one without a direction. */

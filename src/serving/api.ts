@@ -7,7 +7,7 @@ import { connectProducer } from '../adapters/kafka/producer.ts';
 import { listTopicNames } from '../adapters/kafka/offsets.ts';
 import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
-import { registerBlendMetrics, registerIndexMetrics } from '../adapters/metrics/pipeline-metrics.ts';
+import { registerBlendMetrics, registerColdMetrics, registerIndexMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { loadBlend } from '../adapters/redis/blend-store.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
@@ -97,12 +97,13 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event));
     closer.add('trending feed', () => feed.stop());
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);
-    const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions }, log, blendRestored);
+    const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions, cold: feed.cold }, log, blendRestored);
     feedback.afterEvent = (event) => recommender.afterEvent(event);
 
     const registry = createMetricsRegistry('api');
     registerBlendMetrics(registry, () => recommender.blend());
     registerIndexMetrics(registry, model.index);
+    registerColdMetrics(registry, () => recommender.cold());
     const app = await buildApp({
       config,
       log,

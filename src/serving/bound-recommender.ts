@@ -3,6 +3,7 @@ import type { ClickEvent, EventWeights } from '../core/events.ts';
 import type { NeighbourSource } from '../core/co-visitation.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import { createPendingLists, type BlendSnapshot } from '../core/blend-choice.ts';
+import type { ColdChoice, ColdState } from '../core/cold-choice.ts';
 import { createModel, type BlendState, type ModelParams } from '../core/model.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
 import type { Trending } from '../core/trending.ts';
@@ -26,6 +27,8 @@ export interface BoundRecommender extends Recommender {
   afterEvent(event: ClickEvent): void;
   /** The blend served and the live hit rates behind it (blend-choice.ts). */
   blend(): BlendState;
+  /** The horizon serving cold users and each one's live hit rate; undefined without a clickstream tail. */
+  cold(): ColdState | undefined;
 }
 
 /**
@@ -53,7 +56,7 @@ export function bindRecommender(
    * Given when this process sees the clickstream (the API's tail): its searches rank the
    * alternative blends too, and `afterEvent` credits them with what each user did next.
    */
-  feedback?: { weights: EventWeights; restored?: BlendSnapshot },
+  feedback?: { weights: EventWeights; restored?: BlendSnapshot; cold?: ColdChoice },
 ): BoundRecommender {
   // The index hides unavailable items itself from here on, so searches stay in native code.
   catalog.hideUnavailableIn(index);
@@ -71,23 +74,31 @@ export function bindRecommender(
       ...(sources.sessions ? { sessions: sources.sessions } : {}),
       ...(feedback ? { blendChoice: 'learned' as const } : {}),
       ...(feedback?.restored ? { blendRestored: feedback.restored } : {}),
+      ...(feedback?.cold ? { cold: feedback.cold } : {}),
     },
   );
   // The alternative blends' tops of the last list searched for each user, credited by the
   // user's next positive event on the tail (the learner does the same with its stored lists).
   const listed = createPendingLists(MAX_LISTED_USERS);
+  // The same for cold users' lists and the popularity horizons (cold-choice.ts).
+  const coldListed = createPendingLists(MAX_LISTED_USERS);
   return {
     recommend(user, options) {
       const answer = model.recommend(user, options);
       if (feedback && user && answer.alternatives) listed.keep(user.userId, answer.alternatives);
+      const coldId = user?.userId ?? options.userId;
+      if (feedback && coldId !== undefined && answer.coldAlternatives) coldListed.keep(coldId, answer.coldAlternatives);
       return answer;
     },
     afterEvent(event) {
       if (!feedback || !(feedback.weights[event.type] > 0)) return;
       const lists = listed.take(event.userId);
       if (lists) model.creditBlend(lists, event.itemId);
+      const coldLists = coldListed.take(event.userId);
+      if (coldLists) model.creditCold(coldLists, event.itemId);
     },
     blend: () => model.blend,
+    cold: () => model.cold,
     servesStoredRanking: (user) => model.servesStoredRanking(user),
     similar: (itemId, k) => model.similar(itemId, k, similarDepth).map(({ itemId: id, score }) => ({ itemId: id, score })),
   };

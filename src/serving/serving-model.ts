@@ -11,6 +11,7 @@ import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-tab
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { CatalogView } from '../core/ports.ts';
 import { SIMILAR_DEPTH } from '../core/recommender.ts';
+import type { ColdChoice } from '../core/cold-choice.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import type { ModelStore } from '../core/stores.ts';
 import type { Trending } from '../core/trending.ts';
@@ -111,6 +112,8 @@ export interface LiveSources {
   trending: () => Trending;
   /** The session-neighbour index; a process that does not tail the clickstream has none (the source proposes nothing). */
   sessions?: SessionNeighbourSource;
+  /** The cold users' popularity horizons, in a process that tails the clickstream (cold-choice.ts). */
+  cold?: ColdChoice;
 }
 
 /** The model's recommender over a loaded ServingModel, with the serving settings of `config`. */
@@ -127,7 +130,7 @@ export function bindServingRecommender(config: Config, model: ServingModel, cata
     { neighbours: model.neighbours, ...(live.sessions ? { sessions: live.sessions } : {}) },
     // The clickstream tail that feeds the sessions also shows what users did after their lists.
     // It starts from the choice the learners saved (blendRestored) and goes on learning its own.
-    live.sessions ? { weights: config.model.weights, ...(blendRestored ? { restored: blendRestored } : {}) } : undefined,
+    live.sessions ? { weights: config.model.weights, ...(blendRestored ? { restored: blendRestored } : {}), ...(live.cold ? { cold: live.cold } : {}) } : undefined,
   );
 }
 

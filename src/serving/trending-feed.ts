@@ -4,11 +4,14 @@ import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
 import { createTrending, type Trending } from '../core/trending.ts';
+import { createColdChoice, DEFAULT_COLD_CHOICE, type ColdChoice, type ColdChoiceParams } from '../core/cold-choice.ts';
 import type { Logger } from '../log.ts';
 
 export interface TrendingFeed {
   /** The process's own copy: recommend falls back to it even when Redis and Kafka are down. */
   readonly trending: Trending;
+  /** The popularity horizons cold users may be served from (cold-choice.ts), fed by the same events. */
+  readonly cold: ColdChoice;
   readonly eventsSeen: number;
   stop(): Promise<void>;
 }
@@ -26,8 +29,11 @@ export async function startTrendingFeed(
   sessions?: SessionNeighbours,
   /** Every event the tail reads, after trending and sessions took it (the recommender's blend feedback). */
   onEvent?: (event: ClickEvent) => void,
+  coldChoice: ColdChoiceParams = DEFAULT_COLD_CHOICE,
 ): Promise<TrendingFeed> {
   const trending = createTrending(config.model.trendingHalfLifeMs);
+  // Its longer horizons hold only what the tail read: `lookbackMs` at start, then everything.
+  const cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs);
   const weights = config.model.weights;
   const tail = await startClickstreamTail(kafka, config, log, {
     name: sessions ? 'trending and sessions feed' : 'trending feed',
@@ -36,6 +42,7 @@ export async function startTrendingFeed(
       const weight = weights[event.type];
       if (weight > 0) {
         trending.add(event.itemId, event.ts, weight);
+        cold.add(event.itemId, event.ts, weight);
         sessions?.observe(event.userId, event.itemId);
       }
       onEvent?.(event);
@@ -43,6 +50,7 @@ export async function startTrendingFeed(
   });
   return {
     trending,
+    cold,
     get eventsSeen() {
       return tail.eventsSeen;
     },

@@ -85,6 +85,20 @@ describe('session neighbours from the clickstream tail (real Kafka and Redis)', 
     await waitUntil('the API credits its blends with the shopper\'s next event', async () => (await hitRates()).get('30') === 1, 20_000, 50);
     expect(Object.fromEntries(await hitRates())).toEqual({ '10': 1, '30': 1, '100': 1 });
 
+    // A newcomer with no state is served from the cold horizon chosen so far, and the API keeps
+    // every horizon's top; the newcomer's first click, read from the tail, credits those that listed it.
+    const coldRates = async () => {
+      const text = await (await fetch(`${api.address}/metrics`)).text();
+      return new Map([...text.matchAll(/^streamrec_cold_hit_rate\{[^}]*half_life_days="(\d+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+    };
+    expect(Object.fromEntries(await coldRates())).toEqual({ '1': 0, '7': 0, '30': 0, '365': 0 });
+    const newcomer = await get('/v1/users/newcomer/recommendations?k=10');
+    expect(newcomer.cold).toBe(true);
+    expect(newcomer.items.map((i) => i.itemId)).toContain('novec-b');
+    await produce([{ eventId: 'new-1', userId: 'newcomer', itemId: 'novec-b', type: 'click', ts: Date.now() }]);
+    await waitUntil("the API credits the cold horizons with the newcomer's first click", async () => (await coldRates()).get('1') === 1, 20_000, 50);
+    expect(Object.fromEntries(await coldRates())).toEqual({ '1': 1, '7': 1, '30': 1, '365': 1 });
+
     // The learner credited its stored list with shop-3 too, and saves its credits when it stops:
     // the next learner (and API) of the group starts from them.
     await waitUntil('the learner applied shop-3', async () => (await store.get('shopper'))?.eventCount === 3, 20_000, 50);

@@ -129,7 +129,8 @@ export function recommendationsView(
   loaded: LoadedUser,
   options: { k: number; exclude: string[]; category?: string },
 ): { result: Recommendation; body: RecommendationsBody } {
-  const result = deps.recommender.recommend(loaded.user, options);
+  // A degraded read (Redis down) is not a cold user: its list is not credited as one.
+  const result = deps.recommender.recommend(loaded.user, loaded.degraded ? options : { ...options, userId });
   const { cold } = result;
   return {
     result,

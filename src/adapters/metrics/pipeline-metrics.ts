@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ColdState } from '../../core/cold-choice.ts';
 import type { BlendState } from '../../core/model.ts';
 
 /** What the learner reports; rates (events/s) come from the counters via rate(). */
@@ -127,4 +128,31 @@ export function registerIndexMetrics(registry: Registry, index: IndexHealth): vo
   gauge('streamrec_index_items', 'Items in the HNSW index', () => index.size);
   gauge('streamrec_index_stale_points', 'Points moved by a refit whose graph links wait for the background rebuild', () => index.stale);
   gauge('streamrec_index_rebuilds', 'HNSW graphs rebuilt in the background since start (one per refit)', () => index.rebuilds);
+}
+
+/**
+ * The popularity horizon serving cold users (core/cold-choice.ts) as gauges read at scrape time:
+ * its half-life, and per horizon the discounted hit rate of its top over cold users' first events.
+ */
+export function registerColdMetrics(registry: Registry, cold: () => ColdState | undefined): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'streamrec_cold_half_life_seconds',
+    help: "Trending half-life of the lists cold users are served (chosen by the hit rates below)",
+    registers,
+    collect() {
+      const state = cold();
+      if (state) this.set(state.halfLifeMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'streamrec_cold_hit_rate',
+    help: "Discounted share of cold users' first positive events found in the top 10 of each horizon's list",
+    labelNames: ['half_life_days'],
+    registers,
+    collect() {
+      const state = cold();
+      state?.halfLivesMs.forEach((h, a) => this.set({ half_life_days: String(h / 86_400_000) }, state.hitRates[a] ?? 0));
+    },
+  });
 }
