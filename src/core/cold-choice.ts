@@ -51,7 +51,8 @@ export interface ColdChoice {
  * trackers of their own (memory: one score per item seen, per horizon).
  */
 export function createColdChoice(params: ColdChoiceParams, main: () => Trending, mainHalfLifeMs: number): ColdChoice {
-  const own = params.halfLivesMs.map((h) => (h === mainHalfLifeMs ? undefined : createTrending(h)));
+  // Read for their top `depth` only: a short ordered cache keeps each add cheap (trending.ts).
+  const own = params.halfLivesMs.map((h) => (h === mainHalfLifeMs ? undefined : createTrending(h, undefined, 4 * params.depth)));
   const trackerAt = (a: number): Trending => own[a] ?? main();
   const initial = Math.max(0, params.halfLivesMs.indexOf(mainHalfLifeMs));
   const chooser = createBlendChooser({ sessionWeights: params.halfLivesMs, memoryEvents: params.memoryEvents, depth: params.depth }, initial);

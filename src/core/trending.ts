@@ -38,7 +38,12 @@ export interface Trending {
 const MAX_EXPONENT = 512;
 const TOP_CACHE = 512;
 
-export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot): Trending {
+/**
+ * `topCache`: how many of the best items stay ordered as scores change (top() past it, or past
+ * what `accept` rejects of it, sorts every score). An add that moves an item up shifts the
+ * cached items it passes, so a tracker read only for a short list keeps a short cache.
+ */
+export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot, topCache: number = TOP_CACHE): Trending {
   if (!(halfLifeMs > 0)) throw new RangeError(`halfLifeMs must be positive, got ${halfLifeMs}`);
   const scores = new Map<string, number>();
   let anchorTs = 0;
@@ -76,7 +81,7 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
 
   function rebuild(): string[] {
     const all = Array.from(scores.entries()).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const top = all.slice(0, TOP_CACHE);
+    const top = all.slice(0, topCache);
     cached.clear();
     for (const [id] of top) cached.add(id);
     cacheScores = top.map(([, s]) => s);
@@ -108,7 +113,7 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
         }
       }
       if (at < 0) at = cache.indexOf(itemId);
-    } else if (cache.length >= TOP_CACHE && s <= cacheScores[cache.length - 1]!) {
+    } else if (cache.length >= topCache && s <= cacheScores[cache.length - 1]!) {
       return;
     }
     // The item moves up, behind every item scoring at least s; nothing else changes order.
@@ -122,7 +127,7 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot):
       cache.splice(pos, 0, itemId);
       cacheScores.splice(pos, 0, s);
       cached.add(itemId);
-      if (cache.length > TOP_CACHE) {
+      if (cache.length > topCache) {
         cached.delete(cache.pop()!);
         cacheScores.pop();
       }
