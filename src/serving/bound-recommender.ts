@@ -19,7 +19,8 @@ export interface PoolPolicy {
   now?: () => number;
 }
 
-// Users whose last searched list waits for their next event: ~0.5 KB each, ~26 MB at most.
+// Users whose last searched list (and, apart, cold users whose list) waits for their next
+// event: ~0.5 KB each, ~26 MB at most per map (blend-choice.ts createPendingLists).
 const MAX_LISTED_USERS = 50_000;
 
 export interface BoundRecommender extends Recommender {
