@@ -62,16 +62,8 @@ export function blendSnapshotFor(value: unknown, params: BlendChoiceParams): Ble
   return { format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], credits: [...credits], credited, chosen: chosen! };
 }
 
-export interface BlendChooser {
-  readonly alternatives: number;
-  /** Index of the alternative to serve. */
-  readonly chosen: number;
-  /** Discounted hits per alternative. */
-  readonly credits: readonly number[];
-  /** Discounted hit rate per alternative (credits ÷ discounted lists credited): the live HR@depth, 0 before any credit. */
-  hitRates(): number[];
-  /** Credits the alternatives whose list held the item the user then acted on. */
-  credit(lists: AlternativeLists, itemHash: number): void;
+/** The blend choice's leader (createLeaderChooser) and what its successor needs. */
+export interface BlendChooser extends LeaderChooser {
   snapshot(): BlendSnapshot;
 }
 
@@ -80,7 +72,43 @@ export interface BlendChooser {
  * `restored`: a predecessor's snapshot (blendSnapshotFor), whose credits and choice carry on.
  */
 export function createBlendChooser(params: BlendChoiceParams, initial = Math.floor((params.sessionWeights.length - 1) / 2), restored?: BlendSnapshot): BlendChooser {
-  const n = Math.max(1, params.sessionWeights.length);
+  const leader = createLeaderChooser({ alternatives: params.sessionWeights.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial, restored);
+  return {
+    alternatives: leader.alternatives,
+    get chosen() {
+      return leader.chosen;
+    },
+    credits: leader.credits,
+    get credited() {
+      return leader.credited;
+    },
+    hitRates: leader.hitRates,
+    credit: leader.credit,
+    snapshot: () => ({ format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], credits: [...leader.credits], credited: leader.credited, chosen: leader.chosen }),
+  };
+}
+
+/** Follow-the-leader over discounted hits of `alternatives` lists (the blend choice, the cold choice). */
+export interface LeaderChooser {
+  readonly alternatives: number;
+  /** Index of the alternative to serve. */
+  readonly chosen: number;
+  /** Discounted hits per alternative. */
+  readonly credits: readonly number[];
+  /** Discounted count of lists credited. */
+  readonly credited: number;
+  /** Discounted hit rate per alternative (credits ÷ discounted lists credited), 0 before any credit. */
+  hitRates(): number[];
+  /** Credits the alternatives whose top `depth` held the item the user then acted on. */
+  credit(lists: AlternativeLists, itemHash: number): void;
+}
+
+export function createLeaderChooser(
+  params: { alternatives: number; memoryEvents: number; depth: number },
+  initial: number,
+  restored?: { credits: readonly number[]; credited: number; chosen: number },
+): LeaderChooser {
+  const n = Math.max(1, params.alternatives);
   const credits = restored ? [...restored.credits] : new Array<number>(n).fill(0);
   const discount = 1 - 1 / Math.max(1, params.memoryEvents);
   let chosen = restored ? restored.chosen : Math.min(n - 1, Math.max(0, initial));
@@ -91,6 +119,9 @@ export function createBlendChooser(params: BlendChoiceParams, initial = Math.flo
       return chosen;
     },
     credits,
+    get credited() {
+      return credited;
+    },
     hitRates: () => credits.map((c) => (credited > 0 ? c / credited : 0)),
     credit(lists, itemHash) {
       if (lists.length !== n) return;
@@ -109,7 +140,6 @@ export function createBlendChooser(params: BlendChoiceParams, initial = Math.flo
       // Follow the leader; the serving alternative keeps its place on a tie.
       for (let a = 0; a < n; a++) if (credits[a]! > credits[chosen]!) chosen = a;
     },
-    snapshot: () => ({ format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], credits: [...credits], credited, chosen }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createBlendChooser, type AlternativeLists } from './blend-choice.ts';
+import { createLeaderChooser, type AlternativeLists } from './blend-choice.ts';
 import { itemHash } from './item-hash.ts';
 import { createTrending, type Trending } from './trending.ts';
 
@@ -55,7 +55,7 @@ export function createColdChoice(params: ColdChoiceParams, main: () => Trending,
   const own = params.halfLivesMs.map((h) => (h === mainHalfLifeMs ? undefined : createTrending(h, undefined, 4 * params.depth)));
   const trackerAt = (a: number): Trending => own[a] ?? main();
   const initial = Math.max(0, params.halfLivesMs.indexOf(mainHalfLifeMs));
-  const chooser = createBlendChooser({ sessionWeights: params.halfLivesMs, memoryEvents: params.memoryEvents, depth: params.depth }, initial);
+  const chooser = createLeaderChooser({ alternatives: params.halfLivesMs.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial);
   return {
     add(itemId, ts, weight) {
       for (const t of own) t?.add(itemId, ts, weight);
