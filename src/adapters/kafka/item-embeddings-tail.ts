@@ -59,7 +59,8 @@ export function createItemEmbeddingsTail(
   };
 
   // A run's upserts reach the index together (a refit's run moves data and rebuilds the graph
-  // later, HnswIndex.upsertMany); a removal or a bad record ends the run, so order is kept.
+  // later, HnswIndex.upsertMany; a later vector of an id replaces an earlier one in the run); a
+  // removal or a bad record ends the run, so order is kept.
   const applyMany = (changes: ItemEmbeddingChange[]): void => {
     const run = new Map<string, Vector>();
     const ran: ItemEmbeddingChange[] = [];
@@ -72,7 +73,6 @@ export function createItemEmbeddingsTail(
     };
     for (const change of changes) {
       if (change.kind === 'upsert' && change.record.vector.length === index.dim) {
-        if (run.has(change.record.itemId)) flush(); // the earlier vector of an id lands first
         run.set(change.record.itemId, change.record.vector);
         ran.push(change);
         continue;
