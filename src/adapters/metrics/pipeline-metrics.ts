@@ -76,30 +76,42 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
   };
 }
 
+/** A gauge read at scrape time; `read` undefined leaves it unset. */
+function scrapedGauge(registry: Registry, name: string, help: string, read: () => number | undefined): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const value = read();
+      if (value !== undefined) this.set(value);
+    },
+  });
+}
+
+/** A gauge with one labelled value per alternative, read at scrape time. */
+function scrapedPerLabel(registry: Registry, name: string, help: string, label: string, read: () => ReadonlyArray<readonly [string, number]>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      for (const [key, value] of read()) this.set({ [label]: key }, value);
+    },
+  });
+}
+
 /**
  * The model's blend choice (core/blend-choice.ts) as gauges read at scrape time: the session
  * weight served, and per alternative the discounted hit rate of its top of the lists users
  * then acted on, the model's live accuracy.
  */
 export function registerBlendMetrics(registry: Registry, blend: () => BlendState): void {
-  const registers = [registry];
-  new Gauge({
-    name: 'streamrec_blend_session_weight',
-    help: 'Session-neighbour weight of the blend this process serves (chosen by the live hit rates below)',
-    registers,
-    collect() {
-      this.set(blend().sessionWeight);
-    },
-  });
-  new Gauge({
-    name: 'streamrec_blend_hit_rate',
-    help: "Discounted share of users' next positive events found in the top 10 of each alternative blend's last list for them",
-    labelNames: ['session_weight'],
-    registers,
-    collect() {
-      const { sessionWeights, hitRates } = blend();
-      sessionWeights.forEach((w, a) => this.set({ session_weight: String(w) }, hitRates[a] ?? 0));
-    },
+  scrapedGauge(registry, 'streamrec_blend_session_weight', 'Session-neighbour weight of the blend this process serves (chosen by the live hit rates below)', () => blend().sessionWeight);
+  scrapedPerLabel(registry, 'streamrec_blend_hit_rate', "Discounted share of users' next positive events found in the top 10 of each alternative blend's last list for them", 'session_weight', () => {
+    const { sessionWeights, hitRates } = blend();
+    return sessionWeights.map((w, a) => [String(w), hitRates[a] ?? 0] as const);
   });
 }
 
@@ -115,19 +127,9 @@ export interface IndexHealth {
  * for the background rebuild (searches score them right but may miss them), rebuilds done.
  */
 export function registerIndexMetrics(registry: Registry, index: IndexHealth): void {
-  const registers = [registry];
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
-  gauge('streamrec_index_items', 'Items in the HNSW index', () => index.size);
-  gauge('streamrec_index_stale_points', 'Points moved by a refit whose graph links wait for the background rebuild', () => index.stale);
-  gauge('streamrec_index_rebuilds', 'HNSW graphs rebuilt in the background since start (one per refit)', () => index.rebuilds);
+  scrapedGauge(registry, 'streamrec_index_items', 'Items in the HNSW index', () => index.size);
+  scrapedGauge(registry, 'streamrec_index_stale_points', 'Points moved by a refit whose graph links wait for the background rebuild', () => index.stale);
+  scrapedGauge(registry, 'streamrec_index_rebuilds', 'HNSW graphs rebuilt in the background since start (one per refit)', () => index.rebuilds);
 }
 
 /**
@@ -135,24 +137,12 @@ export function registerIndexMetrics(registry: Registry, index: IndexHealth): vo
  * its half-life, and per horizon the discounted hit rate of its top over cold users' first events.
  */
 export function registerColdMetrics(registry: Registry, cold: () => ColdState | undefined): void {
-  const registers = [registry];
-  new Gauge({
-    name: 'streamrec_cold_half_life_seconds',
-    help: "Trending half-life of the lists cold users are served (chosen by the hit rates below)",
-    registers,
-    collect() {
-      const state = cold();
-      if (state) this.set(state.halfLifeMs / 1000);
-    },
+  scrapedGauge(registry, 'streamrec_cold_half_life_seconds', 'Trending half-life of the lists cold users are served (chosen by the hit rates below)', () => {
+    const state = cold();
+    return state === undefined ? undefined : state.halfLifeMs / 1000;
   });
-  new Gauge({
-    name: 'streamrec_cold_hit_rate',
-    help: "Discounted share of cold users' first positive events found in the top 10 of each horizon's list",
-    labelNames: ['half_life_days'],
-    registers,
-    collect() {
-      const state = cold();
-      state?.halfLivesMs.forEach((h, a) => this.set({ half_life_days: String(h / 86_400_000) }, state.hitRates[a] ?? 0));
-    },
+  scrapedPerLabel(registry, 'streamrec_cold_hit_rate', "Discounted share of cold users' first positive events found in the top 10 of each horizon's list", 'half_life_days', () => {
+    const state = cold();
+    return state === undefined ? [] : state.halfLivesMs.map((h, a) => [String(h / 86_400_000), state.hitRates[a] ?? 0] as const);
   });
 }
