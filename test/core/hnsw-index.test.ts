@@ -137,7 +137,7 @@ describe('HNSW refit: data moved at once, the graph rebuilt in slices (rebuild: 
     expect(hnsw.size).toBe(exact.size);
     expect(new Set(hnsw.ids())).toEqual(new Set(exact.ids()));
     expect(hnsw.search(moved[1]!.map((x) => -x), 1)[0]!.itemId).toBe('i1');
-    // Gone from the new graph too, not only from the id map: it takes no place among the k.
+    // Removed while the build ran: not answered, and it takes no place among the k.
     const nearFive = hnsw.search(moved[5]!, 10).map((r) => r.itemId);
     expect(nearFive).toHaveLength(10);
     expect(nearFive).not.toContain('i5');
