@@ -163,10 +163,57 @@ function multiply(s: Csr, x: Float64Array, d: number, out: Float64Array): void {
 }
 
 /**
- * Modified Gram-Schmidt on the d columns of a row-major n×d matrix, in place. Works on a
- * column-major copy so every sum runs down contiguous memory, in the same order as over the rows.
+ * An orthonormal basis of the span of the d columns of a row-major n×d matrix, in place, columns
+ * in order. Cholesky QR: XᵀX = RᵀR, then X ← X·R⁻¹, n·d² multiply-adds over rows read front to
+ * back (two-pass Gram-Schmidt takes 2·n·d² over strided columns). Its loss of orthogonality grows
+ * with the square of X's condition number, so a column that is nearly a combination of the
+ * earlier ones (its pivot below PIVOT_FLOOR of its own length², condition ≳ 10⁴) sends the whole
+ * matrix to Gram-Schmidt instead, which also restarts a degenerate column from noise.
  */
 function orthonormalize(x: Float64Array, n: number, d: number, next: () => number): void {
+  const r = choleskyOfGram(x, n, d);
+  if (r === undefined) {
+    gramSchmidt(x, n, d, next);
+    return;
+  }
+  // Row by row, y·R = x: y_j = (x_j − Σ_{k<j} y_k R_kj) / R_jj.
+  for (let row = 0; row < n; row++) {
+    const at = row * d;
+    for (let j = 0; j < d; j++) {
+      let v = x[at + j]!;
+      for (let k = 0; k < j; k++) v -= x[at + k]! * r[k * d + j]!;
+      x[at + j] = v / r[j * d + j]!;
+    }
+  }
+}
+
+/** Relative pivot below which Cholesky QR would lose orthogonality (see orthonormalize). */
+const PIVOT_FLOOR = 1e-8;
+
+/** Upper-triangular R (d×d row-major) with RᵀR = XᵀX; undefined when a pivot falls below PIVOT_FLOOR. */
+function choleskyOfGram(x: Float64Array, n: number, d: number): Float64Array | undefined {
+  const g = transposeTimes(x, x, n, d, true);
+  for (let j = 0; j < d; j++) {
+    const own = g[j * d + j]!;
+    let pivot = own;
+    for (let k = 0; k < j; k++) pivot -= g[k * d + j]! ** 2;
+    if (!(pivot > PIVOT_FLOOR * own)) return undefined;
+    const rjj = Math.sqrt(pivot);
+    g[j * d + j] = rjj;
+    for (let c = j + 1; c < d; c++) {
+      let v = g[j * d + c]!;
+      for (let k = 0; k < j; k++) v -= g[k * d + j]! * g[k * d + c]!;
+      g[j * d + c] = v / rjj;
+    }
+  }
+  return g;
+}
+
+/**
+ * Modified Gram-Schmidt on the d columns of a row-major n×d matrix, in place, twice over. Works
+ * on a column-major copy so every sum runs down contiguous memory, in the same order as over the rows.
+ */
+function gramSchmidt(x: Float64Array, n: number, d: number, next: () => number): void {
   const cm = new Float64Array(n * d);
   for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) cm[j * n + r] = x[r * d + j]!;
   for (let j = 0; j < d; j++) {

@@ -66,6 +66,26 @@ describe('topEigenpairs', () => {
     }
   });
 
+  it('keeps an orthonormal basis when the matrix has lower rank than the basis (degenerate columns restart from noise)', () => {
+    const next = createRandom(4);
+    const n = 30;
+    const q = new Matrix(Array.from({ length: n }, () => Array.from({ length: n }, () => next() - 0.5)));
+    const { leftSingularVectors: u } = new SingularValueDecomposition(q);
+    // Rank 2: after one multiply every column of the 13-column basis lies in a 2-dimensional span.
+    const a = u.mmul(Matrix.diag(Array.from({ length: n }, (_, i) => (i === 0 ? 5 : i === 1 ? 2 : 0)))).mmul(u.transpose());
+    const res = topEigenpairs(denseToCsr(a.to2DArray()), 3, { iterations: 4, seed: 2 });
+    expect(res.values[0]).toBeCloseTo(5, 6);
+    expect(res.values[1]).toBeCloseTo(2, 6);
+    expect(Math.abs(res.values[2]!)).toBeLessThan(1e-6);
+    for (let c = 0; c < 3; c++) {
+      for (let c2 = c; c2 < 3; c2++) {
+        let dot = 0;
+        for (let r = 0; r < n; r++) dot += res.vectors[r * 3 + c]! * res.vectors[r * 3 + c2]!;
+        expect(dot).toBeCloseTo(c === c2 ? 1 : 0, 6);
+      }
+    }
+  });
+
   it('procrustes finds the rotation between two copies of a point set', () => {
     const next = createRandom(9);
     const rows = 30;
