@@ -1,6 +1,7 @@
 import type { AnnIndex, Neighbour } from './ann-index.ts';
 import { checkIndexVector, normalizeInto, TopK } from './index-common.ts';
 import { itemHash } from './item-hash.ts';
+import { createRowStore } from './dot-scan.ts';
 import type { Vector } from './vector.ts';
 
 /**
@@ -8,18 +9,16 @@ import type { Vector } from './vector.ts';
  * twin that HNSW recall is measured against, and fast enough for a few thousand items.
  * Removal swaps the last slot into the hole, so the scan stays dense.
  */
-export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex {
+export function createExactIndex(dim: number, initialCapacity = 1024, scanKind?: 'wasm' | 'js'): AnnIndex {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
   let capacity = Math.max(1, initialCapacity);
   // Unit vectors rounded to float32 (what the index stores, as HNSW does) but held as doubles:
   // the scan then converts nothing per product. Twice float32's memory, which the exact
   // index's tens of thousands of items at most afford.
-  let rows = new Float64Array(capacity * dim);
-  // One vector normalised to float32 on its way into `rows`; one query normalised the same way.
+  const store = createRowStore(dim, capacity, scanKind);
+  // One vector normalised to float32 on its way into the rows; one query normalised the same way.
   const unit = new Float32Array(dim);
   const unitQuery = new Float32Array(dim);
-  // One search's score per slot.
-  let scores = new Float64Array(capacity);
   const ids: string[] = [];
   // itemHash of each slot's id, so a filter by hashes costs no hashing per candidate.
   let slotHashes = new Int32Array(capacity);
@@ -29,9 +28,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
 
   function grow(): void {
     capacity *= 2;
-    const next = new Float64Array(capacity * dim);
-    next.set(rows);
-    rows = next;
+    store.grow(capacity);
     const hashes = new Int32Array(capacity);
     hashes.set(slotHashes);
     slotHashes = hashes;
@@ -58,7 +55,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
         idsOfHash.set(hash, [...(idsOfHash.get(hash) ?? []), itemId]);
       }
       // A vector whose squared length overflows has no usable direction: the slot keeps what it held.
-      if (normalizeInto(vector, unit, 0)) rows.set(unit, slot * dim);
+      if (normalizeInto(vector, unit, 0)) store.rows.set(unit, slot * dim);
     },
     remove(itemId) {
       const slot = slotOf.get(itemId);
@@ -66,7 +63,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       const last = ids.length - 1;
       if (slot !== last) {
         const movedId = ids[last]!;
-        rows.copyWithin(slot * dim, last * dim, (last + 1) * dim);
+        store.rows.copyWithin(slot * dim, last * dim, (last + 1) * dim);
         ids[slot] = movedId;
         slotHashes[slot] = slotHashes[last]!;
         slotOf.set(movedId, slot);
@@ -90,9 +87,8 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
       if (query.length !== dim) throw new RangeError(`query has dimension ${query.length}, the index has ${dim}`);
       const n = ids.length;
       if (k <= 0 || n === 0 || !normalizeInto(query, unitQuery, 0)) return [];
-      if (scores.length < n) scores = new Float64Array(capacity);
       // Queries keep the reserved coordinate at 0 (item-space.ts); adding its ±0 products cannot change a sum.
-      scanInto(unitQuery, rows, n, unitQuery[dim - 1] === 0 ? dim - 1 : dim, dim, scores);
+      const scores = store.scan(unitQuery, n, unitQuery[dim - 1] === 0 ? dim - 1 : dim);
       // Then the filter, in slot order (ties keep the first slot, as one pass would): the scan
       // stays a tight loop and the filter runs only for scores that would enter the top k.
       const top = new TopK(Math.min(k, n));
@@ -112,7 +108,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     },
     vectorOf(itemId): Vector | undefined {
       const slot = slotOf.get(itemId);
-      return slot === undefined ? undefined : Float32Array.from(rows.subarray(slot * dim, (slot + 1) * dim));
+      return slot === undefined ? undefined : Float32Array.from(store.rows.subarray(slot * dim, (slot + 1) * dim));
     },
     idsWithHash(hash) {
       return (idsOfHash.get(hash) ?? []).slice();
@@ -122,50 +118,4 @@ export function createExactIndex(dim: number, initialCapacity = 1024): AnnIndex 
     },
   };
   return index;
-}
-
-/**
- * out[s] = Σ_{i<m} q[i] · rows[s · dim + i] for every slot s < n. Eight rows at a time, each
- * summed in the same order as one row alone (identical scores): independent sums keep the
- * CPU's adders busy where one running sum waits on the last add. A plain function over its
- * arguments so the JIT keeps the arrays in registers (a closure re-reads captured variables).
- */
-function scanInto(q: Float32Array, rows: Float64Array, n: number, m: number, dim: number, out: Float64Array): void {
-  let s = 0;
-  const block = 8 * dim;
-  for (let base = 0; s + 8 <= n; s += 8, base += block) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    let s6 = 0;
-    let s7 = 0;
-    for (let i = 0; i < m; i++) {
-      const qi = q[i]!;
-      const at = base + i;
-      s0 += qi * rows[at]!;
-      s1 += qi * rows[at + dim]!;
-      s2 += qi * rows[at + 2 * dim]!;
-      s3 += qi * rows[at + 3 * dim]!;
-      s4 += qi * rows[at + 4 * dim]!;
-      s5 += qi * rows[at + 5 * dim]!;
-      s6 += qi * rows[at + 6 * dim]!;
-      s7 += qi * rows[at + 7 * dim]!;
-    }
-    out[s] = s0;
-    out[s + 1] = s1;
-    out[s + 2] = s2;
-    out[s + 3] = s3;
-    out[s + 4] = s4;
-    out[s + 5] = s5;
-    out[s + 6] = s6;
-    out[s + 7] = s7;
-  }
-  for (let base = s * dim; s < n; s++, base += dim) {
-    let score = 0;
-    for (let i = 0; i < m; i++) score += q[i]! * rows[base + i]!;
-    out[s] = score;
-  }
 }
