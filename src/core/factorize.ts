@@ -176,15 +176,51 @@ function orthonormalize(x: Float64Array, n: number, d: number, next: () => numbe
     gramSchmidt(x, n, d, next);
     return;
   }
-  // Row by row, y·R = x: y_j = (x_j − Σ_{k<j} y_k R_kj) / R_jj.
+  // X ← X·R⁻¹ row by row: y_j = Σ_{k≤j} x_k · R⁻¹_kj, over (R⁻¹)ᵀ so each sum reads contiguous
+  // memory, in four running sums (one sum would wait on its previous add at every term).
+  const invT = transposed(upperInverse(r, d), d);
+  const y = new Float64Array(d);
   for (let row = 0; row < n; row++) {
     const at = row * d;
     for (let j = 0; j < d; j++) {
-      let v = x[at + j]!;
-      for (let k = 0; k < j; k++) v -= x[at + k]! * r[k * d + j]!;
-      x[at + j] = v / r[j * d + j]!;
+      const col = j * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = 0;
+      for (; k + 4 <= j + 1; k += 4) {
+        s0 += x[at + k]! * invT[col + k]!;
+        s1 += x[at + k + 1]! * invT[col + k + 1]!;
+        s2 += x[at + k + 2]! * invT[col + k + 2]!;
+        s3 += x[at + k + 3]! * invT[col + k + 3]!;
+      }
+      for (; k <= j; k++) s0 += x[at + k]! * invT[col + k]!;
+      y[j] = s0 + s1 + s2 + s3;
+    }
+    x.set(y, at);
+  }
+}
+
+function transposed(m: Float64Array, d: number): Float64Array {
+  const t = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) t[j * d + i] = m[i * d + j]!;
+  return t;
+}
+
+/** The inverse of an upper-triangular d×d row-major R with a positive diagonal (upper-triangular too). */
+function upperInverse(r: Float64Array, d: number): Float64Array {
+  const inv = new Float64Array(d * d);
+  // Column j of R⁻¹ by back substitution: R · u = e_j, u_i = 0 below j.
+  for (let j = 0; j < d; j++) {
+    inv[j * d + j] = 1 / r[j * d + j]!;
+    for (let i = j - 1; i >= 0; i--) {
+      let v = 0;
+      for (let k = i + 1; k <= j; k++) v += r[i * d + k]! * inv[k * d + j]!;
+      inv[i * d + j] = -v / r[i * d + i]!;
     }
   }
+  return inv;
 }
 
 /** Relative pivot below which Cholesky QR would lose orthogonality (see orthonormalize). */
@@ -313,12 +349,27 @@ export function procrustes(a: Float64Array, b: Float64Array, rows: number, d: nu
 
 /**
  * Aᵀ·B (d×d, row-major) of row-major A and B with `rows` rows of d; `upper`: only entries j ≥ i.
- * Row by row, each entry still summed over the rows in order (the same sums as entry by entry),
- * reading A and B once front to back instead of d² strided passes.
+ * Four rows at a time: each entry of the sums is read and written once per four products (the
+ * loop is bound by those loads and stores, not by the multiplies), A and B read front to back.
  */
 function transposeTimes(a: Float64Array, b: Float64Array, rows: number, d: number, upper: boolean): Float64Array {
   const sums = new Float64Array(d * d);
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const r0 = r * d;
+    const r1 = r0 + d;
+    const r2 = r1 + d;
+    const r3 = r2 + d;
+    for (let i = 0; i < d; i++) {
+      const a0 = a[r0 + i]!;
+      const a1 = a[r1 + i]!;
+      const a2 = a[r2 + i]!;
+      const a3 = a[r3 + i]!;
+      const si = i * d;
+      for (let j = upper ? i : 0; j < d; j++) sums[si + j]! += a0 * b[r0 + j]! + a1 * b[r1 + j]! + a2 * b[r2 + j]! + a3 * b[r3 + j]!;
+    }
+  }
+  for (; r < rows; r++) {
     const at = r * d;
     for (let i = 0; i < d; i++) {
       const ai = a[at + i]!;
