@@ -9,7 +9,6 @@ import { DOT_SCAN_WASM_BASE64 } from './dot-scan-bytes.ts';
  */
 export interface RowStore {
   readonly kind: 'wasm' | 'js';
-  readonly capacity: number;
   /** The rows; a new view after grow (never keep one across a grow). */
   readonly rows: Float64Array;
   /** Room for `capacity` rows, the first ones kept. */
@@ -69,7 +68,6 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
   const memory = instance.exports.memory as WasmMemory;
   const scan = instance.exports.scan as (q: number, rows: number, n: number, m: number, dim: number, out: number) => void;
   const queryBytes = Math.ceil((8 * dim) / 16) * 16;
-  let capacity = 0;
   let rows = new Float64Array(0);
   let scores = new Float64Array(0);
   let query = new Float64Array(0);
@@ -77,9 +75,6 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
 
   const store: RowStore = {
     kind: 'wasm',
-    get capacity() {
-      return capacity;
-    },
     get rows() {
       return rows;
     },
@@ -92,12 +87,11 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
           throw new RangeError(`the exact index cannot hold ${next} rows of ${dim} (${Math.ceil(need / 2 ** 20)} MiB past WebAssembly's 4 GiB memory); use the HNSW index`);
         }
       }
-      capacity = next;
       const buffer = memory.buffer;
       query = new Float64Array(buffer, 0, dim);
-      rows = new Float64Array(buffer, queryBytes, capacity * dim);
-      scoresAt = queryBytes + 8 * capacity * dim;
-      scores = new Float64Array(buffer, scoresAt, capacity);
+      rows = new Float64Array(buffer, queryBytes, next * dim);
+      scoresAt = queryBytes + 8 * next * dim;
+      scores = new Float64Array(buffer, scoresAt, next);
     },
     scan(q, n, m) {
       query.set(q);
@@ -110,14 +104,10 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
 }
 
 function jsRowStore(dim: number, initialCapacity: number): RowStore {
-  let capacity = Math.max(1, initialCapacity);
-  let rows = new Float64Array(capacity * dim);
-  let scores = new Float64Array(capacity);
+  let rows = new Float64Array(Math.max(1, initialCapacity) * dim);
+  let scores = new Float64Array(Math.max(1, initialCapacity));
   return {
     kind: 'js',
-    get capacity() {
-      return capacity;
-    },
     get rows() {
       return rows;
     },
@@ -126,7 +116,6 @@ function jsRowStore(dim: number, initialCapacity: number): RowStore {
       grown.set(rows.subarray(0, Math.min(rows.length, grown.length)));
       rows = grown;
       scores = new Float64Array(next);
-      capacity = next;
     },
     scan(q, n, m) {
       scanInto(q, rows, n, m, dim, scores);
