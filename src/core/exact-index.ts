@@ -5,9 +5,9 @@ import { createRowStore } from './dot-scan.ts';
 import type { Vector } from './vector.ts';
 
 /**
- * Brute-force cosine search over unit vectors in one growing array: the reference
- * twin that HNSW recall is measured against, and fast enough for a few thousand items.
- * Removal swaps the last slot into the hole, so the scan stays dense.
+ * Brute-force cosine search over unit vectors in one growing array (scored in WebAssembly,
+ * dot-scan.ts): the reference twin that HNSW recall is measured against, and what `eval`
+ * replays with up to 20,000 items. Removal swaps the last slot into the hole, so the scan stays dense.
  */
 export function createExactIndex(dim: number, initialCapacity = 1024, scanKind?: 'wasm' | 'js'): AnnIndex {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
