@@ -88,26 +88,6 @@ export const MOVE_BATCH = 256;
  */
 export const HNSW_MOVE_PATCH: boolean = probeMovePatch();
 
-/**
- * Whether getPoint copies into a Float32Array given as its 2nd argument (the same patch): a
- * point read as a plain array costs a JavaScript number per component (~12 µs at 65 dimensions,
- * a tenth of a recommend over 100,000 items, which reads the user's recent items' vectors).
- */
-export const HNSW_POINT_INTO: boolean = probePointInto();
-
-function probePointInto(): boolean {
-  try {
-    const probe = new hnswlib.HierarchicalNSW('l2', 2);
-    probe.initIndex({ maxElements: 1 });
-    probe.addPoint([1, 2], 0);
-    const out = new Float32Array(2);
-    (probe.getPoint as (...args: unknown[]) => unknown)(0, out);
-    return out[1] === 2;
-  } catch {
-    return false;
-  }
-}
-
 function probeMovePatch(): boolean {
   try {
     const probe = new hnswlib.HierarchicalNSW('l2', 1);
@@ -355,8 +335,7 @@ function compose(graph: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, la
     },
     vectorOf(itemId): Vector | undefined {
       const label = labels.labelFor(itemId);
-      if (label === undefined) return undefined;
-      return HNSW_POINT_INTO ? native.getPoint(label, new Float32Array(opts.dim)) : Float32Array.from(native.getPoint(label));
+      return label === undefined ? undefined : Float32Array.from(native.getPoint(label));
     },
     idsWithHash(hash) {
       return labels.idsWithHash(hash);

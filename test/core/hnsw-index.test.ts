@@ -1,4 +1,3 @@
-import hnswlib from 'hnswlib-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { loadHnswIndex, saveHnswIndex } from '../../src/adapters/fs/hnsw-snapshot.ts';
-import { autoEfSearch, createHnswIndex, HNSW_MOVE_PATCH, HNSW_NATIVE_MASK, HNSW_POINT_INTO, MOVE_BATCH } from '../../src/core/hnsw-index.ts';
+import { autoEfSearch, createHnswIndex, HNSW_MOVE_PATCH, HNSW_NATIVE_MASK, MOVE_BATCH } from '../../src/core/hnsw-index.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { annIndexSuite, clusteredVectors, randomVector, rng } from './ann-index.suite.ts';
 
@@ -87,29 +86,6 @@ describe('HNSW refit: data moved at once, the graph rebuilt in slices (rebuild: 
 
   it('is compiled in: npm ci applied patches/hnswlib-node+3.0.0.patch and rebuilt the addon', () => {
     expect(HNSW_MOVE_PATCH).toBe(true);
-    expect(HNSW_POINT_INTO).toBe(true);
-  });
-
-  it('reads a point into a Float32Array as the plain read gives it, and refuses a removed one or a wrong length', () => {
-    const native = new hnswlib.HierarchicalNSW('cosine', 3);
-    native.initIndex({ maxElements: 4 });
-    native.addPoint([3, 0, 4], 1);
-    native.addPoint([1, 1, 1], 2);
-    const out = new Float32Array(3);
-    expect(native.getPoint(1, out)).toBe(out);
-    expect(Array.from(out)).toEqual(native.getPoint(1));
-    expect(() => native.getPoint(1, new Float32Array(2))).toThrow(/Float32Array of the index's dimension/);
-    native.markDelete(2);
-    expect(() => native.getPoint(2, out)).toThrow(/Label not found/);
-    const hnsw = createHnswIndex({ dim, capacity: 8, seed: 3 });
-    hnsw.upsert('a', all[0]!);
-    const a = hnsw.vectorOf('a')!;
-    expect(a).toBeInstanceOf(Float32Array);
-    let dot = 0;
-    for (let i = 0; i < dim; i++) dot += a[i]! * all[0]![i]!;
-    expect(dot / Math.hypot(...all[0]!)).toBeCloseTo(1, 5); // the unit vector of what was put
-    hnsw.remove('a');
-    expect(hnsw.vectorOf('a')).toBeUndefined();
   });
 
   it('answers with the moved vectors at once, then a sliced rebuild swaps in a graph holding every change made while it ran', () => {
