@@ -190,13 +190,17 @@ function compose(graph: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, la
     mask.track(itemId, label);
   }
 
-  /** Moves a known point: relinks it alone, or (a refit's batch) moves its data and marks it stale. */
-  function move(label: number, point: number[], dataOnly: boolean): void {
-    if (!HNSW_MOVE_PATCH) native.addPoint(point, label);
+  /** Moves a known point of `target`: relinks it alone, or (a refit's batch) moves its data and marks it stale. */
+  function moveIn(target: hnswlib.HierarchicalNSW, label: number, point: number[], dataOnly: boolean): void {
+    if (!HNSW_MOVE_PATCH) target.addPoint(point, label);
     else if (dataOnly) {
-      native.addPoint(point, label, false, MOVE_DATA_ONLY);
+      target.addPoint(point, label, false, MOVE_DATA_ONLY);
       stale.add(label);
-    } else native.addPoint(point, label, false, RELINK_ALONE);
+    } else target.addPoint(point, label, false, RELINK_ALONE);
+  }
+
+  function move(label: number, point: number[], dataOnly: boolean): void {
+    moveIn(native, label, point, dataOnly);
     // A build under way copied this point's old data, or will copy the new: either way it is
     // moved again, the same way, when the fresh graph is swapped in.
     if (job && !(job.moved.get(label) ?? false)) job.moved.set(label, dataOnly);
@@ -256,11 +260,7 @@ function compose(graph: hnswlib.HierarchicalNSW, opts: Required<HnswOptions>, la
     }
     for (const [label, dataOnly] of moved) {
       if (inFresh[label] !== 1 || labels.idOfLabel[label] === undefined) continue;
-      if (!HNSW_MOVE_PATCH) fresh.addPoint(native.getPoint(label), label);
-      else if (dataOnly) {
-        fresh.addPoint(native.getPoint(label), label, false, MOVE_DATA_ONLY);
-        stale.add(label);
-      } else fresh.addPoint(native.getPoint(label), label, false, RELINK_ALONE);
+      moveIn(fresh, label, native.getPoint(label), dataOnly);
     }
     native = fresh;
     deleted = removed;
