@@ -73,19 +73,10 @@ export interface BlendChooser extends LeaderChooser {
  */
 export function createBlendChooser(params: BlendChoiceParams, initial = Math.floor((params.sessionWeights.length - 1) / 2), restored?: BlendSnapshot): BlendChooser {
   const leader = createLeaderChooser({ alternatives: params.sessionWeights.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial, restored);
-  return {
-    alternatives: leader.alternatives,
-    get chosen() {
-      return leader.chosen;
-    },
-    credits: leader.credits,
-    get credited() {
-      return leader.credited;
-    },
-    hitRates: leader.hitRates,
-    credit: leader.credit,
-    snapshot: () => ({ format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], credits: [...leader.credits], credited: leader.credited, chosen: leader.chosen }),
-  };
+  // The leader itself, its getters live, with the snapshot added.
+  return Object.assign(leader, {
+    snapshot: (): BlendSnapshot => ({ format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], credits: [...leader.credits], credited: leader.credited, chosen: leader.chosen }),
+  });
 }
 
 /** Follow-the-leader over discounted hits of `alternatives` lists (the blend choice, the cold choice). */
