@@ -62,10 +62,14 @@ export interface ItemRefitter {
   anchor(factors: ReadonlyMap<string, Vector>, eventsAtAnchor: number): void;
 }
 
-/** The refit schedule: first after `firstAfterEvents`, then growing by `growth`, at most `maxEveryEvents` apart. */
-export function nextRefitAfter(eventsSeen: number, params: RefitParams): number {
+/**
+ * The refit schedule: first after `firstAfterEvents`, then growing by `growth`, at most
+ * max(maxEveryEvents, maxEveryEventsPerItem × `items` seen) apart.
+ */
+export function nextRefitAfter(eventsSeen: number, params: RefitParams, items = 0): number {
   if (eventsSeen <= 0) return params.firstAfterEvents;
-  return Math.min(eventsSeen * params.growth, eventsSeen + params.maxEveryEvents);
+  const maxGap = Math.max(params.maxEveryEvents, params.maxEveryEventsPerItem * items);
+  return Math.min(eventsSeen * params.growth, eventsSeen + maxGap);
 }
 
 export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
@@ -122,11 +126,11 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
       const result = refitItemVectors(cooc, trained, params.dim, params.refit);
       refits++;
       trained = result.vectors;
-      nextRefitAt = nextRefitAfter(eventsSeen, params.refit);
+      nextRefitAt = nextRefitAfter(eventsSeen, params.refit, cooc.itemCount);
       return result;
     },
     beginRefit() {
-      nextRefitAt = nextRefitAfter(eventsSeen, params.refit);
+      nextRefitAt = nextRefitAfter(eventsSeen, params.refit, cooc.itemCount);
       return { cooccurrence: snapshotCooccurrence(cooc), previous: trained };
     },
     completeRefit(result) {
@@ -135,7 +139,7 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
     },
     anchor(factors, eventsAtAnchor) {
       trained = factors;
-      nextRefitAt = nextRefitAfter(eventsAtAnchor, params.refit);
+      nextRefitAt = nextRefitAfter(eventsAtAnchor, params.refit, cooc.itemCount);
     },
   };
 }

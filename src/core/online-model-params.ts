@@ -59,6 +59,7 @@ export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
       firstAfterEvents: 1000,
       growth: 2,
       maxEveryEvents: 10_000,
+      maxEveryEventsPerItem: 1,
     },
     query: DEFAULT_QUERY_PARAMS,
     // ML-100K replays: trending re-rank 0.1 lifts HR@10 by ~0.003-0.005; drift of trained items

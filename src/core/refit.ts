@@ -16,7 +16,14 @@ export interface RefitParams {
   popularityExponent?: number;
   firstAfterEvents: number;
   growth: number;
+  /** The gap between refits grows to at most the larger of this and maxEveryEventsPerItem × items seen. */
   maxEveryEvents: number;
+  /**
+   * Events per item seen the gap may grow to: a refit (and each serving process's graph rebuild
+   * after it) costs about linearly in the catalogue, so a fixed gap makes large catalogues pay
+   * per event in proportion to their size; this keeps the cost per event bounded instead.
+   */
+  maxEveryEventsPerItem: number;
 }
 
 export interface RefitResult {

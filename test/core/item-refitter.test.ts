@@ -60,11 +60,15 @@ describe('item refitter (shared by the online model and the refit worker)', () =
   });
 
   it('follows the schedule: first after firstAfterEvents, then growing, capped', () => {
-    const p = { ...params.refit, firstAfterEvents: 100, growth: 2, maxEveryEvents: 1000 };
+    const p = { ...params.refit, firstAfterEvents: 100, growth: 2, maxEveryEvents: 1000, maxEveryEventsPerItem: 1 };
     expect(nextRefitAfter(0, p)).toBe(100);
     expect(nextRefitAfter(100, p)).toBe(200);
     expect(nextRefitAfter(800, p)).toBe(1600);
     expect(nextRefitAfter(5000, p)).toBe(6000);
+    // A catalogue larger than the gap stretches it to one event per item seen.
+    expect(nextRefitAfter(5000, p, 400)).toBe(6000);
+    expect(nextRefitAfter(5000, p, 3000)).toBe(8000);
+    expect(nextRefitAfter(800, p, 3000)).toBe(1600);
     const { refitter } = replayLikeWorker(events().slice(0, 1000));
     // 300, 600 (300·2), 1200 not reached yet.
     expect(refitter.refits).toBe(2);
@@ -97,7 +101,7 @@ describe('item refitter (shared by the online model and the refit worker)', () =
       h2.append(e);
     }
     anchored.anchor(refitter.trained, refitter.eventsSeen);
-    expect(anchored.nextRefitAt).toBe(nextRefitAfter(refitter.eventsSeen, params.refit));
+    expect(anchored.nextRefitAt).toBe(nextRefitAfter(refitter.eventsSeen, params.refit, refitter.cooccurrence.itemCount));
     const distance = (vectors: ReadonlyMap<string, Float32Array>) => {
       let sum = 0;
       for (const [id, f] of vectors) {

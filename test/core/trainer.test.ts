@@ -19,6 +19,7 @@ const params: TrainParams = {
     firstAfterEvents: 0,
     growth: 2,
     maxEveryEvents: 0,
+    maxEveryEventsPerItem: 0,
   },
   createdAtMs: 1_700_000_000_000,
 };
