@@ -2,13 +2,19 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { evaluate } from './run-eval.ts';
-import type { EvalSettings } from './settings.ts';
+import type { EvalModelName, EvalSettings } from './settings.ts';
 
-/** One share of the models of a parallel replay (parallel.ts); replies with its result. */
+/** What a worker of a parallel replay (parallel.ts) holds for its whole life: the events, once. */
 export interface EvalWorkerInput {
   events: ClickEvent[];
   config: Config;
   settings: EvalSettings;
+}
+
+/** The pool asks for one model's replay at a time. */
+export interface EvalWorkerTask {
+  kind: 'run';
+  model: EvalModelName;
 }
 
 export type EvalWorkerMessage =
@@ -17,9 +23,12 @@ export type EvalWorkerMessage =
   | { kind: 'error'; message: string };
 
 const input = workerData as EvalWorkerInput;
-try {
-  const result = evaluate(input.events, input.config, input.settings, (done) => parentPort!.postMessage({ kind: 'progress', done } satisfies EvalWorkerMessage));
-  parentPort!.postMessage({ kind: 'result', result } satisfies EvalWorkerMessage);
-} catch (err) {
-  parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? err.message : String(err) } satisfies EvalWorkerMessage);
-}
+const post = (msg: EvalWorkerMessage) => parentPort!.postMessage(msg);
+parentPort!.on('message', (task: EvalWorkerTask) => {
+  try {
+    const result = evaluate(input.events, input.config, { ...input.settings, models: [task.model] }, (done) => post({ kind: 'progress', done }));
+    post({ kind: 'result', result });
+  } catch (err) {
+    post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+});

@@ -3,54 +3,73 @@ import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { StreamrecError } from '../errors.ts';
 import { threadEntry } from '../runtime-paths.ts';
-import type { EvalWorkerInput, EvalWorkerMessage } from './eval-worker.ts';
+import type { EvalWorkerInput, EvalWorkerMessage, EvalWorkerTask } from './eval-worker.ts';
 import type { PrequentialResult } from './prequential.ts';
 import { evaluate } from './run-eval.ts';
 import type { EvalModelName, EvalSettings } from './settings.ts';
 
-// Relative cost of a model's replay (measured on ML-100K), to balance the workers.
+// Relative cost of a model's replay (measured on ML-100K), for the order models start in.
 const COST: Readonly<Record<EvalModelName, number>> = { online: 5, 'online-pooled': 5, batch: 5, itemknn: 1.5, vsknn: 6, sr: 0.5, popularity: 0.2 };
 
-/** Longest-first onto the least loaded worker. */
-export function splitModels(models: readonly EvalModelName[], workers: number): EvalModelName[][] {
-  const shares: EvalModelName[][] = Array.from({ length: Math.max(1, Math.min(workers, models.length)) }, () => []);
-  const load = shares.map(() => 0);
-  for (const m of [...models].sort((a, b) => COST[b] - COST[a])) {
-    const w = load.indexOf(Math.min(...load));
-    shares[w]!.push(m);
-    load[w]! += COST[m];
-  }
-  return shares;
+/**
+ * The order the pool starts models in: the costliest first, so the cheap ones fill in at the
+ * end. Costs move with the data (the batch model's refits grow with the catalogue, V-SKNN's
+ * work with history length), which is why the pool hands out one model at a time instead of
+ * fixing each worker's share up front.
+ */
+export function longestFirst(models: readonly EvalModelName[]): EvalModelName[] {
+  return [...models].sort((a, b) => COST[b] - COST[a]);
 }
 
-function runWorker(input: EvalWorkerInput, onProgress: (done: number) => void): Promise<PrequentialResult> {
-  const worker = new Worker(threadEntry('eval-worker', import.meta.url), { workerData: input });
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
-      void worker.terminate();
-    };
-    worker.on('message', (msg: EvalWorkerMessage) => {
+/** A thread holding the events, replaying one model per `run`. */
+class PoolWorker {
+  private readonly worker: Worker;
+  private pending: { resolve: (r: PrequentialResult) => void; reject: (e: Error) => void } | undefined;
+  private dead: Error | undefined;
+
+  constructor(input: EvalWorkerInput, onProgress: (done: number) => void) {
+    this.worker = new Worker(threadEntry('eval-worker', import.meta.url), { workerData: input });
+    this.worker.on('message', (msg: EvalWorkerMessage) => {
       if (msg.kind === 'progress') onProgress(msg.done);
-      else if (msg.kind === 'error') fail(new StreamrecError('INTERNAL', `evaluation worker failed: ${msg.message}`));
-      else if (!settled) {
-        settled = true;
-        resolve(msg.result);
-        void worker.terminate();
-      }
+      else if (msg.kind === 'error') this.settle(new StreamrecError('INTERNAL', `evaluation worker failed: ${msg.message}`));
+      else this.settle(msg.result);
     });
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new StreamrecError('INTERNAL', `evaluation worker exited with code ${code} before its result`)));
-  });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => this.fail(new StreamrecError('INTERNAL', `evaluation worker exited with code ${code} before its result`)));
+  }
+
+  run(model: EvalModelName): Promise<PrequentialResult> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage({ kind: 'run', model } satisfies EvalWorkerTask);
+    });
+  }
+
+  stop(): void {
+    this.dead ??= new StreamrecError('INTERNAL', 'evaluation worker stopped');
+    void this.worker.terminate();
+  }
+
+  private fail(err: Error): void {
+    this.dead ??= err;
+    this.settle(err);
+  }
+
+  private settle(outcome: PrequentialResult | Error): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (!p) return;
+    if (outcome instanceof Error) p.reject(outcome);
+    else p.resolve(outcome);
+  }
 }
 
 /**
- * The same replay with the models spread over worker threads (one core each). Every worker
- * replays all events through its share of the models; test cases depend on the events only,
- * so the shares merge into one result, models in the order asked for.
+ * The same replay with the models spread over worker threads (one core each): each thread
+ * receives the events once, then replays one model at a time, taking the next of the queue
+ * (longestFirst) when it is done. Test cases depend on the events only, so the models' results
+ * merge into one, models in the order asked for.
  */
 export async function evaluateInWorkers(
   events: readonly ClickEvent[],
@@ -59,19 +78,41 @@ export async function evaluateInWorkers(
   workers: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<PrequentialResult> {
-  const shares = splitModels(settings.models, workers);
-  if (shares.length <= 1) return evaluate(events, config, settings, onProgress);
+  const threads = Math.max(1, Math.min(workers, settings.models.length));
+  if (threads <= 1) return evaluate(events, config, settings, onProgress);
   const windowCases = settings.windowCases ?? Math.max(20, Math.floor(events.length / 50));
-  const done = shares.map(() => 0);
+  const queue = longestFirst(settings.models);
+  // Progress: events replayed, summed over the models (finished ones count whole), per model.
+  const done = new Map<EvalModelName, number>();
+  const report = () => {
+    let sum = 0;
+    for (const n of done.values()) sum += n;
+    onProgress?.(Math.floor(sum / settings.models.length), events.length);
+  };
   const started = performance.now();
-  const parts = await Promise.all(
-    shares.map((models, w) =>
-      runWorker({ events: events as ClickEvent[], config, settings: { ...settings, models, windowCases } }, (n) => {
-        done[w] = n;
-        onProgress?.(Math.min(...done), events.length);
+  const results = new Map<EvalModelName, PrequentialResult>();
+  const input: EvalWorkerInput = { events: events as ClickEvent[], config, settings: { ...settings, models: [], windowCases } };
+  const pool: PoolWorker[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: threads }, async () => {
+        let current: EvalModelName | undefined;
+        const worker = new PoolWorker(input, (n) => {
+          if (current === undefined) return;
+          done.set(current, n);
+          report();
+        });
+        pool.push(worker);
+        for (current = queue.shift(); current !== undefined; current = queue.shift()) {
+          results.set(current, await worker.run(current));
+          done.set(current, events.length);
+          report();
+        }
       }),
-    ),
-  );
-  const byName = new Map(parts.flatMap((p) => p.models.map((m) => [m.name, m] as const)));
-  return { ...parts[0]!, models: settings.models.map((name) => byName.get(name)!), wallMs: performance.now() - started };
+    );
+  } finally {
+    for (const worker of pool) worker.stop();
+  }
+  const first = results.get(settings.models[0]!)!;
+  return { ...first, models: settings.models.map((name) => results.get(name)!.models[0]!), wallMs: performance.now() - started };
 }

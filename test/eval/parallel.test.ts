@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
-import { evaluateInWorkers, splitModels } from '../../src/eval/parallel.ts';
+import { evaluateInWorkers, longestFirst } from '../../src/eval/parallel.ts';
 import { evaluate } from '../../src/eval/run-eval.ts';
 import { DEFAULT_EVAL_SETTINGS } from '../../src/eval/settings.ts';
 
 describe('parallel replay', () => {
-  it('balances models longest-first over the workers', () => {
-    expect(splitModels(['online', 'popularity', 'itemknn', 'batch'], 2)).toEqual([
-      ['online', 'itemknn'],
-      ['batch', 'popularity'],
-    ]);
-    expect(splitModels(['popularity'], 4)).toEqual([['popularity']]);
-    expect(splitModels(['online', 'batch'], 1)).toEqual([['online', 'batch']]);
+  it('starts the costliest models first', () => {
+    expect(longestFirst(['popularity', 'online', 'sr', 'itemknn', 'vsknn'])).toEqual(['vsknn', 'online', 'itemknn', 'sr', 'popularity']);
+    expect(longestFirst(['popularity'])).toEqual(['popularity']);
   });
 
   it('worker threads give exactly the in-process result, models in the order asked', async () => {
@@ -25,5 +21,11 @@ describe('parallel replay', () => {
     expect(strip(threaded)).toEqual(strip(inProcess));
     expect(threaded.windowEnds).toEqual(inProcess.windowEnds);
     expect(inProcess.models.find((m) => m.name === 'vsknn')!.hitRate).toBeGreaterThan(0);
+  });
+
+  it('a model failing in a worker fails the replay with its reason, and the other workers stop', async () => {
+    const { events } = generateSynthetic({ users: 20, items: 20, events: 200, seed: 4 });
+    const settings = { ...DEFAULT_EVAL_SETTINGS, k: 5, models: ['itemknn', 'no-such-model', 'popularity'] as never };
+    await expect(evaluateInWorkers(events, loadConfig({}), settings, 2)).rejects.toThrow(/evaluation worker failed: .+/);
   });
 });
