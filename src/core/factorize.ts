@@ -288,13 +288,25 @@ export interface EigenResult {
  * iteration with Rayleigh-Ritz: cost per iteration is nnz·(d+p) plus n·(d+p)² for the
  * orthonormalisation. Deterministic for a given seed.
  */
-export function topEigenpairs(s: Csr, d: number, options: { iterations?: number; oversample?: number; seed?: number; onIteration?: (done: number, total: number) => void } = {}): EigenResult {
+export function topEigenpairs(
+  s: Csr,
+  d: number,
+  options: { iterations?: number; oversample?: number; seed?: number; onIteration?: (done: number, total: number) => void; start?: { columns: number; values: Float64Array } } = {},
+): EigenResult {
   const n = s.n;
   const iterations = options.iterations ?? 8;
   const b = Math.min(n, d + (options.oversample ?? 10));
   const next = createRandom(options.seed ?? 1);
   let x = new Float64Array(n * b);
   for (let i = 0; i < x.length; i++) x[i] = next() - 0.5;
+  const start = options.start;
+  if (start) {
+    const cols = Math.min(start.columns, b);
+    let scale = 0;
+    for (const v of start.values) scale = Math.max(scale, Math.abs(v));
+    // The start's columns, a little noise kept so rows it does not know are not all zero.
+    if (scale > 0) for (let r = 0; r < n; r++) for (let c = 0; c < cols; c++) x[r * b + c] = start.values[r * start.columns + c]! / scale + 1e-3 * x[r * b + c]!;
+  }
   orthonormalize(x, n, b, next);
   let y = new Float64Array(n * b);
   for (let it = 0; it < iterations; it++) {

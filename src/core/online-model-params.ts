@@ -54,6 +54,7 @@ export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
       minCount: 3,
       vocabCap: 20_000,
       iterations: 6,
+      warmIterations: 3,
       eigPower: 0.5,
       seed: 1,
       firstAfterEvents: 1000,

@@ -66,6 +66,24 @@ describe('topEigenpairs', () => {
     }
   });
 
+  it('a start near the top eigenvectors converges in one iteration where noise does not', () => {
+    const next = createRandom(5);
+    const n = 60;
+    const q = new Matrix(Array.from({ length: n }, () => Array.from({ length: n }, () => next() - 0.5)));
+    const { leftSingularVectors: u } = new SingularValueDecomposition(q);
+    // A slowly decaying spectrum, where iterating from noise converges slowly.
+    const a = u.mmul(Matrix.diag(Array.from({ length: n }, (_, i) => 10 * 0.97 ** i))).mmul(u.transpose());
+    const start = new Float64Array(n * 3);
+    for (let r = 0; r < n; r++) for (let c = 0; c < 3; c++) start[r * 3 + c] = u.get(r, c) + 0.01 * (next() - 0.5);
+    const csr = denseToCsr(a.to2DArray());
+    const warm = topEigenpairs(csr, 3, { iterations: 1, seed: 1, oversample: 0, start: { columns: 3, values: start } });
+    const cold = topEigenpairs(csr, 3, { iterations: 1, seed: 1, oversample: 0 });
+    const truth = [10, 9.7, 9.409];
+    const error = (values: Float64Array) => Math.max(...truth.map((t, c) => Math.abs(values[c]! - t)));
+    expect(error(warm.values)).toBeLessThan(1e-3);
+    expect(error(cold.values)).toBeGreaterThan(0.1);
+  });
+
   it('keeps an orthonormal basis when the matrix has lower rank than the basis (degenerate columns restart from noise)', () => {
     const next = createRandom(4);
     const n = 30;

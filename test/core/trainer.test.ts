@@ -20,6 +20,7 @@ const params: TrainParams = {
     growth: 2,
     maxEveryEvents: 0,
     maxEveryEventsPerItem: 0,
+    warmIterations: 8,
   },
   createdAtMs: 1_700_000_000_000,
 };
