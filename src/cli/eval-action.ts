@@ -32,10 +32,12 @@ function fraction(name: string, text: string): number {
   return n;
 }
 
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
+function positiveInt(name: string, text: string | undefined, fallback: number, alternative?: string): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new StreamrecError('BAD_ARGUMENT', `${name} must be a positive integer, got "${text}"`, { hint: `example: ${name} 10` });
+  if (!Number.isInteger(n) || n < 1) {
+    throw new StreamrecError('BAD_ARGUMENT', `${name} must be a positive integer${alternative ? ` or ${alternative}` : ''}, got "${text}"`, { hint: `example: ${name} 10` });
+  }
   return n;
 }
 
@@ -54,7 +56,7 @@ export async function evalAction(file: string, opts: EvalCliOptions): Promise<vo
   const limit = opts.limit === undefined ? undefined : positiveInt('--limit', opts.limit, 0);
   const windowCases = opts.window === undefined ? undefined : positiveInt('--window', opts.window, 0);
   const skipPrefix = fraction('--skip-prefix', opts.skipPrefix ?? '0');
-  const refitEveryEvents = positiveInt('--refit-every', opts.refitEvery, DEFAULT_EVAL_SETTINGS.refitEveryEvents);
+  const refitEveryEvents: number | 'auto' = opts.refitEvery === undefined || opts.refitEvery === 'auto' ? 'auto' : positiveInt('--refit-every', opts.refitEvery, 0, 'auto');
   const models = parseModelList(opts.models);
   const index = parseIndexKind(opts.index);
   const workers = positiveInt('--workers', opts.workers, Math.min(2, availableParallelism()));

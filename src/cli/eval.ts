@@ -14,7 +14,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--limit <n>', 'replay only the first n events (in time order)')
     .option('--window <n>', 'test cases per point of the chart (default: about 50 points)')
     .option('--skip-prefix <fraction>', 'learn the first fraction of the replay without scoring it (the validation prefix tuning used), e.g. 0.3', '0')
-    .option('--refit-every <n>', 'events between refits of the batch model', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
+    .option('--refit-every <n>', 'events between retrainings of the batch model; auto: 10,000, or as many as items seen when the catalogue is larger', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
     .option('--index <kind>', `ANN index of the embedding models: ${EVAL_INDEX_KINDS.join(' | ')}; auto is exact up to ${AUTO_EXACT_MAX_ITEMS.toLocaleString('en')} distinct items, HNSW (as served) past it`, DEFAULT_EVAL_SETTINGS.index)
     .option('--workers <n>', 'threads the models are spread over (default: up to 2, one per core)')
     .option('--session-as-user', "each event's user is its session, where it has one (the session-based protocol)")

@@ -47,8 +47,12 @@ export interface EvalSettings {
   skipPrefix?: number;
   /** Which ANN index the embedding models search: the exact twin, HNSW (as served), or auto (by catalogue size). */
   index: EvalIndexKind;
-  /** Events between refits of the batch model. */
-  refitEveryEvents: number;
+  /**
+   * Events between retrainings of the batch model; 'auto': the online model's refit cap,
+   * 10,000 or as many events as items seen when the catalogue is larger (a retraining builds
+   * a new index of every item, so a fixed 10,000 made large catalogues retrain for hours).
+   */
+  refitEveryEvents: number | 'auto';
   popularityHalfLifeMs: number;
   knnWindowItems: number;
   knnHistoryItems: number;
@@ -59,7 +63,7 @@ export interface EvalSettings {
 export const DEFAULT_EVAL_SETTINGS: Omit<EvalSettings, 'k'> = {
   models: ['online', 'popularity', 'itemknn', 'vsknn', 'sr', 'batch'],
   index: 'auto',
-  refitEveryEvents: 10_000,
+  refitEveryEvents: 'auto',
   // Longer than the serving fallback's TRENDING_HALF_LIFE_MS: for next-item prediction over
   // months the longer memory is the stronger (fairer) baseline (ML-100K: 1 d 0.061, 30 d 0.076).
   popularityHalfLifeMs: 30 * 86_400_000,

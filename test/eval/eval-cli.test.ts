@@ -60,6 +60,7 @@ describe('streamrec simulate + eval end to end', () => {
       [['eval', dir, '--format', 'movielens'], /is a directory/],
       [['eval', file, '--format', 'movielens', '--models', 'popularity,magic'], /unknown model "magic"/],
       [['eval', file, '--format', 'movielens', '--k', '0'], /--k must be a positive integer/],
+      [['eval', file, '--format', 'movielens', '--refit-every', 'often'], /--refit-every must be a positive integer or auto, got "often"/],
       [['eval', file, '--format', 'movielens', '--quiet'], /no events could be read.*check that --format movielens matches/],
       [['simulate', '--events', 'many'], /--events must be an integer/],
     ];

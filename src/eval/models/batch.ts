@@ -12,7 +12,7 @@ import type { EvalModel } from '../eval-model.ts';
 
 /**
  * The batch baseline: item embeddings from the production trainer (trainItemEmbeddings),
- * retrained from scratch every `refitEveryEvents` events on the events seen so far, and
+ * retrained from scratch every `refitEveryEvents` events ('auto': settings.ts) on the events seen so far, and
  * frozen in between: no online item learning, so items that appear after a training run
  * have no vector until the next one. Users are updated per event exactly as in
  * production (applyEvent, userQuery, recommend, trending fallback), with the same knobs
@@ -20,9 +20,13 @@ import type { EvalModel } from '../eval-model.ts';
  */
 export function createBatchEvalModel(
   params: OnlineModelParams,
-  refitEveryEvents: number,
+  refitEveryEvents: number | 'auto',
   createIndex: () => AnnIndex,
 ): EvalModel {
+  // 'auto': the online refitter's cap on its gap (item-refitter.ts nextRefitAfter).
+  const items = new Set<string>();
+  const gap = (): number => (refitEveryEvents === 'auto' ? Math.max(params.refit.maxEveryEvents, params.refit.maxEveryEventsPerItem * items.size) : refitEveryEvents);
+  let nextRetrainAt = gap();
   const users = new Map<string, UserState>();
   const trending = createTrending(params.trendingHalfLifeMs);
   const past: Interaction[] = [];
@@ -69,10 +73,14 @@ export function createBatchEvalModel(
     learn(event: ClickEvent) {
       const weight = weights[event.type];
       past.push({ userId: event.userId, itemId: event.itemId, weight, ts: event.ts });
+      if (refitEveryEvents === 'auto') items.add(event.itemId);
       if (weight > 0) trending.add(event.itemId, event.ts, weight);
       const prev = users.get(event.userId) ?? createUserState(event.userId, params.learner.dim);
       users.set(event.userId, applyEvent(prev, event, index.vectorOf(event.itemId), params.learner));
-      if (past.length % refitEveryEvents === 0) retrain(event.ts);
+      if (past.length >= nextRetrainAt) {
+        retrain(event.ts);
+        nextRetrainAt = past.length + gap();
+      }
     },
     describe: () => ({ refitEveryEvents, refits, trainSeconds: Math.round(trainMs / 100) / 10 }),
   };
