@@ -286,7 +286,9 @@ export interface EigenResult {
 /**
  * Top-d eigenpairs (largest algebraic) of a symmetric sparse matrix by randomized subspace
  * iteration with Rayleigh-Ritz: cost per iteration is nnz·(d+p) plus n·(d+p)² for the
- * orthonormalisation. Deterministic for a given seed.
+ * orthonormalisation. Deterministic for a given seed. `start` (n × columns, row-major): columns
+ * to begin from instead of noise, such as the previous refit's factors, which leaves fewer
+ * iterations to converge.
  */
 export function topEigenpairs(
   s: Csr,
