@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickEvent } from '../src/core/events.ts';
-import { readDataset } from '../src/datasets/read-dataset.ts';
+import { readDataset, sessionAsUser } from '../src/datasets/read-dataset.ts';
 import { generateSynthetic } from '../src/datasets/synthetic.ts';
 import { runPrequential } from '../src/eval/prequential.ts';
 import { createModel } from '../src/eval/run-eval.ts';
@@ -31,7 +31,7 @@ interface Dataset {
  */
 function largeCatalogue(): ClickEvent[] {
   const { events } = generateSynthetic({ users: 50_000, items: 50_000, events: 300_000, seed: 3, clusters: 100 });
-  return events.map((e) => (e.sessionId === undefined ? e : { ...e, userId: e.sessionId }));
+  return events.map(sessionAsUser);
 }
 
 interface SpeedRow {

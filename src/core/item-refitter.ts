@@ -68,8 +68,12 @@ export interface ItemRefitter {
  */
 export function nextRefitAfter(eventsSeen: number, params: RefitParams, items = 0): number {
   if (eventsSeen <= 0) return params.firstAfterEvents;
-  const maxGap = Math.max(params.maxEveryEvents, params.maxEveryEventsPerItem * items);
-  return Math.min(eventsSeen * params.growth, eventsSeen + maxGap);
+  return Math.min(eventsSeen * params.growth, eventsSeen + maxRefitGap(params, items));
+}
+
+/** The most events between two refits once the schedule has grown: max(maxEveryEvents, maxEveryEventsPerItem × `items` seen). */
+export function maxRefitGap(params: RefitParams, items: number): number {
+  return Math.max(params.maxEveryEvents, params.maxEveryEventsPerItem * items);
 }
 
 export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {

@@ -80,6 +80,11 @@ const BAD_REASONS_KEPT = 20;
 const PROGRESS_EVERY_LINES = 20_000;
 
 /** Checks the CLI arguments before any reading: one clear error naming the fix. */
+/** The event with its session as its user (the session-based protocol); unchanged when it has no session. */
+export function sessionAsUser(event: ClickEvent): ClickEvent {
+  return event.sessionId === undefined ? event : { ...event, userId: event.sessionId };
+}
+
 export function checkDatasetArgs(path: string, format: string): DatasetFormat {
   if (!isDatasetFormat(format)) {
     throw new StreamrecError('BAD_ARGUMENT', `unknown format "${format}"`, {
@@ -200,7 +205,7 @@ export function openDataset(path: string, format: string, options: ReadOptions =
         }
         continue;
       }
-      const e = options.sessionAsUser === true && row.event.sessionId !== undefined ? { ...row.event, userId: row.event.sessionId } : row.event;
+      const e = options.sessionAsUser === true ? sessionAsUser(row.event) : row.event;
       if (isDuplicate(dedupKey(fmt, e))) {
         report.duplicates++;
         continue;

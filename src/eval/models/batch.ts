@@ -1,5 +1,6 @@
 import type { AnnIndex } from '../../core/ann-index.ts';
 import type { ClickEvent } from '../../core/events.ts';
+import { maxRefitGap } from '../../core/item-refitter.ts';
 import { factorPart } from '../../core/item-space.ts';
 import { applyEvent } from '../../core/learner.ts';
 import type { OnlineModelParams } from '../../core/online-model-params.ts';
@@ -23,9 +24,9 @@ export function createBatchEvalModel(
   refitEveryEvents: number | 'auto',
   createIndex: () => AnnIndex,
 ): EvalModel {
-  // 'auto': the online refitter's cap on its gap (item-refitter.ts nextRefitAfter).
+  // 'auto': the online refitter's cap on its gap.
   const items = new Set<string>();
-  const gap = (): number => (refitEveryEvents === 'auto' ? Math.max(params.refit.maxEveryEvents, params.refit.maxEveryEventsPerItem * items.size) : refitEveryEvents);
+  const gap = (): number => (refitEveryEvents === 'auto' ? maxRefitGap(params.refit, items.size) : refitEveryEvents);
   let nextRetrainAt = gap();
   const users = new Map<string, UserState>();
   const trending = createTrending(params.trendingHalfLifeMs);
