@@ -172,6 +172,8 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
   let work = new Float64Array(256);
   let chosen = new Int32Array(256);
   const own: number[] = [];
+  // Per item number: 1 while the item is one of `own` (scores' scan), else 0.
+  let isOwn = new Uint8Array(1024);
   const accumulate = (userId: string, history: readonly HistoryEntry[], weights: EventWeights): number => {
     acc.clear();
     own.length = 0;
@@ -267,13 +269,20 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       if (limit <= 0) return out;
       const total = accumulate(userId, history, weights);
       const top = new TopK(limit);
-      for (const at of acc.used) {
-        const item = acc.keys[at]!;
-        const v = acc.values[at]!;
-        if (!top.wouldAccept(v) || own.includes(item)) continue;
+      // The user's own items are never candidates: marked for the scan, unmarked after.
+      if (isOwn.length < numbers.ids.length) isOwn = grownBytes(isOwn, numbers.ids.length);
+      for (const item of own) isOwn[item] = 1;
+      const { keys, values, used, dense } = acc;
+      for (let u = 0; u < used.length; u++) {
+        const at = used[u]!;
+        const v = values[at]!;
+        if (!top.wouldAccept(v)) continue;
+        const item = dense ? at : keys[at]!;
+        if (isOwn[item] === 1) continue;
         const id = numbers.ids[item]!;
         if (accept(id)) top.push(id, v);
       }
+      for (const item of own) isOwn[item] = 0;
       if (total > 0) for (const { itemId, score } of top.sorted()) out.set(itemId, score / total);
       return out;
     },
@@ -291,7 +300,8 @@ class ScoreTable {
   values = new Float64Array(1024);
   /** Occupied positions, in insertion order. */
   readonly used: number[] = [];
-  private dense = false;
+  /** Dense tables index by item number and leave `keys` unset: a position is its key. */
+  dense = false;
 
   /** Empties the table. */
   clear(): void {
@@ -330,14 +340,13 @@ class ScoreTable {
       for (let t = 0; t < keys.length; t++) this.add(keys[t]!, amount);
       return;
     }
-    const { keys: slots, values, used } = this;
+    // Amounts are positive, so a zero value marks a key not added yet; the key is its own position.
+    const { values, used } = this;
     for (let t = 0; t < keys.length; t++) {
       const key = keys[t]!;
-      if (slots[key] === -1) {
-        slots[key] = key;
-        used.push(key);
-      }
-      values[key]! += amount;
+      const v = values[key]!;
+      if (v === 0) used.push(key);
+      values[key] = v + amount;
     }
   }
 
@@ -378,6 +387,14 @@ function selectNeighbours(count: number, seqs: Float64Array, sims: Float64Array,
   tied.sort((a, b) => seqs[b]! - seqs[a]!);
   for (let t = 0; t < tied.length && out < neighbours; t++) chosen[out++] = tied[t]!;
   return out;
+}
+
+function grownBytes(a: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
+  let size = a.length;
+  while (size < need) size *= 2;
+  const grown = new Uint8Array(size);
+  grown.set(a);
+  return grown;
 }
 
 function grownInts(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
