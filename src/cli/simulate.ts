@@ -14,6 +14,7 @@ interface SimulateCliOptions {
   driftAt: string;
   driftShare: string;
   newItems: string;
+  sequential: string;
   out?: string;
 }
 
@@ -54,6 +55,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--drift-at <share>', 'when tastes change, as a share of the time span', String(D.driftAt))
     .option('--drift-share <share>', 'share of users whose tastes change', String(D.driftShare))
     .option('--new-items <share>', 'share of items that arrive during the stream', String(D.newItemShare))
+    .option('--sequential <share>', 'share of events after a session\'s first that follow the previous item\'s successor rule (order matters)', String(D.sequential))
     .option('--out <file>', 'output file (default: standard output)')
     .action(async (opts: SimulateCliOptions) => {
       const options = {
@@ -65,6 +67,7 @@ export function registerSimulateCommand(program: Command): void {
         driftAt: shareArg('--drift-at', opts.driftAt),
         driftShare: shareArg('--drift-share', opts.driftShare),
         newItemShare: shareArg('--new-items', opts.newItems),
+        sequential: shareArg('--sequential', opts.sequential),
       };
       const { events, truth } = generateSynthetic(options);
       const out: Writable = opts.out ? createWriteStream(opts.out) : process.stdout;

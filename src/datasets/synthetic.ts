@@ -13,7 +13,11 @@ import { createRandom } from '../core/random.ts';
  * with probability `noise` an event picks any item by popularity instead. A share
  * `newItemShare` of the items is not there at the start and arrives at a uniformly random
  * time. At `driftAt` (a fraction of the time span) a share `driftShare` of the users
- * switches to clusters they did not like before. Everything derives from `seed`.
+ * switches to clusters they did not like before. With `sequential` > 0, order matters too: every
+ * item has SUCCESSORS items of its cluster (drawn by popularity) that tend to follow it (an
+ * accessory after the product, the next part of a series), and each event after a session's
+ * first is, with that probability, one of the previous item's successors. Everything derives
+ * from `seed`; with `sequential` 0 the stream is the one earlier versions made for that seed.
  */
 export interface SyntheticOptions {
   users: number;
@@ -27,6 +31,8 @@ export interface SyntheticOptions {
   newItemShare: number;
   driftAt: number;
   driftShare: number;
+  /** Probability that an event after a session's first follows the previous item's successor rule. */
+  sequential: number;
   startTs: number;
   spanMs: number;
 }
@@ -43,6 +49,7 @@ export const DEFAULT_SYNTHETIC_OPTIONS: SyntheticOptions = {
   newItemShare: 0.2,
   driftAt: 0.5,
   driftShare: 0.5,
+  sequential: 0,
   startTs: Date.UTC(2026, 0, 1),
   spanMs: 28 * 86_400_000,
 };
@@ -90,6 +97,9 @@ function pickDistinct(count: number, from: number, random: () => number, avoid: 
   return pool.slice(0, Math.max(1, Math.min(count, pool.length)));
 }
 
+/** Successors per item when `sequential` > 0. */
+const SUCCESSORS = 3;
+
 const FUNNEL: ReadonlyArray<[EventType, number]> = [
   ['view', 0.62],
   ['click', 0.22],
@@ -134,6 +144,13 @@ export function generateSynthetic(partial: Partial<SyntheticOptions> = {}): { ev
     return membersOf[cluster]!.find((i) => arrivalTs[i] === o.startTs) ?? 0;
   };
 
+  // Drawn only when used, so a stream without order keeps the random sequence (and file) it had.
+  const successorsOf = o.sequential > 0 ? itemIds.map((_, i) => Array.from({ length: SUCCESSORS }, () => membersOf[clusterOf[i]!]![clusterSamplers[clusterOf[i]!]!()]!)) : [];
+  const follow = (previous: number, ts: number): number | undefined => {
+    const next = successorsOf[previous]![Math.floor(random() * SUCCESSORS)]!;
+    return arrivalTs[next]! <= ts ? next : undefined;
+  };
+
   const raw: Array<Omit<ClickEvent, 'eventId'>> = [];
   const sessionsOf = new Map<number, number>();
   while (raw.length < o.events) {
@@ -144,8 +161,11 @@ export function generateSynthetic(partial: Partial<SyntheticOptions> = {}): { ev
     const liked = ts >= driftTs ? tastes[u]!.after : tastes[u]!.before;
     const cluster = liked[Math.floor(random() * liked.length)]!;
     const length = Math.min(o.events - raw.length, 1 + Math.floor(Math.log(1 - random()) / Math.log(1 - 1 / o.meanSessionLength)));
+    let previous = -1;
     for (let s = 0; s < length; s++) {
-      const item = pickItem(cluster, ts);
+      const followed = previous >= 0 && o.sequential > 0 && random() < o.sequential ? follow(previous, ts) : undefined;
+      const item = followed ?? pickItem(cluster, ts);
+      previous = item;
       raw.push({ userId: userIds[u]!, itemId: itemIds[item]!, type: FUNNEL[funnel()]![0], ts, sessionId: `${userIds[u]}-s${session}` });
       ts += 5_000 + Math.floor(random() * 115_000);
     }

@@ -36,6 +36,35 @@ describe('synthetic clickstream', () => {
     expect(events.length / sessions.size).toBeGreaterThan(3);
   });
 
+  it('plants order with --sequential: what follows an item in a session concentrates on its few successors', () => {
+    // Per item, the share of the in-session transitions from it taken by its 3 most frequent next items.
+    const concentration = (sequential: number) => {
+      const { events } = generateSynthetic({ ...small, seed: 5, sequential });
+      const lastOf = new Map<string, string>();
+      const next = new Map<string, Map<string, number>>();
+      for (const e of events) {
+        const previous = lastOf.get(e.sessionId!);
+        lastOf.set(e.sessionId!, e.itemId);
+        if (previous === undefined) continue;
+        const row = next.get(previous) ?? new Map<string, number>();
+        row.set(e.itemId, (row.get(e.itemId) ?? 0) + 1);
+        next.set(previous, row);
+      }
+      let top = 0;
+      let all = 0;
+      for (const row of next.values()) {
+        const counts = [...row.values()].sort((a, b) => b - a);
+        top += counts.slice(0, 3).reduce((a, b) => a + b, 0);
+        all += counts.reduce((a, b) => a + b, 0);
+      }
+      return top / all;
+    };
+    const none = concentration(0);
+    const strong = concentration(0.6);
+    expect(strong).toBeGreaterThan(0.6);
+    expect(strong - none).toBeGreaterThan(0.15);
+  });
+
   it('plants popularity skew, new items arriving over time, and a taste change', () => {
     const { events, truth } = generateSynthetic({ ...small, seed: 4, driftShare: 1, noise: 0.1 });
     const counts = new Map<string, number>();
