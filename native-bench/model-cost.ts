@@ -50,6 +50,7 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
   }
   const rules: CoVisitation = createCoVisitation();
   const params = onlineModelParamsFrom(ctx.config.model);
+  const blends = params.blendChoice.sessionWeights.length;
   const sessions = createSessionNeighbours(params.sessions);
   for (let s = 0; s < items * 3; s++) {
     const base = Math.floor(random() * items);
@@ -80,8 +81,8 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     { name: 'search only', model: createModel(params, binding) },
     { name: 'search + co-visitation rules', model: createModel(params, { ...binding, neighbours: table }) },
     { name: 'search + rules + session neighbours (as served)', model: createModel(params, { ...binding, neighbours: table, sessions }) },
-    // What a learner's ranking costs: the same sources, ranked under the three blends it chooses between.
-    { name: 'the same, three blends ranked (as the learner ranks)', model: createModel(params, { ...binding, neighbours: table, sessions, blendChoice: 'learned' }) },
+    // What a learner's ranking costs: the same sources, ranked under every blend it chooses between.
+    { name: `the same, ${blends} blends ranked (as the learner ranks)`, model: createModel(params, { ...binding, neighbours: table, sessions, blendChoice: 'learned' }) },
   ];
   const samples = variants.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
@@ -98,7 +99,7 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
     headline: [
       { label: 'recommend CPU with co-visitation rules ÷ search only (same run)', value: ratio(withRules, searchOnly), unit: `× (${sig(withRules, 3)} vs ${sig(searchOnly, 3)} µs)` },
       { label: 'recommend CPU with rules and session neighbours (as served) ÷ search only (same run)', value: ratio(withAll, searchOnly), unit: `× (${sig(withAll, 3)} vs ${sig(searchOnly, 3)} µs)` },
-      { label: 'the same with the three blends a learner ranks ÷ one blend (same run)', value: ratio(withBlends, withAll), unit: `× (${sig(withBlends, 3)} vs ${sig(withAll, 3)} µs)` },
+      { label: `the same with the ${blends} blends a learner ranks ÷ one blend (same run)`, value: ratio(withBlends, withAll), unit: `× (${sig(withBlends, 3)} vs ${sig(withAll, 3)} µs)` },
     ],
     tables: [
       {

@@ -220,6 +220,11 @@ export interface CoVisitationCandidates {
    * catalogues (MovieLens: support near 1) and long-tail shops (most items seen a few times).
    */
   support: number;
+  /**
+   * Of the candidates in `scores`, the last positive item's own vote: rule(r_0 → c) / mass(r_0),
+   * its estimated next-item distribution alone (what sequential rules rank by); absent where 0.
+   */
+  last: Map<string, number>;
 }
 
 export function coVisitationScores(
@@ -237,6 +242,9 @@ export function coVisitationScores(
   let votes = 0;
   let allVotes = 0;
   let trust = 0;
+  // The rules of the most recent positive item, when it has any (its row is read first).
+  let lastRow: DenseRow | undefined;
+  let lastMass = 0;
   for (let j = history.length - 1; j >= 0 && taken.size < scoring.recentItems; j--) {
     const h = history[j]!;
     const w = weights[h.type];
@@ -248,6 +256,10 @@ export function coVisitationScores(
     decay *= scoring.recencyDecay;
     allVotes += vote;
     if (row === undefined || row.size === 0 || !(row.mass > 0)) continue;
+    if (taken.size === 1) {
+      lastRow = row;
+      lastMass = row.mass;
+    }
     trust += (vote * row.mass) / (row.mass + scoring.halfTrustMass);
     votes += vote;
     const scale = vote / row.mass;
@@ -271,5 +283,12 @@ export function coVisitationScores(
   touched.length = 0;
   const scores = new Map<string, number>();
   if (votes > 0) for (const { itemId, score } of top.sorted()) scores.set(itemId, score / votes);
-  return { scores, support: allVotes > 0 ? trust / allVotes : 0 };
+  const last = new Map<string, number>();
+  if (lastRow !== undefined && scores.size > 0) {
+    for (let s = 0; s < lastRow.size; s++) {
+      const id = source.idOf(lastRow.to[s]!);
+      if (scores.has(id)) last.set(id, lastRow.weights[s]! / lastMass);
+    }
+  }
+  return { scores, support: allVotes > 0 ? trust / allVotes : 0, last };
 }

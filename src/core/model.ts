@@ -1,7 +1,7 @@
 import type { AnnIndex } from './ann-index.ts';
 import type { NeighbourSource } from './co-visitation.ts';
 import { createItemFactors, createLearning, type ItemFactors, type ItemFactorsPolicy, type Learning, type LearningParams, type TrainedItems } from './learning.ts';
-import { createBlendChooser, type AlternativeLists, type BlendChoiceParams, type BlendSnapshot } from './blend-choice.ts';
+import { blendAlternatives, blendLabels, createBlendChooser, type AlternativeLists, type BlendChoiceParams, type BlendSnapshot } from './blend-choice.ts';
 import type { ColdChoice, ColdState } from './cold-choice.ts';
 import { itemHash } from './item-hash.ts';
 import { candidatePool, isCold, modelTag, recommend, similarItems, usablePool, type Recommendation, type RecommendedItem, type RecommendRequest, type RerankParams } from './recommender.ts';
@@ -73,8 +73,10 @@ export interface ModelBinding {
 
 export interface BlendState {
   sessionWeight: number;
-  /** The alternatives' session weights; empty when the model does not learn its blend. */
-  sessionWeights: readonly number[];
+  /** The served blend's name (blendLabels): its session weight, and the last item's weight when it has one. */
+  served: string;
+  /** The alternatives' names (blendLabels); empty when the model does not learn its blend. */
+  labels: readonly string[];
   credits: readonly number[];
   hitRates: readonly number[];
 }
@@ -107,7 +109,7 @@ export interface Model extends Learning {
   rank(user: UserState, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined;
   /** The user acted on `itemId` after lists `alternatives` (from recommend or rank): credits the blends that held it. */
   creditBlend(alternatives: AlternativeLists, itemId: string): void;
-  /** The blend served now, and per alternative (sessionWeights) the discounted hits and hit rate behind the choice (metrics). */
+  /** The blend served now, and per alternative (labels) the discounted hits and hit rate behind the choice (metrics). */
   readonly blend: BlendState;
   /** The blend credits to save for a successor; undefined when the model does not learn its blend. */
   blendSnapshot(): BlendSnapshot | undefined;
@@ -139,8 +141,10 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
   // The blends to choose between. params.rerank is the one with its session weight: served until
   // the credits say otherwise, and the only one a model that does not learn its blend serves.
   const learnsBlend = params.blendChoice !== undefined && binding.blendChoice === 'learned';
-  const chooser = learnsBlend ? createBlendChooser(params.blendChoice!, Math.max(0, params.blendChoice!.sessionWeights.indexOf(params.rerank.sessionWeight ?? 0)), binding.blendRestored) : undefined;
-  const alternatives: RerankParams[] = (chooser ? params.blendChoice!.sessionWeights : []).map((w) => (w === params.rerank.sessionWeight ? params.rerank : { ...params.rerank, sessionWeight: w }));
+  const blends = learnsBlend ? blendAlternatives(params.blendChoice!) : [];
+  const isRerank = (b: { sessionWeight: number; lastItemWeight: number }) => b.sessionWeight === (params.rerank.sessionWeight ?? 0) && b.lastItemWeight === (params.rerank.lastItemWeight ?? 0);
+  const chooser = learnsBlend ? createBlendChooser(params.blendChoice!, Math.max(0, blends.findIndex(isRerank)), binding.blendRestored) : undefined;
+  const alternatives: RerankParams[] = blends.map((b) => (isRerank(b) ? params.rerank : { ...params.rerank, ...b }));
   const servedRerank = (): RerankParams => (chooser ? alternatives[chooser.chosen]! : params.rerank);
   const storedRanking = (user: UserState | undefined): CandidatePool | undefined => {
     const policy = binding.storedRankings;
@@ -200,8 +204,9 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
     },
     get blend() {
       const sessionWeight = servedRerank().sessionWeight ?? 0;
-      if (!chooser) return { sessionWeight, sessionWeights: [], credits: [], hitRates: [] };
-      return { sessionWeight, sessionWeights: params.blendChoice!.sessionWeights, credits: chooser.credits.slice(), hitRates: chooser.hitRates() };
+      if (!chooser) return { sessionWeight, served: String(sessionWeight), labels: [], credits: [], hitRates: [] };
+      const labels = blendLabels(params.blendChoice!);
+      return { sessionWeight, served: labels[chooser.chosen]!, labels, credits: chooser.credits.slice(), hitRates: chooser.hitRates() };
     },
     servesStoredRanking: (user) => storedRanking(user) !== undefined,
     similar: (itemId, k, depth) => similarItems(index, itemId, k, catalog.isAvailable, depth),

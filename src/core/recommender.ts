@@ -100,6 +100,11 @@ export interface RerankParams {
   coVisitation?: CoVisitationScoring;
   /** Weight of the session-neighbourhood score (a distribution, like co-visitation's) when `sessions` is given. */
   sessionWeight?: number;
+  /**
+   * Weight of the last item's own rules (CoVisitationCandidates.last, the next-item distribution
+   * sequential rules rank by) on top of the co-visitation score of the recent items; 0 by default.
+   */
+  lastItemWeight?: number;
 }
 
 // Over-fetch starts at k and grows geometrically; the filter runs inside the search, so a
@@ -260,6 +265,7 @@ class Proposals {
   private readonly ids: string[] = [];
   private readonly cos: number[] = [];
   private readonly rule: number[] = [];
+  private readonly next: number[] = [];
   private readonly session: number[] = [];
   private readonly trend: number[] = [];
   private readonly found: number;
@@ -279,13 +285,17 @@ class Proposals {
         this.ids.push(id);
         this.cos.push(Number.NaN);
         this.rule.push(Number.NaN);
+        this.next.push(0);
         this.session.push(Number.NaN);
         this.trend.push(Number.NaN);
       }
       return r;
     };
     for (const n of found) this.cos[row(n.itemId)] = n.score;
-    if (covis) for (const [id, c] of covis.scores) this.rule[row(id)] = c;
+    if (covis) {
+      for (const [id, c] of covis.scores) this.rule[row(id)] = c;
+      for (const [id, c] of covis.last) this.next[row(id)] = c;
+    }
     if (sessions) for (const [id, c] of sessions) this.session[row(id)] = c;
     this.found = found.length;
     this.floor = found.length > 0 ? found[found.length - 1]!.score : 0;
@@ -318,6 +328,7 @@ class Proposals {
     } else {
       const we = (rerank?.embeddingWeight ?? 1) * this.support;
       const wc = rerank?.coVisitationWeight ?? 1;
+      const wl = rerank?.lastItemWeight ?? 0;
       for (let r = 0; r < ids.length; r++) {
         const inFound = r < this.found;
         const hasRule = !Number.isNaN(this.rule[r]!);
@@ -326,6 +337,7 @@ class Proposals {
         // Summed in the order the sources are read: the cosine (or floor), rules, sessions.
         let v = we * (inFound ? this.cos[r]! : this.floor);
         if (hasRule) v += wc * this.rule[r]!;
+        if (hasRule && wl !== 0) v += wl * this.next[r]!;
         if (hasSession) v += ws * this.session[r]!;
         rows.push(r);
         score[r] = v;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blendSnapshotFor, createBlendChooser, createPendingLists, DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
+import { blendLabels, blendSnapshotFor, createBlendChooser, createPendingLists, DEFAULT_BLEND_CHOICE } from '../../src/core/blend-choice.ts';
 
 const params = { sessionWeights: [10, 30, 100], memoryEvents: 100, depth: 3 };
 
@@ -41,8 +41,9 @@ describe('blend choice (follow the leader over discounted hits)', () => {
     expect(chooser.chosen).toBe(1);
   });
 
-  it('defaults to the weight chosen on the validation prefixes, with one alternative either side', () => {
-    expect(DEFAULT_BLEND_CHOICE.sessionWeights).toEqual([10, 30, 100]);
+  it('defaults to the weight chosen on the validation prefixes, with one alternative either side and one adding the last item\'s rules', () => {
+    expect(DEFAULT_BLEND_CHOICE.sessionWeights).toEqual([10, 30, 100, 30]);
+    expect(blendLabels(DEFAULT_BLEND_CHOICE)).toEqual(['10', '30', '100', '30+last10']);
     expect(createBlendChooser(DEFAULT_BLEND_CHOICE).chosen).toBe(1);
   });
 });
@@ -85,5 +86,17 @@ describe('blend snapshots (what a restarted process carries on from)', () => {
     expect(blendSnapshotFor({ ...good, credits: [5, 0, 0], credited: 2 }, params)).toMatch(/credited lists/);
     expect(blendSnapshotFor({ ...good, chosen: 3 }, params)).toMatch(/chosen alternative/);
     expect(blendSnapshotFor(good, params)).toEqual(good);
+  });
+
+  it('tells blends apart by their last-item weight too: a snapshot saved before that alternative existed is not restored', () => {
+    const withLast = { ...params, sessionWeights: [10, 30, 100, 30], lastItemWeights: [0, 0, 0, 10] };
+    const saved = createBlendChooser(withLast).snapshot();
+    expect(saved.lastItemWeights).toEqual([0, 0, 0, 10]);
+    expect(blendSnapshotFor(saved, withLast)).toEqual(saved);
+    expect(blendSnapshotFor({ ...saved, lastItemWeights: [0, 0, 0, 30] }, withLast)).toMatch(/saved for last-item weights \[0,0,0,30\], this model chooses between \[0,0,0,10\]/);
+    expect(blendSnapshotFor({ ...saved, lastItemWeights: undefined }, withLast)).toMatch(/saved for last-item weights \[0,0,0,0\]/);
+    // A model without last-item alternatives still restores its own older records (no lastItemWeights field).
+    const plain = { ...createBlendChooser(params).snapshot(), lastItemWeights: undefined };
+    expect(blendSnapshotFor(plain, params)).toMatchObject({ sessionWeights: [10, 30, 100], lastItemWeights: [0, 0, 0] });
   });
 });

@@ -56,6 +56,6 @@ describe('the model chooses its blend from what users do next', () => {
     expect(rec.items[0]!.itemId).toBe('A');
     expect(rec.alternatives).toBeUndefined();
     model.creditBlend([[itemHash('B')], [itemHash('B')], [itemHash('B')]], 'B');
-    expect(model.blend).toEqual({ sessionWeight: 30, sessionWeights: [], credits: [], hitRates: [] });
+    expect(model.blend).toEqual({ sessionWeight: 30, served: '30', labels: [], credits: [], hitRates: [] });
   });
 });

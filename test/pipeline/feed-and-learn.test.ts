@@ -63,8 +63,8 @@ describe('(a) streamrec feed N events, one learner', () => {
       expect(metrics).toMatch(/streamrec_consumer_lag\{[^}]*partition="0"/);
       // The blend served and each alternative's live hit rate (core/blend-choice.ts).
       expect(metrics).toMatch(/^streamrec_blend_session_weight\{[^}]*\} (10|30|100)$/m);
-      const rates = [...metrics.matchAll(/^streamrec_blend_hit_rate\{[^}]*session_weight="(\d+)"[^}]*\} (\S+)$/gm)];
-      expect(rates.map((r) => r[1]).sort()).toEqual(['10', '100', '30']);
+      const rates = [...metrics.matchAll(/^streamrec_blend_hit_rate\{[^}]*blend="([^"]+)"[^}]*\} (\S+)$/gm)];
+      expect(rates.map((r) => r[1]).sort()).toEqual(['10', '100', '30', '30+last10']);
       for (const r of rates) expect(Number(r[2])).toSatisfy((v: number) => v >= 0 && v <= 1);
       // The index: every published vector, nothing waiting for a rebuild.
       expect(Number(/^streamrec_index_items\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBe(vectors.size);

@@ -109,9 +109,9 @@ function scrapedPerLabel(registry: Registry, name: string, help: string, label: 
  */
 export function registerBlendMetrics(registry: Registry, blend: () => BlendState): void {
   scrapedGauge(registry, 'streamrec_blend_session_weight', 'Session-neighbour weight of the blend this process serves (chosen by the live hit rates below)', () => blend().sessionWeight);
-  scrapedPerLabel(registry, 'streamrec_blend_hit_rate', "Discounted share of users' next positive events found in the top 10 of each alternative blend's last list for them", 'session_weight', () => {
-    const { sessionWeights, hitRates } = blend();
-    return sessionWeights.map((w, a) => [String(w), hitRates[a] ?? 0] as const);
+  scrapedPerLabel(registry, 'streamrec_blend_hit_rate', "Discounted share of users' next positive events found in the top 10 of each alternative blend's last list for them", 'blend', () => {
+    const { labels, hitRates } = blend();
+    return labels.map((label, a) => [label, hitRates[a] ?? 0] as const);
   });
 }
 

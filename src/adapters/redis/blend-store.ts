@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { blendSnapshotFor, type BlendChoiceParams, type BlendSnapshot } from '../../core/blend-choice.ts';
+import { blendLabels, blendSnapshotFor, type BlendChoiceParams, type BlendSnapshot } from '../../core/blend-choice.ts';
 import type { Logger } from '../../log.ts';
 import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
@@ -30,7 +30,7 @@ export async function loadBlend(redis: Redis, keys: RedisKeys, groupId: string, 
     log.warn({ key: keys.learnerBlend(groupId), reason: snapshot }, 'saved blend choice ignored; starting from the default blend (the next save replaces it)');
     return undefined;
   }
-  log.info({ sessionWeight: params.sessionWeights[snapshot.chosen], credited: Math.round(snapshot.credited) }, 'blend choice restored from Redis');
+  log.info({ blend: blendLabels(params)[snapshot.chosen], credited: Math.round(snapshot.credited) }, 'blend choice restored from Redis');
   return snapshot;
 }
 

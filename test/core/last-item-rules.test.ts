@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { createCoVisitation, coVisitationScores, DEFAULT_CO_VISITATION_SCORING } from '../../src/core/co-visitation.ts';
+import { DEFAULT_EVENT_WEIGHTS } from '../../src/core/events.ts';
+import { createExactIndex } from '../../src/core/exact-index.ts';
+import { recommend } from '../../src/core/recommender.ts';
+import { createTrending } from '../../src/core/trending.ts';
+import { createUserState, type UserState } from '../../src/core/user-state.ts';
+
+// Sessions where `a` is followed by `older` and `b` by `next`: a user who saw a, then b, has
+// both in the rules of their recent items, `older` ahead (it gathers a's rules and more votes).
+function rulesOf() {
+  const rules = createCoVisitation({ window: 1, backwardWeight: 0, maxNeighbours: 100 });
+  const observe = (session: string[]) => session.forEach((item, i) => rules.observe(item, session.slice(Math.max(0, i - 1), i)));
+  for (let i = 0; i < 6; i++) observe(['a', 'older']);
+  for (let i = 0; i < 2; i++) observe(['b', 'next']);
+  for (let i = 0; i < 2; i++) observe(['b', 'filler']);
+  return rules;
+}
+
+const history = (items: string[]) => items.map((itemId, j) => ({ itemId, type: 'click' as const, ts: j }));
+const all = () => true;
+// Scoring where the older item votes as much as the last, so `older` leads the recent items' rules.
+const equalVotes = { ...DEFAULT_CO_VISITATION_SCORING, recencyDecay: 1 };
+
+describe("the last item's own rules (what sequential rules rank by)", () => {
+  it('are the last positive item\'s next-item distribution, given for the candidates the recent items proposed', () => {
+    const rules = rulesOf();
+    const scored = coVisitationScores(history(['a', 'b']), rules, DEFAULT_EVENT_WEIGHTS, equalVotes, 50, all);
+    expect([...scored.scores.keys()]).toEqual(['older', 'filler', 'next']);
+    // b → next and b → filler, 2 of b's rule mass of 4 each; `older` is a's, not the last item's.
+    expect(Object.fromEntries(scored.last)).toEqual({ next: 0.5, filler: 0.5 });
+  });
+
+  it('are empty when the last positive item has no rules, even if older items have', () => {
+    const rules = rulesOf();
+    const scored = coVisitationScores(history(['a', 'unknown']), rules, DEFAULT_EVENT_WEIGHTS, equalVotes, 50, all);
+    expect(scored.scores.has('older')).toBe(true);
+    expect(scored.last.size).toBe(0);
+    // A non-positive event is not the last positive item: b's rules count as the last item's.
+    const disliked = [...history(['a', 'b']), { itemId: 'x', type: 'dislike' as const, ts: 9 }];
+    expect(Object.fromEntries(coVisitationScores(disliked, rules, DEFAULT_EVENT_WEIGHTS, equalVotes, 50, all).last)).toEqual({ next: 0.5, filler: 0.5 });
+  });
+
+  it('lift what follows the last item to the top when the blend weighs them, and change nothing at weight 0', () => {
+    const rules = rulesOf();
+    const user: UserState = { ...createUserState('u', 2), history: history(['a', 'b']), eventCount: 2, seen: [] };
+    const ask = (lastItemWeight: number) =>
+      recommend({
+        user,
+        k: 2,
+        index: createExactIndex(2),
+        trending: createTrending(60_000),
+        isAvailable: all,
+        neighbours: rules,
+        rerank: { candidates: 10, trendingWeight: 0, coVisitationWeight: 10, coVisitation: equalVotes, lastItemWeight },
+      }).items.map((i) => i.itemId);
+    expect(ask(0)[0]).toBe('older');
+    // Ties between next and filler go by id: filler, then next.
+    expect(ask(10)).toEqual(['filler', 'next']);
+  });
+});
