@@ -113,6 +113,10 @@ export function registerBlendMetrics(registry: Registry, blend: () => BlendState
     const { labels, hitRates } = blend();
     return labels.map((label, a) => [label, hitRates[a] ?? 0] as const);
   });
+  scrapedPerLabel(registry, 'streamrec_blend_served', 'Which alternative blend this process serves: 1 for it, 0 for the others (the session weight above alone does not tell 30 from 30+last10)', 'blend', () => {
+    const { labels, served } = blend();
+    return labels.map((label) => [label, label === served ? 1 : 0] as const);
+  });
 }
 
 /** What the index gauges read: the serving index's size, stale points and background rebuilds. */
