@@ -1,3 +1,5 @@
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
@@ -21,27 +23,38 @@ export function longestFirst(models: readonly EvalModelName[]): EvalModelName[] 
   return [...models].sort((a, b) => COST[b] - COST[a]);
 }
 
+/**
+ * Each thread's heap limit, MB: an equal share of 80% of the machine's memory among the threads
+ * and the main thread (which holds the events too), never below V8's default for this process
+ * (~4,300 MB here). A whole-history replay of a large shop file (a million users and more) can
+ * outgrow the default, and a thread past its explicit limit ends with an error instead of
+ * aborting the process.
+ */
+export function threadHeapMb(threads: number, totalBytes = totalmem(), defaultMb = getHeapStatistics().heap_size_limit / 2 ** 20): number {
+  return Math.floor(Math.max(defaultMb, (0.8 * totalBytes) / 2 ** 20 / (threads + 1)));
+}
+
 /** A thread holding the events, replaying one model per `run`. */
 class PoolWorker {
   private readonly worker: Worker;
-  private pending: { resolve: (r: PrequentialResult) => void; reject: (e: Error) => void } | undefined;
+  private pending: { resolve: (r: PrequentialResult) => void; reject: (e: Error) => void; model: EvalModelName } | undefined;
   private dead: Error | undefined;
 
-  constructor(input: EvalWorkerInput, onProgress: (done: number) => void) {
-    this.worker = new Worker(threadEntry('eval-worker', import.meta.url), { workerData: input });
+  constructor(input: EvalWorkerInput, onProgress: (done: number) => void, private readonly heapMb: number) {
+    this.worker = new Worker(threadEntry('eval-worker', import.meta.url), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     this.worker.on('message', (msg: EvalWorkerMessage) => {
       if (msg.kind === 'progress') onProgress(msg.done);
       else if (msg.kind === 'error') this.settle(new StreamrecError('INTERNAL', `evaluation worker failed: ${msg.message}`));
       else this.settle(msg.result);
     });
-    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('error', (err) => this.fail(this.explained(err)));
     this.worker.on('exit', (code) => this.fail(new StreamrecError('INTERNAL', `evaluation worker exited with code ${code} before its result`)));
   }
 
   run(model: EvalModelName): Promise<PrequentialResult> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending = { resolve, reject, model };
       this.worker.postMessage({ kind: 'run', model } satisfies EvalWorkerTask);
     });
   }
@@ -49,6 +62,15 @@ class PoolWorker {
   stop(): void {
     this.dead ??= new StreamrecError('INTERNAL', 'evaluation worker stopped');
     void this.worker.terminate();
+  }
+
+  /** A thread out of memory says which replay needed more, and what to do. */
+  private explained(err: Error): Error {
+    if ((err as Error & { code?: string }).code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
+    const what = this.pending ? `the ${this.pending.model} model's replay` : 'an evaluation thread';
+    return new StreamrecError('INTERNAL', `${what} ran out of memory (heap limit ${this.heapMb} MB a thread)`, {
+      hint: 'replay a prefix (--limit N), fewer models at once (--models), or run on a machine with more memory',
+    });
   }
 
   private fail(err: Error): void {
@@ -77,6 +99,8 @@ export async function evaluateInWorkers(
   settings: EvalSettings,
   workers: number,
   onProgress?: (done: number, total: number) => void,
+  /** heapMb: each thread's heap limit (default threadHeapMb; tests set a small one). */
+  options: { heapMb?: number } = {},
 ): Promise<PrequentialResult> {
   const threads = Math.max(1, Math.min(workers, settings.models.length));
   if (threads <= 1) return evaluate(events, config, settings, onProgress);
@@ -92,16 +116,21 @@ export async function evaluateInWorkers(
   const started = performance.now();
   const results = new Map<EvalModelName, PrequentialResult>();
   const input: EvalWorkerInput = { events: events as ClickEvent[], config, settings: { ...settings, models: [], windowCases } };
+  const heapMb = options.heapMb ?? threadHeapMb(threads);
   const pool: PoolWorker[] = [];
   try {
     await Promise.all(
       Array.from({ length: threads }, async () => {
         let current: EvalModelName | undefined;
-        const worker = new PoolWorker(input, (n) => {
-          if (current === undefined) return;
-          done.set(current, n);
-          report();
-        });
+        const worker = new PoolWorker(
+          input,
+          (n) => {
+            if (current === undefined) return;
+            done.set(current, n);
+            report();
+          },
+          heapMb,
+        );
         pool.push(worker);
         for (current = queue.shift(); current !== undefined; current = queue.shift()) {
           results.set(current, await worker.run(current));

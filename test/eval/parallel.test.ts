@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
-import { evaluateInWorkers, longestFirst } from '../../src/eval/parallel.ts';
+import { evaluateInWorkers, longestFirst, threadHeapMb } from '../../src/eval/parallel.ts';
 import { evaluate } from '../../src/eval/run-eval.ts';
 import { DEFAULT_EVAL_SETTINGS } from '../../src/eval/settings.ts';
 
@@ -27,5 +27,24 @@ describe('parallel replay', () => {
     const { events } = generateSynthetic({ users: 20, items: 20, events: 200, seed: 4 });
     const settings = { ...DEFAULT_EVAL_SETTINGS, k: 5, models: ['itemknn', 'no-such-model', 'popularity'] as never };
     await expect(evaluateInWorkers(events, loadConfig({}), settings, 2)).rejects.toThrow(/evaluation worker failed: .+/);
+  });
+
+  it('a thread out of memory fails the replay with which model and what to do, instead of aborting the process', async () => {
+    // Room for the code, not for the events (~90 MB once copied to a thread) and the replay: the
+    // limit is reached in JavaScript (a native addon's call cut short by it would abort the process).
+    const { events } = generateSynthetic({ users: 2000, items: 500, events: 300_000, seed: 5 });
+    const settings = { ...DEFAULT_EVAL_SETTINGS, k: 5, models: ['sr', 'popularity'] as const };
+    const failed = await evaluateInWorkers(events, loadConfig({}), settings, 2, undefined, { heapMb: 64 }).then(
+      () => undefined,
+      (err: unknown) => err as Error & { hint?: string },
+    );
+    expect(failed?.message).toMatch(/the (sr|popularity) model's replay ran out of memory \(heap limit 64 MB a thread\)/);
+    expect(failed?.hint).toMatch(/--limit N/);
+  });
+
+  it('gives each thread an equal share of 80% of the memory beside the main thread, never less than the default', () => {
+    const gib = 2 ** 30;
+    expect(threadHeapMb(2, 24 * gib, 4144)).toBe(Math.floor((0.8 * 24 * 1024) / 3));
+    expect(threadHeapMb(2, 8 * gib, 4144)).toBe(4144);
   });
 });
