@@ -22,6 +22,7 @@ export interface EvalCliOptions {
   workers?: string;
   quiet?: boolean;
   sessionAsUser?: boolean;
+  sessionGap?: string;
 }
 
 function fraction(name: string, text: string): number {
@@ -62,11 +63,13 @@ export async function evalAction(file: string, opts: EvalCliOptions): Promise<vo
   const workers = positiveInt('--workers', opts.workers, Math.min(2, availableParallelism()));
   const outDir = opts.out ?? join('.streamrec', 'eval', basename(file));
   const quiet = opts.quiet === true;
+  const sessionGapMs = opts.sessionGap === undefined ? undefined : 60_000 * positiveInt('--session-gap', opts.sessionGap, 0);
 
   const readBar = createBar('read', quiet);
   const started = Date.now();
   const { events: all, report } = await readDataset(file, opts.format, {
     sessionAsUser: opts.sessionAsUser === true,
+    ...(sessionGapMs === undefined ? {} : { sessionGapMs }),
     onProgress: (p) => {
       if (!readBar) return;
       if (readBar.getTotal() !== p.totalBytes) readBar.start(p.totalBytes, 0);
@@ -91,6 +94,7 @@ export async function evalAction(file: string, opts: EvalCliOptions): Promise<vo
     file,
     format: report.format,
     sessionAsUser: opts.sessionAsUser === true,
+    ...(sessionGapMs === undefined ? {} : { sessionGapMinutes: sessionGapMs / 60_000 }),
     read: report,
     workers,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },

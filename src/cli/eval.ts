@@ -18,6 +18,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--index <kind>', `ANN index of the embedding models: ${EVAL_INDEX_KINDS.join(' | ')}; auto is exact up to ${AUTO_EXACT_MAX_ITEMS.toLocaleString('en')} distinct items, HNSW (as served) past it`, DEFAULT_EVAL_SETTINGS.index)
     .option('--workers <n>', 'threads the models are spread over (default: up to 2, one per core)')
     .option('--session-as-user', "each event's user is its session, where it has one (the session-based protocol)")
+    .option('--session-gap <minutes>', "events without a session id get sessions split at idle gaps longer than this (e.g. 30 for retailrocket or taobao); with --session-as-user they become users")
     .option('--quiet', 'no progress bars')
     .action(async (file: string, opts: EvalCliOptions) => (await import('./eval-action.ts')).evalAction(file, opts));
 }

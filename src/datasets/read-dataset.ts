@@ -62,6 +62,13 @@ export interface ReadOptions {
    */
   sessionAsUser?: boolean;
   /**
+   * readDataset only: events without a session get one from idle gaps, a new session of the
+   * user starting when more than this many ms passed since the user's previous event (what the
+   * session-based literature does for RetailRocket: 30 minutes). With sessionAsUser, those
+   * sessions become users too. Files with session ids keep theirs.
+   */
+  sessionGapMs?: number;
+  /**
    * Lines before this one (1-based) are passed over unread: `feed --from-line`.
    * @default 1
    */
@@ -245,7 +252,25 @@ export async function readDataset(
     report.firstTs = events[0]!.ts;
     report.lastTs = events[events.length - 1]!.ts;
   }
+  if (options.sessionGapMs !== undefined) sessionsByGap(events, options.sessionGapMs, options.sessionAsUser === true);
   return { events, report };
+}
+
+/**
+ * Gives each event without a session the session `<user>~<n>` (in place; events in time order):
+ * n counts the user's gaps longer than `gapMs`. With `asUser`, that session becomes the user.
+ */
+export function sessionsByGap(events: ClickEvent[], gapMs: number, asUser: boolean): void {
+  const last = new Map<string, { ts: number; n: number }>();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.sessionId !== undefined) continue;
+    const seen = last.get(e.userId);
+    const n = seen === undefined ? 1 : e.ts - seen.ts > gapMs ? seen.n + 1 : seen.n;
+    last.set(e.userId, { ts: e.ts, n });
+    const sessionId = `${e.userId}~${n}`;
+    events[i] = asUser ? { ...e, sessionId, userId: sessionId } : { ...e, sessionId };
+  }
 }
 
 /** A few lines for a terminal: what was read, what was dropped and why, with examples. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { isStreamrecError } from '../../src/errors.ts';
-import { checkDatasetArgs, formatReadReport, openDataset, readDataset } from '../../src/datasets/read-dataset.ts';
+import { checkDatasetArgs, formatReadReport, openDataset, readDataset, sessionsByGap } from '../../src/datasets/read-dataset.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'streamrec-datasets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,6 +115,38 @@ describe('retailrocket', () => {
       ['992329', '248676', 'add_to_cart', 1433224214164],
     ]);
     expect(report).toMatchObject({ skipped: 1, bad: 1, outOfOrder: 1 });
+  });
+
+  it('splits visitors into sessions at idle gaps (--session-gap), after sorting by time', async () => {
+    const min = 60_000;
+    const t0 = 1433221332117;
+    const rows = [
+      [t0 + 45 * min, 'a', 'i3'], // 40 min after a's previous event: a new session
+      [t0, 'a', 'i1'],
+      [t0 + 5 * min, 'a', 'i2'], // 5 min: same session
+      [t0 + 1 * min, 'b', 'i1'],
+      [t0 + 31 * min, 'b', 'i2'], // exactly 30 min: same session (a gap must be longer)
+    ];
+    const path = fixture('gaps.csv', 'timestamp,visitorid,event,itemid,transactionid\n' + rows.map(([ts, v, i]) => `${ts},${v},view,${i},\n`).join(''));
+    const bySession = (await readDataset(path, 'retailrocket', { sessionGapMs: 30 * min })).events;
+    expect(bySession.map((e) => [e.userId, e.sessionId, e.itemId])).toEqual([
+      ['a', 'a~1', 'i1'],
+      ['b', 'b~1', 'i1'],
+      ['a', 'a~1', 'i2'],
+      ['b', 'b~1', 'i2'],
+      ['a', 'a~2', 'i3'],
+    ]);
+    const asUsers = (await readDataset(path, 'retailrocket', { sessionGapMs: 30 * min, sessionAsUser: true })).events;
+    expect(asUsers.map((e) => e.userId)).toEqual(['a~1', 'b~1', 'a~1', 'b~1', 'a~2']);
+    // Without the option nothing changes.
+    expect((await readDataset(path, 'retailrocket', { sessionAsUser: true })).events.map((e) => e.userId)).toEqual(['a', 'b', 'a', 'b', 'a']);
+    // Events that came with a session keep it; only the others are split.
+    const mixed: ClickEvent[] = [
+      { eventId: '1', userId: 'u', itemId: 'x', type: 'view', ts: 0, sessionId: 's9' },
+      { eventId: '2', userId: 'u', itemId: 'y', type: 'view', ts: 60 * min },
+    ];
+    sessionsByGap(mixed, 30 * min, true);
+    expect(mixed.map((e) => [e.userId, e.sessionId])).toEqual([['u', 's9'], ['u~1', 'u~1']]);
   });
 });
 

@@ -63,6 +63,7 @@ describe('streamrec simulate + eval end to end', () => {
       [['eval', file, '--format', 'movielens', '--refit-every', 'often'], /--refit-every must be a positive integer or auto, got "often"/],
       [['eval', file, '--format', 'movielens', '--quiet'], /no events could be read.*check that --format movielens matches/],
       [['simulate', '--events', 'many'], /--events must be an integer/],
+      [['eval', file, '--format', 'movielens', '--session-gap', '0'], /--session-gap must be a positive integer, got "0"/],
       [['simulate', '--sequential', '1.5'], /--sequential must be a number from 0 to 1, got "1.5"/],
     ];
     const results = await Promise.all(cases.map(([args]) => streamrec(...args)));
