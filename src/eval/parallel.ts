@@ -28,7 +28,8 @@ export function longestFirst(models: readonly EvalModelName[]): EvalModelName[] 
  * and the main thread (which holds the events too), never below V8's default for this process
  * (~4,300 MB here). A whole-history replay of a large shop file (a million users and more) can
  * outgrow the default, and a thread past its explicit limit ends with an error instead of
- * aborting the process.
+ * aborting the process (unless the limit strikes inside a call into hnswlib's native code,
+ * which cannot throw into a terminating thread and aborts).
  */
 export function threadHeapMb(threads: number, totalBytes = totalmem(), defaultMb = getHeapStatistics().heap_size_limit / 2 ** 20): number {
   return Math.floor(Math.max(defaultMb, (0.8 * totalBytes) / 2 ** 20 / (threads + 1)));
