@@ -300,16 +300,17 @@ class ScoreTable {
   values = new Float64Array(1024);
   /** Occupied positions, in insertion order. */
   readonly used: number[] = [];
-  /** Dense tables index by item number and leave `keys` unset: a position is its key. */
+  /** Dense tables index by item number and hold no `keys`: a position is its key. */
   dense = false;
 
   /** Empties the table. */
   clear(): void {
-    for (const at of this.used) {
-      this.keys[at] = -1;
-      this.values[at] = 0;
+    const { keys, values, used, dense } = this;
+    for (const at of used) {
+      if (!dense) keys[at] = -1;
+      values[at] = 0;
     }
-    this.used.length = 0;
+    used.length = 0;
   }
 
   /** Empties the table, with room for `entries` distinct keys; dense over item numbers below `denseItems` when given. */
@@ -317,17 +318,17 @@ class ScoreTable {
     this.clear();
     const dense = denseItems !== undefined;
     const size = dense ? denseItems : 2 * entries;
-    if (size > this.keys.length || dense !== this.dense) {
+    if (size > this.values.length || dense !== this.dense) {
       let grown = 1024;
       while (grown < size) grown *= 2;
-      this.keys = new Int32Array(grown).fill(-1);
+      this.keys = new Int32Array(dense ? 0 : grown).fill(-1);
       this.values = new Float64Array(grown);
       this.dense = dense;
     }
   }
 
+  /** A hash table's position for `key` (dense tables never look up). */
   private find(key: number): number {
-    if (this.dense) return key;
     const mask = this.keys.length - 1;
     let at = Math.imul(key, 0x9e3779b1) & mask;
     while (this.keys[at] !== key && this.keys[at] !== -1) at = (at + 1) & mask;
@@ -350,7 +351,8 @@ class ScoreTable {
     }
   }
 
-  add(key: number, amount: number): void {
+  /** One add to a hash table. */
+  private add(key: number, amount: number): void {
     const at = this.find(key);
     if (this.keys[at] === -1) {
       this.keys[at] = key;
