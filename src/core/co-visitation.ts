@@ -211,6 +211,7 @@ const touched: number[] = [];
  * fixed weight blend it with cosine similarity across very different streams.
  */
 export interface CoVisitationCandidates {
+  /** The candidates and their scores, in no particular order (the recommender ranks them). */
   scores: Map<string, number>;
   /**
    * How well the user's recent items are known, in [0, 1): Σ_j v_j · m_j / (m_j + halfTrustMass)
@@ -282,7 +283,7 @@ export function coVisitationScores(
   }
   touched.length = 0;
   const scores = new Map<string, number>();
-  if (votes > 0) for (const { itemId, score } of top.sorted()) scores.set(itemId, score / votes);
+  if (votes > 0) top.forEach((itemId, score) => scores.set(itemId, score / votes));
   const last = new Map<string, number>();
   if (lastRow !== undefined && scores.size > 0) {
     for (let s = 0; s < lastRow.size; s++) {

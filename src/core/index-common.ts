@@ -62,6 +62,11 @@ export class TopK {
     }
   }
 
+  /** Each kept entry, in no particular order (no sort, no allocation: for callers that rank later anyway). */
+  forEach(fn: (id: string, score: number) => void): void {
+    for (let i = 0; i < this.scores.length; i++) fn(this.ids[i]!, this.scores[i]!);
+  }
+
   /** Best first. */
   sorted(): Neighbour[] {
     const out = this.scores.map((score, i) => ({ itemId: this.ids[i]!, score }));

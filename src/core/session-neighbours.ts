@@ -52,7 +52,8 @@ export const DEFAULT_SESSION_NEIGHBOUR_PARAMS: SessionNeighbourParams = Object.f
 /** What the recommender reads: candidates for one user's recent history. */
 export interface SessionNeighbourSource {
   /**
-   * The `limit` best candidates passing `accept`, as a distribution: each neighbour session
+   * The `limit` best candidates passing `accept`, in no particular order (the recommender
+   * ranks them with the other sources' candidates), as a distribution: each neighbour session
    * spreads its similarity over its items, and the scores are divided by the total, so they sum
    * to at most 1 over all items (a scale comparable to co-visitation scores). The user's own
    * session (`userId`) is never its neighbour. Empty when nothing is shared.
@@ -283,7 +284,7 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
         if (accept(id)) top.push(id, v);
       }
       for (const item of own) isOwn[item] = 0;
-      if (total > 0) for (const { itemId, score } of top.sorted()) out.set(itemId, score / total);
+      if (total > 0) top.forEach((itemId, score) => out.set(itemId, score / total));
       return out;
     },
   };
