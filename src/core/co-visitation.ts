@@ -8,8 +8,10 @@ import type { HistoryEntry } from './user-state.ts';
  * follows one on a by d positions (d ≤ window), the rule a → b gains 1/d and b → a gains
  * backwardWeight/d. Sessions are read forwards (what comes next) and, more weakly, backwards
  * (what came with it). Each item keeps its heaviest `maxNeighbours` rules (a row holds up to
- * twice that between prunes), so memory is bounded: 12 bytes per rule, at most
- * 2 × maxNeighbours × 12 bytes per item (2.4 KB at the default 100) plus the item's id.
+ * twice that between prunes), and of each rule also its forward part (what followed the item
+ * alone: the next-item distribution sequential rules rank by), so memory is bounded: 20 bytes
+ * per rule, at most 2 × maxNeighbours × 20 bytes per item (4 KB at the default 100) plus the
+ * item's id.
  */
 export interface CoVisitationParams {
   /** Positions back in the user's positive sequence a new item is paired with. */
@@ -28,6 +30,13 @@ export interface NeighbourRow {
   ids: readonly string[];
   weights: readonly number[];
   mass: number;
+  /**
+   * Per rule, the forward part of its weight (items that followed this one), and the total
+   * forward weight ever added. Absent in rows of writers that did not keep it: the last item's
+   * next-item distribution is then read from the whole weights.
+   */
+  forward?: readonly number[];
+  forwardMass?: number;
 }
 
 /** An item's rules over the source's dense item numbers: `size` entries of `to` and `weights`. */
@@ -36,6 +45,9 @@ export interface DenseRow {
   readonly weights: Float64Array;
   readonly size: number;
   readonly mass: number;
+  /** The forward part of each weight and its total (NeighbourRow.forward); absent when the row came without them. */
+  readonly forward?: Float64Array;
+  readonly forwardMass?: number;
 }
 
 /**
@@ -63,15 +75,21 @@ export interface CoVisitation extends NeighbourSource {
 class MutableRow implements DenseRow {
   to = new Int32Array(4);
   weights = new Float64Array(4);
+  forward = new Float64Array(4);
   size = 0;
   mass = 0;
+  forwardMass = 0;
 
-  add(id: number, w: number, cap: number): void {
+  /** Adds `w` to the rule to `id`; `forward`: `id` followed this item (else it came before). */
+  add(id: number, w: number, cap: number, forward: boolean): void {
     this.mass += w;
+    const f = forward ? w : 0;
+    this.forwardMass += f;
     const { to } = this;
     for (let s = 0; s < this.size; s++) {
       if (to[s] === id) {
         this.weights[s]! += w;
+        this.forward[s]! += f;
         return;
       }
     }
@@ -81,6 +99,7 @@ class MutableRow implements DenseRow {
     }
     this.to[this.size] = id;
     this.weights[this.size] = w;
+    this.forward[this.size] = f;
     this.size++;
   }
 
@@ -94,6 +113,7 @@ class MutableRow implements DenseRow {
     for (let s = 0; s < keep.length; s++) {
       this.to[s] = this.to[keep[s]!]!;
       this.weights[s] = this.weights[keep[s]!]!;
+      this.forward[s] = this.forward[keep[s]!]!;
     }
     this.size = keep.length;
   }
@@ -103,8 +123,11 @@ class MutableRow implements DenseRow {
     to.set(this.to);
     const weights = new Float64Array(this.weights.length * 2);
     weights.set(this.weights);
+    const forward = new Float64Array(this.forward.length * 2);
+    forward.set(this.forward);
     this.to = to;
     this.weights = weights;
+    this.forward = forward;
   }
 }
 
@@ -153,8 +176,8 @@ export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISIT
       for (let d = 1; d <= params.window && d <= previous.length; d++) {
         const a = intern(previous[previous.length - d]!);
         if (a === b) continue;
-        rows[a]!.add(b, 1 / d, cap);
-        if (params.backwardWeight > 0) rows[b]!.add(a, params.backwardWeight / d, cap);
+        rows[a]!.add(b, 1 / d, cap, true);
+        if (params.backwardWeight > 0) rows[b]!.add(a, params.backwardWeight / d, cap, false);
       }
     },
     rowOf(itemId, limit = params.maxNeighbours) {
@@ -162,7 +185,14 @@ export function createCoVisitation(params: CoVisitationParams = DEFAULT_CO_VISIT
       if (n === undefined) return undefined;
       const row = rows[n]!;
       const order = row.order().slice(0, limit);
-      return { itemId, ids: order.map((s) => ids[row.to[s]!]!), weights: order.map((s) => row.weights[s]!), mass: row.mass };
+      return {
+        itemId,
+        ids: order.map((s) => ids[row.to[s]!]!),
+        weights: order.map((s) => row.weights[s]!),
+        mass: row.mass,
+        forward: order.map((s) => row.forward[s]!),
+        forwardMass: row.forwardMass,
+      };
     },
   };
 }
@@ -222,8 +252,9 @@ export interface CoVisitationCandidates {
    */
   support: number;
   /**
-   * Of the candidates in `scores`, the last positive item's own vote: rule(r_0 → c) / mass(r_0),
-   * its estimated next-item distribution alone (what sequential rules rank by); absent where 0.
+   * Of the candidates in `scores`, the last positive item's next-item distribution: the forward
+   * part of rule(r_0 → c) / the forward mass of r_0 (what followed r_0 alone, what sequential
+   * rules rank by); absent where 0. From rows without forward parts, rule / mass.
    */
   last: Map<string, number>;
 }
@@ -286,9 +317,17 @@ export function coVisitationScores(
   if (votes > 0) top.forEach((itemId, score) => scores.set(itemId, score / votes));
   const last = new Map<string, number>();
   if (lastRow !== undefined && scores.size > 0) {
-    for (let s = 0; s < lastRow.size; s++) {
-      const id = source.idOf(lastRow.to[s]!);
-      if (scores.has(id)) last.set(id, lastRow.weights[s]! / lastMass);
+    // What followed the last item, where the row keeps it apart from what came before it.
+    const forward = lastRow.forward;
+    const part = forward ?? lastRow.weights;
+    const partMass = forward ? lastRow.forwardMass ?? 0 : lastMass;
+    if (partMass > 0) {
+      for (let s = 0; s < lastRow.size; s++) {
+        const w = part[s]!;
+        if (!(w > 0)) continue;
+        const id = source.idOf(lastRow.to[s]!);
+        if (scores.has(id)) last.set(id, w / partMass);
+      }
     }
   }
   return { scores, support: allVotes > 0 ? trust / allVotes : 0, last };

@@ -8,7 +8,7 @@ export interface NeighbourRecord extends NeighbourRow {
 /**
  * A replicated copy of the co-visitation rules: the rows the refit worker published, applied in
  * topic order (the latest row of an item replaces the one before). Scoring reads it exactly like
- * the writer's CoVisitation. Memory: the rows received (12 bytes per rule) plus every id they
+ * the writer's CoVisitation. Memory: the rows received (20 bytes per rule with forward parts) plus every id they
  * name, numbered once (ids are not forgotten; bounded by the catalog).
  */
 export interface NeighbourTable extends NeighbourSource {
@@ -49,7 +49,10 @@ export function createNeighbourTable(): NeighbourTable {
         weights[i] = record.weights[i]!;
       }
       if (rows[n] === undefined) held++;
-      rows[n] = { to, weights, size, mass: record.mass, updatedAtMs: record.updatedAtMs };
+      const row: StoredRow = { to, weights, size, mass: record.mass, updatedAtMs: record.updatedAtMs };
+      if (record.forward !== undefined && record.forward.length >= size && record.forwardMass !== undefined) {
+        rows[n] = { ...row, forward: Float64Array.from(record.forward.slice(0, size)), forwardMass: record.forwardMass };
+      } else rows[n] = row;
     },
     remove(itemId) {
       const n = numbers.numberOf(itemId);
@@ -62,7 +65,12 @@ export function createNeighbourTable(): NeighbourTable {
       const n = numbers.numberOf(itemId);
       const row = n === undefined ? undefined : rows[n];
       if (row === undefined) return undefined;
-      return { itemId, ids: Array.from(row.to, (m) => numbers.ids[m]!), weights: Array.from(row.weights), mass: row.mass, updatedAtMs: row.updatedAtMs };
+      const out: NeighbourRecord = { itemId, ids: Array.from(row.to, (m) => numbers.ids[m]!), weights: Array.from(row.weights), mass: row.mass, updatedAtMs: row.updatedAtMs };
+      if (row.forward !== undefined && row.forwardMass !== undefined) {
+        out.forward = Array.from(row.forward);
+        out.forwardMass = row.forwardMass;
+      }
+      return out;
     },
   };
 }

@@ -48,7 +48,7 @@ export function createNeighbourRowsPublisher(
       const records: NeighbourRecord[] = [];
       for (const itemId of ids) {
         const row = refitter.coVisitation.rowOf(itemId);
-        if (row) records.push({ itemId, ids: row.ids, weights: row.weights, mass: row.mass, updatedAtMs: now });
+        if (row) records.push({ ...row, itemId, updatedAtMs: now });
       }
       try {
         await publisher.publish(records);

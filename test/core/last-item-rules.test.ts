@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCoVisitation, coVisitationScores, DEFAULT_CO_VISITATION_SCORING } from '../../src/core/co-visitation.ts';
 import { DEFAULT_EVENT_WEIGHTS } from '../../src/core/events.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
+import { createNeighbourTable } from '../../src/core/neighbour-table.ts';
 import { recommend } from '../../src/core/recommender.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
@@ -40,6 +41,23 @@ describe("the last item's own rules (what sequential rules rank by)", () => {
     // A non-positive event is not the last positive item: b's rules count as the last item's.
     const disliked = [...history(['a', 'b']), { itemId: 'x', type: 'dislike' as const, ts: 9 }];
     expect(Object.fromEntries(coVisitationScores(disliked, rules, DEFAULT_EVENT_WEIGHTS, equalVotes, 50, all).last)).toEqual({ next: 0.5, filler: 0.5 });
+  });
+
+  it('count what followed the last item only, not what came before it (rules kept both ways)', () => {
+    // x came before b, next came after it: both are in b's row (x backwards at half weight).
+    const both = createCoVisitation({ window: 1, backwardWeight: 0.5, maxNeighbours: 100 });
+    for (let i = 0; i < 4; i++) ['x', 'b', 'next'].forEach((item, j, s) => both.observe(item, s.slice(Math.max(0, j - 1), j)));
+    expect(both.rowOf('b')).toMatchObject({ ids: ['next', 'x'], weights: [4, 2], mass: 6, forward: [4, 0], forwardMass: 4 });
+    const scored = coVisitationScores(history(['a', 'b']), both, DEFAULT_EVENT_WEIGHTS, equalVotes, 50, all);
+    expect(scored.scores.has('x')).toBe(true);
+    expect(Object.fromEntries(scored.last)).toEqual({ next: 1 });
+    // A replicated row without forward parts (an older writer's) falls back to the whole weights.
+    const table = createNeighbourTable();
+    const { itemId, ids, weights, mass } = both.rowOf('b')!;
+    table.apply({ itemId, ids, weights, mass, updatedAtMs: 1 });
+    expect(Object.fromEntries(coVisitationScores(history(['b']), table, DEFAULT_EVENT_WEIGHTS, equalVotes, 50, all).last)).toEqual({ next: 4 / 6, x: 2 / 6 });
+    table.apply({ ...both.rowOf('b')!, updatedAtMs: 2 });
+    expect(Object.fromEntries(coVisitationScores(history(['b']), table, DEFAULT_EVENT_WEIGHTS, equalVotes, 50, all).last)).toEqual({ next: 1 });
   });
 
   it('lift what follows the last item to the top when the blend weighs them, and change nothing at weight 0', () => {

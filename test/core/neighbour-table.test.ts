@@ -33,6 +33,8 @@ describe('neighbour table (the replicated co-visitation rules)', () => {
     const all = () => true;
     const scores = coVisitationScores(history, table, DEFAULT_EVENT_WEIGHTS, DEFAULT_CO_VISITATION_SCORING, 50, all);
     expect(scores.scores.size).toBeGreaterThan(0);
+    // The last item's next-item distribution comes from the forward parts the rows carried.
+    expect(scores.last.size).toBeGreaterThan(0);
     expect(scores).toEqual(coVisitationScores(history, writer, DEFAULT_EVENT_WEIGHTS, DEFAULT_CO_VISITATION_SCORING, 50, all));
     expect(rules(table, 'nope')).toEqual({ mass: 0, rules: [] });
   });

@@ -48,8 +48,8 @@ describe('co-visitation rows publisher (refit worker)', () => {
     expect(rows.pending).toBe(0);
     const all = new Map(sent.flat().map((r) => [r.itemId, r]));
     expect(all.size).toBe(3000);
-    expect(all.get('p-7')).toEqual({ itemId: 'p-7', ids: ['q-7'], weights: [1], mass: 1, updatedAtMs: 42 });
-    expect(all.get('q-7')).toEqual({ itemId: 'q-7', ids: ['p-7'], weights: [0.5], mass: 0.5, updatedAtMs: 42 });
+    expect(all.get('p-7')).toEqual({ itemId: 'p-7', ids: ['q-7'], weights: [1], mass: 1, forward: [1], forwardMass: 1, updatedAtMs: 42 });
+    expect(all.get('q-7')).toEqual({ itemId: 'q-7', ids: ['p-7'], weights: [0.5], mass: 0.5, forward: [0], forwardMass: 0, updatedAtMs: 42 });
     await rows.flush();
     expect(sent.length).toBe(3);
     await rows.close(1000);

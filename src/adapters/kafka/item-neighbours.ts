@@ -10,9 +10,11 @@ import type { ItemNeighboursPublisher } from '../../core/ports.ts';
 
 /**
  * The compacted item-neighbours topic: key itemId, value msgpack
- * `{ itemId, ids, weights, mass, updatedAtMs }`, the item's heaviest co-visitation rules
- * (CoVisitation.rowOf); a null value (tombstone) removes the item's rules. The refit worker
- * writes it; every learner and API process tails it into its NeighbourTable.
+ * `{ itemId, ids, weights, mass, updatedAtMs, forward?, forwardMass? }`, the item's heaviest
+ * co-visitation rules (CoVisitation.rowOf) with the forward part of each; a null value
+ * (tombstone) removes the item's rules. The refit worker writes it; every learner and API
+ * process tails it into its NeighbourTable. Records without the forward parts (an older
+ * writer) are read as before: the last item's distribution then comes from the whole weights.
  */
 export type ItemNeighboursChange =
   | { kind: 'upsert'; record: NeighbourRecord }
@@ -29,6 +31,7 @@ export function encodeItemNeighbours(record: NeighbourRecord): Buffer {
     weights: record.weights,
     mass: record.mass,
     updatedAtMs: record.updatedAtMs,
+    ...(record.forward !== undefined && record.forwardMass !== undefined ? { forward: record.forward, forwardMass: record.forwardMass } : {}),
   });
 }
 
@@ -52,16 +55,25 @@ export function decodeItemNeighbours(key: Buffer | null, value: Buffer | null): 
     if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) return { kind: 'invalid', reason: 'weights must be finite and positive' };
   }
   if (typeof mass !== 'number' || !Number.isFinite(mass) || mass < 0) return { kind: 'invalid', reason: 'mass must be a finite number ≥ 0' };
-  return {
-    kind: 'upsert',
-    record: {
-      itemId,
-      ids: ids as string[],
-      weights: weights as number[],
-      mass,
-      updatedAtMs: typeof r.updatedAtMs === 'number' && Number.isFinite(r.updatedAtMs) ? r.updatedAtMs : 0,
-    },
+  const record: NeighbourRecord = {
+    itemId,
+    ids: ids as string[],
+    weights: weights as number[],
+    mass,
+    updatedAtMs: typeof r.updatedAtMs === 'number' && Number.isFinite(r.updatedAtMs) ? r.updatedAtMs : 0,
   };
+  const { forward, forwardMass } = r;
+  if (forward !== undefined || forwardMass !== undefined) {
+    if (!Array.isArray(forward) || forward.length !== ids.length) return { kind: 'invalid', reason: `forward must be an array as long as ids (${ids.length})` };
+    for (let i = 0; i < forward.length; i++) {
+      const f: unknown = forward[i];
+      if (typeof f !== 'number' || !Number.isFinite(f) || f < 0 || f > (weights[i] as number)) return { kind: 'invalid', reason: 'forward parts must be finite, ≥ 0 and at most their rule weight' };
+    }
+    if (typeof forwardMass !== 'number' || !Number.isFinite(forwardMass) || forwardMass < 0 || forwardMass > mass) return { kind: 'invalid', reason: 'forwardMass must be a finite number between 0 and mass' };
+    record.forward = forward as number[];
+    record.forwardMass = forwardMass;
+  }
+  return { kind: 'upsert', record };
 }
 
 /** As createItemEmbeddingsPublisher: pass `producer` to share one already connected (then not closed here). */

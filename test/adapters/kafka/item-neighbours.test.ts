@@ -13,6 +13,13 @@ describe('item-neighbours codec', () => {
     expect(decodeItemNeighbours(Buffer.from('i-1'), encodeItemNeighbours(empty))).toEqual({ kind: 'upsert', record: empty });
   });
 
+  it('round-trips the forward parts, and reads a record without them (an older writer) as before', () => {
+    const withForward = { ...record, forward: [1.5, 0], forwardMass: 2 };
+    expect(decodeItemNeighbours(Buffer.from('i-1'), encodeItemNeighbours(withForward))).toEqual({ kind: 'upsert', record: withForward });
+    const decoded = decodeItemNeighbours(Buffer.from('i-1'), encodeItemNeighbours(record));
+    expect(decoded.kind === 'upsert' && 'forward' in decoded.record).toBe(false);
+  });
+
   it('reads a tombstone as a removal', () => {
     expect(decodeItemNeighbours(Buffer.from('i-9'), null)).toEqual({ kind: 'remove', itemId: 'i-9' });
     expect(decodeItemNeighbours(null, null).kind).toBe('invalid');
@@ -30,6 +37,10 @@ describe('item-neighbours codec', () => {
     ['a string weight', packed({ weights: [1, '2'] })],
     ['a missing mass', packed({ mass: undefined })],
     ['a negative mass', packed({ mass: -1 })],
+    ['forward parts without their mass', packed({ forward: [1, 0] })],
+    ['forward parts of another length', packed({ forward: [1], forwardMass: 1 })],
+    ['a forward part above its weight', packed({ forward: [1.5, 1], forwardMass: 2 })],
+    ['a forward mass above the mass', packed({ forward: [1, 0], forwardMass: 3 })],
     ['too many rules', packed({ ids: Array.from({ length: MAX_NEIGHBOURS_PER_ROW + 1 }, (_, i) => `n${i}`), weights: new Array<number>(MAX_NEIGHBOURS_PER_ROW + 1).fill(1) })],
   ])('rejects %s as invalid, with a reason', (_name, value) => {
     const change = decodeItemNeighbours(Buffer.from('i-1'), value);
