@@ -4,7 +4,7 @@ import { createExactIndex } from './exact-index.ts';
 import { indexVectorOf } from './item-space.ts';
 import { isDuplicateEvent } from './learner.ts';
 import { createPendingLists } from './blend-choice.ts';
-import { createModel } from './model.ts';
+import { createModel, type BlendState } from './model.ts';
 import type { Recommendation } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
 import type { OnlineModelParams } from './online-model-params.ts';
@@ -28,6 +28,8 @@ export interface OnlineModel {
   /** Learns from one event (test-then-learn: call recommend first). Returns the item vectors it changed. */
   learn(event: ClickEvent): ItemUpdate[];
   readonly refits: number;
+  /** The blend choice now (model.ts BlendState): which blend serves, and each one's hit rate. */
+  readonly blend: BlendState;
 }
 
 /**
@@ -100,6 +102,9 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     trending,
     get refits() {
       return refitter.refits;
+    },
+    get blend() {
+      return model.blend;
     },
     user: (userId) => users.get(userId),
     recommend(userId, k, exclude) {

@@ -27,5 +27,7 @@ export function formatResultTable(result: PrequentialResult): string {
     `${result.events.toLocaleString('en-US')} events, ${result.users.toLocaleString('en-US')} users, ${result.items.toLocaleString('en-US')} items; ` +
       `${cases.toLocaleString('en-US')} test cases (${result.coldUserCases} from cold users, ${result.coldItemCases} with a never-seen target); ` +
       `wall ${(result.wallMs / 1000).toFixed(1)} s`,
+    // Which blend each online model's stream chose (models/online.ts), where it learns one.
+    ...result.models.filter((m) => m.details.blendAtEnd !== undefined).map((m) => `${m.name} blend: ${m.details.blendAtEnd} at the end; lists searched for per blend: ${m.details.blendShares}`),
   ].join('\n');
 }
