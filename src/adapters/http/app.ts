@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -75,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<HttpApp> {
     timeWindow: 60_000,
     // Probes must keep working while a client is being throttled.
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    keyGenerator: rateLimitKey,
   });
 
   await app.register(swagger, {
@@ -118,4 +119,13 @@ export async function buildApp(deps: AppDeps): Promise<HttpApp> {
     async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE_HTML),
   );
   return app;
+}
+
+/**
+ * The rate limit's client key: the plugin's own (normalizeIP: IPv6 by /64 subnet), except for a
+ * client that reset its connection before the hook ran. It has no address left, and normalizeIP
+ * would throw and log an error with a stack for what is only a client going away.
+ */
+export function rateLimitKey(request: { ip: string | undefined }): string {
+  return request.ip === undefined ? 'connection-gone' : normalizeIP(request.ip);
 }

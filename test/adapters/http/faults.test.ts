@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rateLimitKey } from '../../../src/adapters/http/app.ts';
 import { API_KEY, createFixture, event, type Fixture } from './fixture.ts';
 
 let f: Fixture;
@@ -38,6 +39,16 @@ describe('faults at the edges', () => {
     expect(f.logs.some((l) => l.msg === 'client closed the connection before the answer')).toBe(true);
     expect(atLeast(50)).toEqual([]);
     expect(withStack()).toEqual([]);
+  });
+
+  it('the rate limit keys a client that reset before it looked (no address left) without throwing, others as the plugin does', () => {
+    // Seen under load: the reset won the race with the rate-limit hook, whose own key threw on
+    // the missing address and logged "request failed" with a stack.
+    expect(rateLimitKey({ ip: undefined })).toBe('connection-gone');
+    expect(rateLimitKey({ ip: '10.0.0.7' })).toBe('10.0.0.7');
+    // IPv6 clients by /64 subnet, as the plugin's default.
+    expect(rateLimitKey({ ip: '2001:db8:0:1::5' })).toBe(rateLimitKey({ ip: '2001:db8:0:1::9' }));
+    expect(rateLimitKey({ ip: '2001:db8:0:1::5' })).not.toBe(rateLimitKey({ ip: '2001:db8:0:2::5' }));
   });
 
   it('expected failures (timeouts, dependencies down) are logged as warnings without a stack', async () => {
