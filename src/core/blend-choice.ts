@@ -29,13 +29,15 @@ export interface BlendChoiceParams {
  * next follows from the item just seen (accessories, series): on the first 30% of synthetic
  * streams with such order (`simulate --sequential 0.3 / 0.6`) it lifted HR@10 0.2302 → 0.2351 and
  * 0.3073 → 0.3184, and left ML-100K, DIGINETICA and four streams without order within 0.0001 (the
- * choice never served it there); as a fixed weight it cost ML-100K 0.011. Weight 30 instead: 0.2321
- * and 0.3196. memoryEvents 1,000: long enough that a few lucky hits do not flip the choice, short
- * enough to follow a stream within a few thousand events.
+ * choice never served it there); as a fixed weight it cost ML-100K 0.011. The fifth weighs them
+ * 30, for strongly ordered stores (`--sequential 0.9`): first 30%, a 100,000-event stream 0.4801 →
+ * 0.4827 (MRR@10 0.3020 → 0.3136), eight other prefixes within −0.0003..+0.0005; 10 + last 100
+ * instead: 0.4828, the others −0.0002..0. memoryEvents 1,000: long enough that a few lucky hits
+ * do not flip the choice, short enough to follow a stream within a few thousand events.
  */
 export const DEFAULT_BLEND_CHOICE: BlendChoiceParams = Object.freeze({
-  sessionWeights: Object.freeze([10, 30, 100, 30]),
-  lastItemWeights: Object.freeze([0, 0, 0, 10]),
+  sessionWeights: Object.freeze([10, 30, 100, 30, 30]),
+  lastItemWeights: Object.freeze([0, 0, 0, 10, 30]),
   memoryEvents: 1000,
   depth: 10,
 });
@@ -97,10 +99,11 @@ export interface BlendChooser extends LeaderChooser {
 }
 
 /**
- * `initial`: the alternative served until the credits say otherwise (default: the middle one);
- * `restored`: a predecessor's snapshot (blendSnapshotFor), whose credits and choice carry on.
+ * `initial`: the alternative served until the credits say otherwise (default: the middle one of
+ * those without the last item's rules); `restored`: a predecessor's snapshot (blendSnapshotFor),
+ * whose credits and choice carry on.
  */
-export function createBlendChooser(params: BlendChoiceParams, initial = Math.floor((params.sessionWeights.length - 1) / 2), restored?: BlendSnapshot): BlendChooser {
+export function createBlendChooser(params: BlendChoiceParams, initial = middlePlain(params), restored?: BlendSnapshot): BlendChooser {
   const leader = createLeaderChooser({ alternatives: params.sessionWeights.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial, restored);
   // The leader itself, its getters live, with the snapshot added.
   return Object.assign(leader, {
@@ -114,6 +117,12 @@ export function createBlendChooser(params: BlendChoiceParams, initial = Math.flo
       chosen: leader.chosen,
     }),
   });
+}
+
+/** The middle one of the alternatives that do not weigh the last item's rules (0 when all do). */
+function middlePlain(params: BlendChoiceParams): number {
+  const plain = blendAlternatives(params).flatMap((b, a) => (b.lastItemWeight === 0 ? [a] : []));
+  return plain[Math.floor((plain.length - 1) / 2)] ?? 0;
 }
 
 /** Follow-the-leader over discounted hits of `alternatives` lists (the blend choice, the cold choice). */
@@ -173,7 +182,7 @@ export function createLeaderChooser(
 
 /**
  * Users' alternative tops waiting for each user's next event (the credit), bounded: past
- * `maxUsers` the least recently kept is forgotten (the default 4 alternatives × 10 hashes: ~0.7 KB a user with its id, 36 MB for 50,000 measured on Node 20).
+ * `maxUsers` the least recently kept is forgotten (the default 5 alternatives × 10 hashes: ~0.86 KB a user with its id, 42.8 MB for 50,000 measured on Node 20; 36.0 MB with 4).
  */
 export interface PendingLists {
   readonly size: number;

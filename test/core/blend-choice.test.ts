@@ -42,8 +42,8 @@ describe('blend choice (follow the leader over discounted hits)', () => {
   });
 
   it('defaults to the weight chosen on the validation prefixes, with one alternative either side and one adding the last item\'s rules', () => {
-    expect(DEFAULT_BLEND_CHOICE.sessionWeights).toEqual([10, 30, 100, 30]);
-    expect(blendLabels(DEFAULT_BLEND_CHOICE)).toEqual(['10', '30', '100', '30+last10']);
+    expect(DEFAULT_BLEND_CHOICE.sessionWeights).toEqual([10, 30, 100, 30, 30]);
+    expect(blendLabels(DEFAULT_BLEND_CHOICE)).toEqual(['10', '30', '100', '30+last10', '30+last30']);
     expect(createBlendChooser(DEFAULT_BLEND_CHOICE).chosen).toBe(1);
   });
 });

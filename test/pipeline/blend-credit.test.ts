@@ -47,7 +47,7 @@ describe('the learner credits its blends with what users do after their stored l
     // The users go on to B, which only the session-heavy blend listed.
     batch(states, users.map((u) => ({ eventId: `${u}-b`, userId: u, itemId: 'B', type: 'click', ts: 1001 })));
     expect(core.blend().sessionWeight).toBe(100);
-    expect(core.blend().credits).toEqual([0, 0, expect.closeTo(4.99, 1), 0]);
+    expect(core.blend().credits).toEqual([0, 0, expect.closeTo(4.99, 1), 0, 0]);
     // The next batch is credited against the lists stored after the second, which no longer
     // hold B (seen by then): every credit only decays.
     const before = core.blend().credits.slice();

@@ -64,10 +64,10 @@ describe('(a) streamrec feed N events, one learner', () => {
       // The blend served and each alternative's live hit rate (core/blend-choice.ts).
       expect(metrics).toMatch(/^streamrec_blend_session_weight\{[^}]*\} (10|30|100)$/m);
       const rates = [...metrics.matchAll(/^streamrec_blend_hit_rate\{[^}]*blend="([^"]+)"[^}]*\} (\S+)$/gm)];
-      expect(rates.map((r) => r[1]).sort()).toEqual(['10', '100', '30', '30+last10']);
+      expect(rates.map((r) => r[1]).sort()).toEqual(['10', '100', '30', '30+last10', '30+last30']);
       for (const r of rates) expect(Number(r[2])).toSatisfy((v: number) => v >= 0 && v <= 1);
       const served = [...metrics.matchAll(/^streamrec_blend_served\{[^}]*blend="([^"]+)"[^}]*\} (\S+)$/gm)];
-      expect(served.map((r) => Number(r[2])).sort()).toEqual([0, 0, 0, 1]);
+      expect(served.map((r) => Number(r[2])).sort()).toEqual([0, 0, 0, 0, 1]);
       // The index: every published vector, nothing waiting for a rebuild.
       expect(Number(/^streamrec_index_items\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBe(vectors.size);
       expect(metrics).toMatch(/^streamrec_index_stale_points\{[^}]*\} 0$/m);

@@ -80,10 +80,10 @@ describe('session neighbours from the clickstream tail (real Kafka and Redis)', 
       const text = await (await fetch(`${api.address}/metrics`)).text();
       return new Map([...text.matchAll(/^streamrec_blend_hit_rate\{[^}]*blend="([^"]+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
     };
-    expect([...(await hitRates()).values()]).toEqual([0, 0, 0, 0]);
+    expect([...(await hitRates()).values()]).toEqual([0, 0, 0, 0, 0]);
     await produce([{ eventId: 'shop-3', userId: 'shopper', itemId: 'novec-b', type: 'click', ts: Date.now() }]);
     await waitUntil('the API credits its blends with the shopper\'s next event', async () => (await hitRates()).get('30') === 1, 20_000, 50);
-    expect(Object.fromEntries(await hitRates())).toEqual({ '10': 1, '30': 1, '100': 1, '30+last10': 1 });
+    expect(Object.fromEntries(await hitRates())).toEqual({ '10': 1, '30': 1, '100': 1, '30+last10': 1, '30+last30': 1 });
 
     // A newcomer with no state is served from the cold horizon chosen so far, and the API keeps
     // every horizon's top; the newcomer's first click, read from the tail, credits those that listed it.

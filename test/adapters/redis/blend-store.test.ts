@@ -19,7 +19,7 @@ describe('persisted blend choice (real Redis)', () => {
     const { log } = capturingLog();
     expect(await loadBlend(ctx.redis, keys, 'g-blend', DEFAULT_BLEND_CHOICE, log)).toBeUndefined();
     const chooser = createBlendChooser(DEFAULT_BLEND_CHOICE);
-    for (let i = 0; i < 20; i++) chooser.credit([[], [], [i], []], i);
+    for (let i = 0; i < 20; i++) chooser.credit([[], [], [i], [], []], i);
     const saver = startBlendSaver(ctx.redis, keys, 'g-blend', () => chooser.snapshot(), log);
     await saver.stop();
     const restored = await loadBlend(ctx.redis, keys, 'g-blend', DEFAULT_BLEND_CHOICE, log);
@@ -38,7 +38,7 @@ describe('persisted blend choice (real Redis)', () => {
     await startBlendSaver(ctx.redis, keys, 'g-bad', () => chooser.snapshot(), log).stop();
     expect(await loadBlend(ctx.redis, keys, 'g-bad', DEFAULT_BLEND_CHOICE, log)).toBeUndefined();
     const reasons = lines.filter((l) => l.msg === 'saved blend choice ignored; starting from the default blend (the next save replaces it)').map((l) => l.reason);
-    expect(reasons).toEqual(['not a streamrec blend snapshot (version 1)', 'saved for session weights [5,50], this model chooses between [10,30,100,30]']);
+    expect(reasons).toEqual(['not a streamrec blend snapshot (version 1)', 'saved for session weights [5,50], this model chooses between [10,30,100,30,30]']);
     // The key goes with the model on `streamrec reset`.
     expect(keys.learnerBlend('g-bad').startsWith(`${ctx.config.redis.keyPrefix}:{model}:`)).toBe(true);
   });
