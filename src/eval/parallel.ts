@@ -1,6 +1,7 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import { StreamrecError } from '../errors.ts';
@@ -24,54 +25,72 @@ export function longestFirst(models: readonly EvalModelName[]): EvalModelName[] 
 }
 
 /**
- * Each thread's heap limit, MB: an equal share of 80% of the machine's memory among the threads
- * and the main thread (which holds the events too), never below V8's default for this process
- * (~4,300 MB here). A whole-history replay of a large shop file (a million users and more) can
- * outgrow the default, and a thread past its explicit limit ends with an error instead of
- * aborting the process (unless the limit strikes inside a call into hnswlib's native code,
- * which cannot throw into a terminating thread and aborts).
+ * Each worker process's heap limit, MB: an equal share of 80% of the machine's memory among the
+ * workers and the main process (which holds the events too), never below V8's default for this
+ * process (~4,300 MB here). A whole-history replay of a large shop file (a million users and
+ * more) can outgrow the default; a worker past its limit dies alone (V8 aborts that process,
+ * wherever the limit strikes, in JavaScript or in hnswlib's native code) and the replay fails
+ * naming the model. Threads were tried first: their limit is best-effort, and some allocation
+ * shapes (one large array growing) aborted the whole process instead.
  */
 export function threadHeapMb(threads: number, totalBytes = totalmem(), defaultMb = getHeapStatistics().heap_size_limit / 2 ** 20): number {
   return Math.floor(Math.max(defaultMb, (0.8 * totalBytes) / 2 ** 20 / (threads + 1)));
 }
 
-/** A thread holding the events, replaying one model per `run`. */
+// The tail of a worker's stderr kept to tell why it died (V8's out-of-memory report is a few lines).
+const STDERR_TAIL_BYTES = 4096;
+
+/** A worker process holding the events, replaying one model per `run`. */
 class PoolWorker {
-  private readonly worker: Worker;
+  private readonly child: ChildProcess;
   private pending: { resolve: (r: PrequentialResult) => void; reject: (e: Error) => void; model: EvalModelName } | undefined;
   private dead: Error | undefined;
+  private stderrTail = '';
 
   constructor(input: EvalWorkerInput, onProgress: (done: number) => void, private readonly heapMb: number) {
-    this.worker = new Worker(threadEntry('eval-worker', import.meta.url), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
-    this.worker.on('message', (msg: EvalWorkerMessage) => {
+    this.child = fork(fileURLToPath(threadEntry('eval-worker', import.meta.url)), [], {
+      execArgv: [`--max-old-space-size=${heapMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stderr!.on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+    });
+    this.child.on('message', (msg: EvalWorkerMessage) => {
       if (msg.kind === 'progress') onProgress(msg.done);
       else if (msg.kind === 'error') this.settle(new StreamrecError('INTERNAL', `evaluation worker failed: ${msg.message}`));
       else this.settle(msg.result);
     });
-    this.worker.on('error', (err) => this.fail(this.explained(err)));
-    this.worker.on('exit', (code) => this.fail(new StreamrecError('INTERNAL', `evaluation worker exited with code ${code} before its result`)));
+    this.child.on('error', (err) => this.fail(err));
+    // stderr is read to its end before 'close', so the report of a dying worker is complete here.
+    this.child.on('close', (code, signal) => this.fail(this.explained(code, signal)));
+    this.child.send({ kind: 'init', input } satisfies EvalWorkerTask);
   }
 
   run(model: EvalModelName): Promise<PrequentialResult> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject, model };
-      this.worker.postMessage({ kind: 'run', model } satisfies EvalWorkerTask);
+      this.child.send({ kind: 'run', model } satisfies EvalWorkerTask);
     });
   }
 
   stop(): void {
     this.dead ??= new StreamrecError('INTERNAL', 'evaluation worker stopped');
-    void this.worker.terminate();
+    this.child.kill();
   }
 
-  /** A thread out of memory says which replay needed more, and what to do. */
-  private explained(err: Error): Error {
-    if ((err as Error & { code?: string }).code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
-    const what = this.pending ? `the ${this.pending.model} model's replay` : 'an evaluation thread';
-    return new StreamrecError('INTERNAL', `${what} ran out of memory (heap limit ${this.heapMb} MB a thread)`, {
-      hint: 'replay a prefix (--limit N), fewer models at once (--models), or run on a machine with more memory',
-    });
+  /** Why a worker ended before its result: out of memory says which replay needed more, and what to do. */
+  private explained(code: number | null, signal: NodeJS.Signals | null): Error {
+    if (/heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderrTail)) {
+      const what = this.pending ? `the ${this.pending.model} model's replay` : 'an evaluation worker';
+      return new StreamrecError('INTERNAL', `${what} ran out of memory (heap limit ${this.heapMb} MB a worker process)`, {
+        hint: 'replay a prefix (--limit N), fewer models at once (--models), or run on a machine with more memory',
+      });
+    }
+    const last = this.stderrTail.trim().split('\n').pop();
+    return new StreamrecError('INTERNAL', `evaluation worker exited (${signal ?? `code ${code}`}) before its result${last ? `: ${last}` : ''}`);
   }
 
   private fail(err: Error): void {
@@ -89,7 +108,7 @@ class PoolWorker {
 }
 
 /**
- * The same replay with the models spread over worker threads (one core each): each thread
+ * The same replay with the models spread over worker processes (one core each): each worker
  * receives the events once, then replays one model at a time, taking the next of the queue
  * (longestFirst) when it is done. Test cases depend on the events only, so the models' results
  * merge into one, models in the order asked for.
@@ -100,7 +119,7 @@ export async function evaluateInWorkers(
   settings: EvalSettings,
   workers: number,
   onProgress?: (done: number, total: number) => void,
-  /** heapMb: each thread's heap limit (default threadHeapMb; tests set a small one). */
+  /** heapMb: each worker's heap limit (default threadHeapMb; tests set a small one). */
   options: { heapMb?: number } = {},
 ): Promise<PrequentialResult> {
   const threads = Math.max(1, Math.min(workers, settings.models.length));
