@@ -16,7 +16,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--skip-prefix <fraction>', 'learn the first fraction of the replay without scoring it (the validation prefix tuning used), e.g. 0.3', '0')
     .option('--refit-every <n>', 'events between retrainings of the batch model; auto: 10,000, or as many as items seen when the catalogue is larger', String(DEFAULT_EVAL_SETTINGS.refitEveryEvents))
     .option('--index <kind>', `ANN index of the embedding models: ${EVAL_INDEX_KINDS.join(' | ')}; auto is exact up to ${AUTO_EXACT_MAX_ITEMS.toLocaleString('en')} distinct items, HNSW (as served) past it`, DEFAULT_EVAL_SETTINGS.index)
-    .option('--workers <n>', 'threads the models are spread over (default: up to 2, one per core)')
+    .option('--workers <n>', 'worker processes the models are spread over (default: up to 2, one per core)')
     .option('--session-as-user', "each event's user is its session, where it has one (the session-based protocol)")
     .option('--session-gap <minutes>', "events without a session id get sessions split at idle gaps longer than this (e.g. 30 for retailrocket or taobao); with --session-as-user they become users")
     .option('--quiet', 'no progress bars')

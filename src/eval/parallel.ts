@@ -33,8 +33,8 @@ export function longestFirst(models: readonly EvalModelName[]): EvalModelName[] 
  * naming the model. Threads were tried first: their limit is best-effort, and some allocation
  * shapes (one large array growing) aborted the whole process instead.
  */
-export function threadHeapMb(threads: number, totalBytes = totalmem(), defaultMb = getHeapStatistics().heap_size_limit / 2 ** 20): number {
-  return Math.floor(Math.max(defaultMb, (0.8 * totalBytes) / 2 ** 20 / (threads + 1)));
+export function workerHeapMb(workers: number, totalBytes = totalmem(), defaultMb = getHeapStatistics().heap_size_limit / 2 ** 20): number {
+  return Math.floor(Math.max(defaultMb, (0.8 * totalBytes) / 2 ** 20 / (workers + 1)));
 }
 
 // The tail of a worker's stderr kept to tell why it died (V8's out-of-memory report is a few lines).
@@ -119,7 +119,7 @@ export async function evaluateInWorkers(
   settings: EvalSettings,
   workers: number,
   onProgress?: (done: number, total: number) => void,
-  /** heapMb: each worker's heap limit (default threadHeapMb; tests set a small one). */
+  /** heapMb: each worker's heap limit (default workerHeapMb; tests set a small one). */
   options: { heapMb?: number } = {},
 ): Promise<PrequentialResult> {
   const threads = Math.max(1, Math.min(workers, settings.models.length));
@@ -136,7 +136,7 @@ export async function evaluateInWorkers(
   const started = performance.now();
   const results = new Map<EvalModelName, PrequentialResult>();
   const input: EvalWorkerInput = { events: events as ClickEvent[], config, settings: { ...settings, models: [], windowCases } };
-  const heapMb = options.heapMb ?? threadHeapMb(threads);
+  const heapMb = options.heapMb ?? workerHeapMb(threads);
   const pool: PoolWorker[] = [];
   try {
     await Promise.all(

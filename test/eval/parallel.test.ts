@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { generateSynthetic } from '../../src/datasets/synthetic.ts';
-import { evaluateInWorkers, longestFirst, threadHeapMb } from '../../src/eval/parallel.ts';
+import { evaluateInWorkers, longestFirst, workerHeapMb } from '../../src/eval/parallel.ts';
 import { evaluate } from '../../src/eval/run-eval.ts';
 import { DEFAULT_EVAL_SETTINGS } from '../../src/eval/settings.ts';
 
@@ -43,9 +43,9 @@ describe('parallel replay', () => {
     expect(failed?.hint).toMatch(/--limit N/);
   });
 
-  it('gives each thread an equal share of 80% of the memory beside the main thread, never less than the default', () => {
+  it('gives each worker an equal share of 80% of the memory beside the main process, never less than the default', () => {
     const gib = 2 ** 30;
-    expect(threadHeapMb(2, 24 * gib, 4144)).toBe(Math.floor((0.8 * 24 * 1024) / 3));
-    expect(threadHeapMb(2, 8 * gib, 4144)).toBe(4144);
+    expect(workerHeapMb(2, 24 * gib, 4144)).toBe(Math.floor((0.8 * 24 * 1024) / 3));
+    expect(workerHeapMb(2, 8 * gib, 4144)).toBe(4144);
   });
 });
