@@ -47,6 +47,11 @@ export function blendAlternatives(params: BlendChoiceParams): Array<{ sessionWei
   return params.sessionWeights.map((sessionWeight, a) => ({ sessionWeight, lastItemWeight: params.lastItemWeights?.[a] ?? 0 }));
 }
 
+/** Each alternative's last-item weight, in order (0 where it has none). */
+function lastItemWeightsOf(params: BlendChoiceParams): number[] {
+  return blendAlternatives(params).map((b) => b.lastItemWeight);
+}
+
 /** Each alternative's name in metrics and logs: its session weight, with `+last` and the last item's weight when it has one. */
 export function blendLabels(params: BlendChoiceParams): string[] {
   return blendAlternatives(params).map(({ sessionWeight, lastItemWeight }) => (lastItemWeight > 0 ? `${sessionWeight}+last${lastItemWeight}` : String(sessionWeight)));
@@ -79,7 +84,7 @@ export function blendSnapshotFor(value: unknown, params: BlendChoiceParams): Ble
   if (!Array.isArray(v.sessionWeights) || v.sessionWeights.length !== n || v.sessionWeights.some((w, a) => w !== params.sessionWeights[a])) {
     return `saved for session weights ${JSON.stringify(v.sessionWeights)}, this model chooses between ${JSON.stringify(params.sessionWeights)}`;
   }
-  const lastItemWeights = blendAlternatives(params).map((b) => b.lastItemWeight);
+  const lastItemWeights = lastItemWeightsOf(params);
   const savedLast = v.lastItemWeights ?? new Array<number>(n).fill(0);
   if (!Array.isArray(savedLast) || savedLast.length !== n || savedLast.some((w, a) => w !== lastItemWeights[a])) {
     return `saved for last-item weights ${JSON.stringify(savedLast)}, this model chooses between ${JSON.stringify(lastItemWeights)}`;
@@ -111,7 +116,7 @@ export function createBlendChooser(params: BlendChoiceParams, initial = middlePl
       format: 'streamrec-blend',
       version: 1,
       sessionWeights: [...params.sessionWeights],
-      lastItemWeights: blendAlternatives(params).map((b) => b.lastItemWeight),
+      lastItemWeights: lastItemWeightsOf(params),
       credits: [...leader.credits],
       credited: leader.credited,
       chosen: leader.chosen,

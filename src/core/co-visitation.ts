@@ -276,7 +276,6 @@ export function coVisitationScores(
   let trust = 0;
   // The rules of the most recent positive item, when it has any (its row is read first).
   let lastRow: DenseRow | undefined;
-  let lastMass = 0;
   for (let j = history.length - 1; j >= 0 && taken.size < scoring.recentItems; j--) {
     const h = history[j]!;
     const w = weights[h.type];
@@ -288,10 +287,7 @@ export function coVisitationScores(
     decay *= scoring.recencyDecay;
     allVotes += vote;
     if (row === undefined || row.size === 0 || !(row.mass > 0)) continue;
-    if (taken.size === 1) {
-      lastRow = row;
-      lastMass = row.mass;
-    }
+    if (taken.size === 1) lastRow = row;
     trust += (vote * row.mass) / (row.mass + scoring.halfTrustMass);
     votes += vote;
     const scale = vote / row.mass;
@@ -320,7 +316,7 @@ export function coVisitationScores(
     // What followed the last item, where the row keeps it apart from what came before it.
     const forward = lastRow.forward;
     const part = forward ?? lastRow.weights;
-    const partMass = forward ? lastRow.forwardMass ?? 0 : lastMass;
+    const partMass = forward ? lastRow.forwardMass ?? 0 : lastRow.mass;
     if (partMass > 0) {
       for (let s = 0; s < lastRow.size; s++) {
         const w = part[s]!;

@@ -145,6 +145,8 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
   const isRerank = (b: { sessionWeight: number; lastItemWeight: number }) => b.sessionWeight === (params.rerank.sessionWeight ?? 0) && b.lastItemWeight === (params.rerank.lastItemWeight ?? 0);
   const chooser = learnsBlend ? createBlendChooser(params.blendChoice!, Math.max(0, blends.findIndex(isRerank)), binding.blendRestored) : undefined;
   const alternatives: RerankParams[] = blends.map((b) => (isRerank(b) ? params.rerank : { ...params.rerank, ...b }));
+  // Their names (metrics, eval's report), spelled once.
+  const labels = learnsBlend ? blendLabels(params.blendChoice!) : [];
   const servedRerank = (): RerankParams => (chooser ? alternatives[chooser.chosen]! : params.rerank);
   const storedRanking = (user: UserState | undefined): CandidatePool | undefined => {
     const policy = binding.storedRankings;
@@ -205,7 +207,6 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
     get blend() {
       const sessionWeight = servedRerank().sessionWeight ?? 0;
       if (!chooser) return { sessionWeight, served: String(sessionWeight), labels: [], credits: [], hitRates: [] };
-      const labels = blendLabels(params.blendChoice!);
       return { sessionWeight, served: labels[chooser.chosen]!, labels, credits: chooser.credits.slice(), hitRates: chooser.hitRates() };
     },
     servesStoredRanking: (user) => storedRanking(user) !== undefined,

@@ -44,15 +44,17 @@ export function createNeighbourTable(): NeighbourTable {
       const size = Math.min(record.ids.length, record.weights.length);
       const to = new Int32Array(size);
       const weights = new Float64Array(size);
+      // The forward parts when the record carries them for every rule (an older writer's do not).
+      const given = record.forward !== undefined && record.forward.length >= size && record.forwardMass !== undefined ? record.forward : undefined;
+      const forward = given ? new Float64Array(size) : undefined;
       for (let i = 0; i < size; i++) {
         to[i] = numbers.intern(record.ids[i]!);
         weights[i] = record.weights[i]!;
+        if (forward) forward[i] = given![i]!;
       }
       if (rows[n] === undefined) held++;
       const row: StoredRow = { to, weights, size, mass: record.mass, updatedAtMs: record.updatedAtMs };
-      if (record.forward !== undefined && record.forward.length >= size && record.forwardMass !== undefined) {
-        rows[n] = { ...row, forward: Float64Array.from(record.forward.slice(0, size)), forwardMass: record.forwardMass };
-      } else rows[n] = row;
+      rows[n] = forward ? { ...row, forward, forwardMass: record.forwardMass! } : row;
     },
     remove(itemId) {
       const n = numbers.numberOf(itemId);

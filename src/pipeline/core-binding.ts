@@ -24,7 +24,7 @@ export interface BoundLearnerCore extends LearnerCore {
 // Item factors cached beside the index: 200k × 64 dims × 4 bytes ≈ 51 MB at most.
 const MAX_CACHED_FACTORS = 200_000;
 // Users whose last lists wait for their next event to credit the blends (blend-choice.ts):
-// 4 alternatives × 10 hashes, ~0.7 KB each with the id, 36 MB at most (measured, Node 20); the least recently listed go first.
+// each user's top 10 of every alternative (memory per user: createPendingLists); the least recently listed go first.
 const MAX_LISTED_USERS = 50_000;
 
 /**

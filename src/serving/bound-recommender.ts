@@ -20,7 +20,7 @@ export interface PoolPolicy {
 }
 
 // Users whose last searched list (and, apart, cold users whose list) waits for their next
-// event: ~0.7 KB each, ~36 MB at most per map (blend-choice.ts createPendingLists).
+// event, at most this many per map (memory per user: blend-choice.ts createPendingLists).
 const MAX_LISTED_USERS = 50_000;
 
 export interface BoundRecommender extends Recommender {
