@@ -273,8 +273,8 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
       // The user's own items are never candidates: marked for the scan, unmarked after.
       if (isOwn.length < numbers.ids.length) isOwn = grownBytes(isOwn, numbers.ids.length);
       for (const item of own) isOwn[item] = 1;
-      const { keys, values, used, dense } = acc;
-      for (let u = 0; u < used.length; u++) {
+      const { keys, values, used, usedCount, dense } = acc;
+      for (let u = 0; u < usedCount; u++) {
         const at = used[u]!;
         const v = values[at]!;
         if (!top.wouldAccept(v)) continue;
@@ -299,19 +299,21 @@ export function createSessionNeighbours(params: SessionNeighbourParams = DEFAULT
 class ScoreTable {
   keys = new Int32Array(1024).fill(-1);
   values = new Float64Array(1024);
-  /** Occupied positions, in insertion order. */
-  readonly used: number[] = [];
+  /** Occupied positions, in insertion order: the first `usedCount` (a typed array: a push is a store). */
+  used = new Int32Array(1024);
+  usedCount = 0;
   /** Dense tables index by item number and hold no `keys`: a position is its key. */
   dense = false;
 
   /** Empties the table. */
   clear(): void {
-    const { keys, values, used, dense } = this;
-    for (const at of used) {
+    const { keys, values, used, usedCount, dense } = this;
+    for (let u = 0; u < usedCount; u++) {
+      const at = used[u]!;
       if (!dense) keys[at] = -1;
       values[at] = 0;
     }
-    used.length = 0;
+    this.usedCount = 0;
   }
 
   /** Empties the table, with room for `entries` distinct keys; dense over item numbers below `denseItems` when given. */
@@ -325,6 +327,13 @@ class ScoreTable {
       this.keys = new Int32Array(dense ? 0 : grown).fill(-1);
       this.values = new Float64Array(grown);
       this.dense = dense;
+    }
+    // Distinct keys are at most the adds, and at most the dense table's items.
+    const distinct = dense ? Math.min(entries, denseItems) : entries;
+    if (distinct > this.used.length) {
+      let grown = this.used.length;
+      while (grown < distinct) grown *= 2;
+      this.used = new Int32Array(grown);
     }
   }
 
@@ -344,12 +353,14 @@ class ScoreTable {
     }
     // Amounts are positive, so a zero value marks a key not added yet; the key is its own position.
     const { values, used } = this;
+    let count = this.usedCount;
     for (let t = 0; t < keys.length; t++) {
       const key = keys[t]!;
       const v = values[key]!;
-      if (v === 0) used.push(key);
+      if (v === 0) used[count++] = key;
       values[key] = v + amount;
     }
+    this.usedCount = count;
   }
 
   /** One add to a hash table. */
@@ -357,7 +368,7 @@ class ScoreTable {
     const at = this.find(key);
     if (this.keys[at] === -1) {
       this.keys[at] = key;
-      this.used.push(at);
+      this.used[this.usedCount++] = at;
     }
     this.values[at]! += amount;
   }
