@@ -52,8 +52,9 @@ const REBUILD_SLICE_MS = 5;
  */
 export function openServingIndex(dim: number, snapshotDir: string | undefined, topic: string, log: Logger, efSearch?: EfSearch): ServingIndex {
   // An undefined efSearch keeps hnsw-index.ts's default (or, for a snapshot, the width it was
-  // saved with). A refit moves points' data at once and relinks them in a background rebuild (below).
-  const options = { ...(efSearch === undefined ? {} : { efSearch }), rebuild: 'deferred' as const };
+  // saved with). A refit moves points' data at once and relinks them in a background rebuild
+  // (below), whose build width follows the catalogue's size, also over a snapshot saved before that.
+  const options = { ...(efSearch === undefined ? {} : { efSearch }), efConstruction: 'auto' as const, rebuild: 'deferred' as const };
   const path = snapshotDir === undefined ? undefined : join(snapshotDir, `${topic}.d${dim}.hnsw`);
   let inner: HnswIndex | undefined;
   if (path !== undefined && existsSync(path)) {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { loadHnswIndex, saveHnswIndex } from '../../src/adapters/fs/hnsw-snapshot.ts';
-import { autoEfSearch, createHnswIndex, HNSW_MOVE_PATCH, HNSW_NATIVE_MASK, MOVE_BATCH } from '../../src/core/hnsw-index.ts';
+import { autoEfConstruction, autoEfSearch, createHnswIndex, HNSW_MOVE_PATCH, HNSW_NATIVE_MASK, MOVE_BATCH } from '../../src/core/hnsw-index.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { annIndexSuite, clusteredVectors, randomVector, rng } from './ann-index.suite.ts';
 
@@ -251,6 +251,57 @@ describe('HNSW beam width', () => {
       expect(loadHnswIndex(join(dir, 'auto.hnsw')).efSearch).toBe('auto');
       expect(loadHnswIndex(join(dir, 'fixed.hnsw')).efNow).toBe(300);
       expect(loadHnswIndex(join(dir, 'fixed.hnsw'), { efSearch: 'auto' }).efSearch).toBe('auto');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HNSW build width', () => {
+  const refit = (n: number, seed: number) => {
+    const r = rng(seed);
+    return new Map(Array.from({ length: n }, (_, i) => [`i${i}`, randomVector(8, r)] as const));
+  };
+
+  it("'auto' rebuilds below 100,000 items at 100, from there at 200", () => {
+    expect([1, 99_999, 100_000, 1_000_000].map(autoEfConstruction)).toEqual([100, 100, 200, 200]);
+  });
+
+  it("'auto' grows from empty at 200 and rebuilds by size; a fixed width builds every graph; both survive a snapshot", () => {
+    const auto = createHnswIndex({ dim: 8 });
+    expect(auto.efConstructionNow).toBe(200);
+    const points = refit(MOVE_BATCH + 10, 1);
+    auto.upsertMany(points);
+    expect(auto.efConstructionNow).toBe(200); // new points are inserted into the graph grown from empty
+    auto.upsertMany(refit(MOVE_BATCH + 10, 2)); // a refit: every point moves, the graph is rebuilt
+    expect(auto.efConstructionNow).toBe(100);
+    const fixed = createHnswIndex({ dim: 8, efConstruction: 150 });
+    fixed.upsertMany(points);
+    fixed.upsertMany(refit(MOVE_BATCH + 10, 2));
+    expect(fixed.efConstructionNow).toBe(150);
+    const dir = mkdtempSync(join(tmpdir(), 'streamrec-efc-'));
+    try {
+      saveHnswIndex(auto, join(dir, 'auto.hnsw'));
+      saveHnswIndex(fixed, join(dir, 'fixed.hnsw'));
+      // An older reader sees a number it can build with; this one sees 'auto' and keeps choosing by size.
+      expect(auto.idMap()).toMatchObject({ efConstruction: 200, rebuildEfConstruction: 'auto' });
+      expect(fixed.idMap().rebuildEfConstruction).toBeUndefined();
+      const autoLoaded = loadHnswIndex(join(dir, 'auto.hnsw'));
+      autoLoaded.upsertMany(refit(MOVE_BATCH + 10, 3));
+      expect(autoLoaded.efConstructionNow).toBe(100);
+      const fixedLoaded = loadHnswIndex(join(dir, 'fixed.hnsw'));
+      fixedLoaded.upsertMany(refit(MOVE_BATCH + 10, 3));
+      expect(fixedLoaded.efConstructionNow).toBe(150);
+      // An id map written before 'auto' (no flag) rebuilds at the width it names.
+      const old = { ...auto.idMap(), rebuildEfConstruction: undefined };
+      writeFileSync(join(dir, 'auto.hnsw.ids.json'), JSON.stringify(old));
+      const oldLoaded = loadHnswIndex(join(dir, 'auto.hnsw'));
+      oldLoaded.upsertMany(refit(MOVE_BATCH + 10, 4));
+      expect(oldLoaded.efConstructionNow).toBe(200);
+      // unless the process reading it sets its own (serving processes set 'auto').
+      const overridden = loadHnswIndex(join(dir, 'auto.hnsw'), { efConstruction: 'auto' });
+      overridden.upsertMany(refit(MOVE_BATCH + 10, 5));
+      expect(overridden.efConstructionNow).toBe(100);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

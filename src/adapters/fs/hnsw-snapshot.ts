@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { restoreHnswIndex, type EfSearch, type HnswOptions, type HnswIdMap, type HnswIndex } from '../../core/hnsw-index.ts';
+import { restoreHnswIndex, type HnswIdMap, type HnswIndex, type HnswOverrides } from '../../core/hnsw-index.ts';
 import { StreamrecError } from '../../errors.ts';
 
 /** Writes the graph to `path` and the id map next to it (`path.ids.json`), each atomically. */
@@ -14,7 +14,7 @@ export function saveHnswIndex(index: HnswIndex, path: string): void {
 }
 
 /** Restores an index written by saveHnswIndex; throws MODEL_MISSING with a hint when files are absent or foreign. */
-export function loadHnswIndex(path: string, overrides: { efSearch?: EfSearch; rebuild?: HnswOptions['rebuild'] } = {}): HnswIndex {
+export function loadHnswIndex(path: string, overrides: HnswOverrides = {}): HnswIndex {
   const idsPath = `${path}.ids.json`;
   if (!existsSync(path) || !existsSync(idsPath)) {
     throw new StreamrecError('MODEL_MISSING', `no HNSW snapshot at ${path}`, { hint: 'run `streamrec train` to create one' });
