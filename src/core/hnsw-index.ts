@@ -67,7 +67,7 @@ export interface HnswIdMap {
   dim: number;
   M: number;
   efSearch: EfSearch;
-  /** What a graph grown from empty builds with. */
+  /** The build width of the graph in the snapshot (it goes on inserting new points at it). */
   efConstruction: number;
   /** Present when rebuilds choose their width by size (EfConstruction 'auto'); older readers ignore it and rebuild at efConstruction. */
   rebuildEfConstruction?: 'auto';
@@ -402,7 +402,7 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
         version: 1,
         dim,
         M: opts.M,
-        efConstruction: opts.efConstruction === 'auto' ? EF_CONSTRUCTION_FROM_EMPTY : opts.efConstruction,
+        efConstruction: builtWith,
         ...(opts.efConstruction === 'auto' ? { rebuildEfConstruction: 'auto' as const } : {}),
         efSearch: opts.efSearch,
         seed: opts.seed,

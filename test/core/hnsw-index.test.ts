@@ -283,17 +283,18 @@ describe('HNSW build width', () => {
     try {
       saveHnswIndex(auto, join(dir, 'auto.hnsw'));
       saveHnswIndex(fixed, join(dir, 'fixed.hnsw'));
-      // An older reader sees a number it can build with; this one sees 'auto' and keeps choosing by size.
-      expect(auto.idMap()).toMatchObject({ efConstruction: 200, rebuildEfConstruction: 'auto' });
+      // An older reader sees the graph's width and rebuilds at it; this one sees 'auto' and keeps choosing by size.
+      expect(auto.idMap()).toMatchObject({ efConstruction: 100, rebuildEfConstruction: 'auto' });
       expect(fixed.idMap().rebuildEfConstruction).toBeUndefined();
       const autoLoaded = loadHnswIndex(join(dir, 'auto.hnsw'));
+      expect(autoLoaded.efConstructionNow).toBe(100);
       autoLoaded.upsertMany(refit(MOVE_BATCH + 10, 3));
       expect(autoLoaded.efConstructionNow).toBe(100);
       const fixedLoaded = loadHnswIndex(join(dir, 'fixed.hnsw'));
       fixedLoaded.upsertMany(refit(MOVE_BATCH + 10, 3));
       expect(fixedLoaded.efConstructionNow).toBe(150);
       // An id map written before 'auto' (no flag) rebuilds at the width it names.
-      const old = { ...auto.idMap(), rebuildEfConstruction: undefined };
+      const old = { ...auto.idMap(), efConstruction: 200, rebuildEfConstruction: undefined };
       writeFileSync(join(dir, 'auto.hnsw.ids.json'), JSON.stringify(old));
       const oldLoaded = loadHnswIndex(join(dir, 'auto.hnsw'));
       oldLoaded.upsertMany(refit(MOVE_BATCH + 10, 4));
