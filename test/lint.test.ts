@@ -35,4 +35,12 @@ describe('lint (eslint.config.js) over the repository', () => {
       expect.stringContaining("learning.ts is the model's learning half"),
     ]);
   });
+
+  it('refuses spread arguments to push and Math.min/max in the engine (they overflow the stack on large inputs)', async () => {
+    expect(await messagesFor('export function f(a: number[], b: number[]): number {\n  a.push(...b);\n  return Math.max(...a);\n}\n', 'src/core/example.ts')).toEqual([
+      expect.stringContaining('push(...items) overflows the stack'),
+      expect.stringContaining('Math.min/max(...values) overflows the stack'),
+    ]);
+    expect(await messagesFor('export function f(a: number[], b: number[]): number[] {\n  for (const x of b) a.push(x);\n  return [...a, ...b];\n}\n', 'src/pipeline/example.ts')).toEqual([]);
+  });
 });

@@ -73,8 +73,7 @@ export function formatItem(item: ItemFacts, nowMs = Date.now()): string {
   if (item.embedding && item.norm !== null) {
     lines.push(row('embedding', `dim ${item.embedding.length}, norm ${item.norm.toFixed(4)}`), row('', preview(item.embedding)));
   }
-  lines.push('', 'neighbours (cosine, available only)', ...ranked(item.neighbours));
-  return lines.join('\n');
+  return [...lines, '', 'neighbours (cosine, available only)', ...ranked(item.neighbours)].join('\n');
 }
 
 function storedRankingTitle(s: UserFacts['storedRanking']): string {

@@ -95,7 +95,7 @@ export class HnswLabels {
       const held = this.labelsOfHash.get(hash);
       if (held === undefined) continue;
       if (typeof held === 'number') out.push(held);
-      else out.push(...held);
+      else for (const label of held) out.push(label);
     }
     return out;
   }

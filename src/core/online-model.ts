@@ -132,7 +132,8 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       if (params.learner.weights[event.type] > 0) sessions.observe(event.userId, event.itemId);
       const state = model.applyEvent(prev, event, { nowMs: event.ts });
       users.set(event.userId, state);
-      if (refitter.due) updates.push(...refit());
+      // A loop, not push(...): a refit returns every item, past ~100,000 more than a call's arguments may be.
+      if (refitter.due) for (const update of refit()) updates.push(update);
       nowTs = Math.max(nowTs, event.ts);
       if (pools) {
         const ranked = model.rank(state, pools.size);

@@ -82,8 +82,8 @@ interface Scale {
 }
 
 function linearScale(axis: ChartAxis, values: number[], fromPx: number, toPx: number): Scale {
-  let lo = axis.min ?? Math.min(...values);
-  let hi = axis.max ?? Math.max(...values);
+  let lo = axis.min ?? minOf(values);
+  let hi = axis.max ?? maxOf(values);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
   if (hi - lo < 1e-12) [lo, hi] = lo === 0 ? [0, 1] : [lo - Math.abs(lo) * 0.05, hi + Math.abs(hi) * 0.05];
   let ticks: Array<{ v: number; text: string }>;
@@ -101,6 +101,19 @@ function linearScale(axis: ChartAxis, values: number[], fromPx: number, toPx: nu
   return { toPx: (v) => fromPx + ((v - lo) / (hi - lo)) * (toPx - fromPx), ticks, accepts: Number.isFinite };
 }
 
+// Loops, not Math.min(...values): a chart of --window 1 has a point per test case, more than a call's arguments may be.
+function minOf(values: readonly number[]): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+
+function maxOf(values: readonly number[]): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
 /** The nearest 1, 2 or 5 × a power of ten at or below (down) or at or above (up) x > 0. */
 function nice125(x: number, up: boolean): number {
   const p = 10 ** Math.floor(Math.log10(x) + 1e-9);
@@ -111,8 +124,8 @@ function nice125(x: number, up: boolean): number {
 
 function logScale(values: number[], fromPx: number, toPx: number): Scale {
   const positive = values.filter((v) => v > 0 && Number.isFinite(v));
-  const lo = nice125(positive.length ? Math.min(...positive) : 1, false);
-  let hi = nice125(positive.length ? Math.max(...positive) : 10, true);
+  const lo = nice125(positive.length ? minOf(positive) : 1, false);
+  let hi = nice125(positive.length ? maxOf(positive) : 10, true);
   if (hi <= lo) hi = nice125(lo * 1.01, true);
   // Over few decades 2× and 5× ticks keep the axis readable; over many, powers of ten only.
   const multiples = Math.log10(hi / lo) <= 2.5 ? [1, 2, 5] : [1];
@@ -134,7 +147,7 @@ function logScale(values: number[], fromPx: number, toPx: number): Scale {
  * per series with a legend on the right, linear or log axes, optional reference lines.
  */
 export function renderLineChartSvg(chart: LineChart): string {
-  const legendChars = Math.max(12, ...chart.series.map((s) => s.name.length));
+  const legendChars = maxOf([12, ...chart.series.map((s) => s.name.length)]);
   const padRight = Math.min(330, Math.round(56 + legendChars * LEGEND_CHAR_PX));
   const plotW = WIDTH - PAD.left - padRight;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
@@ -209,7 +222,7 @@ function niceCeil(x: number): number {
  * overlapping lines stay apart, and a legend); x is the replay position in events.
  */
 export function renderHitRateSvg(result: PrequentialResult, options: { title?: string; markers?: ChartMarker[] } = {}): string {
-  const maxY = niceCeil(Math.max(0.01, ...result.models.flatMap((m) => m.windowHitRate)));
+  const maxY = niceCeil(maxOf([0.01, ...result.models.flatMap((m) => m.windowHitRate)]));
   return renderLineChartSvg({
     title: options.title ?? `HR@${result.k} per window of ${result.windowCases} test cases`,
     x: { label: 'events replayed', min: 0, max: Math.max(1, result.events) },

@@ -16,7 +16,7 @@ export function formatResultTable(result: PrequentialResult): string {
     Math.round(m.eventsPerSecond).toLocaleString('en-US'),
     ((m.recommendMs + m.learnMs) / 1000).toFixed(1),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const widths = header.map((h, c) => rows.reduce((w, r) => Math.max(w, r[c]!.length), h.length));
   const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   const cases = result.models[0]?.cases ?? 0;
   return [

@@ -207,7 +207,8 @@ export async function applySlice(
     }
   }
 
-  letters.push(...outcome.userLetters);
+  // Loops, not push(...): a fetch's letters and one user's events are unbounded, a call's arguments are not.
+  for (const letter of outcome.userLetters) letters.push(letter);
   if (letters.length > 0) {
     await step('dead-letter', () => deps.sink.deadLetters(letters));
     for (const l of letters) metrics.deadLetters.inc({ reason: l.code });
@@ -229,7 +230,7 @@ export async function applySlice(
   for (const s of committed) {
     const events = outcome.appliedByUser.get(s.userId)!;
     applied += events.length;
-    appliedEvents.push(...events);
+    for (const e of events) appliedEvents.push(e);
   }
   await keepAlive();
   const itemRecords = core.learnItems(appliedEvents, deps.clock());

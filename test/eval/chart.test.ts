@@ -70,6 +70,19 @@ describe('renderHitRateSvg', () => {
     expect(svg).toContain('>drift<');
   });
 
+  it('charts a window per test case of a long replay (--window 1 over 300,000 cases) without overflowing the stack', () => {
+    const n = 300_000;
+    const rates = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : 0));
+    const result = {
+      k: 10, events: n, users: 10, items: 20, coldItemCases: 0, coldUserCases: 0, windowCases: 1, wallMs: 1,
+      windowEnds: Array.from({ length: n }, (_, i) => ({ eventIndex: i, ts: 0 })),
+      models: [{ name: 'online', windowHitRate: rates, hitRate: 1 / 7 }],
+    } as unknown as PrequentialResult;
+    const svg = renderHitRateSvg(result);
+    expectWellFormedSvg(svg);
+    expect(svg).toContain('>HR@10<');
+  });
+
   it('gives every model its own colour and dash pattern, the legend drawn the same way', () => {
     const names = ['online', 'popularity', 'itemknn', 'vsknn', 'sr', 'batch', 'online-pooled'];
     const result = {
