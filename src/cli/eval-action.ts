@@ -50,6 +50,22 @@ function createBar(label: string, quiet: boolean): cliProgress.SingleBar | undef
   );
 }
 
+/**
+ * Where stderr is not a terminal (a pipe, a CI log) no bar can redraw: one line per tenth of the
+ * replay instead, so a long run shows it is moving and how far it got.
+ */
+function createProgressLines(label: string, quiet: boolean, total: number): ((done: number) => void) | undefined {
+  if (quiet || process.stderr.isTTY || total <= 0) return undefined;
+  const started = Date.now();
+  let nextTenth = 1;
+  return (done) => {
+    if (done < (nextTenth * total) / 10) return;
+    while (done >= (nextTenth * total) / 10) nextTenth++;
+    const pct = Math.min(100, Math.floor((100 * done) / total));
+    process.stderr.write(`${label}: ${pct}% (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events, ${Math.round((Date.now() - started) / 1000)} s)\n`);
+  };
+}
+
 /** What `streamrec eval` does (declared in eval.ts). */
 export async function evalAction(file: string, opts: EvalCliOptions): Promise<void> {
   const config = loadConfig(process.env);
@@ -85,8 +101,12 @@ export async function evalAction(file: string, opts: EvalCliOptions): Promise<vo
 
   const replayBar = createBar('replay', quiet);
   replayBar?.start(events.length, 0);
+  const replayLines = createProgressLines('replay', quiet, events.length);
   const settings = { ...DEFAULT_EVAL_SETTINGS, k, models, windowCases, refitEveryEvents, index, skipPrefix };
-  const result = await evaluateInWorkers(events, config, settings, workers, (done) => replayBar?.update(done));
+  const result = await evaluateInWorkers(events, config, settings, workers, (done) => {
+    replayBar?.update(done);
+    replayLines?.(done);
+  });
   replayBar?.stop();
 
   const written = writeReport(result, outDir, {

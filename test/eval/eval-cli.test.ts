@@ -49,6 +49,14 @@ describe('streamrec simulate + eval end to end', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.match(/<polyline /g)).toHaveLength(2);
     expect(svg).toContain('itemknn');
+
+    // Without --quiet and with stderr a pipe (no bar can redraw), a line per tenth of the replay.
+    const loud = await streamrec('eval', file, '--format', 'jsonl', '--models', 'popularity', '--out', join(dir, 'loud'));
+    expect(loud.code).toBe(0);
+    const lines = loud.stderr.split('\n').filter((l) => l.startsWith('replay: '));
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    expect(lines.length).toBeLessThanOrEqual(10);
+    expect(lines.at(-1)).toMatch(/^replay: 100% \(2,000 of 2,000 events, \d+ s\)$/);
   });
 
   it('answers bad arguments and unreadable files with one line naming the fix', async () => {
