@@ -4,7 +4,7 @@ import type { PipelineMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { UserStateStore } from '../core/stores.ts';
 import { isOtherTopic, isPastPosition, type AppliedPosition, type UserState } from '../core/user-state.ts';
-import { createTurns } from './turns.ts';
+import { createTurns } from '../lifecycle.ts';
 import { StreamrecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AppliedEvent, LearnerCore } from './learner-core.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { ClickEvent } from '../../core/events.ts';
+import { createTurns } from '../../lifecycle.ts';
 import type { Logger } from '../../log.ts';
 import type { KafkaClient } from './client.ts';
 import { decodeEvent } from './codec.ts';
@@ -39,7 +40,10 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
     maxWaitTimeInMs: 250,
     commitsByHand: false,
     eachBatch: async (batch) => {
+      // A fetch of the lookback holds thousands of events: requests get a turn between them.
+      const turn = createTurns();
       for (const m of batch.messages) {
+        await turn();
         const decoded = decodeEvent(m.key, m.value, { maxBytes: config.learner.maxEventBytes });
         if (!decoded.ok) continue;
         options.onEvent(decoded.event);
