@@ -147,7 +147,7 @@ function logScale(values: number[], fromPx: number, toPx: number): Scale {
  * per series with a legend on the right, linear or log axes, optional reference lines.
  */
 export function renderLineChartSvg(chart: LineChart): string {
-  const legendChars = maxOf([12, ...chart.series.map((s) => s.name.length)]);
+  const legendChars = Math.max(12, maxOf(chart.series.map((s) => s.name.length)));
   const padRight = Math.min(330, Math.round(56 + legendChars * LEGEND_CHAR_PX));
   const plotW = WIDTH - PAD.left - padRight;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
@@ -222,7 +222,7 @@ function niceCeil(x: number): number {
  * overlapping lines stay apart, and a legend); x is the replay position in events.
  */
 export function renderHitRateSvg(result: PrequentialResult, options: { title?: string; markers?: ChartMarker[] } = {}): string {
-  const maxY = niceCeil(maxOf([0.01, ...result.models.flatMap((m) => m.windowHitRate)]));
+  const maxY = niceCeil(Math.max(0.01, maxOf(result.models.flatMap((m) => m.windowHitRate))));
   return renderLineChartSvg({
     title: options.title ?? `HR@${result.k} per window of ${result.windowCases} test cases`,
     x: { label: 'events replayed', min: 0, max: Math.max(1, result.events) },

@@ -43,7 +43,9 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
       // A fetch of the lookback holds thousands of events: requests get a turn between them.
       const turn = createTurns();
       for (const m of batch.messages) {
-        await turn();
+        // Per event: await only when a turn is due (an await of nothing still costs a microtask hop).
+        const due = turn();
+        if (due) await due;
         const decoded = decodeEvent(m.key, m.value, { maxBytes: config.learner.maxEventBytes });
         if (!decoded.ok) continue;
         options.onEvent(decoded.event);
