@@ -82,6 +82,8 @@ export const SETTINGS = [
   { env: 'HTTP_MAP_SAMPLE_SIZE', path: 'http.mapSampleSize', type: 'int', default: 2000, min: 10, max: 100_000, unit: 'items', doc: "items drawn for the page's 2-D embedding map" },
   { env: 'HTTP_PRODUCE_TIMEOUT_MS', path: 'http.produceTimeoutMs', type: 'int', default: 5000, min: 100, max: 120_000, unit: 'ms', doc: 'bound on producing a `POST /v1/events` batch; past it the client gets a retryable 503' },
   { env: 'API_INDEX_SNAPSHOT_DIR', path: 'http.indexSnapshotDir', type: 'path', default: '$STREAMREC_HOME/api-index', off: true, doc: 'where the API keeps its HNSW snapshot for fast restarts (`off` disables)' },
+  // A restarted API answers meanwhile, from partial trending and session neighbours, and more slowly.
+  { env: 'HTTP_WARMUP_MAX_MS', path: 'http.warmupMaxMs', type: 'int', default: 120_000, min: 0, max: 3_600_000, unit: 'ms', doc: '`/readyz` says `starting` until the clickstream feed has replayed its lookback (trending, session neighbours), at most this long; past it the API says ready anyway and logs a warning' },
   { env: 'HTTP_PROBE_INTERVAL_MS', path: 'http.probeIntervalMs', type: 'int', default: 1000, min: 50, max: 60_000, unit: 'ms', doc: 'how often the API probes Redis and Kafka for `/readyz` and degradation' },
   // Items published since reach such a user at their next event or after this long.
   { env: 'RECOMMEND_POOL_MAX_AGE_MS', path: 'http.poolMaxAgeMs', type: 'int', default: 600_000, min: 0, max: 7 * DAY_MS, unit: 'ms', doc: "a user's candidate pool (searched by the learner at their last event, stored with their state) is ranked instead of searching the index while at most this old; `0` always searches" },

@@ -156,7 +156,8 @@ export type ServiceState = 'starting' | 'running' | 'degraded' | 'draining';
 
 export interface HealthReport {
   state: ServiceState;
-  checks: { index: boolean; redis: boolean; kafka: boolean };
+  /** index: the item index is loaded; feed: the clickstream tail replayed its lookback (trending, session neighbours). */
+  checks: { index: boolean; feed: boolean; redis: boolean; kafka: boolean };
 }
 
 /** Cached results of background probes: cheap to call on every request. */

@@ -22,10 +22,10 @@ import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { startCatalogView } from './catalog-view.ts';
-import { createHealthMonitor } from './health-monitor.ts';
+import { createHealthMonitor, type HealthMonitor } from './health-monitor.ts';
 import { pruneOrphanSnapshots } from './serving-index.ts';
 import { bindServingRecommender, loadServingModel } from './serving-model.ts';
-import { startTrendingFeed } from './trending-feed.ts';
+import { startTrendingFeed, type TrendingFeed } from './trending-feed.ts';
 
 export interface ApiProcess {
   app: HttpApp;
@@ -96,6 +96,7 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     const feedback: { afterEvent?: (event: ClickEvent) => void } = {};
     const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event));
     closer.add('trending feed', () => feed.stop());
+    void markFeedCurrentWhenCaughtUp(feed, health, config.http.warmupMaxMs, log);
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);
     const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions, cold: feed.cold }, log, blendRestored);
     feedback.afterEvent = (event) => recommender.afterEvent(event);
@@ -147,6 +148,19 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   const url = `http://${host}:${port}`;
   log.info({ url, docs: `${url}/docs` }, 'API listening');
   return { address: url, close: () => api.close() };
+}
+
+/**
+ * Ready once the feed has replayed its lookback: before that, answers come from partial
+ * trending and session neighbours and wait behind the replay. Bounded: a feed that cannot
+ * catch up (a broker slow to answer, a lookback too large) must not keep the API out of
+ * rotation for good, so past `warmupMaxMs` it says ready anyway and warns.
+ */
+async function markFeedCurrentWhenCaughtUp(feed: TrendingFeed, health: HealthMonitor, warmupMaxMs: number, log: Logger): Promise<void> {
+  const outcome = await feed.whenCaughtUp(warmupMaxMs);
+  if (outcome === 'stopped') return;
+  if (outcome === 'timeout') log.warn({ warmupMaxMs, events: feed.eventsSeen }, 'clickstream feed still replaying its lookback; ready anyway (HTTP_WARMUP_MAX_MS)');
+  health.markFeedCurrent();
 }
 
 /** Housekeeping only: a failure here never stops the API from starting. */

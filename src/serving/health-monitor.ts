@@ -16,6 +16,8 @@ export interface ClusterAdmin {
 
 export interface HealthMonitor extends HealthView {
   markIndexLoaded(): void;
+  /** The clickstream feed replayed its lookback (or stopped waiting for it): trending and session neighbours are current. */
+  markFeedCurrent(): void;
   markDraining(): void;
   /** Runs both probes now (used at start so /readyz is right from the first request). */
   probe(): Promise<void>;
@@ -29,7 +31,7 @@ export interface HealthMonitor extends HealthView {
  * the check back.
  */
 export function createHealthMonitor(redis: PingClient, admin: ClusterAdmin, intervalMs: number, log: Logger): HealthMonitor {
-  const checks = { index: false, redis: false, kafka: false };
+  const checks = { index: false, feed: false, redis: false, kafka: false };
   let draining = false;
   let adminConnected = false;
   // A probe must end before the next is due, and one slow answer must not hide an outage long.
@@ -77,12 +79,15 @@ export function createHealthMonitor(redis: PingClient, admin: ClusterAdmin, inte
     report(): HealthReport {
       let state: ServiceState;
       if (draining) state = 'draining';
-      else if (!checks.index) state = 'starting';
+      else if (!checks.index || !checks.feed) state = 'starting';
       else state = checks.redis && checks.kafka ? 'running' : 'degraded';
       return { state, checks: { ...checks } };
     },
     markIndexLoaded() {
       checks.index = true;
+    },
+    markFeedCurrent() {
+      checks.feed = true;
     },
     markDraining() {
       draining = true;

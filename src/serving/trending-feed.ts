@@ -1,5 +1,5 @@
 import type { KafkaClient } from '../adapters/kafka/client.ts';
-import { startClickstreamTail } from '../adapters/kafka/clickstream-tail.ts';
+import { startClickstreamTail, type CatchUp } from '../adapters/kafka/clickstream-tail.ts';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
@@ -13,6 +13,8 @@ export interface TrendingFeed {
   /** The popularity horizons cold users may be served from (cold-choice.ts), fed by the same events. */
   readonly cold: ColdChoice;
   readonly eventsSeen: number;
+  /** Resolves once the lookback is replayed, or when `timeoutMs` passes or the feed stops first (clickstream-tail.ts). */
+  whenCaughtUp(timeoutMs: number): Promise<CatchUp>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startTrendingFeed(
     get eventsSeen() {
       return tail.eventsSeen;
     },
+    whenCaughtUp: (timeoutMs) => tail.whenCaughtUp(timeoutMs),
     stop: () => tail.stop(),
   };
 }

@@ -44,9 +44,10 @@ describe('API process against real Kafka and Redis, with a learner', () => {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
 
-    const ready = await get<{ ready: boolean; indexSize: number; modelVersion: string }>('/readyz');
-    expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ ready: true, indexSize: 30, modelVersion: 'test-v1' });
+    // Ready once the clickstream feed has replayed its lookback (bounded by HTTP_WARMUP_MAX_MS).
+    let ready = await get<{ ready: boolean; indexSize: number; modelVersion: string; checks: { feed: boolean } }>('/readyz');
+    await waitUntil('the API to be ready', async () => (ready = await get('/readyz')).status === 200, 30_000);
+    expect(ready.body).toMatchObject({ ready: true, indexSize: 30, modelVersion: 'test-v1', checks: { feed: true } });
 
     const before = await get<RecommendationsBody>('/v1/users/shopper/recommendations?k=5');
     expect(before.body.cold).toBe(true);
@@ -99,6 +100,7 @@ describe('API process against real Kafka and Redis, with a learner', () => {
     running.splice(running.indexOf(api), 1);
     const again = await startApi(config, log);
     running.push(again);
+    await waitUntil('the restarted API to be ready', async () => (await fetch(`${again.address}/readyz`)).status === 200, 30_000);
     const readyAgain = await fetch(`${again.address}/readyz`);
     expect(await readyAgain.json()).toMatchObject({ ready: true, indexSize: 29 });
     const gone = await fetch(`${again.address}/v1/items/item-7`);

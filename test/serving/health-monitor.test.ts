@@ -27,18 +27,20 @@ function fakes() {
 }
 
 describe('health monitor', () => {
-  it('starting until the index is loaded, then running, degraded per dependency, recovering, draining', async () => {
+  it('starting until the index is loaded and the feed current, then running, degraded per dependency, recovering, draining', async () => {
     const f = fakes();
     const health = createHealthMonitor(f.redis, f.admin, 60_000, createLogger('test', 'silent'));
     try {
       await health.probe();
-      expect(health.report()).toEqual({ state: 'starting', checks: { index: false, redis: true, kafka: true } });
+      expect(health.report()).toEqual({ state: 'starting', checks: { index: false, feed: false, redis: true, kafka: true } });
       health.markIndexLoaded();
+      expect(health.report()).toEqual({ state: 'starting', checks: { index: true, feed: false, redis: true, kafka: true } });
+      health.markFeedCurrent();
       expect(health.report().state).toBe('running');
 
       f.mode.kafka = 'fail';
       await health.probe();
-      expect(health.report()).toEqual({ state: 'degraded', checks: { index: true, redis: true, kafka: false } });
+      expect(health.report()).toEqual({ state: 'degraded', checks: { index: true, feed: true, redis: true, kafka: false } });
       f.mode.kafka = 'ok';
       await health.probe();
       expect(health.report().state).toBe('running');

@@ -134,7 +134,7 @@ export const HealthBody = Type.Object({ status: Type.Literal('ok') });
 export const ReadyBody = Type.Object({
   ready: Type.Boolean(),
   state: Type.Optional(Type.Union([Type.Literal('starting'), Type.Literal('running'), Type.Literal('degraded'), Type.Literal('draining')])),
-  checks: Type.Optional(Type.Object({ index: Type.Boolean(), redis: Type.Boolean(), kafka: Type.Boolean() })),
+  checks: Type.Optional(Type.Object({ index: Type.Boolean(), feed: Type.Boolean(), redis: Type.Boolean(), kafka: Type.Boolean() })),
   indexSize: Type.Optional(Type.Integer()),
   modelVersion: Type.Optional(Type.String()),
 });

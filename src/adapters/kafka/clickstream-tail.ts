@@ -10,8 +10,17 @@ import { readPartitionOffsets } from './offsets.ts';
 
 export interface ClickstreamTail {
   readonly eventsSeen: number;
+  /**
+   * True once every partition was read up to the high watermark it had at start: the lookback
+   * is replayed and what is read from here on is live.
+   */
+  readonly caughtUp: boolean;
+  /** Resolves once caught up, or when `timeoutMs` passes or the tail stops first. */
+  whenCaughtUp(timeoutMs: number): Promise<CatchUp>;
   stop(): Promise<void>;
 }
+
+export type CatchUp = 'caught-up' | 'timeout' | 'stopped';
 
 export interface ClickstreamTailOptions {
   /** For logs: what the tail feeds. */
@@ -32,6 +41,16 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
   const topic = config.topics.clickstream;
   let eventsSeen = 0;
   const starts = await readPartitionOffsets(kafka, config, topic, Date.now() - options.lookbackMs);
+  // Partition → the last offset the lookback holds (high watermark at start − 1); a partition
+  // leaves when a batch reaches it. Partitions with nothing in the lookback have nothing to replay.
+  const behind = new Map<number, number>();
+  for (const s of starts) if (s.at !== undefined && s.at >= 0 && s.at < s.high) behind.set(s.partition, s.high - 1);
+  const startedMs = Date.now();
+  const waiters = new Set<(outcome: CatchUp) => void>();
+  const settle = (outcome: CatchUp) => {
+    for (const w of waiters) w(outcome);
+    waiters.clear();
+  };
   const consumer = createGroupConsumer(kafka, config, log, {
     name: options.name,
     groupId: `${config.kafka.clientId}-tail-${randomUUID()}`,
@@ -45,11 +64,24 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
       for (const m of batch.messages) {
         // Per event: await only when a turn is due (an await of nothing still costs a microtask hop).
         const due = turn();
-        if (due) await due;
+        if (due) {
+          await due;
+          // A stop (or a rebalance) during the turn: the rest of a long lookback fetch is not waited for.
+          if (!batch.isRunning() || batch.isStale()) return;
+        }
         const decoded = decodeEvent(m.key, m.value, { maxBytes: config.learner.maxEventBytes });
         if (!decoded.ok) continue;
         options.onEvent(decoded.event);
         eventsSeen++;
+      }
+      // lastOffset, not the last message's: it counts records the batch filtered out (control records).
+      const target = behind.get(batch.partition);
+      if (target !== undefined && Number(batch.lastOffset()) >= target) {
+        behind.delete(batch.partition);
+        if (behind.size === 0) {
+          log.info({ feeds: options.name, events: eventsSeen, ms: Date.now() - startedMs }, 'clickstream tail caught up with its lookback');
+          settle('caught-up');
+        }
       }
     },
   });
@@ -61,6 +93,27 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
     get eventsSeen() {
       return eventsSeen;
     },
-    stop: () => consumer.stop(),
+    get caughtUp() {
+      return behind.size === 0;
+    },
+    whenCaughtUp(timeoutMs) {
+      if (behind.size === 0) return Promise.resolve('caught-up');
+      return new Promise<CatchUp>((resolve) => {
+        const timer = setTimeout(() => {
+          waiters.delete(done);
+          resolve('timeout');
+        }, timeoutMs);
+        timer.unref();
+        const done = (outcome: CatchUp) => {
+          clearTimeout(timer);
+          resolve(outcome);
+        };
+        waiters.add(done);
+      });
+    },
+    async stop() {
+      settle('stopped');
+      await consumer.stop();
+    },
   };
 }

@@ -98,7 +98,7 @@ describe('GET /v1/users/:userId/recommendations', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().degraded).toBe(true);
 
-    f.health.report = { state: 'degraded', checks: { index: true, redis: false, kafka: true } };
+    f.health.report = { state: 'degraded', checks: { index: true, feed: true, redis: false, kafka: true } };
     res = await f.app.inject({ url: '/v1/users/alice/recommendations?k=2' });
     expect(res.json().degraded).toBe(true);
   });
@@ -224,7 +224,7 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
       expect(res.headers['retry-after'], req.method).toBeDefined();
     }
     f.catalogStoreFails.value = false;
-    f.health.report = { state: 'degraded', checks: { index: true, redis: false, kafka: true } };
+    f.health.report = { state: 'degraded', checks: { index: true, feed: true, redis: false, kafka: true } };
     const known = await f.app.inject({ method: 'PUT', url: '/v1/items/i2', payload: { available: false }, headers: key });
     expect(known.statusCode).toBe(503);
     expect(f.catalog.isAvailable('i2')).toBe(true);
@@ -294,7 +294,7 @@ describe('POST /v1/events', () => {
   });
 
   it('answers 503 at once, sending nothing, when Kafka is known to be down', async () => {
-    f.health.report = { state: 'degraded', checks: { index: true, redis: true, kafka: false } };
+    f.health.report = { state: 'degraded', checks: { index: true, feed: true, redis: true, kafka: false } };
     const res = await post(event());
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ error: 'KAFKA_UNAVAILABLE', hint: expect.stringMatching(/retry/) });
@@ -312,17 +312,21 @@ describe('POST /v1/events', () => {
 });
 
 describe('operations', () => {
-  it('/healthz always, /readyz only when index, Redis and Kafka are fine', async () => {
+  it('/healthz always, /readyz only when index, feed, Redis and Kafka are fine', async () => {
     expect((await f.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     let res = await f.app.inject({ url: '/readyz' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ready: true, state: 'running', indexSize: 40, modelVersion: 'v-test' });
-    f.health.report = { state: 'degraded', checks: { index: true, redis: false, kafka: true } };
+    f.health.report = { state: 'degraded', checks: { index: true, feed: true, redis: false, kafka: true } };
     res = await f.app.inject({ url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ ready: false, state: 'degraded', checks: { redis: false } });
-    f.health.report = { state: 'starting', checks: { index: false, redis: true, kafka: true } };
+    f.health.report = { state: 'starting', checks: { index: false, feed: true, redis: true, kafka: true } };
     expect((await f.app.inject({ url: '/readyz' })).statusCode).toBe(503);
+    f.health.report = { state: 'starting', checks: { index: true, feed: false, redis: true, kafka: true } };
+    res = await f.app.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ ready: false, state: 'starting', checks: { feed: false } });
   });
 
   it('/metrics has the latency histogram per route, fallbacks and underfills', async () => {

@@ -102,7 +102,7 @@ export async function createFixture(env: Record<string, string> = {}, options: F
   await catalog.put({ itemId: 'i1', title: 'One', category: 'c1', available: true, updatedAtMs: NOW_MS - 1 });
   const sent: ClickEvent[] = [];
   const kafkaFails = { value: false };
-  const health = { report: { state: 'running', checks: { index: true, redis: true, kafka: true } } as HealthReport };
+  const health = { report: { state: 'running', checks: { index: true, feed: true, redis: true, kafka: true } } as HealthReport };
   const app = await buildApp({
     config,
     log,

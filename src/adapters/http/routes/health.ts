@@ -13,14 +13,14 @@ export const healthRoutes: RoutePlugin = async (app, ctx) => {
     '/readyz',
     {
       schema: {
-        summary: 'Ready only when the index is loaded and Kafka and Redis answer (details need the key when reads do)',
+        summary: 'Ready only when the index is loaded, the clickstream feed has replayed its lookback, and Kafka and Redis answer (details need the key when reads do)',
         tags: ['ops'],
         response: { 200: ReadyBody, 503: ReadyBody },
       },
     },
     async (request, reply) => {
       const { state, checks } = deps.health.report();
-      const ready = state === 'running' && checks.index && checks.redis && checks.kafka;
+      const ready = state === 'running' && checks.index && checks.feed && checks.redis && checks.kafka;
       // Probes carry no key and need only the status; the details are a read.
       if (!ctx.mayRead(request)) return reply.status(ready ? 200 : 503).send({ ready });
       return reply
