@@ -19,7 +19,7 @@ export interface ResetResult {
 
 /**
  * Clears what is learned from the clickstream and only makes sense together: users' states
- * (and quarantined records), model versions, trending and the learners' trending snapshots
+ * (and quarantined records), model versions, trending, the learners' trending snapshots, the API's cold-user horizons
  * under REDIS_KEY_PREFIX, the learner and refit consumer groups' offsets (so both reread the
  * clickstream from its beginning) and the HNSW index snapshots on disk. Topics and the
  * catalog stay. Run it with the learners and the refit worker stopped.

@@ -1,6 +1,6 @@
 import { createLeaderChooser, type AlternativeLists } from './blend-choice.ts';
 import { itemHash } from './item-hash.ts';
-import { createTrending, type Trending } from './trending.ts';
+import { createTrending, type Trending, type TrendingSnapshot } from './trending.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -43,6 +43,71 @@ export interface ColdChoice {
   /** A cold user then acted on `itemId` after `lists`: credits the horizons whose top held it. */
   credit(lists: AlternativeLists, itemId: string): void;
   readonly state: ColdState;
+  /**
+   * What a successor needs to carry on: the credits and choice, and each own horizon's best
+   * `itemsPerHorizon` scores (the main horizon is the process's trending, rebuilt elsewhere).
+   */
+  snapshot(itemsPerHorizon: number): ColdChoiceSnapshot;
+}
+
+/** A cold choice as saved: the leader's state and, per horizon in halfLivesMs order, its tracker (null for the main one). */
+export interface ColdChoiceSnapshot {
+  format: 'streamrec-cold';
+  version: 1;
+  halfLivesMs: number[];
+  credits: number[];
+  credited: number;
+  chosen: number;
+  trackers: Array<TrendingSnapshot | null>;
+}
+
+/**
+ * A saved cold choice and, per clickstream partition, the offset after the last event its
+ * horizons hold: whoever restores it skips the events below (they are counted in it already).
+ */
+export interface ColdRestore {
+  snapshot: ColdChoiceSnapshot;
+  nextOffsets: ReadonlyMap<number, number>;
+}
+
+/**
+ * `value` as a snapshot this choice can carry on from, or why not: the same horizons, the main
+ * one null and the others trackers of their half-life, credits and scores finite and non-negative.
+ */
+export function coldSnapshotFor(value: unknown, params: ColdChoiceParams, mainHalfLifeMs: number): ColdChoiceSnapshot | string {
+  const v = value as Partial<ColdChoiceSnapshot> | null;
+  if (v === null || typeof v !== 'object' || v.format !== 'streamrec-cold' || v.version !== 1) return 'not a streamrec cold-choice snapshot (version 1)';
+  const n = params.halfLivesMs.length;
+  if (!Array.isArray(v.halfLivesMs) || v.halfLivesMs.length !== n || v.halfLivesMs.some((h, a) => h !== params.halfLivesMs[a])) {
+    return `saved for horizons ${JSON.stringify(v.halfLivesMs)} ms, this model chooses between ${JSON.stringify(params.halfLivesMs)} ms`;
+  }
+  const { credits, credited, chosen, trackers } = v;
+  if (!Array.isArray(credits) || credits.length !== n || !credits.every((c) => typeof c === 'number' && Number.isFinite(c) && c >= 0)) return 'credits are not one non-negative number per horizon';
+  if (typeof credited !== 'number' || !Number.isFinite(credited) || credited < 0 || credits.some((c) => c > credited + 1e-9)) return 'the count of credited lists is missing or below a credit';
+  if (!Number.isInteger(chosen) || chosen! < 0 || chosen! >= n) return 'the chosen horizon is not one of them';
+  if (!Array.isArray(trackers) || trackers.length !== n) return 'not one tracker per horizon';
+  for (let a = 0; a < n; a++) {
+    const t = trackers[a];
+    const h = params.halfLivesMs[a]!;
+    if (h === mainHalfLifeMs) {
+      if (t !== null) return `the tracker of the main horizon (${h} ms) is saved; it is rebuilt from the clickstream instead`;
+      continue;
+    }
+    const why = trackerProblem(t, h);
+    if (why) return `tracker of the ${h} ms horizon: ${why}`;
+  }
+  return { format: 'streamrec-cold', version: 1, halfLivesMs: [...params.halfLivesMs], credits: [...credits], credited, chosen: chosen!, trackers: trackers as Array<TrendingSnapshot | null> };
+}
+
+function trackerProblem(t: unknown, halfLifeMs: number): string | undefined {
+  const v = t as Partial<TrendingSnapshot> | null;
+  if (v === null || typeof v !== 'object' || v.format !== 'streamrec-trending' || v.version !== 1) return 'not a trending snapshot (version 1)';
+  if (v.halfLifeMs !== halfLifeMs) return `half-life ${String(v.halfLifeMs)} ms`;
+  if (!Number.isFinite(v.anchorTs) || !Number.isFinite(v.nowTs)) return 'its times are not numbers';
+  if (!Array.isArray(v.scores) || !v.scores.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'number' && Number.isFinite(e[1]) && e[1] >= 0)) {
+    return 'scores are not [item id, non-negative number] pairs';
+  }
+  return undefined;
 }
 
 /**
@@ -50,12 +115,12 @@ export interface ColdChoice {
  * horizon instead of a copy, and served until the credits say otherwise; the other horizons get
  * trackers of their own (memory: one score per item seen, per horizon).
  */
-export function createColdChoice(params: ColdChoiceParams, main: () => Trending, mainHalfLifeMs: number): ColdChoice {
+export function createColdChoice(params: ColdChoiceParams, main: () => Trending, mainHalfLifeMs: number, restored?: ColdChoiceSnapshot): ColdChoice {
   // Read for their top `depth` only: a short ordered cache keeps each add cheap (trending.ts).
-  const own = params.halfLivesMs.map((h) => (h === mainHalfLifeMs ? undefined : createTrending(h, undefined, 4 * params.depth)));
+  const own = params.halfLivesMs.map((h, a) => (h === mainHalfLifeMs ? undefined : createTrending(h, restored?.trackers[a] ?? undefined, 4 * params.depth)));
   const trackerAt = (a: number): Trending => own[a] ?? main();
   const initial = Math.max(0, params.halfLivesMs.indexOf(mainHalfLifeMs));
-  const chooser = createLeaderChooser({ alternatives: params.halfLivesMs.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial);
+  const chooser = createLeaderChooser({ alternatives: params.halfLivesMs.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial, restored);
   return {
     add(itemId, ts, weight) {
       for (const t of own) t?.add(itemId, ts, weight);
@@ -66,5 +131,14 @@ export function createColdChoice(params: ColdChoiceParams, main: () => Trending,
     get state() {
       return { halfLifeMs: params.halfLivesMs[chooser.chosen]!, halfLivesMs: params.halfLivesMs, hitRates: chooser.hitRates() };
     },
+    snapshot: (itemsPerHorizon) => ({
+      format: 'streamrec-cold',
+      version: 1,
+      halfLivesMs: [...params.halfLivesMs],
+      credits: [...chooser.credits],
+      credited: chooser.credited,
+      chosen: chooser.chosen,
+      trackers: own.map((t) => (t ? t.toJSON(itemsPerHorizon) : null)),
+    }),
   };
 }

@@ -1,3 +1,5 @@
+import { TopK } from './index-common.ts';
+
 /**
  * Decayed popularity: score(i, t) = Σ w_e · 2^(-(t - t_e) / halfLife) over positive events e
  * of item i. Scores are stored anchored, as Σ w_e · 2^((t_e - anchorTs) / halfLife), so an update
@@ -31,7 +33,8 @@ export interface Trending {
   score(itemId: string): number;
   /** Up to n items, best first, that pass `accept`. */
   top(n: number, accept?: (itemId: string) => boolean): TrendingItem[];
-  toJSON(): TrendingSnapshot;
+  /** Every score, or with `limit` only the `limit` highest (a snapshot that serves tops, bounded in size). */
+  toJSON(limit?: number): TrendingSnapshot;
 }
 
 // Re-anchor before 2^exponent gets near the float64 range (2^1023).
@@ -190,8 +193,15 @@ export function createTrending(halfLifeMs: number, snapshot?: TrendingSnapshot, 
       pick(Array.from(scores.entries()).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id));
       return out;
     },
-    toJSON() {
-      return { format: 'streamrec-trending', version: 1, halfLifeMs, anchorTs, nowTs, scores: Array.from(scores.entries()) };
+    toJSON(limit) {
+      let entries: Array<[string, number]>;
+      if (limit === undefined || scores.size <= limit) entries = Array.from(scores.entries());
+      else {
+        const best = new TopK(Math.max(0, Math.floor(limit)));
+        for (const [id, score] of scores) if (best.wouldAccept(score)) best.push(id, score);
+        entries = best.sorted().map((n) => [n.itemId, n.score]);
+      }
+      return { format: 'streamrec-trending', version: 1, halfLifeMs, anchorTs, nowTs, scores: entries };
     },
   };
 }

@@ -9,6 +9,7 @@ import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
 import { registerBlendMetrics, registerColdMetrics, registerIndexMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { loadBlend } from '../adapters/redis/blend-store.ts';
+import { COLD_ITEMS_PER_HORIZON, loadColdChoice, startColdSaver } from '../adapters/redis/cold-store.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
@@ -17,6 +18,7 @@ import { createRedisUserStore } from '../adapters/redis/user-store.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { Config } from '../config.ts';
 import { createSessionNeighbours } from '../core/session-neighbours.ts';
+import { DEFAULT_COLD_CHOICE } from '../core/cold-choice.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import { StreamrecError } from '../errors.ts';
 import { createCloser, withTimeout } from '../lifecycle.ts';
@@ -94,8 +96,13 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     const lookbackMs = Math.max(3 * config.model.trendingHalfLifeMs, config.model.sessionLookbackMs);
     // The recommender is bound after the feed starts; events before that find no lists to credit.
     const feedback: { afterEvent?: (event: ClickEvent) => void } = {};
-    const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event));
+    // The cold-user horizons (up to a year) hold far more than the lookback: carried over from the last save.
+    const topic = config.topics.clickstream;
+    const coldRestored = await loadColdChoice(redis, keys, topic, DEFAULT_COLD_CHOICE, config.model.trendingHalfLifeMs, log);
+    const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event), DEFAULT_COLD_CHOICE, coldRestored);
     closer.add('trending feed', () => feed.stop());
+    const coldSaver = startColdSaver(redis, keys, topic, () => feed.coldSnapshot(COLD_ITEMS_PER_HORIZON), log);
+    closer.add('cold-user choice', () => coldSaver.stop());
     void markFeedCurrentWhenCaughtUp(feed, health, config.http.warmupMaxMs, log);
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);
     const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions, cold: feed.cold }, log, blendRestored);

@@ -1,10 +1,11 @@
 import type { KafkaClient } from '../adapters/kafka/client.ts';
 import { startClickstreamTail, type CatchUp } from '../adapters/kafka/clickstream-tail.ts';
+import { readPartitionOffsets } from '../adapters/kafka/offsets.ts';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
 import { createTrending, type Trending } from '../core/trending.ts';
-import { createColdChoice, DEFAULT_COLD_CHOICE, type ColdChoice, type ColdChoiceParams } from '../core/cold-choice.ts';
+import { createColdChoice, DEFAULT_COLD_CHOICE, type ColdChoice, type ColdChoiceParams, type ColdRestore } from '../core/cold-choice.ts';
 import type { Logger } from '../log.ts';
 
 export interface TrendingFeed {
@@ -13,6 +14,11 @@ export interface TrendingFeed {
   /** The popularity horizons cold users may be served from (cold-choice.ts), fed by the same events. */
   readonly cold: ColdChoice;
   readonly eventsSeen: number;
+  /**
+   * The cold choice to save, with the offsets it holds the events below: a successor restores
+   * it and skips those events (its lookback reads them again), so each is counted once.
+   */
+  coldSnapshot(itemsPerHorizon: number): ColdRestore;
   /** Resolves once the lookback is replayed, or when `timeoutMs` passes or the feed stops first (clickstream-tail.ts). */
   whenCaughtUp(timeoutMs: number): Promise<CatchUp>;
   stop(): Promise<void>;
@@ -32,21 +38,28 @@ export async function startTrendingFeed(
   /** Every event the tail reads, after trending and sessions took it (the recommender's blend feedback). */
   onEvent?: (event: ClickEvent) => void,
   coldChoice: ColdChoiceParams = DEFAULT_COLD_CHOICE,
+  /** A predecessor's cold choice (its longer horizons hold far more than the lookback); without it they start from the lookback. */
+  restoredCold?: ColdRestore,
 ): Promise<TrendingFeed> {
   const trending = createTrending(config.model.trendingHalfLifeMs);
-  // Its longer horizons hold only what the tail read: `lookbackMs` at start, then everything.
-  const cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs);
+  const usable = restoredCold && (await coldRestoreFits(kafka, config, log, restoredCold)) ? restoredCold : undefined;
+  const cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs, usable?.snapshot);
+  if (usable) log.info({ halfLifeMs: cold.state.halfLifeMs, credited: Math.round(usable.snapshot.credited) }, 'cold-user choice restored from Redis');
+  // Per partition: events below this offset are in the restored horizons already; then, the offset after the last event read.
+  const skipBelow = new Map(usable?.nextOffsets ?? []);
+  const nextOffsets = new Map<number, number>(usable?.nextOffsets ?? []);
   const weights = config.model.weights;
   const tail = await startClickstreamTail(kafka, config, log, {
     name: sessions ? 'trending and sessions feed' : 'trending feed',
     lookbackMs,
-    onEvent: (event) => {
+    onEvent: (event, partition, offset) => {
       const weight = weights[event.type];
       if (weight > 0) {
         trending.add(event.itemId, event.ts, weight);
-        cold.add(event.itemId, event.ts, weight);
+        if (offset >= (skipBelow.get(partition) ?? 0)) cold.add(event.itemId, event.ts, weight);
         sessions?.observe(event.userId, event.itemId);
       }
+      if (offset + 1 > (nextOffsets.get(partition) ?? 0)) nextOffsets.set(partition, offset + 1);
       onEvent?.(event);
     },
   });
@@ -56,7 +69,31 @@ export async function startTrendingFeed(
     get eventsSeen() {
       return tail.eventsSeen;
     },
+    coldSnapshot: (itemsPerHorizon) => ({ snapshot: cold.snapshot(itemsPerHorizon), nextOffsets: new Map(nextOffsets) }),
     whenCaughtUp: (timeoutMs) => tail.whenCaughtUp(timeoutMs),
     stop: () => tail.stop(),
   };
+}
+
+/**
+ * A saved cold choice fits this clickstream when no offset it holds events below is past the
+ * partition's end: otherwise the topic was recreated, and skipping up to those offsets would drop
+ * new events. Unreadable watermarks: not restored either (logged; the horizons start from the lookback).
+ */
+async function coldRestoreFits(kafka: KafkaClient, config: Config, log: Logger, restored: ColdRestore): Promise<boolean> {
+  let ends: Map<number, number>;
+  try {
+    ends = new Map((await readPartitionOffsets(kafka, config, config.topics.clickstream)).map((p) => [p.partition, p.high]));
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'clickstream offsets unreadable; the saved cold-user choice is not restored');
+    return false;
+  }
+  for (const [partition, next] of restored.nextOffsets) {
+    const end = ends.get(partition);
+    if (end === undefined || next > end) {
+      log.warn({ partition, savedOffset: next, partitionEnd: end ?? null }, 'saved cold-user choice is ahead of the clickstream (topic recreated?); not restored');
+      return false;
+    }
+  }
+  return true;
 }

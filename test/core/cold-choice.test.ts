@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createColdChoice, DEFAULT_COLD_CHOICE } from '../../src/core/cold-choice.ts';
+import { coldSnapshotFor, createColdChoice, DEFAULT_COLD_CHOICE } from '../../src/core/cold-choice.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { createModel } from '../../src/core/model.ts';
@@ -62,5 +62,43 @@ describe('cold choice', () => {
   it('defaults to horizons of 1, 7, 30 and 365 days, the configured trending half-life among them', () => {
     expect(DEFAULT_COLD_CHOICE.halfLivesMs.map((h) => h / DAY)).toEqual([1, 7, 30, 365]);
     expect(DEFAULT_COLD_CHOICE.halfLivesMs).toContain(loadConfig({}).model.trendingHalfLifeMs);
+  });
+
+  it('a snapshot carries the choice and the longer horizons to a successor, bounded in items', () => {
+    const main = createTrending(DAY);
+    const cold = createColdChoice(params, () => main, DAY);
+    feedStore((id, ts) => {
+      main.add(id, ts, 1);
+      cold.add(id, ts, 1);
+    });
+    for (let n = 0; n < 5; n++) cold.credit(cold.lists(() => true), `c${n % 3}`);
+    const saved = JSON.parse(JSON.stringify(cold.snapshot(5))) as unknown;
+    const snapshot = coldSnapshotFor(saved, params, DAY);
+    if (typeof snapshot === 'string') throw new Error(snapshot);
+    expect(snapshot.trackers[0]).toBeNull(); // the main horizon is the process's trending
+    expect(snapshot.trackers[1]!.scores).toHaveLength(5); // 13 items seen, the best 5 kept
+
+    // A successor whose own trending starts empty serves the restored year-long horizon at once.
+    const successor = createColdChoice(params, () => createTrending(DAY), DAY, snapshot);
+    expect(successor.state).toEqual(cold.state);
+    expect(successor.served().top(3)).toEqual(cold.served().top(3));
+    expect(successor.lists(() => true)[1]).toEqual(cold.lists(() => true)[1]);
+    successor.add('c1', 1e12, 1); // and goes on counting
+    expect(successor.served().top(1)[0]!.itemId).toBe('c1');
+  });
+
+  it('refuses a snapshot of other horizons or with broken parts, saying why', () => {
+    const cold = createColdChoice(params, () => createTrending(DAY), DAY);
+    cold.add('a', 1000, 1);
+    const good = JSON.parse(JSON.stringify(cold.snapshot(10))) as Record<string, unknown>;
+    expect(typeof coldSnapshotFor(good, params, DAY)).toBe('object');
+    expect(coldSnapshotFor(null, params, DAY)).toMatch(/not a streamrec cold-choice snapshot/);
+    expect(coldSnapshotFor({ ...good, halfLivesMs: [DAY, 30 * DAY] }, params, DAY)).toMatch(/saved for horizons/);
+    expect(coldSnapshotFor(good, params, 365 * DAY)).toMatch(/tracker of the 86400000 ms horizon: not a trending snapshot/);
+    expect(coldSnapshotFor({ ...good, credits: [1, -1] }, params, DAY)).toMatch(/credits/);
+    expect(coldSnapshotFor({ ...good, chosen: 7 }, params, DAY)).toMatch(/chosen/);
+    const trackers = good.trackers as Array<Record<string, unknown> | null>;
+    expect(coldSnapshotFor({ ...good, trackers: [null, { ...trackers[1], scores: [['a', Number.NaN]] }] }, params, DAY)).toMatch(/scores are not/);
+    expect(coldSnapshotFor({ ...good, trackers: [null, { ...trackers[1], halfLifeMs: DAY }] }, params, DAY)).toMatch(/half-life/);
   });
 });

@@ -71,4 +71,15 @@ describe('trending (decayed popularity)', () => {
     t.remove('a');
     expect(t.top(2).map((x) => x.itemId)).toEqual(['b']);
   });
+
+  it('a snapshot with a limit keeps the highest scores, and restores to the same top', () => {
+    const t = createTrending(60_000);
+    for (let i = 0; i < 50; i++) for (let n = 0; n <= i; n++) t.add(`i${i}`, 1000 + i, 1);
+    const all = t.toJSON();
+    expect(all.scores).toHaveLength(50);
+    const best = t.toJSON(10);
+    expect(best.scores.map(([id]) => id)).toEqual(Array.from({ length: 10 }, (_, n) => `i${49 - n}`));
+    expect(createTrending(60_000, best).top(10)).toEqual(t.top(10));
+    expect(t.toJSON(100).scores).toHaveLength(50);
+  });
 });

@@ -27,8 +27,11 @@ export interface ClickstreamTailOptions {
   name: string;
   /** Starts this far back in broker time, so a restarted process has its recent view again. */
   lookbackMs: number;
-  /** Every readable event of every partition, in partition order (undecodable ones are skipped: the learner dead-letters them). */
-  onEvent: (event: ClickEvent) => void;
+  /**
+   * Every readable event of every partition, in partition order, with where it was read
+   * (undecodable ones are skipped: the learner dead-letters them).
+   */
+  onEvent: (event: ClickEvent, partition: number, offset: number) => void;
 }
 
 /**
@@ -71,7 +74,7 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
         }
         const decoded = decodeEvent(m.key, m.value, { maxBytes: config.learner.maxEventBytes });
         if (!decoded.ok) continue;
-        options.onEvent(decoded.event);
+        options.onEvent(decoded.event, batch.partition, Number(m.offset));
         eventsSeen++;
       }
       // lastOffset, not the last message's: it counts records the batch filtered out (control records).

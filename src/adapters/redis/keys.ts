@@ -27,10 +27,12 @@ export interface RedisKeys {
   learnerTrending(groupId: string): string;
   /** msgpack BlendSnapshot (core/blend-choice.ts) a learner group saves; goes with the model on reset. */
   learnerBlend(groupId: string): string;
+  /** msgpack cold choice of the API processes (adapters/redis/cold-store.ts), with the clickstream offsets it holds; goes with trending on reset. */
+  apiCold(): string;
   /**
    * SCAN MATCH patterns of what is learned from the clickstream and goes together
-   * (`streamrec reset`): every user's keys, the model versions, trending and the learners'
-   * trending snapshots. The catalog (written through the API) is not among them.
+   * (`streamrec reset`): every user's keys, the model versions, trending, the learners'
+   * trending snapshots and the API's cold-user horizons. The catalog (written through the API) is not among them.
    */
   learnedStatePatterns(): { users: string; model: string; trending: string };
 }
@@ -49,6 +51,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     trending: () => `${prefix}:{trending}:scores`,
     learnerTrending: (groupId: string) => `${prefix}:{trending}:learner:${groupId}`,
     learnerBlend: (groupId: string) => `${prefix}:{model}:blend:${groupId}`,
+    apiCold: () => `${prefix}:{trending}:api-cold`,
     learnedStatePatterns: () => {
       const p = prefix.replace(/[*?[\]\\]/g, '\\$&');
       return { users: `${p}:{u:*}:*`, model: `${p}:{model}:*`, trending: `${p}:{trending}:*` };

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { COLD_ITEMS_PER_HORIZON, loadColdChoice, startColdSaver } from '../../src/adapters/redis/cold-store.ts';
+import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
+import { DEFAULT_COLD_CHOICE, type ColdRestore } from '../../src/core/cold-choice.ts';
+import type { ClickEvent } from '../../src/core/events.ts';
+import { startTrendingFeed, type TrendingFeed } from '../../src/serving/trending-feed.ts';
+import { msgpack } from '../../src/adapters/msgpack.ts';
+import { produceEvents } from '../pipeline/support.ts';
+import { integrationSetup } from '../helpers/integration.ts';
+
+const ctx = await integrationSetup({ CLICKSTREAM_PARTITIONS: '2' });
+const DAY = 86_400_000;
+const LOOKBACK_MS = 10 * 60_000;
+
+const eventsOf = (prefix: string, n: number, t0: number): ClickEvent[] =>
+  Array.from({ length: n }, (_, i) => ({ eventId: `${prefix}-${i}`, userId: `u${i % 7}`, itemId: `item-${i % 5}`, type: 'view', ts: t0 + i * 1000 }));
+
+/** The 365-day horizon's scores as of its newest event (anchored scores rescaled to a common time). */
+function yearScores(feed: TrendingFeed): Map<string, number> {
+  const year = DEFAULT_COLD_CHOICE.halfLivesMs.indexOf(365 * DAY);
+  const t = feed.coldSnapshot(COLD_ITEMS_PER_HORIZON).snapshot.trackers[year]!;
+  return new Map(t.scores.map(([id, s]) => [id, s * 2 ** ((t.anchorTs - t.nowTs) / t.halfLifeMs)]));
+}
+
+/** Same items and scores; sums may differ in their last bits (partitions interleave differently per consumer). */
+function expectSameScores(got: Map<string, number>, expected: Map<string, number>): void {
+  expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [id, s] of expected) expect(got.get(id)).toBeCloseTo(s, 9);
+}
+
+async function startFeed(restored?: ColdRestore): Promise<TrendingFeed> {
+  const feed = await startTrendingFeed(ctx.kafka, ctx.config, ctx.log, LOOKBACK_MS, undefined, undefined, DEFAULT_COLD_CHOICE, restored);
+  expect(await feed.whenCaughtUp(30_000)).toBe('caught-up');
+  return feed;
+}
+
+describe("the API's cold-user choice across a restart (real Kafka and Redis)", () => {
+  it('carries its horizons over through Redis and counts every event once, though the lookback reads the old ones again', async () => {
+    const keys = createRedisKeys(ctx.config.redis.keyPrefix);
+    const topic = ctx.config.topics.clickstream;
+    const t0 = Date.now() - 3_600_000;
+    await produceEvents(ctx, eventsOf('before', 40, t0));
+    const first = await startFeed();
+    // The process stops: its last save goes to Redis.
+    const saver = startColdSaver(ctx.redis, keys, topic, () => first.coldSnapshot(COLD_ITEMS_PER_HORIZON), ctx.log);
+    await saver.stop();
+    await first.stop();
+
+    await produceEvents(ctx, eventsOf('after', 25, t0 + 100_000));
+    const restored = await loadColdChoice(ctx.redis, keys, topic, DEFAULT_COLD_CHOICE, ctx.config.model.trendingHalfLifeMs, ctx.log);
+    expect(restored).toBeDefined();
+    expect([...restored!.nextOffsets.values()].reduce((a, b) => a + b, 0)).toBe(40);
+    const second = await startFeed(restored);
+    // A process that read all 65 events once, from the lookback alone.
+    const fresh = await startFeed();
+    try {
+      expectSameScores(yearScores(second), yearScores(fresh));
+    } finally {
+      await second.stop();
+      await fresh.stop();
+    }
+  });
+
+  it('ignores a save that does not fit, saying why: another topic, offsets past the end (a recreated topic), garbage', async () => {
+    const keys = createRedisKeys(ctx.config.redis.keyPrefix);
+    const topic = ctx.config.topics.clickstream;
+    const load = () => loadColdChoice(ctx.redis, keys, topic, DEFAULT_COLD_CHOICE, ctx.config.model.trendingHalfLifeMs, ctx.log);
+    await ctx.redis.set(keys.apiCold(), Buffer.from('not msgpack at all'));
+    expect(await load()).toBeUndefined();
+    const feed = await startFeed();
+    const good = feed.coldSnapshot(10);
+    await feed.stop();
+    await ctx.redis.set(keys.apiCold(), msgpack.pack({ topic: 'other', cold: good.snapshot, nextOffsets: [...good.nextOffsets] }));
+    expect(await load()).toBeUndefined();
+    // Offsets far past the partitions' ends: restoring would skip every new event there.
+    await ctx.redis.set(keys.apiCold(), msgpack.pack({ topic, cold: good.snapshot, nextOffsets: [[0, 1_000_000]] }));
+    const ahead = await load();
+    expect(ahead).toBeDefined();
+    const started = await startFeed(ahead);
+    const fresh = await startFeed();
+    try {
+      expectSameScores(yearScores(started), yearScores(fresh)); // not restored: counted from the lookback
+    } finally {
+      await started.stop();
+      await fresh.stop();
+    }
+  });
+});
