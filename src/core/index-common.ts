@@ -105,3 +105,30 @@ export class TopK {
     }
   }
 }
+
+/** The k-th largest value (1-based) of `values` (reordered in place): Hoare's quickselect, O(n) expected. */
+export function kthLargest(values: Float64Array, k: number): number {
+  const target = values.length - k; // the k-th largest is the (n − k)-th smallest, 0-based
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
+}
