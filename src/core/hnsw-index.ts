@@ -111,6 +111,39 @@ function probeMovePatch(): boolean {
   }
 }
 
+/**
+ * Whether the addon copies points as Float32Arrays (patches/hnswlib-node+3.0.0.patch): getPoint
+ * into a caller's array and addPoint from one, instead of a JS number per coordinate each way
+ * (a 64-dim vectorOf: 6.5–7.4 µs as an array, most of it making the 64 numbers). Without it
+ * points go as arrays, same values.
+ */
+export const HNSW_TYPED_PATCH: boolean = probeTypedPatch();
+
+function probeTypedPatch(): boolean {
+  try {
+    const probe = new hnswlib.HierarchicalNSW('l2', 1);
+    probe.initIndex({ maxElements: 1 });
+    probe.addPoint(Float32Array.of(0.5), 0);
+    const out: unknown = probe.getPoint(0, new Float32Array(1));
+    return out instanceof Float32Array && out[0] === 0.5;
+  } catch {
+    return false;
+  }
+}
+
+/** A point as the addon takes it. */
+type Point = number[] | Float32Array;
+
+function toPoint(vector: Vector): Point {
+  if (!HNSW_TYPED_PATCH) return Array.from(vector);
+  return vector instanceof Float32Array ? vector : Float32Array.from(vector);
+}
+
+/** Label's point of `graph`; into `out` (and returned) when the addon takes it. */
+function readPoint(graph: hnswlib.HierarchicalNSW, label: number, out: Float32Array): Point {
+  return HNSW_TYPED_PATCH ? graph.getPoint(label, out) : graph.getPoint(label);
+}
+
 const DEFAULTS: Required<Omit<HnswOptions, 'dim'>> = { capacity: 1024, M: 16, efConstruction: 'auto', efSearch: 'auto', seed: 100, rebuild: 'now' };
 
 /** What 'auto' builds a graph grown from empty with (its final size is not known yet). */
@@ -221,8 +254,10 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
   // Labels whose data moved without relinking since their graph was built.
   let stale = new Set<number>();
   let job: RebuildJob | undefined;
+  // One point read out of a graph on its way into another (addPoint copies it).
+  const scratch = new Float32Array(dim);
 
-  function insert(itemId: string, point: number[]): void {
+  function insert(itemId: string, point: Point): void {
     const label = labels.claim();
     if (deleted > 0) {
       native.addPoint(point, label, true);
@@ -236,7 +271,7 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
   }
 
   /** Moves a known point of `target`: relinks it alone, or (a refit's batch) moves its data and marks it stale. */
-  function moveIn(target: hnswlib.HierarchicalNSW, label: number, point: number[], dataOnly: boolean): void {
+  function moveIn(target: hnswlib.HierarchicalNSW, label: number, point: Point, dataOnly: boolean): void {
     if (!HNSW_MOVE_PATCH) target.addPoint(point, label);
     else if (dataOnly) {
       target.addPoint(point, label, false, MOVE_DATA_ONLY);
@@ -244,7 +279,7 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
     } else target.addPoint(point, label, false, RELINK_ALONE);
   }
 
-  function move(label: number, point: number[], dataOnly: boolean): void {
+  function move(label: number, point: Point, dataOnly: boolean): void {
     moveIn(native, label, point, dataOnly);
     // A build under way copied this point's old data, or will copy the new: either way it is
     // moved again, the same way, when the fresh graph is swapped in.
@@ -254,8 +289,8 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
   function upsert(itemId: string, vector: Vector): void {
     checkIndexVector(itemId, vector, dim);
     const existing = labels.labelFor(itemId);
-    if (existing !== undefined) move(existing, Array.from(vector), false);
-    else insert(itemId, Array.from(vector));
+    if (existing !== undefined) move(existing, toPoint(vector), false);
+    else insert(itemId, toPoint(vector));
   }
 
   /** Builds for about budgetMs; true when nothing is left to build. */
@@ -274,7 +309,7 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
       }
       const label = order[job.next++]!;
       if (labels.idOfLabel[label] === undefined) continue; // removed since the build started
-      fresh.addPoint(native.getPoint(label), label);
+      fresh.addPoint(readPoint(native, label, scratch), label);
       inFresh[label] = 1;
     } while (performance.now() - started < budgetMs);
     return false;
@@ -301,12 +336,12 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
     if (fresh.getMaxElements() < live.length) fresh.resizeIndex(live.length);
     for (const [label] of live) {
       if (inFresh[label] === 1) continue;
-      fresh.addPoint(native.getPoint(label), label); // added since the build started
+      fresh.addPoint(readPoint(native, label, scratch), label); // added since the build started
       inFresh[label] = 2;
     }
     for (const [label, dataOnly] of moved) {
       if (inFresh[label] !== 1 || labels.idOfLabel[label] === undefined) continue;
-      moveIn(fresh, label, native.getPoint(label), dataOnly);
+      moveIn(fresh, label, readPoint(native, label, scratch), dataOnly);
     }
     native = fresh;
     builtWith = efConstruction;
@@ -322,8 +357,8 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
     }
     for (const [itemId, vector] of changes) {
       const existing = labels.labelFor(itemId);
-      if (existing !== undefined) move(existing, Array.from(vector), true);
-      else insert(itemId, Array.from(vector));
+      if (existing !== undefined) move(existing, toPoint(vector), true);
+      else insert(itemId, toPoint(vector));
     }
     if (opts.rebuild === 'now') while (!rebuildStep(Number.POSITIVE_INFINITY));
   }
@@ -385,7 +420,10 @@ function compose(graph: hnswlib.HierarchicalNSW, graphEfConstruction: number, op
     },
     vectorOf(itemId): Vector | undefined {
       const label = labels.labelFor(itemId);
-      return label === undefined ? undefined : Float32Array.from(native.getPoint(label));
+      if (label === undefined) return undefined;
+      const out = new Float32Array(dim);
+      const point = readPoint(native, label, out);
+      return point === out ? out : Float32Array.from(point);
     },
     idsWithHash(hash) {
       return labels.idsWithHash(hash);

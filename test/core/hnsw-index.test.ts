@@ -1,3 +1,4 @@
+import hnswlib from 'hnswlib-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { loadHnswIndex, saveHnswIndex } from '../../src/adapters/fs/hnsw-snapshot.ts';
-import { autoEfConstruction, autoEfSearch, createHnswIndex, HNSW_MOVE_PATCH, HNSW_NATIVE_MASK, MOVE_BATCH } from '../../src/core/hnsw-index.ts';
+import { autoEfConstruction, autoEfSearch, createHnswIndex, HNSW_MOVE_PATCH, HNSW_NATIVE_MASK, HNSW_TYPED_PATCH, MOVE_BATCH } from '../../src/core/hnsw-index.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
 import { annIndexSuite, clusteredVectors, randomVector, rng } from './ann-index.suite.ts';
 
@@ -86,6 +87,25 @@ describe('HNSW refit: data moved at once, the graph rebuilt in slices (rebuild: 
 
   it('is compiled in: npm ci applied patches/hnswlib-node+3.0.0.patch and rebuilt the addon', () => {
     expect(HNSW_MOVE_PATCH).toBe(true);
+    expect(HNSW_TYPED_PATCH).toBe(true);
+  });
+
+  it('points cross into the addon and back as Float32Arrays with the values an array carries', () => {
+    const native = new hnswlib.HierarchicalNSW('ip', 3);
+    native.initIndex({ maxElements: 4 });
+    native.addPoint(Float32Array.of(0.25, -1.5, 3), 0);
+    native.addPoint([0.25, -1.5, 3], 1);
+    const out = new Float32Array(3);
+    expect(native.getPoint(0, out)).toBe(out);
+    expect([...out]).toEqual(native.getPoint(1));
+    expect(() => native.getPoint(0, new Float32Array(2))).toThrow(/shorter than the point/);
+    expect(() => native.addPoint(new Float32Array(2), 2)).toThrow(/expected 3, but got 2/);
+    // Through the index: a number[] vector and a Float32Array one are stored and read back alike.
+    const hnsw = createHnswIndex({ dim: 3, seed: 1 });
+    hnsw.upsert('typed', Float32Array.of(0.6, 0.8, 0));
+    hnsw.upsert('plain', [0.6, 0.8, 0]);
+    expect(hnsw.vectorOf('typed')).toEqual(hnsw.vectorOf('plain'));
+    expect(hnsw.vectorOf('typed')).toBeInstanceOf(Float32Array);
   });
 
   it('answers with the moved vectors at once, then a sliced rebuild swaps in a graph holding every change made while it ran', () => {
