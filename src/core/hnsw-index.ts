@@ -135,8 +135,7 @@ function probeTypedPatch(): boolean {
 type Point = number[] | Float32Array;
 
 function toPoint(vector: Vector): Point {
-  if (!HNSW_TYPED_PATCH) return Array.from(vector);
-  return vector instanceof Float32Array ? vector : Float32Array.from(vector);
+  return HNSW_TYPED_PATCH ? vector : Array.from(vector);
 }
 
 /** Label's point of `graph`; into `out` (and returned) when the addon takes it. */
