@@ -69,8 +69,8 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
         const due = turn();
         if (due) {
           await due;
-          // A stop (or a rebalance) during the turn: the rest of a long lookback fetch is not waited for.
-          if (!batch.isRunning() || batch.isStale()) return;
+          // A stop during the turn: the rest of a long lookback fetch is not waited for.
+          if (!batch.isRunning()) return;
         }
         const decoded = decodeEvent(m.key, m.value, { maxBytes: config.learner.maxEventBytes });
         if (!decoded.ok) continue;

@@ -16,7 +16,8 @@ interface ColdRecord {
 /**
  * Items kept per horizon in a save: cold users are served a horizon's top 10, and an item
  * outside the top 10,000 of a 30- or 365-day horizon does not climb into it within one restart
- * unless its new events would lift it from zero anyway. Bounds a save to ~0.5 MB per horizon.
+ * unless its new events would lift it from zero anyway. A save is ~0.2 MB per horizon (10,000
+ * ids of ~11 characters, measured).
  */
 export const COLD_ITEMS_PER_HORIZON = 10_000;
 
