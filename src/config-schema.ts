@@ -82,8 +82,6 @@ export const SETTINGS = [
   { env: 'HTTP_MAP_SAMPLE_SIZE', path: 'http.mapSampleSize', type: 'int', default: 2000, min: 10, max: 100_000, unit: 'items', doc: "items drawn for the page's 2-D embedding map" },
   { env: 'HTTP_PRODUCE_TIMEOUT_MS', path: 'http.produceTimeoutMs', type: 'int', default: 5000, min: 100, max: 120_000, unit: 'ms', doc: 'bound on producing a `POST /v1/events` batch; past it the client gets a retryable 503' },
   { env: 'API_INDEX_SNAPSHOT_DIR', path: 'http.indexSnapshotDir', type: 'path', default: '$STREAMREC_HOME/api-index', off: true, doc: 'where the API keeps its HNSW snapshot for fast restarts (`off` disables)' },
-  // A restarted API answers meanwhile, from partial trending and session neighbours, and more slowly.
-  { env: 'HTTP_WARMUP_MAX_MS', path: 'http.warmupMaxMs', type: 'int', default: 120_000, min: 0, max: 3_600_000, unit: 'ms', doc: '`/readyz` says `starting` until the clickstream feed has replayed its lookback (trending, session neighbours), at most this long; past it the API says ready anyway and logs a warning' },
   { env: 'HTTP_PROBE_INTERVAL_MS', path: 'http.probeIntervalMs', type: 'int', default: 1000, min: 50, max: 60_000, unit: 'ms', doc: 'how often the API probes Redis and Kafka for `/readyz` and degradation' },
   // Items published since reach such a user at their next event or after this long.
   { env: 'RECOMMEND_POOL_MAX_AGE_MS', path: 'http.poolMaxAgeMs', type: 'int', default: 600_000, min: 0, max: 7 * DAY_MS, unit: 'ms', doc: "a user's candidate pool (searched by the learner at their last event, stored with their state) is ranked instead of searching the index while at most this old; `0` always searches" },
@@ -117,7 +115,7 @@ export const SETTINGS = [
   { env: 'LEARNER_INDEX_SNAPSHOT_DIR', path: 'learner.indexSnapshotDir', type: 'path', default: '$STREAMREC_HOME/learner-index', off: true, doc: 'where a learner keeps its HNSW snapshot for fast restarts (`off` disables)' },
   // 6000 is the broker's minimum session timeout.
   { env: 'LEARNER_SESSION_TIMEOUT_MS', path: 'learner.sessionTimeoutMs', type: 'int', default: 30_000, min: 6000, max: 300_000, unit: 'ms', doc: "a dead learner's partitions move to the others after this long (min 6000)" },
-  { env: 'CATCH_UP_TIMEOUT_MS', path: 'learner.catchUpTimeoutMs', type: 'int', default: 120_000, min: 1000, max: 3_600_000, unit: 'ms', doc: 'bound on catching up with item-embeddings at start' },
+  { env: 'CATCH_UP_TIMEOUT_MS', path: 'learner.catchUpTimeoutMs', type: 'int', default: 120_000, min: 1000, max: 3_600_000, unit: 'ms', doc: 'bound on catching up at start: with item-embeddings (a learner or API fails past it), with item-neighbours and, for the API\'s `/readyz`, with the clickstream lookback (past it they go on tailing, with a warning)' },
   { env: 'ON_TOPIC_CHANGE', path: 'learner.onTopicChange', type: 'enum', default: 'refuse', values: ['refuse', 'restart'], doc: "the clickstream topic was deleted and created again while Redis kept users' positions in the old one: `refuse` stops the learner and says what to run (`streamrec reset --yes`); `restart` applies the new topic's events on top of the stored states, ignoring the old positions" },
   // refitter
   { env: 'REFIT_GROUP_ID', path: 'refitter.groupId', type: 'string', default: 'streamrec-refitter', doc: "the refit worker's consumer group (run one refitter; it commits nothing and rereads the clickstream at every start)" },

@@ -103,7 +103,7 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     closer.add('trending feed', () => feed.stop());
     const coldSaver = startColdSaver(redis, keys, topic, () => feed.coldSnapshot(COLD_ITEMS_PER_HORIZON), log);
     closer.add('cold-user choice', () => coldSaver.stop());
-    void markFeedCurrentWhenCaughtUp(feed, health, config.http.warmupMaxMs, log);
+    void markFeedCurrentWhenCaughtUp(feed, health, config.learner.catchUpTimeoutMs, log);
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);
     const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions, cold: feed.cold }, log, blendRestored);
     feedback.afterEvent = (event) => recommender.afterEvent(event);
@@ -161,12 +161,12 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
  * Ready once the feed has replayed its lookback: before that, answers come from partial
  * trending and session neighbours and wait behind the replay. Bounded: a feed that cannot
  * catch up (a broker slow to answer, a lookback too large) must not keep the API out of
- * rotation for good, so past `warmupMaxMs` it says ready anyway and warns.
+ * rotation for good, so past `timeoutMs` (CATCH_UP_TIMEOUT_MS) it says ready anyway and warns.
  */
-async function markFeedCurrentWhenCaughtUp(feed: TrendingFeed, health: HealthMonitor, warmupMaxMs: number, log: Logger): Promise<void> {
-  const outcome = await feed.whenCaughtUp(warmupMaxMs);
+async function markFeedCurrentWhenCaughtUp(feed: TrendingFeed, health: HealthMonitor, timeoutMs: number, log: Logger): Promise<void> {
+  const outcome = await feed.whenCaughtUp(timeoutMs);
   if (outcome === 'stopped') return;
-  if (outcome === 'timeout') log.warn({ warmupMaxMs, events: feed.eventsSeen }, 'clickstream feed still replaying its lookback; ready anyway (HTTP_WARMUP_MAX_MS)');
+  if (outcome === 'timeout') log.warn({ timeoutMs, events: feed.eventsSeen }, 'clickstream feed still replaying its lookback; ready anyway (CATCH_UP_TIMEOUT_MS)');
   health.markFeedCurrent();
 }
 

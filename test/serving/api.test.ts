@@ -44,7 +44,7 @@ describe('API process against real Kafka and Redis, with a learner', () => {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
 
-    // Ready once the clickstream feed has replayed its lookback (bounded by HTTP_WARMUP_MAX_MS).
+    // Ready once the clickstream feed has replayed its lookback (bounded by CATCH_UP_TIMEOUT_MS).
     let ready = await get<{ ready: boolean; indexSize: number; modelVersion: string; checks: { feed: boolean } }>('/readyz');
     await waitUntil('the API to be ready', async () => (ready = await get('/readyz')).status === 200, 30_000);
     expect(ready.body).toMatchObject({ ready: true, indexSize: 30, modelVersion: 'test-v1', checks: { feed: true } });
