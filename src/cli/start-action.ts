@@ -54,6 +54,10 @@ export async function startAction(opts: { keepStack?: boolean }): Promise<void> 
     closer.add('refitter', () => refitter.close());
     const api = await startApi(config, log);
     closer.add('api', () => api.close());
+    // "Running" when /readyz says so: the API's clickstream feed has replayed its lookback (bounded).
+    let stopping = false;
+    await Promise.race([api.warm, stopped.then(() => (stopping = true))]);
+    if (stopping) return;
     const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
     say('');
     say(`streamrec is running (ready in ${seconds} s): API ${api.address}  page ${api.address}/  docs ${api.address}/docs`);

@@ -31,12 +31,16 @@ import { startTrendingFeed, type TrendingFeed } from './trending-feed.ts';
 
 export interface ApiProcess {
   app: HttpApp;
+  /** Resolves once /readyz may say ready as far as the clickstream feed goes (caught up, or its bound passed). */
+  warm: Promise<void>;
   close(): Promise<void>;
 }
 
 export interface RunningApi {
   /** http://host:port the API listens on. */
   address: string;
+  /** ApiProcess.warm: the feed has replayed its lookback (bounded by CATCH_UP_TIMEOUT_MS). */
+  warm: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,7 +107,7 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     closer.add('trending feed', () => feed.stop());
     const coldSaver = startColdSaver(redis, keys, topic, () => feed.coldSnapshot(COLD_ITEMS_PER_HORIZON), log);
     closer.add('cold-user choice', () => coldSaver.stop());
-    void markFeedCurrentWhenCaughtUp(feed, health, config.learner.catchUpTimeoutMs, log);
+    const warm = markFeedCurrentWhenCaughtUp(feed, health, config.learner.catchUpTimeoutMs, log);
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);
     const recommender = bindServingRecommender(config, model, catalog, { trending: () => feed.trending, sessions, cold: feed.cold }, log, blendRestored);
     feedback.afterEvent = (event) => recommender.afterEvent(event);
@@ -129,7 +133,7 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
       await app.close();
     });
     await app.ready();
-    return { app, close: () => closer.close() };
+    return { app, warm, close: () => closer.close() };
   } catch (err) {
     await closer.close().catch(() => undefined);
     throw err;
@@ -154,7 +158,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   const host = address.includes(':') ? `[${address}]` : address;
   const url = `http://${host}:${port}`;
   log.info({ url, docs: `${url}/docs` }, 'API listening');
-  return { address: url, close: () => api.close() };
+  return { address: url, warm: api.warm, close: () => api.close() };
 }
 
 /**

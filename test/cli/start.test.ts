@@ -31,6 +31,9 @@ async function startOnce(expectTraining: boolean): Promise<void> {
     const curlLine = await start.waitFor(/curl -s '/, 120_000);
     const url = /curl -s '([^']+)'/.exec(curlLine)![1]!;
     expect(start.output.some((l) => l.includes('training one from'))).toBe(expectTraining);
+    // "Running" is printed once /readyz says ready (the API's clickstream feed replayed its lookback).
+    const ready = await fetch(url.replace(/\/v1\/users\/.*$/, '/readyz'), { signal: AbortSignal.timeout(10_000) });
+    expect(ready.status).toBe(200);
     const body = await personalisedList(url, 90_000);
     expect(body.items.length).toBe(5);
     expect(body.fallback).toBe(false);
