@@ -33,7 +33,8 @@ export async function privateBroker(name: string, extraEnv: Record<string, strin
     REDIS_KEY_PREFIX: `test-${name}-${randomBytes(3).toString('hex')}`,
     ...extraEnv,
   });
-  const log = createLogger('test', 'silent');
+  // TEST_BROKER_LOG=warn shows what the engine logged through the broker's death and restart.
+  const log = createLogger('test', (process.env.TEST_BROKER_LOG as 'silent' | undefined) ?? 'silent');
   afterAll(async () => {
     await stackDown(config, log).catch(() => undefined);
     rmSync(config.stateDir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import type { ClickEvent } from '../../core/events.ts';
 import type { Logger } from '../../log.ts';
 import { encodeEvent, type EventFormat } from './codec.ts';
-import { connectProducer, sendChunked } from './producer.ts';
+import { connectProducer, sendChunked, type EngineProducer } from './producer.ts';
 import type { ProduceProgress } from '../../core/ports.ts';
 
 export interface ClickstreamProducer {
@@ -23,7 +23,7 @@ export async function createClickstreamProducer(
   kafka: Kafka,
   config: Config,
   log: Logger,
-  options: { producer?: Producer } = {},
+  options: { producer?: EngineProducer } = {},
 ): Promise<ClickstreamProducer> {
   const owned = options.producer === undefined;
   const producer = options.producer ?? (await connectProducer(kafka, config, log));

@@ -1,11 +1,11 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { validateId } from '../../core/events.ts';
 import { vectorFromBytes, vectorToBytes } from '../../core/vector.ts';
 import type { Logger } from '../../log.ts';
 import { msgpack } from '../msgpack.ts';
 import { unpackKeyedRecord } from './codec.ts';
-import { connectProducer, sendChunked } from './producer.ts';
+import { connectProducer, sendChunked, type EngineProducer } from './producer.ts';
 import type { ItemEmbeddingChange, ItemEmbeddingRecord, ItemEmbeddingsPublisher } from '../../core/ports.ts';
 
 /**
@@ -57,7 +57,7 @@ export async function createItemEmbeddingsPublisher(
   kafka: Kafka,
   config: Config,
   log: Logger,
-  options: { producer?: Producer } = {},
+  options: { producer?: EngineProducer } = {},
 ): Promise<ItemEmbeddingsPublisher> {
   const owned = options.producer === undefined;
   const producer = options.producer ?? (await connectProducer(kafka, config, log));

@@ -1,9 +1,8 @@
-import type { Producer } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { isStreamrecError } from '../../errors.ts';
 import { toDeadLetterMessage } from './dead-letter.ts';
 import { encodeItemEmbedding } from './item-embeddings.ts';
-import { sendChunked } from './producer.ts';
+import { sendChunked, type EngineProducer } from './producer.ts';
 import { toRecommendationMessage } from './recommendations.ts';
 import type { PipelineSink } from '../../core/ports.ts';
 
@@ -20,7 +19,7 @@ const DEAD_LETTER_SHARE_OF_LIMIT = 0.5;
 /** Metadata, the key and a first slice of the value: what any Kafka topic takes. */
 const MINIMAL_DEAD_LETTER_BYTES = 4096;
 
-export function createKafkaPipelineSink(producer: Producer, config: Config, limits: PipelineSinkLimits): PipelineSink {
+export function createKafkaPipelineSink(producer: EngineProducer, config: Config, limits: PipelineSinkLimits): PipelineSink {
   const timeoutMs = config.kafka.requestTimeoutMs;
   const deadLetterMaxBytes = Math.floor(limits.deadLetterTopicMaxBytes * DEAD_LETTER_SHARE_OF_LIMIT);
   return {
