@@ -89,13 +89,18 @@ export function blendSnapshotFor(value: unknown, params: BlendChoiceParams): Ble
   if (!Array.isArray(savedLast) || savedLast.length !== n || savedLast.some((w, a) => w !== lastItemWeights[a])) {
     return `saved for last-item weights ${JSON.stringify(savedLast)}, this model chooses between ${JSON.stringify(lastItemWeights)}`;
   }
-  const credits = v.credits;
-  const credited = v.credited;
-  const chosen = v.chosen;
+  const leader = leaderStateFor(v, n);
+  if (typeof leader === 'string') return leader;
+  return { format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], lastItemWeights, ...leader };
+}
+
+/** A saved leader's state (createLeaderChooser's `restored`) over `n` alternatives, or why `v` holds none. */
+export function leaderStateFor(v: { credits?: unknown; credited?: unknown; chosen?: unknown }, n: number): { credits: number[]; credited: number; chosen: number } | string {
+  const { credits, credited, chosen } = v;
   if (!Array.isArray(credits) || credits.length !== n || !credits.every((c) => typeof c === 'number' && Number.isFinite(c) && c >= 0)) return 'credits are not one non-negative number per alternative';
-  if (typeof credited !== 'number' || !Number.isFinite(credited) || credited < 0 || credits.some((c) => c > credited + 1e-9)) return 'the count of credited lists is missing or below a credit';
-  if (!Number.isInteger(chosen) || chosen! < 0 || chosen! >= n) return 'the chosen alternative is not one of them';
-  return { format: 'streamrec-blend', version: 1, sessionWeights: [...params.sessionWeights], lastItemWeights, credits: [...credits], credited, chosen: chosen! };
+  if (typeof credited !== 'number' || !Number.isFinite(credited) || credited < 0 || credits.some((c) => (c as number) > credited + 1e-9)) return 'the count of credited lists is missing or below a credit';
+  if (typeof chosen !== 'number' || !Number.isInteger(chosen) || chosen < 0 || chosen >= n) return 'the chosen alternative is not one of them';
+  return { credits: [...(credits as number[])], credited, chosen };
 }
 
 /** The blend choice's leader (createLeaderChooser) and what its successor needs. */

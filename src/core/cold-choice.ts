@@ -1,4 +1,4 @@
-import { createLeaderChooser, type AlternativeLists } from './blend-choice.ts';
+import { createLeaderChooser, leaderStateFor, type AlternativeLists } from './blend-choice.ts';
 import { itemHash } from './item-hash.ts';
 import { createTrending, type Trending, type TrendingSnapshot } from './trending.ts';
 
@@ -81,10 +81,9 @@ export function coldSnapshotFor(value: unknown, params: ColdChoiceParams, mainHa
   if (!Array.isArray(v.halfLivesMs) || v.halfLivesMs.length !== n || v.halfLivesMs.some((h, a) => h !== params.halfLivesMs[a])) {
     return `saved for horizons ${JSON.stringify(v.halfLivesMs)} ms, this model chooses between ${JSON.stringify(params.halfLivesMs)} ms`;
   }
-  const { credits, credited, chosen, trackers } = v;
-  if (!Array.isArray(credits) || credits.length !== n || !credits.every((c) => typeof c === 'number' && Number.isFinite(c) && c >= 0)) return 'credits are not one non-negative number per horizon';
-  if (typeof credited !== 'number' || !Number.isFinite(credited) || credited < 0 || credits.some((c) => c > credited + 1e-9)) return 'the count of credited lists is missing or below a credit';
-  if (!Number.isInteger(chosen) || chosen! < 0 || chosen! >= n) return 'the chosen horizon is not one of them';
+  const leader = leaderStateFor(v, n);
+  if (typeof leader === 'string') return leader;
+  const { trackers } = v;
   if (!Array.isArray(trackers) || trackers.length !== n) return 'not one tracker per horizon';
   for (let a = 0; a < n; a++) {
     const t = trackers[a];
@@ -96,7 +95,7 @@ export function coldSnapshotFor(value: unknown, params: ColdChoiceParams, mainHa
     const why = trackerProblem(t, h);
     if (why) return `tracker of the ${h} ms horizon: ${why}`;
   }
-  return { format: 'streamrec-cold', version: 1, halfLivesMs: [...params.halfLivesMs], credits: [...credits], credited, chosen: chosen!, trackers: trackers as Array<TrendingSnapshot | null> };
+  return { format: 'streamrec-cold', version: 1, halfLivesMs: [...params.halfLivesMs], ...leader, trackers: trackers as Array<TrendingSnapshot | null> };
 }
 
 function trackerProblem(t: unknown, halfLifeMs: number): string | undefined {

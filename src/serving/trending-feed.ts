@@ -1,6 +1,5 @@
 import type { KafkaClient } from '../adapters/kafka/client.ts';
 import { startClickstreamTail, type CatchUp } from '../adapters/kafka/clickstream-tail.ts';
-import { readPartitionOffsets } from '../adapters/kafka/offsets.ts';
 import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
@@ -42,16 +41,24 @@ export async function startTrendingFeed(
   restoredCold?: ColdRestore,
 ): Promise<TrendingFeed> {
   const trending = createTrending(config.model.trendingHalfLifeMs);
-  const usable = restoredCold && (await coldRestoreFits(kafka, config, log, restoredCold)) ? restoredCold : undefined;
-  const cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs, usable?.snapshot);
-  if (usable) log.info({ halfLifeMs: cold.state.halfLifeMs, credited: Math.round(usable.snapshot.credited) }, 'cold-user choice restored from Redis');
+  // Replaced at the tail's start (before any event) by the restored choice when it fits the topic.
+  let cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs);
   // Per partition: events below this offset are in the restored horizons already; then, the offset after the last event read.
-  const skipBelow = new Map(usable?.nextOffsets ?? []);
-  const nextOffsets = new Map<number, number>(usable?.nextOffsets ?? []);
+  const skipBelow = new Map<number, number>();
+  const nextOffsets = new Map<number, number>();
   const weights = config.model.weights;
   const tail = await startClickstreamTail(kafka, config, log, {
     name: sessions ? 'trending and sessions feed' : 'trending feed',
     lookbackMs,
+    onStart: (ends) => {
+      if (restoredCold === undefined || !coldRestoreFits(restoredCold, ends, log)) return;
+      cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs, restoredCold.snapshot);
+      for (const [partition, next] of restoredCold.nextOffsets) {
+        skipBelow.set(partition, next);
+        nextOffsets.set(partition, next);
+      }
+      log.info({ halfLifeMs: cold.state.halfLifeMs, credited: Math.round(restoredCold.snapshot.credited) }, 'cold-user choice restored from Redis');
+    },
     onEvent: (event, partition, offset) => {
       const weight = weights[event.type];
       if (weight > 0) {
@@ -78,16 +85,9 @@ export async function startTrendingFeed(
 /**
  * A saved cold choice fits this clickstream when no offset it holds events below is past the
  * partition's end: otherwise the topic was recreated, and skipping up to those offsets would drop
- * new events. Unreadable watermarks: not restored either (logged; the horizons start from the lookback).
+ * new events.
  */
-async function coldRestoreFits(kafka: KafkaClient, config: Config, log: Logger, restored: ColdRestore): Promise<boolean> {
-  let ends: Map<number, number>;
-  try {
-    ends = new Map((await readPartitionOffsets(kafka, config, config.topics.clickstream)).map((p) => [p.partition, p.high]));
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'clickstream offsets unreadable; the saved cold-user choice is not restored');
-    return false;
-  }
+function coldRestoreFits(restored: ColdRestore, ends: ReadonlyMap<number, number>, log: Logger): boolean {
   for (const [partition, next] of restored.nextOffsets) {
     const end = ends.get(partition);
     if (end === undefined || next > end) {

@@ -21,14 +21,20 @@ function feedStore(add: (itemId: string, ts: number) => void): number {
   return ts;
 }
 
+/** A process's trending and its cold choice, both fed the store above. */
+function fedChoice(): { main: ReturnType<typeof createTrending>; cold: ReturnType<typeof createColdChoice> } {
+  const main = createTrending(DAY);
+  const cold = createColdChoice(params, () => main, DAY);
+  feedStore((id, ts) => {
+    main.add(id, ts, 1);
+    cold.add(id, ts, 1);
+  });
+  return { main, cold };
+}
+
 describe('cold choice', () => {
   it('serves the configured trending first, then the horizon newcomers act on', () => {
-    const main = createTrending(DAY);
-    const cold = createColdChoice(params, () => main, DAY);
-    feedStore((id, ts) => {
-      main.add(id, ts, 1);
-      cold.add(id, ts, 1);
-    });
+    const { main, cold } = fedChoice();
     expect(cold.served()).toBe(main);
     expect(cold.state.halfLifeMs).toBe(DAY);
     const lists = cold.lists(() => true);
@@ -65,12 +71,7 @@ describe('cold choice', () => {
   });
 
   it('a snapshot carries the choice and the longer horizons to a successor, bounded in items', () => {
-    const main = createTrending(DAY);
-    const cold = createColdChoice(params, () => main, DAY);
-    feedStore((id, ts) => {
-      main.add(id, ts, 1);
-      cold.add(id, ts, 1);
-    });
+    const { cold } = fedChoice();
     for (let n = 0; n < 5; n++) cold.credit(cold.lists(() => true), `c${n % 3}`);
     const saved = JSON.parse(JSON.stringify(cold.snapshot(5))) as unknown;
     const snapshot = coldSnapshotFor(saved, params, DAY);

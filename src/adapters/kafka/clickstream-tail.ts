@@ -32,6 +32,8 @@ export interface ClickstreamTailOptions {
    * (undecodable ones are skipped: the learner dead-letters them).
    */
   onEvent: (event: ClickEvent, partition: number, offset: number) => void;
+  /** Each partition's high watermark as the tail starts, before any event (read once, for the catch-up too). */
+  onStart?: (highWatermarks: ReadonlyMap<number, number>) => void;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function startClickstreamTail(kafka: KafkaClient, config: Config, l
   // leaves when a batch reaches it. Partitions with nothing in the lookback have nothing to replay.
   const behind = new Map<number, number>();
   for (const s of starts) if (s.at !== undefined && s.at >= 0 && s.at < s.high) behind.set(s.partition, s.high - 1);
+  options.onStart?.(new Map(starts.map((s) => [s.partition, s.high])));
   const startedMs = Date.now();
   const waiters = new Set<(outcome: CatchUp) => void>();
   const settle = (outcome: CatchUp) => {
