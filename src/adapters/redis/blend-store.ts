@@ -3,6 +3,7 @@ import { blendLabels, blendSnapshotFor, type BlendChoiceParams, type BlendSnapsh
 import type { Logger } from '../../log.ts';
 import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
+import { readSavedRecord } from './saved-record.ts';
 import { startPeriodicSave, type PeriodicSave } from './periodic-save.ts';
 
 /**
@@ -11,21 +12,9 @@ import { startPeriodicSave, type PeriodicSave } from './periodic-save.ts';
  * does not fit this model (logged with the reason: the process then starts from the default).
  */
 export async function loadBlend(redis: Redis, keys: RedisKeys, groupId: string, params: BlendChoiceParams, log: Logger): Promise<BlendSnapshot | undefined> {
-  let bytes: Buffer | null;
-  try {
-    bytes = await redis.getBuffer(keys.learnerBlend(groupId));
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'saved blend choice not read; starting from the default blend');
-    return undefined;
-  }
-  if (bytes === null) return undefined;
-  let value: unknown;
-  try {
-    value = msgpack.unpack(bytes);
-  } catch {
-    value = undefined;
-  }
-  const snapshot = blendSnapshotFor(value, params);
+  const saved = await readSavedRecord(redis, keys.learnerBlend(groupId), log, 'saved blend choice not read; starting from the default blend');
+  if (saved === undefined) return undefined;
+  const snapshot = blendSnapshotFor(saved.value, params);
   if (typeof snapshot === 'string') {
     log.warn({ key: keys.learnerBlend(groupId), reason: snapshot }, 'saved blend choice ignored; starting from the default blend (the next save replaces it)');
     return undefined;

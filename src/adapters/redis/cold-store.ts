@@ -3,6 +3,7 @@ import { coldSnapshotFor, type ColdChoiceParams, type ColdRestore } from '../../
 import type { Logger } from '../../log.ts';
 import { msgpack } from '../msgpack.ts';
 import type { RedisKeys } from './keys.ts';
+import { readSavedRecord } from './saved-record.ts';
 import { startPeriodicSave, type PeriodicSave } from './periodic-save.ts';
 
 /** How an API process's cold choice is stored: the snapshot and where in which topic it stopped. */
@@ -28,25 +29,14 @@ export const COLD_ITEMS_PER_HORIZON = 10_000;
  */
 export async function loadColdChoice(redis: Redis, keys: RedisKeys, topic: string, params: ColdChoiceParams, mainHalfLifeMs: number, log: Logger): Promise<ColdRestore | undefined> {
   const key = keys.apiCold();
-  let bytes: Buffer | null;
-  try {
-    bytes = await redis.getBuffer(key);
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'saved cold-user choice not read; its longer horizons start from the lookback');
-    return undefined;
-  }
-  if (bytes === null) return undefined;
-  let record: Partial<ColdRecord> | undefined;
-  try {
-    record = msgpack.unpack(bytes) as Partial<ColdRecord>;
-  } catch {
-    record = undefined;
-  }
+  const saved = await readSavedRecord(redis, key, log, 'saved cold-user choice not read; its longer horizons start from the lookback');
+  if (saved === undefined) return undefined;
+  const record = saved.value as Partial<ColdRecord> | null | undefined;
   const ignore = (reason: string) => {
     log.warn({ key, reason }, 'saved cold-user choice ignored; its longer horizons start from the lookback (the next save replaces it)');
     return undefined;
   };
-  if (record === null || typeof record !== 'object') return ignore('not a msgpack record');
+  if (record === null || record === undefined || typeof record !== 'object') return ignore('not a msgpack record');
   if (record.topic !== topic) return ignore(`saved from topic ${String(record.topic)}, this process reads ${topic}`);
   const offsets = record.nextOffsets;
   if (!Array.isArray(offsets) || !offsets.every((o) => Array.isArray(o) && o.length === 2 && Number.isInteger(o[0]) && o[0] >= 0 && Number.isInteger(o[1]) && o[1] >= 0)) {
