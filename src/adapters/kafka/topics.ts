@@ -61,8 +61,11 @@ export async function ensureTopics(kafka: Kafka, config: Config, names?: readonl
     const missing = specs.filter((s) => !existingBefore.has(s.topic));
     if (missing.length > 0) {
       try {
+        // kafkajs's own leader wait gives up on the first "does not host this topic-partition"
+        // that a KRaft broker answers while the new topic's metadata reaches it; ours below
+        // waits that out.
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           timeout: config.kafka.requestTimeoutMs,
           topics: missing.map(toTopicConfig(config)),
         });
@@ -70,7 +73,7 @@ export async function ensureTopics(kafka: Kafka, config: Config, names?: readonl
         if (!isAlreadyExists(err)) throw err;
       }
     }
-    await checkShapeOnceLeadersExist(admin, specs, log);
+    await checkShapeOnceLeadersExist(admin, specs, Math.max(MIN_LEADER_WAIT_MS, config.kafka.requestTimeoutMs), log);
     return {
       created: missing.map((s) => s.topic),
       existing: specs.filter((s) => existingBefore.has(s.topic)).map((s) => s.topic),
@@ -163,19 +166,21 @@ function toTopicConfig(config: Config) {
   });
 }
 
-// A process that lost the creation race (TOPIC_ALREADY_EXISTS) can reach the metadata
-// before the winner's partitions have leaders; the broker then answers "does not host this
-// topic-partition" for a moment. Several learners starting together hit exactly this.
-const LEADER_WAIT_ATTEMPTS = 20;
+// Right after creation (ours, or another process's that won the race) the broker can answer
+// "does not host this topic-partition" or name no leader for a moment; several learners
+// starting together hit exactly this. Waited out for at least this long, or the request
+// timeout when longer.
+const MIN_LEADER_WAIT_MS = 5_000;
 const LEADER_WAIT_STEP_MS = 250;
 
-async function checkShapeOnceLeadersExist(admin: Admin, specs: readonly TopicSpec[], log: Logger | undefined): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+async function checkShapeOnceLeadersExist(admin: Admin, specs: readonly TopicSpec[], waitMs: number, log: Logger | undefined): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
     try {
       await checkShape(admin, specs, log);
       return;
     } catch (err) {
-      if (!isTransientMetadataError(err) || attempt >= LEADER_WAIT_ATTEMPTS) throw err;
+      if (!isTransientMetadataError(err) || Date.now() + LEADER_WAIT_STEP_MS > deadline) throw err;
       await sleep(LEADER_WAIT_STEP_MS);
     }
   }
@@ -186,6 +191,10 @@ async function checkShape(admin: Admin, specs: readonly TopicSpec[], log: Logger
   for (const spec of specs) {
     const found = meta.topics.find((t) => t.name === spec.topic);
     if (!found) throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${spec.topic} is missing after creation`);
+    const leaderless = found.partitions.filter((p) => p.partitionErrorCode !== 0 || p.leader < 0).map((p) => p.partitionId);
+    if (found.partitions.length === 0 || leaderless.length > 0) {
+      throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${spec.topic} has no leader yet for partition(s) ${leaderless.join(', ') || 'any'}`, { retryable: true });
+    }
     warnOnShape(spec, found.partitions.length, log);
   }
 }
@@ -213,6 +222,7 @@ async function allPresentDirect(config: Config, specs: readonly TopicSpec[], log
 
 /** kafkajs wraps the broker's error once its own retries are spent; look through the wrapper. */
 function isTransientMetadataError(err: unknown): boolean {
+  if (err instanceof StreamrecError) return err.retryable;
   const e = err as { retriable?: boolean; type?: string; originalError?: unknown } | undefined;
   if (e?.retriable === true || e?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e?.type === 'LEADER_NOT_AVAILABLE') return true;
   return e?.originalError !== undefined && isTransientMetadataError(e.originalError);
