@@ -97,6 +97,8 @@ export const SETTINGS = [
   { env: 'DEFAULT_K', path: 'model.k', type: 'int', default: 10, min: 1, max: 1000, unit: 'items', doc: 'recommendations per request by default' },
   { env: 'MAX_K', path: 'model.maxK', type: 'int', default: 100, min: 1, max: 10_000, unit: 'items', doc: 'largest `k` a request may ask' },
   { env: 'TRENDING_HALF_LIFE_MS', path: 'model.trendingHalfLifeMs', type: 'int', default: DAY_MS, min: 1000, max: 365 * DAY_MS, unit: 'ms', defaultNote: '(1 day)', doc: 'half-life of trending scores' },
+  // Guards against a broken refit, not noise: core/refit-gate.ts.
+  { env: 'REFIT_MAX_DROP_PCT', path: 'model.refitMaxDropPct', type: 'int', default: 50, min: 0, max: 100, unit: '%', doc: "release check of every refit (refitter and `eval`): a refit whose sampled hit rate on the stream's last 1,000 transitions is more than this much below the served version's is held back and the served version stays; `100` turns the check off" },
   { env: 'SESSION_LOOKBACK_MS', path: 'model.sessionLookbackMs', type: 'int', default: DAY_MS, min: 0, max: 365 * DAY_MS, unit: 'ms', defaultNote: '(1 day)', doc: 'how far back in the clickstream a starting learner or API rebuilds the session-neighbour index' },
   // learner
   { env: 'LEARNER_GROUP_ID', path: 'learner.groupId', type: 'string', default: 'streamrec-learner', doc: "learners' consumer group" },

@@ -4,6 +4,7 @@ import { createCoVisitation, positiveSequence, type CoVisitation, type CoVisitat
 import type { ClickEvent, EventWeights } from './events.ts';
 import { appendEventId, appendHistory, isDuplicateEvent } from './learner.ts';
 import { refitItemVectors, type RefitParams, type RefitResult } from './refit.ts';
+import { createTransitionLog, DEFAULT_REFIT_GATE, judgeRefit, type RefitGateParams, type RefitVerdict } from './refit-gate.ts';
 import type { HistoryEntry } from './user-state.ts';
 import type { Vector } from './vector.ts';
 
@@ -13,6 +14,8 @@ export interface ItemRefitterParams {
   cooccurrence: CooccurrenceParams;
   coVisitation: CoVisitationParams;
   refit: RefitParams;
+  /** The release check every refit passes before it replaces `trained` (refit-gate.ts); DEFAULT_REFIT_GATE when absent. */
+  gate?: RefitGateParams;
   /** Remember the items whose co-visitation rules changed, for takeChangedRules (the refit worker publishes them). */
   trackRuleChanges?: boolean;
 }
@@ -32,7 +35,10 @@ export interface ItemRefitter {
   readonly eventsSeen: number;
   /** Event count at which the schedule asks for the next refit. */
   readonly nextRefitAt: number;
+  /** Refits accepted (their factors became `trained`). */
   readonly refits: number;
+  /** Refits the release check held back (`trained` kept). */
+  readonly heldBack: number;
   /** True when the schedule asks for a refit now. */
   readonly due: boolean;
   /**
@@ -47,14 +53,17 @@ export interface ItemRefitter {
   takeChangedRules(limit: number): string[];
   /** Items whose rule changes are not taken yet. */
   readonly pendingRuleChanges: number;
-  /** Refits every item from the co-occurrence, aligned onto `trained`, and schedules the next. */
-  refit(): RefitResult;
+  /**
+   * Refits every item from the co-occurrence, aligned onto `trained`, and schedules the next.
+   * The result replaces `trained` only when its verdict accepts it; a held-back result must not be served.
+   */
+  refit(): RefitResult & { verdict: RefitVerdict };
   /**
    * refit() in two halves for a caller that computes elsewhere (a worker thread): the inputs
    * of refitItemVectors, with the schedule advanced now; completeRefit takes its result.
    */
   beginRefit(): { cooccurrence: CooccurrenceSnapshot; previous: ReadonlyMap<string, Vector> };
-  completeRefit(result: RefitResult): void;
+  completeRefit(result: RefitResult): RefitVerdict;
   /**
    * Seeds the alignment anchor (a restarted worker: the model currently served) and the
    * schedule, as if the last refit had happened after `eventsAtAnchor` events.
@@ -81,10 +90,23 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
   const coVisitation = createCoVisitation(params.coVisitation);
   // Insertion-ordered and never re-ordered: the item waiting longest is taken first, so a hot item cannot starve the rest.
   const changedRules = new Set<string>();
+  const gate = params.gate ?? DEFAULT_REFIT_GATE;
+  const transitions = createTransitionLog(gate.transitions);
   let trained: ReadonlyMap<string, Vector> = new Map();
   let eventsSeen = 0;
   let nextRefitAt = params.refit.firstAfterEvents;
   let refits = 0;
+  let heldBack = 0;
+  const settle = (result: RefitResult): RefitVerdict => {
+    const verdict = judgeRefit(result.vectors, trained, transitions, gate);
+    if (verdict.accepted) {
+      refits++;
+      trained = result.vectors;
+    } else {
+      heldBack++;
+    }
+    return verdict;
+  };
   return {
     cooccurrence: cooc,
     coVisitation,
@@ -103,6 +125,9 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
     get refits() {
       return refits;
     },
+    get heldBack() {
+      return heldBack;
+    },
     get due() {
       return eventsSeen >= nextRefitAt;
     },
@@ -113,6 +138,8 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
         cooc.observe(event.itemId, positive, 1);
         const sequence = positiveSequence(previousHistory, params.weights, params.coVisitation.window);
         coVisitation.observe(event.itemId, sequence);
+        const last = sequence[sequence.length - 1];
+        if (last !== undefined && last !== event.itemId) transitions.add(last, event.itemId);
         if (params.trackRuleChanges) markChangedRules(changedRules, event.itemId, sequence, params.coVisitation);
       }
       eventsSeen++;
@@ -128,19 +155,14 @@ export function createItemRefitter(params: ItemRefitterParams): ItemRefitter {
     },
     refit() {
       const result = refitItemVectors(cooc, trained, params.dim, params.refit);
-      refits++;
-      trained = result.vectors;
       nextRefitAt = nextRefitAfter(eventsSeen, params.refit, cooc.itemCount);
-      return result;
+      return { ...result, verdict: settle(result) };
     },
     beginRefit() {
       nextRefitAt = nextRefitAfter(eventsSeen, params.refit, cooc.itemCount);
       return { cooccurrence: snapshotCooccurrence(cooc), previous: trained };
     },
-    completeRefit(result) {
-      refits++;
-      trained = result.vectors;
-    },
+    completeRefit: settle,
     anchor(factors, eventsAtAnchor) {
       trained = factors;
       nextRefitAt = nextRefitAfter(eventsAtAnchor, params.refit, cooc.itemCount);

@@ -5,6 +5,7 @@ import { DEFAULT_CO_VISITATION_PARAMS, DEFAULT_CO_VISITATION_SCORING, type CoVis
 import { learnerParamsFrom, type LearnerParams } from './learner.ts';
 import type { RerankParams } from './recommender.ts';
 import type { RefitParams } from './refit.ts';
+import { DEFAULT_REFIT_GATE, type RefitGateParams } from './refit-gate.ts';
 import { DEFAULT_SESSION_NEIGHBOUR_PARAMS, type SessionNeighbourParams } from './session-neighbours.ts';
 import { DEFAULT_QUERY_PARAMS, type QueryParams } from './user-query.ts';
 
@@ -14,6 +15,8 @@ import { DEFAULT_QUERY_PARAMS, type QueryParams } from './user-query.ts';
 /** The configurable part of the model (config.model satisfies it); the rest are fixed defaults. */
 export interface ModelSettings extends Readonly<LearnerParams> {
   readonly trendingHalfLifeMs: number;
+  /** The release check's largest accepted drop in hit rate, in percent (REFIT_MAX_DROP_PCT); 50 when absent. */
+  readonly refitMaxDropPct?: number;
 }
 
 export interface OnlineModelParams {
@@ -25,6 +28,8 @@ export interface OnlineModelParams {
   /** The session-neighbourhood candidate source (V-SKNN learned online). */
   sessions: SessionNeighbourParams;
   refit: RefitParams;
+  /** The release check every refit passes before it is served (refit-gate.ts). */
+  refitGate: RefitGateParams;
   query: QueryParams;
   rerank: RerankParams;
   /** The session-neighbour weights the model chooses between from the stream's feedback (rerank's among them). */
@@ -62,6 +67,7 @@ export function onlineModelParamsFrom(model: ModelSettings): OnlineModelParams {
       maxEveryEvents: 10_000,
       maxEveryEventsPerItem: 1,
     },
+    refitGate: { ...DEFAULT_REFIT_GATE, maxDrop: (model.refitMaxDropPct ?? 100 * DEFAULT_REFIT_GATE.maxDrop) / 100 },
     query: DEFAULT_QUERY_PARAMS,
     // ML-100K replays: trending re-rank 0.1 lifts HR@10 by ~0.003-0.005; drift of trained items
     // between refits (itemPrior 50) cost ~0.002 and is not what production does, hence 0.

@@ -28,6 +28,8 @@ export interface OnlineModel {
   /** Learns from one event (test-then-learn: call recommend first). Returns the item vectors it changed. */
   learn(event: ClickEvent): ItemUpdate[];
   readonly refits: number;
+  /** Refits the release check held back (refit-gate.ts). */
+  readonly refitsHeldBack: number;
   /** The blend choice now (model.ts BlendState): which blend serves, and each one's hit rate. */
   readonly blend: BlendState;
 }
@@ -55,7 +57,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
   const trending = createTrending(params.trendingHalfLifeMs);
   // Co-occurrence, co-visitation rules, refit schedule and refit-and-align: the same module the
   // refit worker runs. Its `trained` (factors of the last refit) is the anchor the online updates blend with.
-  const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit });
+  const refitter = createItemRefitter({ dim: params.learner.dim, weights: params.learner.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, gate: params.refitGate });
   const sessions = createSessionNeighbours(params.sessions);
   // The item space stored rankings were made in: a refit aligned onto the last one keeps it,
   // as the refit worker's version names do (model-version.ts).
@@ -88,6 +90,8 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
 
   function refit(): ItemUpdate[] {
     const result = refitter.refit();
+    // Held back by the release check: the served vectors stay, as the refit worker's would.
+    if (!result.verdict.accepted) return [];
     if (!result.aligned) version = `online-${++lineage}`;
     model.forgetContexts();
     const vectors = new Map<string, Vector>();
@@ -102,6 +106,9 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
     trending,
     get refits() {
       return refitter.refits;
+    },
+    get refitsHeldBack() {
+      return refitter.heldBack;
     },
     get blend() {
       return model.blend;

@@ -14,6 +14,7 @@ import { createItemRefitter, createRecentHistories, observeWithHistory } from '.
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { RefitResult } from '../core/refit.ts';
+import type { RefitVerdict } from '../core/refit-gate.ts';
 import type { ModelStore } from '../core/stores.ts';
 import type { Vector } from '../core/vector.ts';
 import { createCloser, withTimeout, type WorkerState } from '../lifecycle.ts';
@@ -34,6 +35,8 @@ export interface RefitterStats {
   /** Events a client sent twice (already in the user's history), skipped as the learner skips them. */
   repeated: number;
   refits: number;
+  /** Refits the release check held back (core/refit-gate.ts): the served version stays. */
+  heldBack: number;
 }
 
 export interface RefitterRuntime {
@@ -52,6 +55,8 @@ export interface RefitterRuntime {
 
 export interface RefitterOptions {
   onFatal?: (err: Error) => void;
+  /** Runs each refit (startRefitThread unless given: tests pass one whose result comes back broken). */
+  startRefit?: typeof startRefitThread;
 }
 
 const REFIT_ALGORITHM = 'refit of clickstream co-occurrence (streamrec refit)';
@@ -99,9 +104,9 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     closer.add('version publisher', () => versions.close(config.learner.shutdownGraceMs));
 
     const params = onlineModelParamsFrom(config.model);
-    const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, trackRuleChanges: true });
+    const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, gate: params.refitGate, trackRuleChanges: true });
     const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers, config.model.eventIdWindow);
-    const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0 };
+    const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0, heldBack: 0 };
     const startedMs = Date.now();
     let lastCreatedMs = 0;
     // The version whose vectors the next refit aligns onto: its name carries on that lineage.
@@ -115,12 +120,20 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       const t0 = Date.now();
       const events = refitter.eventsSeen;
       const { cooccurrence, previous } = refitter.beginRefit();
-      const thread = startRefitThread(cooccurrence, previous, config.model.dim, params.refit);
+      const thread = (options.startRefit ?? startRefitThread)(cooccurrence, previous, config.model.dim, params.refit);
       const done = thread.promise
         .then((result) => {
-          refitter.completeRefit(result);
+          const verdict = refitter.completeRefit(result);
+          if (!verdict.accepted) {
+            stats.heldBack++;
+            log.warn(
+              { events, reason: verdict.reason, candidateHitRate: verdict.candidateHitRate, servedHitRate: verdict.servedHitRate, judged: verdict.judged, served: alignsOnto, nextRefitAt: refitter.nextRefitAt },
+              'refit held back by the release check: it ranks the recent transitions much worse than the served version, which stays',
+            );
+            return;
+          }
           stats.refits++;
-          publishRefit(result, events, Math.round((Date.now() - t0) / 100) / 10);
+          publishRefit(result, events, Math.round((Date.now() - t0) / 100) / 10, verdict);
         })
         .catch((err: unknown) => {
           if (state === 'running') log.error({ err: (err as Error).message, events, nextRefitAt: refitter.nextRefitAt }, 'refit failed; the next one runs on schedule');
@@ -132,7 +145,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       inFlight = { thread, done };
     };
 
-    const publishRefit = (result: RefitResult, events: number, seconds: number): void => {
+    const publishRefit = (result: RefitResult, events: number, seconds: number, verdict: RefitVerdict): void => {
       if (result.vectors.size === 0) {
         log.info({ events, vocab: result.vocabSize, nextRefitAt: refitter.nextRefitAt }, 'refit skipped: too few items with enough interactions');
         return;
@@ -142,7 +155,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       alignsOnto = version;
       const vectors = new Map<string, Vector>();
       for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
-      log.info({ events, items: vectors.size, factorised: result.vocabSize, seconds, nextRefitAt: refitter.nextRefitAt }, 'refit done');
+      log.info({ events, items: vectors.size, factorised: result.vocabSize, seconds, candidateHitRate: verdict.candidateHitRate, servedHitRate: verdict.servedHitRate, nextRefitAt: refitter.nextRefitAt }, 'refit done');
       versions.submit({
         meta: {
           version,
@@ -155,6 +168,8 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
             factorisedItems: result.vocabSize,
             foldedInItems: result.foldedIn,
             trainSeconds: seconds,
+            // The release check's sampled hit rates (refit-gate.ts), where it judged one.
+            ...(verdict.judged > 0 ? { releaseCheckHitRate: round4(verdict.candidateHitRate), releaseCheckServedHitRate: round4(verdict.servedHitRate), releaseCheckTransitions: verdict.judged } : {}),
           },
         },
         vectors,
@@ -309,6 +324,10 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     await closer.close().catch(() => undefined);
     throw err;
   }
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
 }
 
 interface Anchor {

@@ -9,6 +9,7 @@ import { factorPart } from '../../src/core/item-space.ts';
 import { modelLineage } from '../../src/core/model-version.ts';
 import { modelTag } from '../../src/core/recommender.ts';
 import { startRefitter } from '../../src/training/refit-worker.ts';
+import { startRefitThread } from '../../src/training/refit-thread.ts';
 import { integrationSetup, type IntegrationContext } from '../helpers/integration.ts';
 import { learnerEnv, spawnTsx, waitUntil, produceEvents } from '../pipeline/support.ts';
 import { clusterOf, plantedEvents } from '../core/planted.ts';
@@ -120,6 +121,38 @@ describe('refit worker (real Kafka and Redis)', () => {
     let cosine = 0;
     for (const [id, v] of v1Vectors) cosine += factorCosine(afterSecond.index.vectorOf(id)!, v);
     expect(cosine / v1Vectors.size).toBeGreaterThan(0.9);
+  }, 40_000);
+
+  it('holds back a refit that comes back broken: the served version stays in Redis and on the topic', async () => {
+    const ctx = await setup();
+    const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
+    const events = plantedEvents({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 6 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    await produce(ctx, events.slice(0, 1100));
+    // The first refit is the real one; the second comes back collapsed (every item the same
+    // direction), what a degenerate factorisation looks like.
+    let refits = 0;
+    const startRefit: typeof startRefitThread = (cooccurrence, previous, dim, params) => {
+      const real = startRefitThread(cooccurrence, previous, dim, params);
+      if (++refits === 1) return real;
+      return { ...real, promise: real.promise.then((r) => ({ ...r, vectors: new Map([...r.vectors.keys()].map((id) => [id, Float32Array.from({ length: dim }, (_, c) => (c === 0 ? 0.5 : 0))])) })) };
+    };
+    const refitter = await startRefitter(ctx.config, ctx.log, { startRefit });
+    try {
+      await refitter.whenCaughtUp();
+      await waitUntil('the first refit to be published', async () => refitter.published === 1, 15_000, 100);
+      const v1 = (await models.current())!;
+      await produce(ctx, events.slice(1100));
+      await waitUntil('the second refit to be judged', async () => refitter.stats.heldBack === 1, 15_000, 100);
+      expect(refitter.stats.refits).toBe(1);
+      expect(refitter.published).toBe(1);
+      expect((await models.current())!.version).toBe(v1.version);
+      expect(v1.trainedOn.releaseCheckTransitions).toBeUndefined();
+      const topic = await tailTopic(ctx);
+      expect(new Set([...topic.records.values()].map((r) => r.modelVersion))).toEqual(new Set([v1.version]));
+      expect(clusterPurity(topic.index)).toBeGreaterThan(0.9);
+    } finally {
+      await refitter.close();
+    }
   }, 40_000);
 
   it('a second refitter in the group holds refits; after it leaves, the first catches up without counting an event twice', async () => {

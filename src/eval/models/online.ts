@@ -36,6 +36,7 @@ export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex
       return {
         index: indexKind,
         refits: model.refits,
+        refitsHeldBack: model.refitsHeldBack,
         items: model.index.size,
         ...(labels.length > 0 ? { blendAtEnd: served, blendShares: shares } : {}),
         ...(pools ? { answeredFromStoredRankings: Math.round((1000 * fromPools) / Math.max(1, answered)) / 1000 } : {}),
