@@ -30,6 +30,6 @@ export function formatResultTable(result: PrequentialResult): string {
     // Which blend each online model's stream chose (models/online.ts), where it learns one.
     ...result.models.filter((m) => m.details.blendAtEnd !== undefined).map((m) => `${m.name} blend: ${m.details.blendAtEnd} at the end; lists searched for per blend: ${m.details.blendShares}`),
     // Refits the release check (core/refit-gate.ts) held back: served vectors kept, as in production.
-    ...result.models.filter((m) => typeof m.details.refits === 'number').map((m) => `${m.name} refits: ${m.details.refits} served, ${m.details.refitsHeldBack ?? 0} held back by the release check`),
+    ...result.models.filter((m) => typeof m.details.refitsHeldBack === 'number').map((m) => `${m.name} refits: ${m.details.refits} served, ${m.details.refitsHeldBack} held back by the release check`),
   ].join('\n');
 }

@@ -15,7 +15,7 @@ import { factorPart, indexVectorOf } from '../core/item-space.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { RefitResult } from '../core/refit.ts';
 import type { RefitVerdict } from '../core/refit-gate.ts';
-import type { ModelStore } from '../core/stores.ts';
+import type { ModelMeta, ModelStore } from '../core/stores.ts';
 import type { Vector } from '../core/vector.ts';
 import { createCloser, withTimeout, type WorkerState } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -113,36 +113,72 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     let alignsOnto = anchor.version;
     let state: WorkerState = 'starting';
 
+    // Versions this process served or made: any other `current` in Redis was put there by
+    // someone else (`streamrec train`), and refits then align onto it and extend it.
+    const known: string[] = anchor.version === undefined ? [] : [anchor.version];
+    const followServedModel = async (): Promise<boolean> => {
+      let meta: ModelMeta | undefined;
+      let served: Map<string, Vector>;
+      try {
+        meta = await models.current();
+        if (!meta || known.includes(meta.version)) return false;
+        rememberVersion(known, meta.version);
+        if (meta.dim !== config.model.dim) {
+          log.warn({ version: meta.version, dim: meta.dim, expected: config.model.dim }, 'the served model in Redis has another dimension; refits go on as before');
+          return false;
+        }
+        served = await models.loadVectors(meta.version);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'could not read the served model from Redis; the refit goes on with what this process knows');
+        return false;
+      }
+      const factors = new Map<string, Vector>();
+      for (const [itemId, vector] of served) factors.set(itemId, factorPart(vector));
+      refitter.anchor(factors, refitter.eventsSeen);
+      versions.rebase(served);
+      alignsOnto = meta.version;
+      log.info({ version: meta.version, items: served.size }, 'the served model was replaced (streamrec train): refits now align onto it and extend it');
+      return true;
+    };
+
     // One refit at a time, in a worker thread; a refit that came due meanwhile starts when it ends.
-    let inFlight: { thread: RefitThread; done: Promise<void> } | undefined;
+    let inFlight: { thread?: RefitThread; done: Promise<void> } | undefined;
     const runRefit = (): void => {
       if (inFlight) return;
-      const t0 = Date.now();
-      const events = refitter.eventsSeen;
-      const { cooccurrence, previous } = refitter.beginRefit();
-      const thread = (options.startRefit ?? startRefitThread)(cooccurrence, previous, config.model.dim, params.refit);
-      const done = thread.promise
-        .then((result) => {
-          const verdict = refitter.completeRefit(result);
-          if (!verdict.accepted) {
-            stats.heldBack++;
-            log.warn(
-              { events, reason: verdict.reason, candidateHitRate: verdict.candidateHitRate, servedHitRate: verdict.servedHitRate, judged: verdict.judged, served: alignsOnto, nextRefitAt: refitter.nextRefitAt },
-              'refit held back by the release check: it ranks the recent transitions much worse than the served version, which stays',
-            );
-            return;
-          }
-          stats.refits++;
-          publishRefit(result, events, Math.round((Date.now() - t0) / 100) / 10, verdict);
-        })
+      const running: { thread?: RefitThread; done: Promise<void> } = { done: Promise.resolve() };
+      inFlight = running;
+      running.done = (async () => {
+        // Taken at once, so the refit counts exactly the events the schedule named (as the online model's does).
+        const t0 = Date.now();
+        const events = refitter.eventsSeen;
+        const begun = refitter.beginRefit();
+        const cooccurrence = begun.cooccurrence;
+        const previous = (await followServedModel()) ? refitter.trained : begun.previous;
+        running.thread = (options.startRefit ?? startRefitThread)(cooccurrence, previous, config.model.dim, params.refit);
+        const result = await running.thread.promise;
+        if (await followServedModel()) {
+          log.info({ events, nextRefitAt: refitter.nextRefitAt }, 'refit dropped: the served model was replaced while it ran');
+          return;
+        }
+        const verdict = refitter.completeRefit(result);
+        if (!verdict.accepted) {
+          stats.heldBack++;
+          log.warn(
+            { events, reason: verdict.reason, candidateHitRate: verdict.candidateHitRate, servedHitRate: verdict.servedHitRate, judged: verdict.judged, served: alignsOnto, nextRefitAt: refitter.nextRefitAt },
+            'refit held back by the release check: it ranks the recent transitions much worse than the served version, which stays',
+          );
+          return;
+        }
+        stats.refits++;
+        publishRefit(result, events, Math.round((Date.now() - t0) / 100) / 10, verdict);
+      })()
         .catch((err: unknown) => {
-          if (state === 'running') log.error({ err: (err as Error).message, events, nextRefitAt: refitter.nextRefitAt }, 'refit failed; the next one runs on schedule');
+          if (state === 'running') log.error({ err: (err as Error).message, nextRefitAt: refitter.nextRefitAt }, 'refit failed; the next one runs on schedule');
         })
         .finally(() => {
           inFlight = undefined;
           if (refitter.due && canRefit()) runRefit();
         });
-      inFlight = { thread, done };
     };
 
     const publishRefit = (result: RefitResult, events: number, seconds: number, verdict: RefitVerdict): void => {
@@ -153,6 +189,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       lastCreatedMs = Math.max(Date.now(), lastCreatedMs + 1);
       const version = refitVersionName(lastCreatedMs, result.aligned ? alignsOnto : undefined);
       alignsOnto = version;
+      rememberVersion(known, version);
       const vectors = new Map<string, Vector>();
       for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
       log.info({ events, items: vectors.size, factorised: result.vocabSize, seconds, candidateHitRate: verdict.candidateHitRate, servedHitRate: verdict.servedHitRate, nextRefitAt: refitter.nextRefitAt }, 'refit done');
@@ -180,7 +217,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       if (!running) return;
       await withTimeout(running.done, config.learner.shutdownGraceMs, () => new Error('timeout')).catch(async () => {
         log.warn({ graceMs: config.learner.shutdownGraceMs }, 'refit still running at shutdown; abandoned (the next start refits again)');
-        await running.thread.terminate();
+        await running.thread?.terminate();
       });
     });
 
@@ -324,6 +361,12 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     await closer.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Keeps the last few: only the newest versions can be `current`. */
+function rememberVersion(known: string[], version: string): void {
+  known.push(version);
+  if (known.length > 16) known.shift();
 }
 
 function round4(x: number): number {

@@ -16,6 +16,11 @@ export interface VersionPublisher {
   submit(version: RefitVersion): void;
   readonly published: number;
   readonly lastVersion: string | undefined;
+  /**
+   * Another writer (`streamrec train`) replaced the served model with `served`: later versions
+   * extend it, and a queued version made before it is dropped (it would undo the replacement).
+   */
+  rebase(served: ReadonlyMap<string, Vector>): void;
   /** Waits (at most timeoutMs) for the queue to empty, then stops retrying. Idempotent. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -93,6 +98,11 @@ export function createVersionPublisher(deps: VersionPublisherDeps): VersionPubli
       running ??= drain().finally(() => {
         running = undefined;
       });
+    },
+    rebase(next) {
+      served = new Map(next);
+      if (queued) log.info({ dropped: queued.meta.version }, 'an unpublished refit dropped: the served model was replaced');
+      queued = undefined;
     },
     get published() {
       return published;

@@ -155,6 +155,34 @@ describe('refit worker (real Kafka and Redis)', () => {
     }
   }, 40_000);
 
+  it('follows a model another writer put in Redis (streamrec train): the next refit aligns onto it, extends it and carries its lineage', async () => {
+    const ctx = await setup();
+    const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
+    const events = plantedEvents({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 7 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    await produce(ctx, events.slice(0, 1100));
+    const refitter = await startRefitter(ctx.config, ctx.log);
+    try {
+      await refitter.whenCaughtUp();
+      await waitUntil('the first refit to be published', async () => refitter.published === 1, 15_000, 100);
+      const v1 = (await models.current())!;
+      // A train while the refitter runs: a new lineage, with one item the stream never had.
+      const trained = await models.loadVectors(v1.version);
+      const extra = Float32Array.from(trained.values().next().value!);
+      trained.set('offline-only', extra);
+      await models.save({ version: 'vtrain1', dim: v1.dim, itemCount: trained.size, createdAtMs: Date.now(), trainedOn: { algorithm: 'test train' } }, trained);
+      await produce(ctx, events.slice(1100));
+      await waitUntil('the refit at 2200 events', async () => refitter.published === 2, 15_000, 100);
+    } finally {
+      await refitter.close();
+    }
+    const v2 = (await models.current())!;
+    expect(v2.version.startsWith('vtrain1~v')).toBe(true);
+    expect(v2.trainedOn.releaseCheckTransitions).toBeGreaterThan(200);
+    const v2Vectors = await models.loadVectors(v2.version);
+    expect(v2Vectors.has('offline-only')).toBe(true);
+    expect(v2Vectors.size).toBe(81);
+  }, 40_000);
+
   it('a second refitter in the group holds refits; after it leaves, the first catches up without counting an event twice', async () => {
     const ctx = await setup();
     const events = plantedEvents({ users: 60, clusters: 3, perCluster: 15, perUser: 20, noise: 0.03, seed: 8 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
