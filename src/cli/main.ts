@@ -12,6 +12,7 @@ import { registerStartCommand } from './start.ts';
 import { registerTrainCommand } from './train.ts';
 import { registerRefitCommand } from './refit.ts';
 import { registerResetCommand } from './reset.ts';
+import { registerModelCommand } from './model.ts';
 
 /**
  * `streamrec <command>`: each command's name, options and help live in `<command>.ts` and
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerInspectCommand(program);
   registerSimulateCommand(program);
+  registerModelCommand(program);
   registerResetCommand(program);
   return program;
 }

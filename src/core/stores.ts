@@ -76,6 +76,8 @@ export interface ModelStore {
   save(meta: ModelMeta, vectors: ReadonlyMap<string, Vector>): Promise<void>;
   /** Vectors of a kept version; empty for a version never saved or already dropped. */
   loadVectors(version: string): Promise<Map<string, Vector>>;
+  /** The kept versions (vectors still readable), newest first, each with the metadata it was saved with. */
+  versions(): Promise<ModelMeta[]>;
 }
 
 /** Tells every API process that a catalog item changed (at-most-once; resync repairs). */

@@ -53,5 +53,15 @@ export function runModelStoreSuite(name: string, makeStore: () => Promise<ModelS
       expect((await store.loadVectors('v2')).size).toBe(2);
       expect((await store.loadVectors('v3')).size).toBe(2);
     });
+
+    it('lists the kept versions newest first, each with the metadata it was saved with', async () => {
+      const store = await makeStore();
+      expect(await store.versions()).toEqual([]);
+      await store.save(meta('v1', 2, 3), vectors(3, 2, 1));
+      expect(await store.versions()).toEqual([meta('v1', 2, 3)]);
+      await store.save({ ...meta('v2', 2, 4), trainedOn: { algorithm: 'refit', events: 9 } }, vectors(4, 2, 2));
+      await store.save(meta('v3', 2, 5), vectors(5, 2, 3));
+      expect(await store.versions()).toEqual([meta('v3', 2, 5), { ...meta('v2', 2, 4), trainedOn: { algorithm: 'refit', events: 9 } }]);
+    });
   });
 }

@@ -25,7 +25,7 @@ describe('streamrec --help', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 });
     const { helps, loaded } = JSON.parse(stdout) as { helps: string[]; loaded: string[] };
     const text = helps.join('');
-    for (const command of ['stack', 'start', 'train', 'learn', 'refit', 'feed', 'eval', 'serve', 'inspect', 'simulate']) {
+    for (const command of ['stack', 'start', 'train', 'learn', 'refit', 'feed', 'eval', 'serve', 'inspect', 'simulate', 'model', 'reset']) {
       expect(text).toContain(`Usage: streamrec ${command}`);
     }
     expect(text).toContain('--refit-every <n>');

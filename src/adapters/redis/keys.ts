@@ -17,6 +17,8 @@ export interface RedisKeys {
   modelItems(version: string): string;
   /** List of model versions, newest first (old versions' vectors are deleted past a few). */
   modelHistory(): string;
+  /** Hash version -> msgpack metadata of each kept version (`streamrec model list`, rollback). */
+  modelMetas(): string;
   /** Hash itemId -> msgpack catalog metadata (title, category, available). */
   catalog(): string;
   /** Pub/sub channel: every API process refreshes its in-memory catalog from it. */
@@ -46,6 +48,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     modelCurrent: () => `${prefix}:{model}:current`,
     modelItems: (version: string) => `${prefix}:{model}:items:${version}`,
     modelHistory: () => `${prefix}:{model}:history`,
+    modelMetas: () => `${prefix}:{model}:metas`,
     catalog: () => `${prefix}:{catalog}:items`,
     catalogChanges: () => `${prefix}:{catalog}:changes`,
     trending: () => `${prefix}:{trending}:scores`,

@@ -12,6 +12,11 @@ const CHUNK = 2000;
  * flipped to the new metadata in one SET, so readers see the old or the new model whole.
  */
 export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore {
+  const metaFromVectors = async (version: string): Promise<ModelMeta> => {
+    const [, flat] = await redis.hscanBuffer(keys.modelItems(version), '0', 'COUNT', 1);
+    const first = flat[1];
+    return { version, dim: first ? first.length / 4 : 0, itemCount: await redis.hlen(keys.modelItems(version)), createdAtMs: 0, trainedOn: {} };
+  };
   return {
     async current() {
       const bytes = await redis.getBuffer(keys.modelCurrent());
@@ -31,14 +36,32 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
       }
       if (chunk.length > 0) await redis.hset(itemsKey, ...chunk);
       const previous = await this.current();
-      await redis.set(keys.modelCurrent(), msgpackr.pack(meta));
+      const packed = msgpackr.pack(meta);
+      await redis.hset(keys.modelMetas(), meta.version, packed);
+      await redis.set(keys.modelCurrent(), packed);
       await redis.lpush(keys.modelHistory(), meta.version);
       // Drop versions older than the kept ones (their vectors are no longer served).
-      const stale = await redis.lrange(keys.modelHistory(), MODEL_VERSIONS_KEPT, -1);
+      const stale = (await redis.lrange(keys.modelHistory(), MODEL_VERSIONS_KEPT, -1)).filter((v) => v !== meta.version && v !== previous?.version);
       if (stale.length > 0) {
-        await redis.del(...stale.filter((v) => v !== meta.version && v !== previous?.version).map((v) => keys.modelItems(v)));
-        await redis.ltrim(keys.modelHistory(), 0, MODEL_VERSIONS_KEPT - 1);
+        await redis.del(...stale.map((v) => keys.modelItems(v)));
+        await redis.hdel(keys.modelMetas(), ...stale);
       }
+      await redis.ltrim(keys.modelHistory(), 0, MODEL_VERSIONS_KEPT - 1);
+    },
+    async versions() {
+      const names = [...new Set(await redis.lrange(keys.modelHistory(), 0, MODEL_VERSIONS_KEPT - 1))];
+      if (names.length === 0) return [];
+      const metas = await redis.hmgetBuffer(keys.modelMetas(), ...names);
+      const current = await this.current();
+      const out: ModelMeta[] = [];
+      for (const [i, version] of names.entries()) {
+        const bytes = metas[i];
+        if (bytes) out.push(msgpackr.unpack(bytes) as ModelMeta);
+        else if (current?.version === version) out.push(current);
+        // Saved before metadata was kept per version: what the vectors themselves say.
+        else if ((await redis.hlen(keys.modelItems(version))) > 0) out.push(await metaFromVectors(version));
+      }
+      return out;
     },
     async loadVectors(version) {
       const out = new Map<string, Vector>();
