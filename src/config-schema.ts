@@ -122,6 +122,7 @@ export const SETTINGS = [
   // refitter
   { env: 'REFIT_GROUP_ID', path: 'refitter.groupId', type: 'string', default: 'streamrec-refitter', doc: "the refit worker's consumer group (run one refitter; it commits nothing and rereads the clickstream at every start)" },
   { env: 'REFIT_MAX_USERS', path: 'refitter.maxUsers', type: 'int', default: 1_000_000, min: 1, max: 100_000_000, unit: 'users', doc: 'users whose recent history the refitter keeps (least recently active forgotten)' },
+  { env: 'REFIT_METRICS_PORT', path: 'refitter.metricsPort', ...PORT, min: 0, default: 9465, doc: "refitter's Prometheus `/metrics` port (0: any free port)" },
   { env: 'REFIT_PROGRESS_INTERVAL_MS', path: 'refitter.progressIntervalMs', type: 'int', default: 10_000, min: 100, max: 3_600_000, unit: 'ms', doc: 'how often the refitter logs its progress' },
   { env: 'NEIGHBOURS_PUBLISH_INTERVAL_MS', path: 'refitter.neighboursPublishIntervalMs', type: 'int', default: 1000, min: 10, max: 3_600_000, unit: 'ms', doc: 'how often, at most, the refitter publishes the co-visitation rows that changed (once caught up)' },
   { env: 'REFIT_LOOKBACK_MS', path: 'refitter.lookbackMs', type: 'int', default: 0, min: 0, max: 10 * 365 * DAY_MS, unit: 'ms', doc: 'how far back (broker time) the refitter reads the clickstream at start; `0` reads the whole retention. Bounds a restart on a long-retention topic, at the price of older co-occurrence' },

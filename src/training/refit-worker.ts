@@ -9,6 +9,8 @@ import { createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
 import { createRedisKeys } from '../adapters/redis/keys.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
+import { createMetricsRegistry, serveMetrics } from '../adapters/metrics/registry.ts';
+import { createRefitterMetrics } from '../adapters/metrics/refitter-metrics.ts';
 import type { Config } from '../config.ts';
 import { createItemRefitter, createRecentHistories, observeWithHistory } from '../core/item-refitter.ts';
 import { factorPart, indexVectorOf } from '../core/item-space.ts';
@@ -47,6 +49,8 @@ export interface RefitterRuntime {
   /** Co-visitation rows published to item-neighbours (an item's row counts each time it is sent). */
   readonly neighbourRows: number;
   readonly lastVersion: string | undefined;
+  /** Where GET /metrics answers (REFIT_METRICS_PORT, or the port picked for 0). */
+  readonly metricsPort: number;
   /** Resolves when the co-occurrence is rebuilt from everything the clickstream held at start. */
   whenCaughtUp(): Promise<void>;
   /** Leaves the group, publishes a refit in flight (bounded by SHUTDOWN_GRACE_MS), disconnects; idempotent. */
@@ -107,6 +111,18 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     const refitter = createItemRefitter({ dim: config.model.dim, weights: config.model.weights, cooccurrence: params.cooccurrence, coVisitation: params.coVisitation, refit: params.refit, gate: params.refitGate, trackRuleChanges: true });
     const histories = createRecentHistories(config.model.historyCap, config.refitter.maxUsers, config.model.eventIdWindow);
     const stats: RefitterStats = { events: 0, skipped: 0, duplicates: 0, repeated: 0, refits: 0, heldBack: 0 };
+    const registry = createMetricsRegistry('refitter');
+    const metrics = createRefitterMetrics(registry, {
+      caughtUp: () => isCaughtUp(),
+      published: () => versions.published,
+      nextRefitAt: () => refitter.nextRefitAt,
+      eventsSeen: () => refitter.eventsSeen,
+      messages: () => ({ observed: stats.events, skipped: stats.skipped, duplicate: stats.duplicates, repeated: stats.repeated }),
+    });
+    const metricsServer = await serveMetrics(registry, config.http.host, config.refitter.metricsPort, log, 'REFIT_METRICS_PORT');
+    closer.add('metrics server', () => metricsServer.close());
+    // Until the catch-up tracker exists (below), nothing is caught up.
+    let isCaughtUp = () => false;
     const startedMs = Date.now();
     let lastCreatedMs = 0;
     // The version whose vectors the next refit aligns onto: its name carries on that lineage.
@@ -156,12 +172,19 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
         const previous = (await followServedModel()) ? refitter.trained : begun.previous;
         running.thread = (options.startRefit ?? startRefitThread)(cooccurrence, previous, config.model.dim, params.refit);
         const result = await running.thread.promise;
+        metrics.refitSeconds.observe((Date.now() - t0) / 1000);
         if (await followServedModel()) {
+          metrics.refits.inc({ outcome: 'dropped' });
           log.info({ events, nextRefitAt: refitter.nextRefitAt }, 'refit dropped: the served model was replaced while it ran');
           return;
         }
         const verdict = refitter.completeRefit(result);
+        if (verdict.judged > 0) {
+          metrics.releaseHitRate.set({ model: 'candidate' }, verdict.candidateHitRate);
+          metrics.releaseHitRate.set({ model: 'served' }, verdict.servedHitRate);
+        }
         if (!verdict.accepted) {
+          metrics.refits.inc({ outcome: 'held_back' });
           stats.heldBack++;
           log.warn(
             { events, reason: verdict.reason, candidateHitRate: verdict.candidateHitRate, servedHitRate: verdict.servedHitRate, judged: verdict.judged, served: alignsOnto, nextRefitAt: refitter.nextRefitAt },
@@ -173,7 +196,9 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
         publishRefit(result, events, Math.round((Date.now() - t0) / 100) / 10, verdict);
       })()
         .catch((err: unknown) => {
-          if (state === 'running') log.error({ err: (err as Error).message, nextRefitAt: refitter.nextRefitAt }, 'refit failed; the next one runs on schedule');
+          if (state !== 'running') return;
+          metrics.refits.inc({ outcome: 'failed' });
+          log.error({ err: (err as Error).message, nextRefitAt: refitter.nextRefitAt }, 'refit failed; the next one runs on schedule');
         })
         .finally(() => {
           inFlight = undefined;
@@ -183,10 +208,13 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
 
     const publishRefit = (result: RefitResult, events: number, seconds: number, verdict: RefitVerdict): void => {
       if (result.vectors.size === 0) {
+        metrics.refits.inc({ outcome: 'empty' });
         log.info({ events, vocab: result.vocabSize, nextRefitAt: refitter.nextRefitAt }, 'refit skipped: too few items with enough interactions');
         return;
       }
       lastCreatedMs = Math.max(Date.now(), lastCreatedMs + 1);
+      metrics.refits.inc({ outcome: 'served' });
+      metrics.lastServedSeconds.set(lastCreatedMs / 1000);
       const version = refitVersionName(lastCreatedMs, result.aligned ? alignsOnto : undefined);
       alignsOnto = version;
       rememberVersion(known, version);
@@ -223,6 +251,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
 
     const sinceMs = config.refitter.lookbackMs > 0 ? Date.now() - config.refitter.lookbackMs : undefined;
     const tracker = await createCatchUp(kafka, config, topic, log, sinceMs);
+    isCaughtUp = () => tracker.caughtUp;
     let ownsAll = false;
     // Rows are held during the rebuild (they would replace complete published rows with partial
     // ones) and while another member shares the group (it would publish rules of half the stream).
@@ -354,6 +383,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       get lastVersion() {
         return versions.lastVersion;
       },
+      metricsPort: metricsServer.port,
       whenCaughtUp: () => tracker.promise,
       close: () => closer.close(),
     };

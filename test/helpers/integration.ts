@@ -57,6 +57,8 @@ export async function integrationSetup(overrides: IntegrationOverrides = {}): Pr
     LEARNER_GROUP_ID: `t-${id}-learner`,
     REFIT_GROUP_ID: `t-${id}-refitter`,
     REDIS_KEY_PREFIX: `t-${id}`,
+    // Tests run side by side: every metrics endpoint on a port of its own.
+    REFIT_METRICS_PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...overrides,
   };

@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { installMetrics } from '../../src/adapters/http/metrics.ts';
 import { createPipelineMetrics, registerBlendMetrics, registerColdMetrics, registerIndexMetrics } from '../../src/adapters/metrics/pipeline-metrics.ts';
+import { createRefitterMetrics } from '../../src/adapters/metrics/refitter-metrics.ts';
 
 interface Panel {
   type: string;
@@ -13,13 +14,14 @@ interface Panel {
 
 const dashboard = JSON.parse(readFileSync(new URL('../../ops/grafana/streamrec.json', import.meta.url), 'utf8')) as { uid: string; panels: Panel[] };
 
-/** Every metric the learner and the API export, with its label names, registered the way the processes register them. */
+/** Every metric the learner, the refitter and the API export, with its label names, registered the way the processes register them. */
 async function exported(): Promise<Map<string, Set<string>>> {
   const registry = new Registry();
   createPipelineMetrics(registry);
   registerBlendMetrics(registry, () => ({ sessionWeight: 30, served: '30', labels: ['30'], credits: [0], hitRates: [0] }));
   registerIndexMetrics(registry, { size: 1, stale: 0, rebuilds: 0 });
   registerColdMetrics(registry, () => ({ halfLifeMs: 86_400_000, halfLivesMs: [86_400_000], hitRates: [0] }));
+  createRefitterMetrics(registry, { caughtUp: () => true, published: () => 0, nextRefitAt: () => 0, eventsSeen: () => 0, messages: () => ({ observed: 0, skipped: 0, duplicate: 0, repeated: 0 }) });
   const app = Fastify();
   installMetrics(app, registry);
   await app.close();
@@ -37,7 +39,7 @@ async function exported(): Promise<Map<string, Set<string>>> {
 const SCRAPE_LABELS = ['instance', 'job', 'role'];
 
 describe('the Grafana dashboard (ops/grafana/streamrec.json)', () => {
-  it('queries only metrics and labels the learner and the API export', async () => {
+  it('queries only metrics and labels the learner, the refitter and the API export', async () => {
     const metrics = await exported();
     const targets = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, ...t })));
     expect(targets.length).toBeGreaterThan(10);
@@ -60,7 +62,7 @@ describe('the Grafana dashboard (ops/grafana/streamrec.json)', () => {
 
   it('covers throughput, latency, live accuracy and model updates', () => {
     const all = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr).join('\n');
-    for (const metric of ['streamrec_events_applied_total', 'streamrec_consumer_lag', 'streamrec_freshness_seconds_bucket', 'streamrec_http_request_duration_seconds_bucket', 'streamrec_blend_hit_rate', 'streamrec_cold_hit_rate', 'streamrec_index_stale_points']) {
+    for (const metric of ['streamrec_events_applied_total', 'streamrec_consumer_lag', 'streamrec_freshness_seconds_bucket', 'streamrec_http_request_duration_seconds_bucket', 'streamrec_blend_hit_rate', 'streamrec_cold_hit_rate', 'streamrec_index_stale_points', 'streamrec_refits_total', 'streamrec_refit_release_hit_rate']) {
       expect(all).toContain(metric);
     }
     expect(dashboard.uid).toBe('streamrec');

@@ -43,6 +43,7 @@ export function learnerEnv(config: Config, extra: Record<string, string> = {}): 
     REDIS_KEY_PREFIX: config.redis.keyPrefix,
     EMBEDDING_DIM: String(config.model.dim),
     LEARNER_METRICS_PORT: '0',
+    REFIT_METRICS_PORT: '0',
     LEARNER_SESSION_TIMEOUT_MS: String(config.learner.sessionTimeoutMs),
     LEARNER_INDEX_SNAPSHOT_DIR: config.learner.indexSnapshotDir ?? 'off',
     LOG_LEVEL: 'info',

@@ -150,6 +150,15 @@ describe('refit worker (real Kafka and Redis)', () => {
       const topic = await tailTopic(ctx);
       expect(new Set([...topic.records.values()].map((r) => r.modelVersion))).toEqual(new Set([v1.version]));
       expect(clusterPurity(topic.index)).toBeGreaterThan(0.9);
+      // What a dashboard sees: both outcomes, the rates the check judged by, every event read.
+      const metrics = await (await fetch(`http://${ctx.config.http.host}:${refitter.metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/^streamrec_refits_total\{outcome="served",role="refitter"\} 1$/m);
+      expect(metrics).toMatch(/^streamrec_refits_total\{outcome="held_back",role="refitter"\} 1$/m);
+      expect(metrics).toMatch(/^streamrec_refitter_events_total\{kind="observed",role="refitter"\} 2200$/m);
+      expect(metrics).toMatch(/^streamrec_refitter_caught_up\{role="refitter"\} 1$/m);
+      const rate = (model: string) => Number(new RegExp(`^streamrec_refit_release_hit_rate\\{model="${model}",role="refitter"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+      expect(rate('candidate')).toBe(0);
+      expect(rate('served')).toBeGreaterThan(0.3);
     } finally {
       await refitter.close();
     }

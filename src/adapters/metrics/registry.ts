@@ -21,7 +21,7 @@ export interface MetricsServer {
 }
 
 /** Serves GET /metrics on its own port (the learner has no HTTP API of its own). Port 0: any free port. */
-export async function serveMetrics(registry: Registry, host: string, port: number, log: Logger): Promise<MetricsServer> {
+export async function serveMetrics(registry: Registry, host: string, port: number, log: Logger, portSetting = 'LEARNER_METRICS_PORT'): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics is served here\n');
@@ -38,7 +38,7 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new StreamrecError('PORT_IN_USE', `metrics port ${port} is in use`, { hint: 'set LEARNER_METRICS_PORT to a free port (0 picks one)' })
+          ? new StreamrecError('PORT_IN_USE', `metrics port ${port} is in use`, { hint: `set ${portSetting} to a free port (0 picks one)` })
           : err,
       ),
     );
