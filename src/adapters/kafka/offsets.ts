@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
-import { withTimeout } from '../../lifecycle.ts';
+import { sleep, withTimeout } from '../../lifecycle.ts';
 import { fetchClusterMetadata } from './topic-id.ts';
 import { kafkaRequest, roundTrip, WireReader } from './wire.ts';
 
@@ -30,17 +30,37 @@ export async function readPartitionOffsets(kafka: Kafka, config: Config, topic: 
   const admin = kafka.admin();
   try {
     await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => new Error('admin connect timed out'));
-    const at = new Map<number, number>();
-    if (atMs !== undefined) for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, atMs)) at.set(o.partition, Number(o.offset));
-    return (await admin.fetchTopicOffsets(topic)).map((o) => ({
-      partition: o.partition,
-      low: Number(o.low),
-      high: Number(o.high),
-      ...(at.has(o.partition) ? { at: at.get(o.partition)! } : {}),
-    }));
+    const deadline = Date.now() + LEADERSHIP_WAIT_MS;
+    for (;;) {
+      try {
+        const at = new Map<number, number>();
+        if (atMs !== undefined) for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, atMs)) at.set(o.partition, Number(o.offset));
+        return (await admin.fetchTopicOffsets(topic)).map((o) => ({
+          partition: o.partition,
+          low: Number(o.low),
+          high: Number(o.high),
+          ...(at.has(o.partition) ? { at: at.get(o.partition)! } : {}),
+        }));
+      } catch (err) {
+        if (!isLeadershipInFlux(err) || Date.now() + LEADERSHIP_STEP_MS > deadline) throw err;
+        await sleep(LEADERSHIP_STEP_MS);
+      }
+    }
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+// A partition just created, or whose leader just moved, answers ListOffsets with "not the
+// leader" or "unknown partition" for a moment; waited out this long, no longer.
+const LEADERSHIP_WAIT_MS = 5_000;
+const LEADERSHIP_STEP_MS = 200;
+const LEADERSHIP_ERRORS = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+function isLeadershipInFlux(err: unknown, depth = 0): boolean {
+  const e = err as { type?: string; originalError?: unknown } | undefined;
+  if (e === undefined || e === null || depth > 5) return false;
+  return (e.type !== undefined && LEADERSHIP_ERRORS.has(e.type)) || isLeadershipInFlux(e.originalError, depth + 1);
 }
 
 /** Names of the topics the cluster holds, each request bounded by the connection timeout. */

@@ -197,6 +197,9 @@ async function checkShape(admin: Admin, specs: readonly TopicSpec[], log: Logger
     }
     warnOnShape(spec, found.partitions.length, log);
   }
+  // A leader named in the metadata may not serve the partition yet ("not the leader for that
+  // topic-partition" to the first ListOffsets); the topics are ready once every one answers.
+  for (const spec of specs) await admin.fetchTopicOffsets(spec.topic);
 }
 
 function warnOnShape(spec: TopicSpec, partitions: number, log: Logger | undefined): void {

@@ -9,13 +9,21 @@ const config = loadConfig({ KAFKA_BROKERS: '127.0.0.1:1', KAFKA_CONNECTION_TIMEO
 
 type MetadataAnswer = Error | { topics: Array<{ name: string; partitions: Array<{ partitionId: number; partitionErrorCode: number; leader: number }> }> };
 
-function scriptedKafka(answers: MetadataAnswer[]): { kafka: Kafka; calls: () => number } {
+function scriptedKafka(answers: MetadataAnswer[], offsetsRefusals = 0): { kafka: Kafka; calls: () => number } {
   let calls = 0;
+  let offsetsRefused = offsetsRefusals;
   const admin = {
     connect: async () => undefined,
     disconnect: async () => undefined,
     listTopics: async () => [],
     createTopics: async () => true,
+    fetchTopicOffsets: async () => {
+      if (offsetsRefused > 0) {
+        offsetsRefused--;
+        throw kafkaError('NOT_LEADER_FOR_PARTITION', true);
+      }
+      return [];
+    },
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
       const answer = answers[Math.min(calls++, answers.length - 1)]!;
       if (answer instanceof Error) throw answer;
@@ -37,6 +45,13 @@ describe('ensureTopics waits for a new topic to reach the broker', () => {
     const result = await ensureTopics(kafka, config);
     expect(result.created).toHaveLength(5);
     expect(calls()).toBe(4);
+  });
+
+  it('waits until every partition answers for offsets (a leader named in the metadata may not serve it yet)', async () => {
+    const { kafka, calls } = scriptedKafka([leaders(1)], 2);
+    const result = await ensureTopics(kafka, config);
+    expect(result.created).toHaveLength(5);
+    expect(calls()).toBe(3);
   });
 
   it('gives up at once on an error that waiting does not cure', async () => {
