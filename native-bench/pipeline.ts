@@ -1,3 +1,4 @@
+import { waitUntilServed } from '../src/adapters/kafka/topics.ts';
 import { createClickstreamProducer } from '../src/adapters/kafka/clickstream-producer.ts';
 import { encodeEvent } from '../src/adapters/kafka/codec.ts';
 import type { ClickEvent } from '../src/core/events.ts';
@@ -104,7 +105,8 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
     let ceiling: BrokerCeiling | undefined;
     const skipped: Skipped[] = [];
     try {
-      await admin.createTopics({ topics: [{ topic: perfTopic, numPartitions: config.topics.clickstreamPartitions }], waitForLeaders: true });
+      await admin.createTopics({ topics: [{ topic: perfTopic, numPartitions: config.topics.clickstreamPartitions }], waitForLeaders: false });
+      await waitUntilServed(admin, [perfTopic], 15_000);
       ceiling = await brokerCeiling(config.stateDir, config.kafka.brokers.join(','), perfTopic, backlog, recordBytes);
     } catch (err) {
       skipped.push({ what: 'broker ceiling', reason: (err as Error).message });

@@ -1,3 +1,4 @@
+import { waitUntilServed } from '../../src/adapters/kafka/topics.ts';
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../src/config.ts';
 import { runChild } from '../lib/child.ts';
@@ -51,7 +52,8 @@ export async function compareKafkaClients(
     const produceTopic = `${o.consumeTopic}-produce-${client}`;
     o.progress(`pipeline: ${label}: consume ${o.records.toLocaleString('en-US')} records, then produce them (own process)`);
     try {
-      await admin.createTopics({ topics: [{ topic: produceTopic, numPartitions: config.topics.clickstreamPartitions }], waitForLeaders: true });
+      await admin.createTopics({ topics: [{ topic: produceTopic, numPartitions: config.topics.clickstreamPartitions }], waitForLeaders: false });
+      await waitUntilServed(admin, [produceTopic], 15_000);
       const input: KafkaClientChildInput = {
         client,
         config,

@@ -174,11 +174,22 @@ const MIN_LEADER_WAIT_MS = 5_000;
 const LEADER_WAIT_STEP_MS = 250;
 
 async function checkShapeOnceLeadersExist(admin: Admin, specs: readonly TopicSpec[], waitMs: number, log: Logger | undefined): Promise<void> {
+  const partitions = await waitUntilServed(admin, specs.map((s) => s.topic), waitMs);
+  specs.forEach((spec, i) => warnOnShape(spec, partitions[i]!, log));
+}
+
+/**
+ * Waits (at most `waitMs`) until every partition of `topics` has a leader that serves it:
+ * named in the metadata and answering ListOffsets (a leader just named may still say "not
+ * the leader for that topic-partition"). Returns each topic's partition count. For whoever
+ * creates topics through the kafkajs admin, whose own leader wait gives up on the first
+ * "does not host this topic-partition".
+ */
+export async function waitUntilServed(admin: Admin, topics: readonly string[], waitMs: number): Promise<number[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      await checkShape(admin, specs, log);
-      return;
+      return await servedPartitions(admin, topics);
     } catch (err) {
       if (!isTransientMetadataError(err) || Date.now() + LEADER_WAIT_STEP_MS > deadline) throw err;
       await sleep(LEADER_WAIT_STEP_MS);
@@ -186,20 +197,19 @@ async function checkShapeOnceLeadersExist(admin: Admin, specs: readonly TopicSpe
   }
 }
 
-async function checkShape(admin: Admin, specs: readonly TopicSpec[], log: Logger | undefined): Promise<void> {
-  const meta = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
-  for (const spec of specs) {
-    const found = meta.topics.find((t) => t.name === spec.topic);
-    if (!found) throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${spec.topic} is missing after creation`);
+async function servedPartitions(admin: Admin, topics: readonly string[]): Promise<number[]> {
+  const meta = await admin.fetchTopicMetadata({ topics: [...topics] });
+  const counts = topics.map((topic) => {
+    const found = meta.topics.find((t) => t.name === topic);
+    if (!found) throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${topic} is missing after creation`);
     const leaderless = found.partitions.filter((p) => p.partitionErrorCode !== 0 || p.leader < 0).map((p) => p.partitionId);
     if (found.partitions.length === 0 || leaderless.length > 0) {
-      throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${spec.topic} has no leader yet for partition(s) ${leaderless.join(', ') || 'any'}`, { retryable: true });
+      throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${topic} has no leader yet for partition(s) ${leaderless.join(', ') || 'any'}`, { retryable: true });
     }
-    warnOnShape(spec, found.partitions.length, log);
-  }
-  // A leader named in the metadata may not serve the partition yet ("not the leader for that
-  // topic-partition" to the first ListOffsets); the topics are ready once every one answers.
-  for (const spec of specs) await admin.fetchTopicOffsets(spec.topic);
+    return found.partitions.length;
+  });
+  for (const topic of topics) await admin.fetchTopicOffsets(topic);
+  return counts;
 }
 
 function warnOnShape(spec: TopicSpec, partitions: number, log: Logger | undefined): void {
