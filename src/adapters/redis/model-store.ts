@@ -55,10 +55,10 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
       const current = await this.current();
       const out: ModelMeta[] = [];
       for (const [i, version] of names.entries()) {
-        const bytes = metas[i];
-        if (bytes) out.push(msgpackr.unpack(bytes) as ModelMeta);
+        const saved = readMeta(metas[i], version);
+        if (saved) out.push(saved);
         else if (current?.version === version) out.push(current);
-        // Saved before metadata was kept per version: what the vectors themselves say.
+        // Saved before metadata was kept per version (or its record is unreadable): what the vectors themselves say.
         else if ((await redis.hlen(keys.modelItems(version))) > 0) out.push(await metaFromVectors(version));
       }
       return out;
@@ -74,4 +74,18 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
       return out;
     },
   };
+}
+
+/** A version's saved metadata, or undefined when there is none or it is not metadata of that version. */
+function readMeta(bytes: Buffer | null | undefined, version: string): ModelMeta | undefined {
+  if (!bytes) return undefined;
+  let value: unknown;
+  try {
+    value = msgpackr.unpack(bytes);
+  } catch {
+    return undefined;
+  }
+  const m = value as Partial<ModelMeta> | null;
+  const ok = m !== null && typeof m === 'object' && m.version === version && Number.isInteger(m.dim) && Number.isInteger(m.itemCount) && typeof m.createdAtMs === 'number' && typeof m.trainedOn === 'object' && m.trainedOn !== null;
+  return ok ? (m as ModelMeta) : undefined;
 }

@@ -21,13 +21,15 @@ it('deletes the vectors of versions older than the previous one', async () => {
   expect(await ctx.redis.exists(keys.modelItems('v3'))).toBe(1);
 });
 
-it('lists a version saved before metadata was kept per version from its vectors, and drops the metadata of versions it no longer keeps', async () => {
+it('lists a version saved before metadata was kept per version (or with an unreadable record) from its vectors, and drops the metadata of versions it no longer keeps', async () => {
   const keys = freshKeys();
   const store = createRedisModelStore(ctx.redis, keys);
   const vector = new Map([['a', new Float32Array([1, 0, 0])], ['b', new Float32Array([0, 1, 0])]]);
   await store.save({ version: 'v1', dim: 3, itemCount: 2, createdAtMs: 5, trainedOn: { algorithm: 'old' } }, vector);
   await ctx.redis.del(keys.modelMetas());
   await store.save({ version: 'v2', dim: 3, itemCount: 2, createdAtMs: 6, trainedOn: {} }, vector);
+  // An unreadable record counts as none.
+  await ctx.redis.hset(keys.modelMetas(), 'v1', Buffer.from([0xc1, 0xff, 0x00]));
   expect(await store.versions()).toEqual([
     { version: 'v2', dim: 3, itemCount: 2, createdAtMs: 6, trainedOn: {} },
     { version: 'v1', dim: 3, itemCount: 2, createdAtMs: 0, trainedOn: {} },
