@@ -126,6 +126,8 @@ export interface CatalogView {
    */
   hideUnavailableIn(index: Pick<AnnIndex, 'setHidden'>): void;
   categoryOf(itemId: string): string | undefined;
+  /** The item's promotion now (stores.ts boostAt): 0 for most items. */
+  boostOf(itemId: string): number;
   /** Writes the shared store and tells every API process; resolves once both happened. */
   put(item: CatalogItem): Promise<void>;
   /** Marks the item removed in the store and publishes its embedding tombstone. */

@@ -51,6 +51,13 @@ export interface RecommendRequest {
    */
   indexHidesUnavailable?: boolean;
   categoryOf?: (itemId: string) => string | undefined;
+  /**
+   * Promotions (the catalog's boosts, 0–1; 0 for most items): a candidate the model proposed is
+   * lifted by boost × the spread between the best and the 20th best candidate's score, so boost 1
+   * puts one from the first 20 above every candidate without a boost. Applied when a list is
+   * served (search or stored ranking), never stored. Never proposes an item, never passes a filter.
+   */
+  boostOf?: (itemId: string) => number;
   trending: Trending;
   /** Event weights for the short-term part of the query (config.model.weights); defaults to the standard ones. */
   weights?: EventWeights;
@@ -183,7 +190,10 @@ export function modelTag(modelVersion: string): number {
  */
 export function candidatePool(req: RecommendRequest, tag: number, size: number): { pool: CandidatePool; alternatives?: number[][] } | undefined {
   if (!modelAnswers(req)) return undefined;
-  const ranked = searchModel(req, queryFor(req), Math.max(0, Math.floor(size)), acceptFilter({ ...req, exclude: undefined, category: undefined }));
+  // Without promotions: they apply when the ranking is served (fromPool), so one that starts or
+  // ends after the ranking was stored still counts, and none counts twice.
+  const unboosted: RecommendRequest = { ...req, boostOf: undefined };
+  const ranked = searchModel(unboosted, queryFor(req), Math.max(0, Math.floor(size)), acceptFilter({ ...req, exclude: undefined, category: undefined }));
   if (ranked === undefined) return undefined;
   const pool = { hashes: ranked.items.map((n) => itemHash(n.itemId)), scores: ranked.items.map((n) => n.score), modelTag: tag };
   return ranked.alternatives ? { pool, alternatives: ranked.alternatives } : { pool };
@@ -248,7 +258,7 @@ function searchModel(req: RecommendRequest, query: Vector | undefined, k: number
   if (query === undefined && !proposed) return undefined;
   if (k === 0) return { items: [] };
   const found = query && index.size > 0 ? searchIndex(index, query, limit, filter.search) : [];
-  const proposals = new Proposals(found, covis, sessions, req.trending);
+  const proposals = new Proposals(found, covis, sessions, req.trending, req.boostOf);
   const items = proposals.rank(rerank, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
   if (!req.alternatives) return { items };
   const { depth } = req.alternatives;
@@ -274,8 +284,16 @@ class Proposals {
   private readonly rules: number;
   private readonly sessions: number;
   private topTrending: number | undefined;
+  /** Each row's boost, read once (NaN: not read yet). */
+  private readonly boost: number[] = [];
 
-  constructor(found: readonly Neighbour[], covis: CoVisitationCandidates | undefined, sessions: Map<string, number> | undefined, private readonly trending: Trending) {
+  constructor(
+    found: readonly Neighbour[],
+    covis: CoVisitationCandidates | undefined,
+    sessions: Map<string, number> | undefined,
+    private readonly trending: Trending,
+    private readonly boostOf?: (itemId: string) => number,
+  ) {
     const rowOf = new Map<string, number>();
     const row = (id: string): number => {
       let r = rowOf.get(id);
@@ -288,6 +306,7 @@ class Proposals {
         this.next.push(0);
         this.session.push(Number.NaN);
         this.trend.push(Number.NaN);
+        this.boost.push(Number.NaN);
       }
       return r;
     };
@@ -302,6 +321,22 @@ class Proposals {
     this.support = covis?.support ?? 1;
     this.rules = covis?.scores.size ?? 0;
     this.sessions = sessions?.size ?? 0;
+  }
+
+  /** `final` with each promoted row lifted by its boost × boostSpread of the rows' scores (a copy when any is). */
+  private boosted(rows: readonly number[], final: number[]): number[] {
+    let any = false;
+    const values: number[] = [];
+    for (const r of rows) {
+      if (Number.isNaN(this.boost[r]!)) this.boost[r] = this.boostOf!(this.ids[r]!);
+      if (this.boost[r]! > 0) any = true;
+      values.push(final[r]!);
+    }
+    if (!any) return final;
+    const lift = boostSpread(values);
+    const out = final.slice();
+    for (const r of rows) if (this.boost[r]! > 0) out[r] = final[r]! + this.boost[r]! * lift;
+    return out;
   }
 
   /**
@@ -355,6 +390,7 @@ class Proposals {
         }
       }
     }
+    if (this.boostOf && rows.length > 1) final = this.boosted(rows, final);
     // The first k by (final score, blend score, then the item id, or the search's order when
     // nothing was blended): what sorting by the blend and then, stably, by the re-ranked score gives.
     const ahead = (a: number, b: number): boolean => {
@@ -394,16 +430,46 @@ function searchIndex(index: AnnIndex, query: Vector, want: number, accept: Searc
  * whose hash more than one such id shares is skipped: the pool cannot say which of them it ranked.
  */
 function fromPool(req: RecommendRequest, pool: CandidatePool, k: number, filter: AcceptFilter): RecommendedItem[] | undefined {
+  // With promotions every entry that passes may be lifted into the first k: all are read.
+  const depth = req.boostOf ? pool.hashes.length : k;
   const out: RecommendedItem[] = [];
-  for (let i = 0; i < pool.hashes.length && out.length < k; i++) {
+  for (let i = 0; i < pool.hashes.length && out.length < depth; i++) {
     const hash = pool.hashes[i]!;
     if (filter.blocked.has(hash)) continue;
     const ids = idsWithHash(req, hash);
     if (ids.length !== 1 || !filter.catalogAccepts(ids[0]!)) continue;
     out.push({ itemId: ids[0]!, score: pool.scores[i] ?? 0, source: 'model' });
   }
-  return out.length === k ? out : undefined;
+  if (out.length < k) return undefined;
+  return (req.boostOf ? boostedList(out, req.boostOf) : out).slice(0, k);
 }
+
+/** A stored ranking's entries (best first) with promotions applied as Proposals.boosted applies them to a search's candidates. */
+function boostedList(items: RecommendedItem[], boostOf: (itemId: string) => number): RecommendedItem[] {
+  const boosts = items.map((i) => boostOf(i.itemId));
+  if (!boosts.some((b) => b > 0)) return items;
+  const lift = boostSpread(items.map((i) => i.score));
+  // Stable: entries that end up level keep the stored order.
+  return items
+    .map((item, at) => ({ item: boosts[at]! > 0 ? { ...item, score: item.score + boosts[at]! * lift } : item, at }))
+    .sort((a, b) => b.item.score - a.item.score || a.at - b.at)
+    .map((e) => e.item);
+}
+
+/**
+ * What boost 1 adds: the best score less the BOOST_SPREAD_DEPTH-th best (a hair more, so boost
+ * 1 puts an item from there above every candidate without a boost, not level with the best).
+ * The same depth as a stored ranking (2 × DEFAULT_K), so a search and a stored ranking lift alike.
+ */
+function boostSpread(scores: number[]): number {
+  const sorted = scores.slice().sort((a, b) => b - a);
+  const hi = sorted[0]!;
+  const lo = sorted[Math.min(sorted.length, BOOST_SPREAD_DEPTH) - 1]!;
+  // Candidates that all score alike still let a boost order them.
+  return (hi > lo ? hi - lo : Math.max(Math.abs(hi), 1e-9)) * (1 + 1e-6);
+}
+
+const BOOST_SPREAD_DEPTH = 20;
 
 function idsWithHash(req: RecommendRequest, hash: number): readonly string[] {
   const indexed = req.index.idsWithHash(hash);

@@ -34,6 +34,17 @@ export interface CatalogItem {
   category?: string;
   available: boolean;
   updatedAtMs: number;
+  /** A promotion (0–1]: lifts the item by this share of a list's score spread wherever the model proposes it (recommender.ts). */
+  boost?: number;
+  /** When the boost lapses (epoch ms); none: it holds until the item is written again. */
+  boostUntilMs?: number;
+}
+
+/** The boost `item` carries at `nowMs`: 0 when it has none, it lapsed, or the item is unavailable. */
+export function boostAt(item: CatalogItem | undefined, nowMs: number): number {
+  if (!item || !item.available || !(item.boost! > 0)) return 0;
+  if (item.boostUntilMs !== undefined && nowMs >= item.boostUntilMs) return 0;
+  return Math.min(1, item.boost!);
 }
 
 export interface CatalogStore {

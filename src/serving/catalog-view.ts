@@ -1,5 +1,5 @@
 import type { AnnIndex } from '../core/ann-index.ts';
-import type { CatalogChangeBus, CatalogItem, CatalogStore } from '../core/stores.ts';
+import { boostAt, type CatalogChangeBus, type CatalogItem, type CatalogStore } from '../core/stores.ts';
 import type { Logger } from '../log.ts';
 import type { CatalogView } from '../core/ports.ts';
 
@@ -11,6 +11,8 @@ export interface CatalogViewOptions {
   log: Logger;
   /** Full reload period: repairs pub/sub messages lost while disconnected. */
   resyncMs?: number;
+  /** The clock boosts lapse by (tests); Date.now by default. */
+  now?: () => number;
 }
 
 export interface RunningCatalogView extends CatalogView {
@@ -32,6 +34,9 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
   const items = new Map<string, CatalogItem>();
   // Items marked unavailable: while there are none, the recommender's search skips the catalog check.
   let unavailable = 0;
+  // Items that carry a boost (lapsed or not): while there are none, boostOf answers without a lookup.
+  let boosted = 0;
+  const now = options.now ?? Date.now;
   // Indexes whose hidden set follows availability (hideUnavailableIn).
   const followers: Array<Pick<AnnIndex, 'setHidden'>> = [];
   const apply = (item: CatalogItem) => {
@@ -40,6 +45,8 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
     if (!known || known.updatedAtMs <= item.updatedAtMs) {
       if (known && !known.available) unavailable--;
       if (!item.available) unavailable++;
+      if (known?.boost) boosted--;
+      if (item.boost) boosted++;
       items.set(item.itemId, item);
       for (const index of followers) index.setHidden(item.itemId, !item.available);
     }
@@ -79,6 +86,9 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
     },
     categoryOf(itemId) {
       return items.get(itemId)?.category;
+    },
+    boostOf(itemId) {
+      return boosted === 0 ? 0 : boostAt(items.get(itemId), now());
     },
     put: write,
     async remove(itemId, nowMs) {

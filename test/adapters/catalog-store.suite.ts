@@ -13,7 +13,7 @@ export function runCatalogStoreSuite(name: string, makeStore: () => Promise<Cata
 
     it('round-trips items with and without optional fields, and overwrites on put', async () => {
       const store = await makeStore();
-      const full = { itemId: 'i:1', title: 'Blue mug — ☕', category: 'kitchen', available: true, updatedAtMs: 1_760_000_000_123 };
+      const full = { itemId: 'i:1', title: 'Blue mug — ☕', category: 'kitchen', available: true, updatedAtMs: 1_760_000_000_123, boost: 0.25, boostUntilMs: 1_760_086_400_000 };
       const bare = { itemId: 'i2', available: false, updatedAtMs: 1_760_000_000_456 };
       await store.put(full);
       await store.put(bare);

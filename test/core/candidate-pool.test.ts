@@ -159,3 +159,23 @@ describe('usablePool', () => {
     expect(usablePool(undefined, TAG, 10_001, 60_000)).toBeUndefined();
   });
 });
+
+describe('stored rankings and promotions', () => {
+  it('a ranking is stored without boosts and served with them: the same list a search with them gives, and no boost counts twice', () => {
+    const { index, trending } = world();
+    const user = userOf(5);
+    const plain = candidatePool(request(index, trending, user), TAG, 20)!.pool;
+    const ids = plain.hashes.map((h) => index.idsWithHash(h)[0]!);
+    const promoted = ids[15]!;
+    const boostOf = (id: string) => (id === promoted ? 0.8 : 0);
+    // The stored ranking does not depend on the boosts of the moment.
+    expect(candidatePool(request(index, trending, user, { boostOf }), TAG, 20)!.pool).toEqual(plain);
+    const served = recommend(request(index, trending, { ...user, pool: plain }, { boostOf, pool: plain }));
+    expect(served.candidates).toBe('pool');
+    const searched = recommend(request(index, trending, user, { boostOf }));
+    expect(searched.candidates).toBe('search');
+    expect(served.items.map((i) => i.itemId)).toContain(promoted);
+    expect(served.items.map((i) => i.itemId)).toEqual(searched.items.map((i) => i.itemId));
+    expect(recommend(request(index, trending, { ...user, pool: plain }, { pool: plain })).items.map((i) => i.itemId)).toEqual(ids.slice(0, 10));
+  });
+});

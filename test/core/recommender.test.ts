@@ -87,6 +87,27 @@ describe('recommend', () => {
   });
 });
 
+describe('promotions (the catalog boosts)', () => {
+  const rerank = { candidates: 6, trendingWeight: 0 };
+  const ask = (boostOf?: (id: string) => number, seen: string[] = []) => {
+    const { index, trending } = setup();
+    return recommend({ user: user([1, 0.01], seen), k: 5, index, trending, query: longTerm, isAvailable: all, rerank, ...(boostOf ? { boostOf } : {}) }).items.map((i) => i.itemId);
+  };
+
+  it('lifts a proposed item by its boost × the candidates\' score spread: 1 above every other, less by as much', () => {
+    // The search proposes i0, i1, i11, i2, i10, i3 (cosines ≈ 1, 0.87, 0.86, 0.5, 0.49, 0): i3 is the last.
+    expect(ask()).toEqual(['i0', 'i1', 'i11', 'i2', 'i10']);
+    expect(ask((id) => (id === 'i3' ? 1 : 0))).toEqual(['i3', 'i0', 'i1', 'i11', 'i2']);
+    expect(ask((id) => (id === 'i3' ? 0.6 : 0))).toEqual(['i0', 'i1', 'i11', 'i3', 'i2']);
+    expect(ask((id) => (id === 'i3' ? 0.1 : 0))).toEqual(['i0', 'i1', 'i11', 'i2', 'i10']);
+  });
+
+  it('never brings in an item the model did not propose, nor one the user has seen', () => {
+    expect(ask((id) => (id === 'i6' ? 1 : 0))).toEqual(['i0', 'i1', 'i11', 'i2', 'i10']);
+    expect(ask((id) => (id === 'i3' || id === 'i0' ? 1 : 0), ['i0'])).toEqual(['i3', 'i1', 'i11', 'i2', 'i10']);
+  });
+});
+
 describe('the default query: short-term intent from recent history', () => {
   it('follows the newest history items, weighted by type and recency; the stored vector tilts the list', () => {
     const { index, trending } = setup();

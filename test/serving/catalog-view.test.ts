@@ -111,3 +111,25 @@ describe('catalog view: unavailable count', () => {
     expect(view.isAvailable('count-a')).toBe(true);
   });
 });
+
+describe('catalog view: promotions', () => {
+  it('a boost reaches the other process, lapses at its time, is 0 for an unavailable item, and goes with a write without it', async () => {
+    const a = await startProcess([]);
+    const b = await startProcess([]);
+    const now = Date.now();
+    expect(b.boostOf('sku-b1')).toBe(0);
+    await a.put({ itemId: 'sku-b1', available: true, updatedAtMs: now, boost: 0.4, boostUntilMs: now + 60_000 });
+    await a.put({ itemId: 'sku-b2', available: true, updatedAtMs: now, boost: 1, boostUntilMs: now - 1 });
+    await a.put({ itemId: 'sku-b3', available: false, updatedAtMs: now, boost: 1 });
+    await within(5000, () => b.boostOf('sku-b1') === 0.4);
+    expect(a.boostOf('sku-b1')).toBe(0.4);
+    expect(b.boostOf('sku-b2')).toBe(0); // lapsed
+    expect(b.boostOf('sku-b3')).toBe(0); // unavailable
+    await a.put({ itemId: 'sku-b1', available: true, updatedAtMs: now + 1 });
+    await within(5000, () => b.boostOf('sku-b1') === 0);
+    // A process started now loads the same from the store.
+    const c = await startProcess([]);
+    expect(c.get('sku-b2')).toMatchObject({ boost: 1, boostUntilMs: now - 1 });
+    expect(c.boostOf('sku-b1')).toBe(0);
+  });
+});

@@ -93,6 +93,8 @@ export const CatalogMeta = Type.Object({
   category: Type.Optional(Type.String()),
   available: Type.Boolean(),
   updatedAtMs: Type.Number(),
+  boost: Type.Optional(Type.Number()),
+  boostUntilMs: Type.Optional(Type.Number()),
 });
 
 export const ItemView = Type.Object({
@@ -111,6 +113,14 @@ export const ItemPut = Type.Object(
     title: Type.Optional(Type.String({ maxLength: 512 })),
     category: Type.Optional(Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH })),
     available: Type.Optional(Type.Boolean({ default: true })),
+    boost: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: "a promotion: wherever the model proposes the item for a user, it is lifted by this share of the list's score spread (1: from the bottom to the top); never shown to a user the model did not propose it for",
+      }),
+    ),
+    boostUntilMs: Type.Optional(Type.Integer({ minimum: 0, description: 'when the boost lapses, epoch milliseconds; none: until the item is written again' })),
   },
   { additionalProperties: false },
 );

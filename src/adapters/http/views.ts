@@ -84,12 +84,14 @@ export function itemView(deps: ViewDeps, itemId: string, k: number): ItemViewBod
 }
 
 export function metadataOf(item: CatalogItem) {
-  const meta: { title?: string; category?: string; available: boolean; updatedAtMs: number } = {
+  const meta: { title?: string; category?: string; available: boolean; updatedAtMs: number; boost?: number; boostUntilMs?: number } = {
     available: item.available,
     updatedAtMs: item.updatedAtMs,
   };
   if (item.title !== undefined) meta.title = item.title;
   if (item.category !== undefined) meta.category = item.category;
+  if (item.boost !== undefined) meta.boost = item.boost;
+  if (item.boostUntilMs !== undefined) meta.boostUntilMs = item.boostUntilMs;
   return meta;
 }
 

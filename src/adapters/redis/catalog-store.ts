@@ -79,6 +79,8 @@ export function encodeCatalogItem(item: CatalogItem, withId = false): Buffer {
   if (withId) record.itemId = item.itemId;
   if (item.title !== undefined) record.title = item.title;
   if (item.category !== undefined) record.category = item.category;
+  if (item.boost !== undefined) record.boost = item.boost;
+  if (item.boostUntilMs !== undefined) record.boostUntilMs = item.boostUntilMs;
   return msgpack.pack(record);
 }
 
@@ -90,5 +92,8 @@ export function decodeCatalogItem(itemId: string, bytes: Buffer): CatalogItem {
   const item: CatalogItem = { itemId, available: r.available, updatedAtMs: r.updatedAtMs };
   if (typeof r.title === 'string') item.title = r.title;
   if (typeof r.category === 'string') item.category = r.category;
+  // A boost outside (0, 1] is not a promotion this version understands: left out, not fatal.
+  if (typeof r.boost === 'number' && r.boost > 0 && r.boost <= 1) item.boost = r.boost;
+  if (typeof r.boostUntilMs === 'number' && Number.isFinite(r.boostUntilMs)) item.boostUntilMs = r.boostUntilMs;
   return item;
 }

@@ -204,6 +204,19 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
     expect((await f.app.inject({ url: '/v1/users/nobody/recommendations?k=1' })).json().items[0].itemId).toBe('i0');
   });
 
+  it('a boost lifts a recommended item (to the top at 1), shows in its metadata, and goes with a write without it', async () => {
+    const ids = async () => ((await f.app.inject({ url: '/v1/users/alice/recommendations?k=5' })).json().items as Array<{ itemId: string }>).map((i) => i.itemId);
+    const before = await ids();
+    const last = before[4]!;
+    const put = await f.app.inject({ method: 'PUT', url: `/v1/items/${last}`, payload: { boost: 1, boostUntilMs: NOW_MS + 3_600_000 }, headers: key });
+    expect(put.statusCode).toBe(200);
+    expect(put.json().metadata).toMatchObject({ available: true, boost: 1, boostUntilMs: NOW_MS + 3_600_000 });
+    expect(await ids()).toEqual([last, ...before.slice(0, 4)]);
+    expect((await f.app.inject({ url: `/v1/items/${last}` })).json().metadata).toMatchObject({ boost: 1 });
+    await f.app.inject({ method: 'PUT', url: `/v1/items/${last}`, payload: {}, headers: key });
+    expect(await ids()).toEqual(before);
+  });
+
   it('DELETE marks the item unavailable and tombstones its embedding', async () => {
     const res = await f.app.inject({ method: 'DELETE', url: '/v1/items/i8', headers: key });
     expect(res.statusCode).toBe(200);
@@ -241,6 +254,10 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
     expectClientError(await put('{"price":3}'), 400, /must NOT have additional properties/);
     expectClientError(await put('{"title":'), 400, /JSON/);
     expectClientError(await put('{"category":"a b"}'), 400, /category has characters outside/);
+    expectClientError(await put('{"boost":0}'), 400, /body.boost must be > 0/);
+    expectClientError(await put('{"boost":1.5}'), 400, /body.boost must be <= 1/);
+    expectClientError(await put('{"boost":"0.5"}'), 400, /body.boost must be number/);
+    expectClientError(await put('{"boost":0.5,"boostUntilMs":-1}'), 400, /body.boostUntilMs must be >= 0/);
   });
 });
 

@@ -97,6 +97,8 @@ export async function createFixture(env: Record<string, string> = {}, options: F
       removedEmbeddings.push(id);
       index.remove(id);
     },
+    // The app's clock: boosts lapse by the same time the routes stamp writes with.
+    now: () => NOW_MS,
     log,
   });
   await catalog.put({ itemId: 'i1', title: 'One', category: 'c1', available: true, updatedAtMs: NOW_MS - 1 });

@@ -57,7 +57,7 @@ export const itemRoutes: RoutePlugin = async (app, ctx) => {
     {
       onRequest: ctx.requireKey,
       schema: {
-        summary: 'Create or update catalog metadata and availability (API key)',
+        summary: 'Create or replace catalog metadata, availability and promotion (API key)',
         tags: ['catalog'],
         security: [{ apiKey: [] }],
         params: ItemParams,
@@ -67,11 +67,13 @@ export const itemRoutes: RoutePlugin = async (app, ctx) => {
     },
     async (request) => {
       const itemId = requireValidId(request.params.itemId, 'itemId');
-      const { title, category, available } = request.body;
+      const { title, category, available, boost, boostUntilMs } = request.body;
       if (category !== undefined) requireValidId(category, 'category');
       const item: CatalogItem = { itemId, available: available ?? true, updatedAtMs: ctx.nowMs() };
       if (title !== undefined) item.title = title;
       if (category !== undefined) item.category = category;
+      if (boost !== undefined) item.boost = boost;
+      if (boostUntilMs !== undefined) item.boostUntilMs = boostUntilMs;
       requireRedis();
       await boundedWrite(catalog.put(item), config.http.produceTimeoutMs, 'writing the catalog item');
       return { itemId, metadata: metadataOf(item) };
