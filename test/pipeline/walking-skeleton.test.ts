@@ -6,7 +6,8 @@ import { createClickstreamProducer } from '../../src/adapters/kafka/clickstream-
 import { encodeEvent } from '../../src/adapters/kafka/codec.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { decodeRecommendationList } from '../../src/adapters/kafka/recommendations.ts';
-import { createRedisCatalogStore } from '../../src/adapters/redis/catalog-store.ts';
+import { Redis } from 'ioredis';
+import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../../src/adapters/redis/catalog-store.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisUserStore } from '../../src/adapters/redis/user-store.ts';
 import { itemHash } from '../../src/core/item-hash.ts';
@@ -56,6 +57,26 @@ describe('walking skeleton: one event through a learner process', () => {
       expect(list.items.map((i) => i.itemId)).not.toContain('item-25');
       expect(list.items.filter((i) => Number(i.itemId.slice(5)) < 15)).toEqual([]);
       expect(list.items.every((i) => i.source === 'model')).toBe(true);
+
+      // A promotion written through the catalog (store, then the change bus every process
+      // follows) lifts the weakest candidate to the top of the next list the learner publishes.
+      const weakest = pooledIds[pooledIds.length - 1]!;
+      expect(list.items.map((i) => i.itemId)).not.toContain(weakest);
+      const subscriber = new Redis(config.redis.url);
+      try {
+        const promoted = { itemId: weakest, available: true, updatedAtMs: Date.now(), boost: 1 };
+        await catalog.put(promoted);
+        await createRedisCatalogChangeBus(redis, subscriber, createRedisKeys(config.redis.keyPrefix), log).publish(promoted);
+      } finally {
+        subscriber.disconnect();
+      }
+      const again = await createClickstreamProducer(kafka, config, log);
+      await again.send([{ ...event, eventId: 'sk-2', userId: 'promo' }], 'msgpack');
+      await again.close();
+      const promoLists = await readTopic(kafka, config.topics.recommendations, (all) => all.some((m) => m.message.key?.toString() === 'promo'), 30_000);
+      const promoList = decodeRecommendationList(promoLists.find((m) => m.message.key?.toString() === 'promo')!.message.value!);
+      expect(promoList.items[0]!.itemId).toBe(weakest);
+      expect(promoList.items.slice(1).map((i) => i.itemId)).toEqual(list.items.slice(0, config.model.k - 1).map((i) => i.itemId));
 
       learner.child.kill('SIGTERM');
       expect(await learner.exited).toBe(0);
