@@ -326,14 +326,12 @@ class Proposals {
   /** `final` with each promoted row lifted by its boost × boostSpread of the rows' scores (a copy when any is). */
   private boosted(rows: readonly number[], final: number[]): number[] {
     let any = false;
-    const values: number[] = [];
     for (const r of rows) {
       if (Number.isNaN(this.boost[r]!)) this.boost[r] = this.boostOf!(this.ids[r]!);
       if (this.boost[r]! > 0) any = true;
-      values.push(final[r]!);
     }
     if (!any) return final;
-    const lift = boostSpread(values);
+    const lift = boostSpread(rows.map((r) => final[r]!));
     const out = final.slice();
     for (const r of rows) if (this.boost[r]! > 0) out[r] = final[r]! + this.boost[r]! * lift;
     return out;
