@@ -17,6 +17,8 @@ export interface RecommendedItem {
   itemId: string;
   score: number;
   source: RecommendationSource;
+  /** Lifted by a promotion (the catalog's boost) when the list was served: a storefront may label it. */
+  promoted?: true;
 }
 
 export interface Recommendation {
@@ -259,7 +261,8 @@ function searchModel(req: RecommendRequest, query: Vector | undefined, k: number
   if (k === 0) return { items: [] };
   const found = query && index.size > 0 ? searchIndex(index, query, limit, filter.search) : [];
   const proposals = new Proposals(found, covis, sessions, req.trending, req.boostOf);
-  const items = proposals.rank(rerank, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+  const boostOf = req.boostOf;
+  const items = proposals.rank(rerank, k).map((n): RecommendedItem => (boostOf && boostOf(n.itemId) > 0 ? { itemId: n.itemId, score: n.score, source: 'model', promoted: true } : { itemId: n.itemId, score: n.score, source: 'model' }));
   if (!req.alternatives) return { items };
   const { depth } = req.alternatives;
   const alternatives = req.alternatives.rerank.map((r) => (r === rerank && k >= depth ? items : proposals.rank(r, depth)).slice(0, depth).map((n) => itemHash(n.itemId)));
@@ -449,7 +452,7 @@ function boostedList(items: RecommendedItem[], boostOf: (itemId: string) => numb
   const lift = boostSpread(items.map((i) => i.score));
   // Stable: entries that end up level keep the stored order.
   return items
-    .map((item, at) => ({ item: boosts[at]! > 0 ? { ...item, score: item.score + boosts[at]! * lift } : item, at }))
+    .map((item, at) => ({ item: boosts[at]! > 0 ? { ...item, score: item.score + boosts[at]! * lift, promoted: true as const } : item, at }))
     .sort((a, b) => b.item.score - a.item.score || a.at - b.at)
     .map((e) => e.item);
 }

@@ -102,6 +102,13 @@ describe('promotions (the catalog boosts)', () => {
     expect(ask((id) => (id === 'i3' ? 0.1 : 0))).toEqual(['i0', 'i1', 'i11', 'i2', 'i10']);
   });
 
+  it('marks what a promotion lifted, and nothing else', () => {
+    const { index, trending } = setup();
+    const items = recommend({ user: user([1, 0.01]), k: 5, index, trending, query: longTerm, isAvailable: all, rerank, boostOf: (id) => (id === 'i3' || id === 'i6' ? 0.6 : 0) }).items;
+    expect(items.filter((i) => i.promoted).map((i) => i.itemId)).toEqual(['i3']);
+    expect(items.find((i) => i.itemId === 'i0')).toEqual({ itemId: 'i0', score: expect.any(Number), source: 'model' });
+  });
+
   it('never brings in an item the model did not propose, nor one the user has seen', () => {
     expect(ask((id) => (id === 'i6' ? 1 : 0))).toEqual(['i0', 'i1', 'i11', 'i2', 'i10']);
     expect(ask((id) => (id === 'i3' || id === 'i0' ? 1 : 0), ['i0'])).toEqual(['i3', 'i1', 'i11', 'i2', 'i10']);

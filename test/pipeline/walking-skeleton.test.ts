@@ -75,7 +75,8 @@ describe('walking skeleton: one event through a learner process', () => {
       await again.close();
       const promoLists = await readTopic(kafka, config.topics.recommendations, (all) => all.some((m) => m.message.key?.toString() === 'promo'), 30_000);
       const promoList = decodeRecommendationList(promoLists.find((m) => m.message.key?.toString() === 'promo')!.message.value!);
-      expect(promoList.items[0]!.itemId).toBe(weakest);
+      expect(promoList.items[0]).toMatchObject({ itemId: weakest, source: 'model', promoted: true });
+      expect(promoList.items.slice(1).every((i) => i.promoted === undefined)).toBe(true);
       expect(promoList.items.slice(1).map((i) => i.itemId)).toEqual(list.items.slice(0, config.model.k - 1).map((i) => i.itemId));
 
       learner.child.kill('SIGTERM');

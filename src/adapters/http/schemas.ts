@@ -31,6 +31,7 @@ export const RecommendationItem = Type.Object({
   itemId: Type.String(),
   score: Type.Number(),
   source: Type.Union([Type.Literal('model'), Type.Literal('trending')]),
+  promoted: Type.Optional(Type.Literal(true, { description: "lifted by a promotion (the catalog item's boost): label it as the store must" })),
 });
 
 export const Recommendations = Type.Object({

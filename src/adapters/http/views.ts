@@ -138,7 +138,7 @@ export function recommendationsView(
     result,
     body: {
       userId,
-      items: result.items.map(({ itemId, score, source }) => ({ itemId, score, source })),
+      items: result.items.map(({ itemId, score, source, promoted }) => (promoted ? { itemId, score, source, promoted } : { itemId, score, source })),
       modelVersion: deps.modelVersion(),
       recommendationId: randomUUID(),
       cold,

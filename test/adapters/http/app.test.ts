@@ -212,6 +212,8 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
     expect(put.statusCode).toBe(200);
     expect(put.json().metadata).toMatchObject({ available: true, boost: 1, boostUntilMs: NOW_MS + 3_600_000 });
     expect(await ids()).toEqual([last, ...before.slice(0, 4)]);
+    const flagged = (await f.app.inject({ url: '/v1/users/alice/recommendations?k=5' })).json().items as Array<{ itemId: string; promoted?: boolean }>;
+    expect(flagged.filter((i) => i.promoted === true).map((i) => i.itemId)).toEqual([last]);
     expect((await f.app.inject({ url: `/v1/items/${last}` })).json().metadata).toMatchObject({ boost: 1 });
     await f.app.inject({ method: 'PUT', url: `/v1/items/${last}`, payload: {}, headers: key });
     expect(await ids()).toEqual(before);
