@@ -102,6 +102,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       catalog: createRedisCatalogStore(redis, keys),
       embeddings,
       served: anchor.served,
+      ...(anchor.version === undefined ? {} : { servedVersion: anchor.version }),
       retryMaxMs: config.learner.retryMaxMs,
       log,
     });
@@ -151,7 +152,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       const factors = new Map<string, Vector>();
       for (const [itemId, vector] of served) factors.set(itemId, factorPart(vector));
       refitter.anchor(factors, refitter.eventsSeen);
-      versions.rebase(served);
+      versions.rebase(served, meta.version);
       alignsOnto = meta.version;
       log.info({ version: meta.version, items: served.size }, 'the served model was replaced (streamrec train): refits now align onto it and extend it');
       return true;

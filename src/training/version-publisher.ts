@@ -20,7 +20,7 @@ export interface VersionPublisher {
    * Another writer (`streamrec train`) replaced the served model with `served`: later versions
    * extend it, and a queued version made before it is dropped (it would undo the replacement).
    */
-  rebase(served: ReadonlyMap<string, Vector>): void;
+  rebase(served: ReadonlyMap<string, Vector>, version: string): void;
   /** Waits (at most timeoutMs) for the queue to empty, then stops retrying. Idempotent. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -31,6 +31,8 @@ export interface VersionPublisherDeps {
   embeddings: ItemEmbeddingsPublisher;
   /** The model currently served (index vectors), which a new version extends. */
   served: ReadonlyMap<string, Vector>;
+  /** Its version: a version is saved only while Redis still serves this one or the last one published here. */
+  servedVersion?: string;
   retryMaxMs: number;
   log: Logger;
 }
@@ -51,9 +53,17 @@ export function createVersionPublisher(deps: VersionPublisherDeps): VersionPubli
   let closed = false;
   let published = 0;
   let lastVersion: string | undefined;
+  // What `current` in Redis should name when the next version is saved; anything else was put
+  // there by another writer (a train, a rollback) after this refit began, and must stand.
+  let expected = deps.servedVersion;
 
   async function publishOne(version: RefitVersion): Promise<void> {
     const startedMs = Date.now();
+    const current = (await deps.models.current())?.version;
+    if (current !== undefined && current !== expected) {
+      log.info({ version: version.meta.version, current }, 'refit not published: the served model was replaced meanwhile (the next refit aligns onto it)');
+      return;
+    }
     const ids = [...version.vectors.keys()];
     const catalog = await deps.catalog.getMany(ids);
     const fresh = new Map<string, Vector>();
@@ -67,6 +77,7 @@ export function createVersionPublisher(deps: VersionPublisherDeps): VersionPubli
     served = full;
     published++;
     lastVersion = meta.version;
+    expected = meta.version;
     log.info(
       { version: meta.version, published: fresh.size, unavailable: version.vectors.size - fresh.size, modelItems: full.size, ms: Date.now() - startedMs },
       'refit saved to Redis and published to item-embeddings',
@@ -99,8 +110,9 @@ export function createVersionPublisher(deps: VersionPublisherDeps): VersionPubli
         running = undefined;
       });
     },
-    rebase(next) {
+    rebase(next, version) {
       served = new Map(next);
+      expected = version;
       if (queued) log.info({ dropped: queued.meta.version }, 'an unpublished refit dropped: the served model was replaced');
       queued = undefined;
     },
