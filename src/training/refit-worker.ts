@@ -131,7 +131,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     let state: WorkerState = 'starting';
 
     // Versions this process served or made: any other `current` in Redis was put there by
-    // someone else (`streamrec train`), and refits then align onto it and extend it.
+    // someone else (`streamrec train`, `streamrec model rollback`), and refits then align onto it and extend it.
     const known: string[] = anchor.version === undefined ? [] : [anchor.version];
     const followServedModel = async (): Promise<boolean> => {
       let meta: ModelMeta | undefined;
@@ -154,7 +154,7 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       refitter.anchor(factors, refitter.eventsSeen);
       versions.rebase(served, meta.version);
       alignsOnto = meta.version;
-      log.info({ version: meta.version, items: served.size }, 'the served model was replaced (streamrec train): refits now align onto it and extend it');
+      log.info({ version: meta.version, items: served.size }, 'the served model was replaced (a train or a rollback): refits now align onto it and extend it');
       return true;
     };
 
