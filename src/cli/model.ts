@@ -10,7 +10,7 @@ export function registerModelCommand(program: Command): void {
     .action(async (opts: { json?: boolean }) => (await import('./model-action.ts')).modelListAction(opts));
   model
     .command('rollback')
-    .description('serve an earlier kept version again: saved as a new version in its lineage and published to every learner and API process')
+    .description('serve an earlier kept version again: saved as a new version and published to every learner and API process (stored rankings go stale, as after a train)')
     .option('--to <version>', 'the version to serve again (default: the one before the current)')
     .option('--yes', 'really switch (required: there is no prompt)')
     .action(async (opts: { to?: string; yes?: boolean }) => (await import('./model-action.ts')).modelRollbackAction(opts));

@@ -30,7 +30,7 @@ export async function listModelVersions(config: Config, log: Logger): Promise<Mo
 }
 
 export interface RollbackResult {
-  /** The new version: the restored one's vectors under a name in its lineage. */
+  /** The new version: the restored one's vectors under a name that starts a lineage. */
   meta: ModelMeta;
   restored: string;
   replaced: string;
@@ -42,8 +42,9 @@ export interface RollbackResult {
 
 /**
  * Serves an earlier kept version again (the blue-green switch back): its vectors are saved as
- * a new version in its own lineage (`<lineage>~v<now>`; stored rankings of that lineage stay
- * usable) and published to item-embeddings as `train`, through which every learner and API
+ * a new version that starts a lineage (`v<now>`, as a train does: every stored ranking, made
+ * with whatever was served, is stale at once and lists are searched for again with the restored
+ * vectors) and published to item-embeddings as `train`, through which every learner and API
  * process updates its index; the refitter sees a version it did not make and aligns its next
  * refits onto it (refit-worker.ts). The replaced version stays kept, so a rollback can be undone
  * the same way. `to` defaults to the version before the current one.
@@ -75,7 +76,7 @@ export async function rollbackModel(config: Config, log: Logger, to?: string): P
     for (const itemId of (await models.loadVectors(current.version)).keys()) if (!stored.has(itemId)) notInRestored++;
     const createdAtMs = Math.max(Date.now(), current.createdAtMs + 1);
     const meta: ModelMeta = {
-      version: refitVersionName(createdAtMs, target.version),
+      version: refitVersionName(createdAtMs, undefined),
       dim: target.dim,
       itemCount: vectors.size,
       createdAtMs,

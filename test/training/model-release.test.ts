@@ -7,6 +7,7 @@ import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
 import { createRedisModelStore } from '../../src/adapters/redis/model-store.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { modelLineage } from '../../src/core/model-version.ts';
+import { modelTag } from '../../src/core/recommender.ts';
 import type { ItemEmbeddingRecord } from '../../src/core/ports.ts';
 import type { ModelMeta } from '../../src/core/stores.ts';
 import { listModelVersions, rollbackModel } from '../../src/training/model-release.ts';
@@ -39,7 +40,7 @@ async function topicRecords(ctx: IntegrationContext): Promise<Map<string, ItemEm
 }
 
 describe('model rollback (real Redis and Kafka)', () => {
-  it('serves the version before the current one again: a new version in its lineage, in Redis and on the topic, unavailable items left out; and back again', async () => {
+  it('serves the version before the current one again: a new version starting a lineage, in Redis and on the topic, unavailable items left out; and back again', async () => {
     const ctx = await integrationSetup({ EMBEDDING_DIM: String(DIM) });
     const keys = createRedisKeys(ctx.config.redis.keyPrefix);
     const models = createRedisModelStore(ctx.redis, keys);
@@ -54,7 +55,9 @@ describe('model rollback (real Redis and Kafka)', () => {
 
     const back = await rollbackModel(ctx.config, ctx.log);
     expect(back).toMatchObject({ restored: 'vgood', replaced: 'vgood~vbad', unavailable: 1, notInRestored: 1 });
-    expect(modelLineage(back.meta.version)).toBe('vgood');
+    // A lineage of its own: rankings stored under the replaced version are not served any more.
+    expect(modelLineage(back.meta.version)).toBe(back.meta.version);
+    expect(modelTag(back.meta.version)).not.toBe(modelTag('vgood~vbad'));
     expect(back.meta.trainedOn).toMatchObject({ events: 1000, restores: 'vgood', replaces: 'vgood~vbad' });
     expect((await models.current())!.version).toBe(back.meta.version);
     const served = await models.loadVectors(back.meta.version);
@@ -72,7 +75,7 @@ describe('model rollback (real Redis and Kafka)', () => {
 
     const undo = await rollbackModel(ctx.config, ctx.log, 'vgood~vbad');
     expect(undo).toMatchObject({ restored: 'vgood~vbad', replaced: back.meta.version });
-    expect(modelLineage(undo.meta.version)).toBe('vgood');
+    expect(modelLineage(undo.meta.version)).toBe(undo.meta.version);
     expect((await topicRecords(ctx)).get('e')).toMatchObject({ modelVersion: undo.meta.version });
 
     await expect(rollbackModel(ctx.config, ctx.log, 'vgood')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining(`version vgood is not kept (kept: ${undo.meta.version}, ${back.meta.version})`) });
@@ -96,8 +99,8 @@ describe('model rollback (real Redis and Kafka)', () => {
     expect(refused?.stderr).not.toMatch(/\n\s+at /);
     expect((await models.current())!.version).toBe('vtwo');
     const done = await cli('rollback', '--yes');
-    expect(done.stdout).toMatch(/^serving vone~v\d+: the vectors of vone \(2 items\), in place of vtwo$/m);
+    expect(done.stdout).toMatch(/^serving v\d+: the vectors of vone \(2 items\), in place of vtwo$/m);
     expect(done.stdout).toContain('undo: streamrec model rollback --to vtwo --yes');
-    expect(modelLineage((await models.current())!.version)).toBe('vone');
+    expect((await models.current())!.trainedOn).toMatchObject({ restores: 'vone', replaces: 'vtwo' });
   }, 90_000);
 });
