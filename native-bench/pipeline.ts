@@ -106,7 +106,7 @@ export async function runPipeline(ctx: BenchContext): Promise<BenchOutcome> {
     const skipped: Skipped[] = [];
     try {
       await admin.createTopics({ topics: [{ topic: perfTopic, numPartitions: config.topics.clickstreamPartitions }], waitForLeaders: false });
-      await waitUntilServed(admin, [perfTopic], 15_000);
+      await waitUntilServed(config, [perfTopic], 15_000);
       ceiling = await brokerCeiling(config.stateDir, config.kafka.brokers.join(','), perfTopic, backlog, recordBytes);
     } catch (err) {
       skipped.push({ what: 'broker ceiling', reason: (err as Error).message });

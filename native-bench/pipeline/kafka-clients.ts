@@ -53,7 +53,7 @@ export async function compareKafkaClients(
     o.progress(`pipeline: ${label}: consume ${o.records.toLocaleString('en-US')} records, then produce them (own process)`);
     try {
       await admin.createTopics({ topics: [{ topic: produceTopic, numPartitions: config.topics.clickstreamPartitions }], waitForLeaders: false });
-      await waitUntilServed(admin, [produceTopic], 15_000);
+      await waitUntilServed(config, [produceTopic], 15_000);
       const input: KafkaClientChildInput = {
         client,
         config,

@@ -85,7 +85,7 @@ const EARLIEST = -2n;
 const LATEST = -1n;
 
 /** The watermarks without kafkajs; throws on any error or broker error code (the caller falls back). */
-async function readWatermarksDirect(config: Config, topic: string): Promise<PartitionOffsets[]> {
+export async function readWatermarksDirect(config: Config, topic: string): Promise<PartitionOffsets[]> {
   // Bounded by the connect timeout: a broker that does not answer costs the fallback little.
   const timeoutMs = config.kafka.connectionTimeoutMs;
   const meta = await fetchClusterMetadata(config, [topic], `the partitions of ${topic}`, timeoutMs);

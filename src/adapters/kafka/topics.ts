@@ -1,8 +1,9 @@
-import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import type { ITopicConfig, Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
 import { sleep } from '../../lifecycle.ts';
 import type { Logger } from '../../log.ts';
+import { readWatermarksDirect } from './offsets.ts';
 import { fetchClusterMetadata } from './topic-id.ts';
 
 export interface TopicSpec {
@@ -73,7 +74,7 @@ export async function ensureTopics(kafka: Kafka, config: Config, names?: readonl
         if (!isAlreadyExists(err)) throw err;
       }
     }
-    await checkShapeOnceLeadersExist(admin, specs, Math.max(MIN_LEADER_WAIT_MS, config.kafka.requestTimeoutMs), log);
+    await checkShapeOnceLeadersExist(config, specs, Math.max(MIN_LEADER_WAIT_MS, config.kafka.requestTimeoutMs), log);
     return {
       created: missing.map((s) => s.topic),
       existing: specs.filter((s) => existingBefore.has(s.topic)).map((s) => s.topic),
@@ -173,43 +174,33 @@ function toTopicConfig(config: Config) {
 const MIN_LEADER_WAIT_MS = 5_000;
 const LEADER_WAIT_STEP_MS = 250;
 
-async function checkShapeOnceLeadersExist(admin: Admin, specs: readonly TopicSpec[], waitMs: number, log: Logger | undefined): Promise<void> {
-  const partitions = await waitUntilServed(admin, specs.map((s) => s.topic), waitMs);
+async function checkShapeOnceLeadersExist(config: Config, specs: readonly TopicSpec[], waitMs: number, log: Logger | undefined): Promise<void> {
+  const partitions = await waitUntilServed(config, specs.map((s) => s.topic), waitMs);
   specs.forEach((spec, i) => warnOnShape(spec, partitions[i]!, log));
 }
 
 /**
  * Waits (at most `waitMs`) until every partition of `topics` has a leader that serves it:
  * named in the metadata and answering ListOffsets (a leader just named may still say "not
- * the leader for that topic-partition"). Returns each topic's partition count. For whoever
- * creates topics through the kafkajs admin, whose own leader wait gives up on the first
+ * the leader for that topic-partition"). Returns each topic's partition count. Asked with the
+ * engine's own requests (offsets.ts), which log nothing while the broker is not there yet; for
+ * whoever creates topics through the kafkajs admin, whose own leader wait gives up on the first
  * "does not host this topic-partition".
  */
-export async function waitUntilServed(admin: Admin, topics: readonly string[], waitMs: number): Promise<number[]> {
+export async function waitUntilServed(config: Config, topics: readonly string[], waitMs: number): Promise<number[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      return await servedPartitions(admin, topics);
+      const counts: number[] = [];
+      for (const topic of topics) counts.push((await readWatermarksDirect(config, topic)).length);
+      return counts;
     } catch (err) {
-      if (!isTransientMetadataError(err) || Date.now() + LEADER_WAIT_STEP_MS > deadline) throw err;
+      if (Date.now() + LEADER_WAIT_STEP_MS > deadline) {
+        throw new StreamrecError('KAFKA_UNAVAILABLE', `topics ${topics.join(', ')} are not served by their leaders after ${waitMs} ms: ${errorText(err)}`, { cause: err });
+      }
       await sleep(LEADER_WAIT_STEP_MS);
     }
   }
-}
-
-async function servedPartitions(admin: Admin, topics: readonly string[]): Promise<number[]> {
-  const meta = await admin.fetchTopicMetadata({ topics: [...topics] });
-  const counts = topics.map((topic) => {
-    const found = meta.topics.find((t) => t.name === topic);
-    if (!found) throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${topic} is missing after creation`);
-    const leaderless = found.partitions.filter((p) => p.partitionErrorCode !== 0 || p.leader < 0).map((p) => p.partitionId);
-    if (found.partitions.length === 0 || leaderless.length > 0) {
-      throw new StreamrecError('KAFKA_UNAVAILABLE', `topic ${topic} has no leader yet for partition(s) ${leaderless.join(', ') || 'any'}`, { retryable: true });
-    }
-    return found.partitions.length;
-  });
-  for (const topic of topics) await admin.fetchTopicOffsets(topic);
-  return counts;
 }
 
 function warnOnShape(spec: TopicSpec, partitions: number, log: Logger | undefined): void {
@@ -231,14 +222,6 @@ async function allPresentDirect(config: Config, specs: readonly TopicSpec[], log
   if (!ready) return false;
   specs.forEach((spec, i) => warnOnShape(spec, found[i]!.partitions.length, log));
   return true;
-}
-
-/** kafkajs wraps the broker's error once its own retries are spent; look through the wrapper. */
-function isTransientMetadataError(err: unknown): boolean {
-  if (err instanceof StreamrecError) return err.retryable;
-  const e = err as { retriable?: boolean; type?: string; originalError?: unknown } | undefined;
-  if (e?.retriable === true || e?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e?.type === 'LEADER_NOT_AVAILABLE') return true;
-  return e?.originalError !== undefined && isTransientMetadataError(e.originalError);
 }
 
 function isAlreadyExists(err: unknown): boolean {

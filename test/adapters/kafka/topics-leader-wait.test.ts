@@ -1,68 +1,50 @@
+import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { readPartitionOffsets } from '../../../src/adapters/kafka/offsets.ts';
+import { deleteTopics, ensureTopics, topicSpecs, waitUntilServed } from '../../../src/adapters/kafka/topics.ts';
 import { loadConfig } from '../../../src/config.ts';
-import { ensureTopics } from '../../../src/adapters/kafka/topics.ts';
+import { integrationSetup } from '../../helpers/integration.ts';
 
-// A broker that refuses connections: the engine's direct metadata check fails at once and
-// ensureTopics goes the admin path, which the scripted admin below answers.
-const config = loadConfig({ KAFKA_BROKERS: '127.0.0.1:1', KAFKA_CONNECTION_TIMEOUT_MS: '200', CLICKSTREAM_PARTITIONS: '2' });
+const ctx = await integrationSetup();
 
-type MetadataAnswer = Error | { topics: Array<{ name: string; partitions: Array<{ partitionId: number; partitionErrorCode: number; leader: number }> }> };
+// A client that fails the test if anything reaches kafkajs: the engine's own requests must answer.
+const noKafkajs = { admin: () => expect.fail('kafkajs was asked') } as unknown as Kafka;
 
-function scriptedKafka(answers: MetadataAnswer[], offsetsRefusals = 0): { kafka: Kafka; calls: () => number } {
-  let calls = 0;
-  let offsetsRefused = offsetsRefusals;
-  const admin = {
-    connect: async () => undefined,
-    disconnect: async () => undefined,
-    listTopics: async () => [],
-    createTopics: async () => true,
-    fetchTopicOffsets: async () => {
-      if (offsetsRefused > 0) {
-        offsetsRefused--;
-        throw kafkaError('NOT_LEADER_FOR_PARTITION', true);
+describe('ensureTopics returns only once the new topics are served (real Kafka)', () => {
+  it('every partition of every topic it created answers ListOffsets at once, round after round', async () => {
+    for (let round = 0; round < 3; round++) {
+      const id = randomBytes(4).toString('hex');
+      const config = loadConfig({
+        ...process.env,
+        KAFKA_BROKERS: ctx.config.kafka.brokers.join(','),
+        TOPIC_CLICKSTREAM: `t-${id}-served-clickstream`,
+        TOPIC_DEAD_LETTER: `t-${id}-served-dlq`,
+        TOPIC_RECOMMENDATIONS: `t-${id}-served-recommendations`,
+        TOPIC_ITEM_EMBEDDINGS: `t-${id}-served-item-embeddings`,
+        TOPIC_ITEM_NEIGHBOURS: `t-${id}-served-item-neighbours`,
+        CLICKSTREAM_PARTITIONS: '3',
+      });
+      const specs = topicSpecs(config);
+      try {
+        const result = await ensureTopics(ctx.kafka, config, undefined, ctx.log);
+        expect(result.created.sort()).toEqual(specs.map((s) => s.topic).sort());
+        for (const spec of specs) {
+          const offsets = await readPartitionOffsets(noKafkajs, config, spec.topic);
+          expect(offsets.map((o) => o.partition)).toEqual(Array.from({ length: spec.numPartitions }, (_, p) => p));
+        }
+      } finally {
+        await deleteTopics(ctx.kafka, specs.map((s) => s.topic));
       }
-      return [];
-    },
-    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
-      const answer = answers[Math.min(calls++, answers.length - 1)]!;
-      if (answer instanceof Error) throw answer;
-      return { topics: topics.map((name) => answer.topics.find((t) => t.name === name) ?? answer.topics[0]!).map((t, i) => ({ ...t, name: topics[i]! })) };
-    },
-  };
-  return { kafka: { admin: () => admin } as unknown as Kafka, calls: () => calls };
-}
+    }
+  }, 60_000);
 
-function kafkaError(type: string, retriable: boolean): Error {
-  return Object.assign(new Error(type === 'UNKNOWN_TOPIC_OR_PARTITION' ? 'This server does not host this topic-partition' : type), { type, retriable });
-}
-
-const leaders = (leader: number) => ({ topics: [{ name: '*', partitions: [0, 1].map((partitionId) => ({ partitionId, partitionErrorCode: 0, leader })) }] });
-
-describe('ensureTopics waits for a new topic to reach the broker', () => {
-  it('rides out "does not host this topic-partition" and partitions without a leader after creation', async () => {
-    const { kafka, calls } = scriptedKafka([kafkaError('UNKNOWN_TOPIC_OR_PARTITION', true), kafkaError('UNKNOWN_TOPIC_OR_PARTITION', true), leaders(-1), leaders(1)]);
-    const result = await ensureTopics(kafka, config);
-    expect(result.created).toHaveLength(5);
-    expect(calls()).toBe(4);
+  it('gives up after its bound with the topics named, when a topic is never served', async () => {
+    const started = Date.now();
+    await expect(waitUntilServed(ctx.config, ['t-never-created-topic'], 1000)).rejects.toMatchObject({
+      code: 'KAFKA_UNAVAILABLE',
+      message: expect.stringContaining('t-never-created-topic are not served by their leaders after 1000 ms'),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
   });
-
-  it('waits until every partition answers for offsets (a leader named in the metadata may not serve it yet)', async () => {
-    const { kafka, calls } = scriptedKafka([leaders(1)], 2);
-    const result = await ensureTopics(kafka, config);
-    expect(result.created).toHaveLength(5);
-    expect(calls()).toBe(3);
-  });
-
-  it('gives up at once on an error that waiting does not cure', async () => {
-    const { kafka, calls } = scriptedKafka([kafkaError('TOPIC_AUTHORIZATION_FAILED', false)]);
-    await expect(ensureTopics(kafka, config)).rejects.toMatchObject({ code: 'KAFKA_UNAVAILABLE', message: expect.stringContaining('TOPIC_AUTHORIZATION_FAILED') });
-    expect(calls()).toBe(1);
-  });
-
-  // The wait is the 5 s floor here (request timeout 1 s).
-  it('says which partitions still have no leader when the wait runs out', async () => {
-    const { kafka } = scriptedKafka([leaders(-1)]);
-    await expect(ensureTopics(kafka, loadConfig({ KAFKA_BROKERS: '127.0.0.1:1', KAFKA_CONNECTION_TIMEOUT_MS: '200', KAFKA_REQUEST_TIMEOUT_MS: '1000' }))).rejects.toThrow(/no leader yet for partition\(s\) 0, 1/);
-  }, 15_000);
 });
