@@ -30,7 +30,7 @@ export interface ItemFacts {
   inIndex: boolean;
   embedding: number[] | null;
   norm: number | null;
-  metadata: { title?: string; category?: string; available: boolean; updatedAtMs: number } | null;
+  metadata: { title?: string; category?: string; available: boolean; updatedAtMs: number; boost?: number; boostUntilMs?: number } | null;
   neighbours: Neighbour[];
   modelVersion: string;
 }
@@ -70,6 +70,10 @@ export function formatItem(item: ItemFacts, nowMs = Date.now()): string {
   ];
   if (m?.title !== undefined) lines.push(row('title', m.title));
   if (m?.category !== undefined) lines.push(row('category', m.category));
+  if (m?.boost !== undefined) {
+    const until = m.boostUntilMs === undefined ? 'until written again' : m.boostUntilMs > nowMs ? `until ${iso(m.boostUntilMs)}` : `lapsed ${when(m.boostUntilMs, nowMs)}`;
+    lines.push(row('promotion', `boost ${m.boost}, ${until}`));
+  }
   if (item.embedding && item.norm !== null) {
     lines.push(row('embedding', `dim ${item.embedding.length}, norm ${item.norm.toFixed(4)}`), row('', preview(item.embedding)));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUser } from '../../src/cli/inspect-format.ts';
+import { formatItem, formatUser } from '../../src/cli/inspect-format.ts';
 
 describe('formatUser', () => {
   it('keeps the history columns aligned whether a timestamp has milliseconds or not', () => {
@@ -40,5 +40,18 @@ describe('formatUser', () => {
     expect(served).toContain('(hash not indexed, or shared)');
     expect(formatUser({ ...base, storedRanking: { items: [], served: false } }, recs)).toContain('not served: another model version or too old');
     expect(formatUser({ ...base, storedRanking: null }, recs)).toContain('stored ranking: none (recommend searches the index)');
+  });
+});
+
+describe('formatItem', () => {
+  it('shows a promotion, running or lapsed, and nothing for an item without one', () => {
+    const nowMs = Date.UTC(2026, 11, 6, 12, 0, 0);
+    const item = (metadata: Parameters<typeof formatItem>[0]['metadata']) =>
+      formatItem({ itemId: 'sku-1', inIndex: true, modelVersion: 'v1', embedding: null, norm: null, metadata, neighbours: [] }, nowMs);
+    const base = { available: true, updatedAtMs: nowMs - 60_000 };
+    expect(item({ ...base, boost: 0.5, boostUntilMs: nowMs + 3_600_000 })).toMatch(/^ +promotion +boost 0\.5, until 2026-12-06T13:00:00(\.000)?Z$/m);
+    expect(item({ ...base, boost: 1, boostUntilMs: nowMs - 120_000 })).toMatch(/^ +promotion +boost 1, lapsed 2026-12-06T11:58:00(\.000)?Z \(2 min ago\)$/m);
+    expect(item({ ...base, boost: 0.2 })).toMatch(/^ +promotion +boost 0\.2, until written again$/m);
+    expect(item(base)).not.toContain('promotion');
   });
 });
