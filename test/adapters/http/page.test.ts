@@ -51,6 +51,10 @@ describe('the page at /', () => {
     page.on('console', (msg) => {
       if (msg.type() === 'error') errors.push(msg.text());
     });
+    // A promotion on alice's tenth item: the page shows it first, labelled.
+    const before = (await (await fetch(`${baseUrl}/v1/users/alice/recommendations?k=10`)).json()) as { items: Array<{ itemId: string }> };
+    const promoted = before.items[9]!.itemId;
+    await f.catalog.put({ itemId: promoted, available: true, updatedAtMs: NOW_MS, boost: 1 });
     await page.goto(`${baseUrl}/`);
     await page.fill('#user', 'alice');
     await page.click('button[type=submit]');
@@ -61,6 +65,10 @@ describe('the page at /', () => {
     const shown = await recs.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-item-id')));
     const api = (await (await fetch(`${baseUrl}/v1/users/alice/recommendations?k=10`)).json()) as { items: Array<{ itemId: string }> };
     expect(shown).toEqual(api.items.map((i) => i.itemId));
+    expect(shown[0]).toBe(promoted);
+    expect(await recs.first().locator('.tag.promoted').textContent()).toBe('promoted');
+    expect(await page.locator('#recs .tag.promoted').count()).toBe(1);
+    await f.catalog.put({ itemId: promoted, available: true, updatedAtMs: NOW_MS + 1 });
     await expect.poll(() => page.textContent('#map-note')).toMatch(/40 of 40 items/);
     expect(await page.textContent('#history')).toContain('i4');
     expect(await page.textContent('#status')).toMatch(/running · 40 items · model v-test/);
