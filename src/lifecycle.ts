@@ -133,6 +133,22 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * `attempt()` again every `stepMs` while it fails with an error `retryable` accepts, for at most
+ * `waitMs`; then (or on any other error) its last error is thrown.
+ */
+export async function retryWithin<T>(attempt: () => Promise<T>, o: { waitMs: number; stepMs: number; retryable: (err: unknown) => boolean }): Promise<T> {
+  const deadline = Date.now() + o.waitMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!o.retryable(err) || Date.now() + o.stepMs > deadline) throw err;
+      await sleep(o.stepMs);
+    }
+  }
+}
+
+/**
  * Runs a worker until SIGTERM/SIGINT or until it reports a fatal error, then closes it.
  * Signal handlers go in before the worker starts (a Ctrl-C during start-up is not lost)
  * and come out in every path. `hardStopMs` backs the worker's own bounded close: past it

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { retryWithin } from '../src/lifecycle.ts';
 
 /** A child that finished its shutdown, then calls exitIfStillAlive; `leak` leaves an interval running. */
 async function child(leak: boolean): Promise<{ code: number | null; ms: number; stdout: string }> {
@@ -31,4 +32,35 @@ describe('exitIfStillAlive', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).not.toContain('still running after shutdown');
   }, 30_000);
+});
+
+describe('retryWithin', () => {
+  const failing = (errors: Error[], value = 'ok') => {
+    let calls = 0;
+    const attempt = async () => {
+      const err = errors[calls++];
+      if (err) throw err;
+      return value;
+    };
+    return { attempt, calls: () => calls };
+  };
+  const transient = (err: unknown) => (err as Error).message === 'transient';
+
+  it('tries again while the error is one it may wait out, and answers with the first success', async () => {
+    const f = failing([new Error('transient'), new Error('transient')]);
+    expect(await retryWithin(f.attempt, { waitMs: 1000, stepMs: 5, retryable: transient })).toBe('ok');
+    expect(f.calls()).toBe(3);
+  });
+
+  it('throws any other error at once, and the last one past its bound', async () => {
+    const other = failing([new Error('fatal')]);
+    await expect(retryWithin(other.attempt, { waitMs: 1000, stepMs: 5, retryable: transient })).rejects.toThrow('fatal');
+    expect(other.calls()).toBe(1);
+    const forever = failing(Array.from({ length: 1000 }, () => new Error('transient')));
+    const started = Date.now();
+    await expect(retryWithin(forever.attempt, { waitMs: 100, stepMs: 20, retryable: transient })).rejects.toThrow('transient');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(forever.calls()).toBeGreaterThan(1);
+    expect(forever.calls()).toBeLessThanOrEqual(6);
+  });
 });

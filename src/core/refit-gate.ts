@@ -1,5 +1,5 @@
 import { createRandom } from './random.ts';
-import type { Vector } from './vector.ts';
+import { dot, type Vector } from './vector.ts';
 
 /**
  * The release check a refit passes before it replaces the served item vectors (the canary of
@@ -132,11 +132,4 @@ function isHit(factors: ReadonlyMap<string, Vector>, from: string, to: string, n
     if (dot(query, factors.get(item)!) >= target && ++above >= k) return false;
   }
   return true;
-}
-
-function dot(a: Vector, b: Vector): number {
-  let sum = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) sum += a[i]! * b[i]!;
-  return sum;
 }

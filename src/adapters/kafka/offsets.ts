@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
-import { sleep, withTimeout } from '../../lifecycle.ts';
+import { retryWithin, withTimeout } from '../../lifecycle.ts';
 import { fetchClusterMetadata } from './topic-id.ts';
 import { kafkaRequest, roundTrip, WireReader } from './wire.ts';
 
@@ -30,22 +30,17 @@ export async function readPartitionOffsets(kafka: Kafka, config: Config, topic: 
   const admin = kafka.admin();
   try {
     await withTimeout(admin.connect(), config.kafka.connectionTimeoutMs + config.kafka.requestTimeoutMs, () => new Error('admin connect timed out'));
-    const deadline = Date.now() + LEADERSHIP_WAIT_MS;
-    for (;;) {
-      try {
-        const at = new Map<number, number>();
-        if (atMs !== undefined) for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, atMs)) at.set(o.partition, Number(o.offset));
-        return (await admin.fetchTopicOffsets(topic)).map((o) => ({
-          partition: o.partition,
-          low: Number(o.low),
-          high: Number(o.high),
-          ...(at.has(o.partition) ? { at: at.get(o.partition)! } : {}),
-        }));
-      } catch (err) {
-        if (!isLeadershipInFlux(err) || Date.now() + LEADERSHIP_STEP_MS > deadline) throw err;
-        await sleep(LEADERSHIP_STEP_MS);
-      }
-    }
+    const read = async () => {
+      const at = new Map<number, number>();
+      if (atMs !== undefined) for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, atMs)) at.set(o.partition, Number(o.offset));
+      return (await admin.fetchTopicOffsets(topic)).map((o) => ({
+        partition: o.partition,
+        low: Number(o.low),
+        high: Number(o.high),
+        ...(at.has(o.partition) ? { at: at.get(o.partition)! } : {}),
+      }));
+    };
+    return await retryWithin(read, { waitMs: LEADERSHIP_WAIT_MS, stepMs: LEADERSHIP_STEP_MS, retryable: isLeadershipInFlux });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -1,7 +1,7 @@
 import type { ITopicConfig, Kafka } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { StreamrecError } from '../../errors.ts';
-import { sleep } from '../../lifecycle.ts';
+import { retryWithin } from '../../lifecycle.ts';
 import type { Logger } from '../../log.ts';
 import { readWatermarksDirect } from './offsets.ts';
 import { fetchClusterMetadata } from './topic-id.ts';
@@ -188,18 +188,14 @@ async function checkShapeOnceLeadersExist(config: Config, specs: readonly TopicS
  * "does not host this topic-partition".
  */
 export async function waitUntilServed(config: Config, topics: readonly string[], waitMs: number): Promise<number[]> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      const counts: number[] = [];
-      for (const topic of topics) counts.push((await readWatermarksDirect(config, topic)).length);
-      return counts;
-    } catch (err) {
-      if (Date.now() + LEADER_WAIT_STEP_MS > deadline) {
-        throw new StreamrecError('KAFKA_UNAVAILABLE', `topics ${topics.join(', ')} are not served by their leaders after ${waitMs} ms: ${errorText(err)}`, { cause: err });
-      }
-      await sleep(LEADER_WAIT_STEP_MS);
-    }
+  try {
+    return await retryWithin(async () => Promise.all(topics.map(async (topic) => (await readWatermarksDirect(config, topic)).length)), {
+      waitMs,
+      stepMs: LEADER_WAIT_STEP_MS,
+      retryable: () => true,
+    });
+  } catch (err) {
+    throw new StreamrecError('KAFKA_UNAVAILABLE', `topics ${topics.join(', ')} are not served by their leaders after ${waitMs} ms: ${errorText(err)}`, { cause: err });
   }
 }
 
