@@ -130,18 +130,19 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     let alignsOnto = anchor.version;
     let state: WorkerState = 'starting';
 
-    // Versions this process served or made: any other `current` in Redis was put there by
-    // someone else (`streamrec train`, `streamrec model rollback`), and refits then align onto it and extend it.
-    const known: string[] = anchor.version === undefined ? [] : [anchor.version];
+    // Any `current` in Redis but the one the publisher extends was put there by someone else
+    // (`streamrec train`, `streamrec model rollback`): refits then align onto it and extend it.
+    // One of another dimension is ignored (warned about once); the publisher saves nothing over it.
+    let otherDimension: string | undefined;
     const followServedModel = async (): Promise<boolean> => {
       let meta: ModelMeta | undefined;
       let served: Map<string, Vector>;
       try {
         meta = await models.current();
-        if (!meta || known.includes(meta.version)) return false;
-        rememberVersion(known, meta.version);
+        if (!meta || meta.version === versions.servedVersion || meta.version === otherDimension) return false;
         if (meta.dim !== config.model.dim) {
-          log.warn({ version: meta.version, dim: meta.dim, expected: config.model.dim }, 'the served model in Redis has another dimension; refits go on as before');
+          otherDimension = meta.version;
+          log.warn({ version: meta.version, dim: meta.dim, expected: config.model.dim }, 'the served model in Redis has another dimension: refits are not published over it');
           return false;
         }
         served = await models.loadVectors(meta.version);
@@ -218,7 +219,6 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
       metrics.lastServedSeconds.set(lastCreatedMs / 1000);
       const version = refitVersionName(lastCreatedMs, result.aligned ? alignsOnto : undefined);
       alignsOnto = version;
-      rememberVersion(known, version);
       const vectors = new Map<string, Vector>();
       for (const [itemId, factor] of result.vectors) vectors.set(itemId, indexVectorOf(factor));
       log.info({ events, items: vectors.size, factorised: result.vocabSize, seconds, candidateHitRate: verdict.candidateHitRate, servedHitRate: verdict.servedHitRate, nextRefitAt: refitter.nextRefitAt }, 'refit done');
@@ -392,12 +392,6 @@ export async function startRefitter(config: Config, log: Logger, options: Refitt
     await closer.close().catch(() => undefined);
     throw err;
   }
-}
-
-/** Keeps the last few: only the newest versions can be `current`. */
-function rememberVersion(known: string[], version: string): void {
-  known.push(version);
-  if (known.length > 16) known.shift();
 }
 
 function round4(x: number): number {

@@ -16,6 +16,8 @@ export interface VersionPublisher {
   submit(version: RefitVersion): void;
   readonly published: number;
   readonly lastVersion: string | undefined;
+  /** The version `current` in Redis should name: the last one published here, or the one rebased onto or started from. */
+  readonly servedVersion: string | undefined;
   /**
    * Another writer (`streamrec train`) replaced the served model with `served`: later versions
    * extend it, and a queued version made before it is dropped (it would undo the replacement).
@@ -121,6 +123,9 @@ export function createVersionPublisher(deps: VersionPublisherDeps): VersionPubli
     },
     get lastVersion() {
       return lastVersion;
+    },
+    get servedVersion() {
+      return expected;
     },
     async close(timeoutMs) {
       if (running) {
