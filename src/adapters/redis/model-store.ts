@@ -12,10 +12,13 @@ const CHUNK = 2000;
  * flipped to the new metadata in one SET, so readers see the old or the new model whole.
  */
 export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore {
-  const metaFromVectors = async (version: string): Promise<ModelMeta> => {
+  /** What a version's vectors say of it; undefined when it has none left. */
+  const metaFromVectors = async (version: string): Promise<ModelMeta | undefined> => {
+    const itemCount = await redis.hlen(keys.modelItems(version));
+    if (itemCount === 0) return undefined;
     const [, flat] = await redis.hscanBuffer(keys.modelItems(version), '0', 'COUNT', 1);
     const first = flat[1];
-    return { version, dim: first ? first.length / 4 : 0, itemCount: await redis.hlen(keys.modelItems(version)), createdAtMs: 0, trainedOn: {} };
+    return { version, dim: first ? first.length / 4 : 0, itemCount, createdAtMs: 0, trainedOn: {} };
   };
   return {
     async current() {
@@ -52,14 +55,16 @@ export function createRedisModelStore(redis: Redis, keys: RedisKeys): ModelStore
       const names = [...new Set(await redis.lrange(keys.modelHistory(), 0, MODEL_VERSIONS_KEPT - 1))];
       if (names.length === 0) return [];
       const metas = await redis.hmgetBuffer(keys.modelMetas(), ...names);
-      const current = await this.current();
       const out: ModelMeta[] = [];
       for (const [i, version] of names.entries()) {
-        const saved = readMeta(metas[i], version);
-        if (saved) out.push(saved);
-        else if (current?.version === version) out.push(current);
-        // Saved before metadata was kept per version (or its record is unreadable): what the vectors themselves say.
-        else if ((await redis.hlen(keys.modelItems(version))) > 0) out.push(await metaFromVectors(version));
+        // Saved before metadata was kept per version (or its record is unreadable): the current
+        // record when it is that version, else what the vectors themselves say.
+        let meta = readMeta(metas[i], version);
+        if (!meta) {
+          const current = await this.current();
+          meta = current?.version === version ? current : await metaFromVectors(version);
+        }
+        if (meta) out.push(meta);
       }
       return out;
     },
