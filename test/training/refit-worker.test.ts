@@ -25,6 +25,9 @@ async function setup(): Promise<IntegrationContext> {
 
 const produce = (ctx: IntegrationContext, events: readonly ClickEvent[]) => produceEvents(ctx, events);
 
+/** Planted events moved to the last day: the codec rejects events from the far future only, and the lookback test needs recent ones. */
+const plantedRecently = (options: Parameters<typeof plantedEvents>[0]) => plantedEvents(options).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+
 /** The item-embeddings topic as every learner and API process sees it: tailed into an index. */
 async function tailTopic(ctx: IntegrationContext) {
   const index = createExactIndex(ctx.config.model.dim);
@@ -64,8 +67,7 @@ describe('refit worker (real Kafka and Redis)', () => {
   it('refits on the schedule, saves a model version and publishes it; a restart rebuilds the co-occurrence from the topic', async () => {
     const ctx = await setup();
     const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
-    // Timestamps near now: the codec rejects events from the far future only.
-    const events = plantedEvents({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 5 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    const events = plantedRecently({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 5 });
     expect(events.length).toBe(2200);
     await produce(ctx, events.slice(0, 1100));
     // Bad messages are the learner's to dead-letter; here they are skipped and counted.
@@ -126,7 +128,7 @@ describe('refit worker (real Kafka and Redis)', () => {
   it('holds back a refit that comes back broken: the served version stays in Redis and on the topic', async () => {
     const ctx = await setup();
     const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
-    const events = plantedEvents({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 6 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    const events = plantedRecently({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 6 });
     await produce(ctx, events.slice(0, 1100));
     // The first refit is the real one; the second comes back collapsed (every item the same
     // direction), what a degenerate factorisation looks like.
@@ -167,7 +169,7 @@ describe('refit worker (real Kafka and Redis)', () => {
   it('follows a model another writer put in Redis (streamrec train): the next refit aligns onto it, extends it and carries its lineage', async () => {
     const ctx = await setup();
     const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
-    const events = plantedEvents({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 7 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    const events = plantedRecently({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 7 });
     await produce(ctx, events.slice(0, 1100));
     const refitter = await startRefitter(ctx.config, ctx.log);
     try {
@@ -194,7 +196,7 @@ describe('refit worker (real Kafka and Redis)', () => {
 
   it('a second refitter in the group holds refits; after it leaves, the first catches up without counting an event twice', async () => {
     const ctx = await setup();
-    const events = plantedEvents({ users: 60, clusters: 3, perCluster: 15, perUser: 20, noise: 0.03, seed: 8 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    const events = plantedRecently({ users: 60, clusters: 3, perCluster: 15, perUser: 20, noise: 0.03, seed: 8 });
     await produce(ctx, events.slice(0, 500));
     const a = await startRefitter(ctx.config, ctx.log);
     const b = await startRefitter(ctx.config, ctx.log).catch(async (err: unknown) => {
@@ -235,7 +237,7 @@ describe('refit worker (real Kafka and Redis)', () => {
 
   it('with REFIT_LOOKBACK_MS reads only the records produced within it, and counts the rebuild as caught up', async () => {
     const ctx = await setup();
-    const events = plantedEvents({ users: 40, clusters: 2, perCluster: 10, perUser: 10, noise: 0.03, seed: 11 }).map((e) => ({ ...e, ts: e.ts - 1_700_000_000_000 + Date.now() - 86_400_000 }));
+    const events = plantedRecently({ users: 40, clusters: 2, perCluster: 10, perUser: 10, noise: 0.03, seed: 11 });
     await produce(ctx, events.slice(0, 300));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const boundaryMs = Date.now() - 750;
