@@ -46,7 +46,14 @@ export interface ModelBinding {
    * `indexHidesUnavailable` the index already hides unavailable items (setHidden), so the search
    * stays in native code.
    */
-  catalog?: { isAvailable: (itemId: string) => boolean; categoryOf?: (itemId: string) => string | undefined; boostOf?: (itemId: string) => number; indexHidesUnavailable: boolean };
+  catalog?: {
+    isAvailable: (itemId: string) => boolean;
+    categoryOf?: (itemId: string) => string | undefined;
+    /** Promotions (recommender.ts RecommendRequest.boostOf), asked only while `anyBoost` says some item carries one. */
+    boostOf?: (itemId: string) => number;
+    anyBoost?: () => boolean;
+    indexHidesUnavailable: boolean;
+  };
   /** The model version this process serves: stored rankings of another item space (lineage) are not served. */
   modelVersion: () => string;
   /**
@@ -167,7 +174,8 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
     };
     if (chooser) req.alternatives = { rerank: alternatives, depth: params.blendChoice!.depth };
     if (catalog.categoryOf) req.categoryOf = catalog.categoryOf;
-    if (catalog.boostOf) req.boostOf = catalog.boostOf;
+    // Unset while nothing is boosted: a stored ranking is then read only as deep as the list.
+    if (catalog.boostOf && (catalog.anyBoost?.() ?? true)) req.boostOf = catalog.boostOf;
     if (binding.neighbours) req.neighbours = binding.neighbours;
     if (binding.sessions) req.sessions = binding.sessions;
     if (binding.onError) req.onError = binding.onError;

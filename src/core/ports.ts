@@ -128,6 +128,8 @@ export interface CatalogView {
   categoryOf(itemId: string): string | undefined;
   /** The item's promotion now (stores.ts boostAt): 0 for most items. */
   boostOf(itemId: string): number;
+  /** How many items carry a boost, lapsed or not (0: boostOf answers 0 for every item). */
+  readonly boostedCount: number;
   /** Writes the shared store and tells every API process; resolves once both happened. */
   put(item: CatalogItem): Promise<void>;
   /** Marks the item removed in the store and publishes its embedding tombstone. */

@@ -93,7 +93,7 @@ export async function startLearner(config: Config, log: Logger, options: Compose
     const params = onlineModelParamsFrom(config.model);
     const sessions = createSessionNeighbours(params.sessions);
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, params.blendChoice, log);
-    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true, boostOf: (itemId) => catalog.boostOf(itemId) }, { neighbours, sessions }, blendRestored);
+    const core = bindLearnerCore(config, index, trending, { isAvailable: (itemId) => catalog.isAvailable(itemId), indexHides: true, boostOf: (itemId) => catalog.boostOf(itemId), anyBoost: () => catalog.boostedCount > 0 }, { neighbours, sessions }, blendRestored);
     registerBlendMetrics(registry, () => core.blend());
     registerIndexMetrics(registry, index);
     const blendSaver = startBlendSaver(redis, keys, config.learner.groupId, () => core.blendSnapshot(), log);

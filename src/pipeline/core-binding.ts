@@ -45,7 +45,7 @@ export function bindLearnerCore(
    * did catalog.hideUnavailableIn(index)) the search leaves availability to the index and
    * stays in native code instead of calling back into JS per candidate.
    */
-  availability: { isAvailable: (itemId: string) => boolean; indexHides: boolean; boostOf?: (itemId: string) => number } = { isAvailable: () => true, indexHides: true },
+  availability: { isAvailable: (itemId: string) => boolean; indexHides: boolean; boostOf?: (itemId: string) => number; anyBoost?: () => boolean } = { isAvailable: () => true, indexHides: true },
   /**
    * Candidate sources beside the search: the co-visitation rules (the item-neighbours tail's
    * NeighbourTable) and the session-neighbour index (fed by a clickstream tail).
@@ -69,7 +69,7 @@ export function bindLearnerCore(
       // Read back from the index after a put: what replicas tailing item-embeddings serve.
       factorCache: { maxCached: MAX_CACHED_FACTORS, keepPut: false },
       trained: { has: (id) => trained.has(id), get: (id) => (trained.has(id) ? model.factors.factorOf(id) : undefined) },
-      catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides, ...(availability.boostOf ? { boostOf: availability.boostOf } : {}) },
+      catalog: { isAvailable: availability.isAvailable, indexHidesUnavailable: availability.indexHides, ...(availability.boostOf ? { boostOf: availability.boostOf } : {}), ...(availability.anyBoost ? { anyBoost: availability.anyBoost } : {}) },
       modelVersion: () => modelVersion,
       blendChoice: 'learned',
       ...(blendRestored ? { blendRestored } : {}),

@@ -67,7 +67,7 @@ export function bindRecommender(
     {
       index,
       trending,
-      catalog: { isAvailable: (itemId) => catalog.isAvailable(itemId), categoryOf: (itemId) => catalog.categoryOf(itemId), boostOf: (itemId) => catalog.boostOf(itemId), indexHidesUnavailable: true },
+      catalog: { isAvailable: (itemId) => catalog.isAvailable(itemId), categoryOf: (itemId) => catalog.categoryOf(itemId), boostOf: (itemId) => catalog.boostOf(itemId), anyBoost: () => catalog.boostedCount > 0, indexHidesUnavailable: true },
       modelVersion: pools.modelVersion,
       storedRankings: { maxAgeMs: pools.maxAgeMs, now: pools.now ?? Date.now },
       onError: (err) => log.warn({ err: (err as Error).message }, 'model path failed; answered from trending'),

@@ -87,6 +87,9 @@ export async function startCatalogView(options: CatalogViewOptions): Promise<Run
     categoryOf(itemId) {
       return items.get(itemId)?.category;
     },
+    get boostedCount() {
+      return boosted;
+    },
     boostOf(itemId) {
       return boosted === 0 ? 0 : boostAt(items.get(itemId), now());
     },
