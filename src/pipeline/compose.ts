@@ -131,6 +131,11 @@ export async function startLearner(config: Config, log: Logger, options: Compose
       },
     });
     closer.add('session-neighbours tail', () => sessionsTail.stop());
+    // Lists ranked before the lookback is replayed would lack their neighbour sessions, so the
+    // consumer starts after it, as after the item-embeddings replay; bounded: past it, a warning.
+    if ((await sessionsTail.whenCaughtUp(config.learner.catchUpTimeoutMs)) === 'timeout') {
+      log.warn({ timeoutMs: config.learner.catchUpTimeoutMs, eventsSeen: sessionsTail.eventsSeen }, 'session-neighbour lookback not replayed within CATCH_UP_TIMEOUT_MS; starting anyway, lists gain neighbour sessions as it goes on');
+    }
     closer.add('index snapshot', () => index.saveSnapshot());
     if (index.size === 0) {
       log.warn('no item vectors yet (no model trained and published): running cold, lists come from trending');

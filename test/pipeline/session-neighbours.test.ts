@@ -45,8 +45,10 @@ describe('session neighbours from the clickstream tail (real Kafka and Redis)', 
     running.push(learner);
     const api = await startApi(config, log);
     running.push(api);
-    // The lookback replays what came before the start (SESSION_LOOKBACK_MS, 1 day).
-    await waitUntil('the learner holds the 20 sessions', async () => learner.sessions.sessions >= 20, 20_000, 50);
+    // The lookback replays what came before the start (SESSION_LOOKBACK_MS, 1 day), and the
+    // learner consumes only after it: its first lists already have the neighbour sessions.
+    expect(learner.sessionsTail.caughtUp).toBe(true);
+    expect(learner.sessions.sessions).toBe(20);
     expect(learner.neighbours.rowOf('novec-a')).toBeUndefined();
 
     const now = Date.now();
