@@ -1,24 +1,27 @@
 import { DOT_SCAN_WASM_BASE64 } from './dot-scan-bytes.ts';
 
 /**
- * The exact index's rows (capacity × dim doubles) and its scan: the score of every row against
- * a query, out[s] = Σ_{i<m} q[i] · rows[s · dim + i]. The scan is most of an exact search (and
- * of an eval replay's recommend); in WebAssembly with 128-bit SIMD (dot-scan.wat) it runs ~4.8×
- * the plain-JavaScript loop (5,000 × 65: 45 vs 215 µs, this 2-core VM), so the rows live in the
- * module's memory. Where WebAssembly SIMD is missing, the same store in plain JavaScript.
+ * The exact index's rows (capacity × dim float32, the precision HNSW stores) and its scan: the
+ * score of every row against a query, out[s] = Σ_{i<m} q[i] · rows[s · dim + i], summed in
+ * float32 as hnswlib's inner product is. The scan is most of an exact search (and of an eval
+ * replay's recommend); in WebAssembly with 128-bit SIMD (dot-scan.wat, four float32 lanes) it
+ * runs 1.9–2.4× the float64 SIMD scan it replaced at 7,000–43,000 rows × 65 and 1.4× at 1,682
+ * (half the bytes read per row), so the rows live in the module's memory. Where WebAssembly SIMD
+ * is missing, the same store in plain JavaScript.
  */
 export interface RowStore {
   readonly kind: 'wasm' | 'js';
   /** The rows; a new view after grow (never keep one across a grow). */
-  readonly rows: Float64Array;
+  readonly rows: Float32Array;
   /** Room for `capacity` rows, the first ones kept. */
   grow(capacity: number): void;
   /**
    * Scores of rows 0..n-1 against the first m coordinates of q (q.length = dim): a view valid
-   * until the next scan or grow. Each row's sum runs in an order of its own (pairs of
-   * coordinates in WebAssembly), so the two kinds agree to rounding, not to the bit.
+   * until the next scan or grow. Each kind sums in an order of its own (WebAssembly in float32
+   * lanes of four coordinates, JavaScript in float64 rounded once), so the two agree to
+   * float32 rounding, not to the bit.
    */
-  scan(q: Float32Array, n: number, m: number): Float64Array;
+  scan(q: Float32Array, n: number, m: number): Float32Array;
 }
 
 const PAGE_BYTES = 65_536;
@@ -59,7 +62,7 @@ export function createRowStore(dim: number, capacity: number, kind: 'wasm' | 'js
 }
 
 /**
- * Memory layout, in bytes: the query (dim doubles, rounded up to 16), then the rows, then the
+ * Memory layout, in bytes: the query (dim floats, rounded up to 16), then the rows, then the
  * scores. The rows start where they always did, so a grow moves nothing; the scores are
  * scratch and start after the rows at the new capacity.
  */
@@ -67,10 +70,10 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
   const instance = new wasm!.Instance(module);
   const memory = instance.exports.memory as WasmMemory;
   const scan = instance.exports.scan as (q: number, rows: number, n: number, m: number, dim: number, out: number) => void;
-  const queryBytes = Math.ceil((8 * dim) / 16) * 16;
-  let rows = new Float64Array(0);
-  let scores = new Float64Array(0);
-  let query = new Float64Array(0);
+  const queryBytes = Math.ceil((4 * dim) / 16) * 16;
+  let rows = new Float32Array(0);
+  let scores = new Float32Array(0);
+  let query = new Float32Array(0);
   let scoresAt = 0;
 
   const store: RowStore = {
@@ -79,7 +82,7 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
       return rows;
     },
     grow(next) {
-      const need = queryBytes + 8 * next * (dim + 1);
+      const need = queryBytes + 4 * next * (dim + 1);
       if (need > memory.buffer.byteLength) {
         try {
           memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE_BYTES));
@@ -88,10 +91,10 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
         }
       }
       const buffer = memory.buffer;
-      query = new Float64Array(buffer, 0, dim);
-      rows = new Float64Array(buffer, queryBytes, next * dim);
-      scoresAt = queryBytes + 8 * next * dim;
-      scores = new Float64Array(buffer, scoresAt, next);
+      query = new Float32Array(buffer, 0, dim);
+      rows = new Float32Array(buffer, queryBytes, next * dim);
+      scoresAt = queryBytes + 4 * next * dim;
+      scores = new Float32Array(buffer, scoresAt, next);
     },
     scan(q, n, m) {
       query.set(q);
@@ -104,18 +107,18 @@ function wasmRowStore(module: WasmModule, dim: number, initialCapacity: number):
 }
 
 function jsRowStore(dim: number, initialCapacity: number): RowStore {
-  let rows = new Float64Array(Math.max(1, initialCapacity) * dim);
-  let scores = new Float64Array(Math.max(1, initialCapacity));
+  let rows = new Float32Array(Math.max(1, initialCapacity) * dim);
+  let scores = new Float32Array(Math.max(1, initialCapacity));
   return {
     kind: 'js',
     get rows() {
       return rows;
     },
     grow(next) {
-      const grown = new Float64Array(next * dim);
+      const grown = new Float32Array(next * dim);
       grown.set(rows.subarray(0, Math.min(rows.length, grown.length)));
       rows = grown;
-      scores = new Float64Array(next);
+      scores = new Float32Array(next);
     },
     scan(q, n, m) {
       scanInto(q, rows, n, m, dim, scores);
@@ -125,12 +128,13 @@ function jsRowStore(dim: number, initialCapacity: number): RowStore {
 }
 
 /**
- * out[s] = Σ_{i<m} q[i] · rows[s · dim + i] for every slot s < n. Eight rows at a time, each
- * summed in the same order as one row alone (identical scores): independent sums keep the
- * CPU's adders busy where one running sum waits on the last add. A plain function over its
- * arguments so the JIT keeps the arrays in registers (a closure re-reads captured variables).
+ * out[s] = Σ_{i<m} q[i] · rows[s · dim + i] for every slot s < n, summed in float64 and stored
+ * as float32. Eight rows at a time, each summed in the same order as one row alone (identical
+ * scores): independent sums keep the CPU's adders busy where one running sum waits on the last
+ * add. A plain function over its arguments so the JIT keeps the arrays in registers (a closure
+ * re-reads captured variables).
  */
-function scanInto(q: Float32Array, rows: Float64Array, n: number, m: number, dim: number, out: Float64Array): void {
+function scanInto(q: Float32Array, rows: Float32Array, n: number, m: number, dim: number, out: Float32Array): void {
   let s = 0;
   const block = 8 * dim;
   for (let base = 0; s + 8 <= n; s += 8, base += block) {

@@ -12,9 +12,7 @@ import type { Vector } from './vector.ts';
 export function createExactIndex(dim: number, initialCapacity = 1024, scanKind?: 'wasm' | 'js'): AnnIndex {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
   let capacity = Math.max(1, initialCapacity);
-  // Unit vectors rounded to float32 (what the index stores, as HNSW does) but held as doubles:
-  // the scan then converts nothing per product. Twice float32's memory, which the exact
-  // index's tens of thousands of items at most afford.
+  // Unit vectors as float32, what HNSW stores, scored in float32 as hnswlib scores them.
   const store = createRowStore(dim, capacity, scanKind);
   // One vector normalised to float32 on its way into the rows; one query normalised the same way.
   const unit = new Float32Array(dim);
@@ -108,7 +106,7 @@ export function createExactIndex(dim: number, initialCapacity = 1024, scanKind?:
     },
     vectorOf(itemId): Vector | undefined {
       const slot = slotOf.get(itemId);
-      return slot === undefined ? undefined : Float32Array.from(store.rows.subarray(slot * dim, (slot + 1) * dim));
+      return slot === undefined ? undefined : store.rows.slice(slot * dim, (slot + 1) * dim);
     },
     idsWithHash(hash) {
       return (idsOfHash.get(hash) ?? []).slice();

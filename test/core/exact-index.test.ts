@@ -7,7 +7,7 @@ annIndexSuite('exact', (dim) => createExactIndex(dim, 16));
 annIndexSuite('exact (JavaScript scan)', (dim) => createExactIndex(dim, 16, 'js'));
 
 describe('exact index scans', () => {
-  it('the WebAssembly and the JavaScript scan rank the same items, through growth and removals', () => {
+  it('the WebAssembly and the JavaScript scan rank the same items (scores to float32 rounding), through growth and removals', () => {
     const next = createRandom(11);
     const dim = 33;
     const wasm = createExactIndex(dim, 4, 'wasm');
@@ -27,7 +27,7 @@ describe('exact index scans', () => {
       const a = wasm.search(query, 25);
       const b = js.search(query, 25);
       expect(a.map((n) => n.itemId)).toEqual(b.map((n) => n.itemId));
-      a.forEach((n, i) => expect(n.score).toBeCloseTo(b[i]!.score, 12));
+      a.forEach((n, i) => expect(n.score).toBeCloseTo(b[i]!.score, 6));
     }
   });
 });
