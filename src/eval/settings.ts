@@ -19,11 +19,12 @@ export type ReplayIndexKind = Exclude<EvalIndexKind, 'auto'>;
 
 /**
  * Distinct items up to which 'auto' replays with the exact index. The exact scan costs
- * items × dim per test case (~9 ns an item at 65 dimensions in WebAssembly), HNSW, the index
- * production serves from, a near-constant search plus a graph rebuild after every refit (~76 µs
- * an item); on a 43,000-item synthetic stream the exact replay was the faster one while the
- * catalogue was under ~30,000 items and 0.73× HNSW's speed over the whole file (native-bench
- * README). HNSW's results stay within ±0.0005 HR@10 of the exact ones on the development files.
+ * items × dim per test case (~10 ns an item at 65 dimensions in float32 WebAssembly, 20,000
+ * items), HNSW, the index production serves from, a near-constant search plus a graph rebuild
+ * after every refit (~76 µs an item); on a 43,000-item synthetic stream the exact replay was the
+ * faster one while the catalogue was under ~30,000 items and slower over the whole file
+ * (native-bench README). HNSW's results stay within ±0.0005 HR@10 of the exact ones on the
+ * development files.
  */
 export const AUTO_EXACT_MAX_ITEMS = 20_000;
 
