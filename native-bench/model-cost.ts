@@ -3,6 +3,7 @@ import { createCoVisitation, type CoVisitation } from '../src/core/co-visitation
 import { createHnswIndex } from '../src/core/hnsw-index.ts';
 import { itemHash } from '../src/core/item-hash.ts';
 import { createModel, type Model } from '../src/core/model.ts';
+import { SIMILAR_DEPTH } from '../src/core/recommender.ts';
 import { createNeighbourTable } from '../src/core/neighbour-table.ts';
 import { createSessionNeighbours } from '../src/core/session-neighbours.ts';
 import { createTrending } from '../src/core/trending.ts';
@@ -95,11 +96,26 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
   }
   const costs = samples.map((s) => median(s));
   const [searchOnly, withRules, withAll, withBlends] = costs as [number, number, number, number];
+  // GET /v1/items/:id/similar at the API's depth (each source proposes SIMILAR_DEPTH): the embedding
+  // alone (what it answered before the sources, and what it answers without them) and as served.
+  const similarVariants = [variants[0]!, variants[2]!];
+  const pages = states.map((u) => u.history[HISTORY - 1]!.itemId);
+  const similarSamples = similarVariants.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    similarVariants.forEach((v, i) => {
+      const before = process.cpuUsage();
+      for (const item of pages) v.model.similar(item, ctx.config.model.k, SIMILAR_DEPTH);
+      const used = process.cpuUsage(before);
+      similarSamples[i]!.push((used.user + used.system) / pages.length);
+    });
+  }
+  const [similarAlone, similarServed] = similarSamples.map((x) => median(x)) as [number, number];
   return {
     headline: [
       { label: 'recommend CPU with co-visitation rules ÷ search only (same run)', value: ratio(withRules, searchOnly), unit: `× (${sig(withRules, 3)} vs ${sig(searchOnly, 3)} µs)` },
       { label: 'recommend CPU with rules and session neighbours (as served) ÷ search only (same run)', value: ratio(withAll, searchOnly), unit: `× (${sig(withAll, 3)} vs ${sig(searchOnly, 3)} µs)` },
       { label: `the same with the ${blends} blends a learner ranks ÷ one blend (same run)`, value: ratio(withBlends, withAll), unit: `× (${sig(withBlends, 3)} vs ${sig(withAll, 3)} µs)` },
+      { label: 'similar CPU with rules and session neighbours (as served) ÷ the embedding alone (same run)', value: ratio(similarServed, similarAlone), unit: `× (${sig(similarServed, 3)} vs ${sig(similarAlone, 3)} µs)` },
     ],
     tables: [
       {
@@ -107,12 +123,23 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
         columns: ['variant', 'CPU µs per recommend (median)', 'rounds (µs)'],
         rows: variants.map((v, i) => [v.name, sig(costs[i]!, 3), samples[i]!.map((x) => sig(x, 3)).join(', ')]),
       },
+      {
+        title: `Similar CPU per call (GET /v1/items/:id/similar, each source ${SIMILAR_DEPTH} deep): the last item of each of the ${users} histories, median of ${rounds} alternating rounds`,
+        columns: ['variant', 'CPU µs per similar (median)', 'rounds (µs)'],
+        rows: similarVariants.map((v, i) => [`similar, ${v.name}`, sig(median(similarSamples[i]!), 3), similarSamples[i]!.map((x) => sig(x, 3)).join(', ')]),
+      },
     ],
     notes: [
       'The model object every process answers through (src/core/model.ts), bound once with and once without the rules; k = DEFAULT_K, seen items excluded, trending re-rank on, as served.',
       ctx.quick ? 'Quick mode: a small index; it proves the path, not the cost.' : 'The ratio is the figure to compare across runs; absolute µs move with the machine\'s load.',
     ],
     skipped: [],
-    data: { items, users, rounds, costs: variants.map((v, i) => ({ variant: v.name, cpuUsPerRecommend: costs[i], samples: samples[i] })) },
+    data: {
+      items,
+      users,
+      rounds,
+      costs: variants.map((v, i) => ({ variant: v.name, cpuUsPerRecommend: costs[i], samples: samples[i] })),
+      similar: similarVariants.map((v, i) => ({ variant: v.name, cpuUsPerSimilar: median(similarSamples[i]!), samples: similarSamples[i] })),
+    },
   };
 }

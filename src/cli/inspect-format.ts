@@ -77,7 +77,7 @@ export function formatItem(item: ItemFacts, nowMs = Date.now()): string {
   if (item.embedding && item.norm !== null) {
     lines.push(row('embedding', `dim ${item.embedding.length}, norm ${item.norm.toFixed(4)}`), row('', preview(item.embedding)));
   }
-  return [...lines, '', 'neighbours (cosine, available only)', ...ranked(item.neighbours)].join('\n');
+  return [...lines, '', 'neighbours (rules, sessions and embedding scored together; available only)', ...ranked(item.neighbours)].join('\n');
 }
 
 function storedRankingTitle(s: UserFacts['storedRanking']): string {

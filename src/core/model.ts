@@ -101,7 +101,7 @@ export interface RecommendOptions {
  * recommend request, decides cold, stored ranking or search, or learns from an event. Answering
  * — recommend: filters, cold rule, the user's stored ranking when it may stand in, else
  * co-visitation candidates and the index search scored together, trending fallback and top-up;
- * rank: the ranking a learner stores with a state; similar: nearest items by embedding.
+ * rank: the ranking a learner stores with a state; similar: the items the sources put beside one item.
  * Learning (learning.ts): events applied to user states, items placed or moved by their
  * contexts through `factors`. A process that only answers leaves the learning half unused.
  */
@@ -219,6 +219,6 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
       return { sessionWeight, served: labels[chooser.chosen]!, labels, credits: chooser.credits.slice(), hitRates: chooser.hitRates() };
     },
     servesStoredRanking: (user) => storedRanking(user) !== undefined,
-    similar: (itemId, k, depth) => similarItems(index, itemId, k, catalog.isAvailable, depth),
+    similar: (itemId, k, depth) => similarItems(request(undefined, k), itemId, k, depth),
   };
 }

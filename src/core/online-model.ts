@@ -5,7 +5,7 @@ import { indexVectorOf } from './item-space.ts';
 import { isDuplicateEvent } from './learner.ts';
 import { createPendingLists } from './blend-choice.ts';
 import { createModel, type BlendState } from './model.ts';
-import type { Recommendation } from './recommender.ts';
+import type { Recommendation, RecommendedItem } from './recommender.ts';
 import { createItemRefitter } from './item-refitter.ts';
 import type { OnlineModelParams } from './online-model-params.ts';
 import { createSessionNeighbours } from './session-neighbours.ts';
@@ -25,6 +25,8 @@ export interface OnlineModel {
   readonly trending: Trending;
   user(userId: string): UserState | undefined;
   recommend(userId: string, k: number, exclude?: Iterable<string>): Recommendation;
+  /** The items the model puts beside `itemId` (Model.similar, what GET /v1/items/:id/similar answers). */
+  similar(itemId: string, k: number): RecommendedItem[];
   /** Learns from one event (test-then-learn: call recommend first). Returns the item vectors it changed. */
   learn(event: ClickEvent): ItemUpdate[];
   readonly refits: number;
@@ -120,6 +122,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       lastCold = r.coldAlternatives ? { userId, lists: r.coldAlternatives } : undefined;
       return r;
     },
+    similar: (itemId, k) => model.similar(itemId, k),
     learn(event) {
       const prev = users.get(event.userId) ?? model.newState(event.userId);
       if (isDuplicateEvent(prev, event)) return [];

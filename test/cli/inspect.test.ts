@@ -59,7 +59,7 @@ describe('streamrec inspect', () => {
     expect(item.code).toBe(0);
     expect(item.stdout).toMatch(/^item item-4\n\s+in index\s+yes \(model test-v1\)/);
     expect(item.stdout).toMatch(/catalog\s+no entry \(available by default\)/);
-    expect(item.stdout).toMatch(/neighbours \(cosine, available only\)\n\s+1\. item-/);
+    expect(item.stdout).toMatch(/neighbours \(rules, sessions and embedding scored together; available only\)\n\s+1\. item-/);
 
     const unknown = await inspect(['item', 'nope', '--url', api.address]);
     expect(unknown.code).toBe(1);

@@ -3,7 +3,9 @@ import type { AnnIndex } from '../../src/core/ann-index.ts';
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { createRandom } from '../../src/core/random.ts';
 import { indexVectorOf } from '../../src/core/item-space.ts';
+import { createCoVisitation } from '../../src/core/co-visitation.ts';
 import { recommend, similarItems } from '../../src/core/recommender.ts';
+import { createSessionNeighbours } from '../../src/core/session-neighbours.ts';
 import { createTrending } from '../../src/core/trending.ts';
 import { createUserState, type UserState } from '../../src/core/user-state.ts';
 import { DEFAULT_QUERY_PARAMS } from '../../src/core/user-query.ts';
@@ -148,13 +150,13 @@ describe('the default query: short-term intent from recent history', () => {
 
 describe('similarItems', () => {
   it('returns neighbours of the item, never itself, only available ones', () => {
-    const { index } = setup();
-    const res = similarItems(index, 'i0', 3, (id) => id !== 'i1');
+    const { index, trending } = setup();
+    const res = similarItems({ index, trending, isAvailable: (id) => id !== 'i1' }, 'i0', 3);
     expect(res[0]!.itemId).toBe('i11');
     // i2 and i10 are both 60° away: equal scores, either order.
     expect(res.slice(1).map((r) => r.itemId).sort()).toEqual(['i10', 'i2']);
     expect(res[1]!.score).toBeCloseTo(0.5, 5);
-    expect(similarItems(index, 'unknown', 3, all)).toEqual([]);
+    expect(similarItems({ index, trending, isAvailable: all }, 'unknown', 3)).toEqual([]);
   });
 
   it('ranks by direction of the factors, not by their length (a long factor does not win by popularity)', () => {
@@ -162,7 +164,36 @@ describe('similarItems', () => {
     index.upsert('seed', indexVectorOf(Float32Array.from([0.5, 0, 0])));
     index.upsert('same-direction-short', indexVectorOf(Float32Array.from([0.1, 0.001, 0])));
     index.upsert('off-direction-long', indexVectorOf(Float32Array.from([0.8, 0.5, 0])));
-    expect(similarItems(index, 'seed', 2, all).map((r) => r.itemId)).toEqual(['same-direction-short', 'off-direction-long']);
+    expect(similarItems({ index, trending: createTrending(1000), isAvailable: all }, 'seed', 2).map((r) => r.itemId)).toEqual(['same-direction-short', 'off-direction-long']);
+  });
+
+  it("proposes what shoppers viewed around the item (its rules, the sessions holding it) with the embedding's neighbours, scored together", () => {
+    const { index, trending } = setup();
+    const neighbours = createCoVisitation();
+    const sessions = createSessionNeighbours();
+    // Shoppers go from i0 to 'shoe' (no vector), some on to 'sock' (no vector either); one views 'hat' with i0.
+    for (let u = 0; u < 5; u++) {
+      neighbours.observe('shoe', ['i0']);
+      sessions.observe(`s${u}`, 'i0');
+      sessions.observe(`s${u}`, 'shoe');
+    }
+    neighbours.observe('sock', ['i0', 'shoe']);
+    sessions.observe('s0', 'sock');
+    neighbours.observe('hat', ['i0']);
+    const rerank = { candidates: 10, trendingWeight: 0, coVisitationWeight: 10, embeddingWeight: 1, sessionWeight: 30 };
+    const req = { index, trending, isAvailable: (id: string) => id !== 'hat', neighbours, sessions, rerank };
+    const items = similarItems(req, 'i0', 4);
+    expect(items.map((i) => i.itemId).slice(0, 2)).toEqual(['shoe', 'sock']);
+    // Then the embedding's nearest (i1 and i11, 30° away), never the item itself or an unavailable one.
+    expect(items.map((i) => i.itemId).slice(2).sort()).toEqual(['i1', 'i11']);
+    expect(items.every((i) => i.source === 'model')).toBe(true);
+    // An item without a vector is answered from its rules and sessions.
+    expect(similarItems(req, 'shoe', 3).map((i) => i.itemId)).toContain('i0');
+    // Without rules or sessions for it and no vector: nothing, not trending.
+    expect(similarItems(req, 'unknown', 3)).toEqual([]);
+    // The answer for k is the first k of a longer one.
+    const longest = similarItems(req, 'i0', 12).map((i) => i.itemId);
+    for (let k = 1; k <= 12; k++) expect(similarItems(req, 'i0', k).map((i) => i.itemId)).toEqual(longest.slice(0, k));
   });
 
   it('answers for k are the first k of a longer answer (the ranking does not depend on k)', () => {
@@ -178,10 +209,11 @@ describe('similarItems', () => {
     }
     const available = (id: string) => id !== 'i7';
     for (const item of ['i0', 'i1', 'i2', 'i3', 'i42', 'i399']) {
-      const longest = similarItems(index, item, 50, available).map((r) => r.itemId);
+      const req = { index, trending: createTrending(1000), isAvailable: available };
+      const longest = similarItems(req, item, 50).map((r) => r.itemId);
       expect(longest).toHaveLength(50);
       for (let k = 1; k <= 50; k++) {
-        expect(similarItems(index, item, k, available).map((r) => r.itemId), `${item} k=${k}`).toEqual(longest.slice(0, k));
+        expect(similarItems(req, item, k).map((r) => r.itemId), `${item} k=${k}`).toEqual(longest.slice(0, k));
       }
     }
   });

@@ -75,6 +75,12 @@ describe('session neighbours from the clickstream tail (real Kafka and Redis)', 
     expect(body!.items[0]?.source).toBe('model');
     const searched = await get('/v1/users/shopper/recommendations?k=3&exclude=item-2');
     expect(searched.items[0]).toMatchObject({ itemId: 'novec-b', source: 'model' });
+    // A product page for novec-a, an item with no vector and no catalog entry: the sessions
+    // holding it put novec-b beside it (the embedding alone knew nothing and answered 404).
+    const beside = await fetch(`${api.address}/v1/items/novec-a/similar?k=3`);
+    expect(beside.status).toBe(200);
+    expect(((await beside.json()) as { items: Array<{ itemId: string }> }).items[0]?.itemId).toBe('novec-b');
+    expect((await fetch(`${api.address}/v1/items/never-seen/similar?k=3`)).status).toBe(404);
 
     // The API searched, so it keeps each alternative blend's top for the shopper; the shopper's
     // next event, read from its clickstream tail, credits every blend that listed novec-b.

@@ -68,8 +68,8 @@ export function requireKnownItem(deps: Pick<ViewDeps, 'index' | 'catalog'>, item
 export function itemView(deps: ViewDeps, itemId: string, k: number): ItemViewBody {
   requireKnownItem(deps, itemId);
   const vector = deps.index.vectorOf(itemId);
-  // The factor, which similar ranks by (cosine) and whose length says how strongly the
-  // item expresses its direction; the index's unit vector adds a reserved coordinate.
+  // The factor, whose cosine is similar's embedding part and whose length says how strongly
+  // the item expresses its direction; the index's unit vector adds a reserved coordinate.
   const factor = vector ? factorPart(vector) : undefined;
   const meta = deps.catalog.get(itemId);
   return {
@@ -78,7 +78,8 @@ export function itemView(deps: ViewDeps, itemId: string, k: number): ItemViewBod
     embedding: factor ? toNumbers(factor) : null,
     norm: factor ? norm(factor) : null,
     metadata: meta ? metadataOf(meta) : null,
-    neighbours: vector ? deps.recommender.similar(itemId, k) : [],
+    // Also for an item without a vector: its rules and sessions may still place items beside it.
+    neighbours: deps.recommender.similar(itemId, k),
     modelVersion: deps.modelVersion(),
   };
 }

@@ -23,7 +23,7 @@ export const itemRoutes: RoutePlugin = async (app, ctx) => {
     {
       onRequest: ctx.readKey,
       schema: {
-        summary: 'Items closest to this one in embedding space (available items only)',
+        summary: 'Items to show beside this one: what shoppers viewed around it (its co-visitation rules, the sessions holding it) and its nearest items in embedding space, scored together (available items only)',
         tags: ['recommend'],
         params: ItemParams,
         querystring: Type.Object({ k: kQuery(config.model.k, config.model.maxK) }),
@@ -32,8 +32,10 @@ export const itemRoutes: RoutePlugin = async (app, ctx) => {
     },
     async (request) => {
       const itemId = requireValidId(request.params.itemId, 'itemId');
-      requireKnownItem(deps, itemId);
-      return { itemId, items: deps.recommender.similar(itemId, request.query.k), modelVersion: deps.modelVersion() };
+      // An item without a vector or catalog entry may still have rules and sessions beside it.
+      const items = deps.recommender.similar(itemId, request.query.k);
+      if (items.length === 0) requireKnownItem(deps, itemId);
+      return { itemId, items, modelVersion: deps.modelVersion() };
     },
   );
 
