@@ -11,6 +11,8 @@ export interface EvalModel {
   /** Best-first item ids for the user at time `nowMs`, none of them in `exclude`. */
   recommend(userId: string, k: number, exclude: ReadonlySet<string>, nowMs: number): string[];
   learn(event: ClickEvent): void;
+  /** The first k of the items it shows beside `itemId` on a product page (GET /v1/items/:id/similar), where it has such a list. */
+  beside?(itemId: string, k: number): string[];
   /** Facts worth printing with the results (parameters, refits done). */
   describe?(): Record<string, string | number>;
 }

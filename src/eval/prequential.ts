@@ -23,6 +23,10 @@ export interface ModelResult extends MetricsSummary {
   learnMs: number;
   /** HR@k of each consecutive window of `windowCases` test cases. */
   windowHitRate: number[];
+  /** HR@k of its lists at the item-page cases (PrequentialResult.itemPageCases). */
+  itemPageHitRate: number;
+  /** HR@k at those cases of what it shows beside the user's one item (EvalModel.beside); absent without. */
+  besideHitRate?: number;
   details: Record<string, string | number>;
 }
 
@@ -35,6 +39,11 @@ export interface PrequentialResult {
   coldItemCases: number;
   /** Test cases of users with no earlier positive event. */
   coldUserCases: number;
+  /**
+   * Test cases of users with exactly one earlier positive item (their second): where a shopper
+   * stands on that item's page, so a model's `beside` list for it is judged on them too.
+   */
+  itemPageCases: number;
   windowCases: number;
   /** Event index (0-based) and time of the last test case of each window, for the chart's axis. */
   windowEnds: Array<{ eventIndex: number; ts: number }>;
@@ -67,6 +76,12 @@ export function runPrequential(events: readonly ClickEvent[], models: readonly E
   let cases = 0;
   let coldItemCases = 0;
   let coldUserCases = 0;
+  let itemPageCases = 0;
+  const itemPageHits = models.map(() => 0);
+  const besideHits = models.map(() => 0);
+  // Users with exactly one distinct positive item so far, and that item; then those with more.
+  const onlyItem = new Map<string, string>();
+  const pastOne = new Set<string>();
   const progressEvery = Math.max(1, Math.floor(events.length / 200));
   const scoreFrom = options.scoreFromEvent ?? 0;
 
@@ -79,11 +94,19 @@ export function runPrequential(events: readonly ClickEvent[], models: readonly E
       if (!items.has(event.itemId)) coldItemCases++;
       if (userSeen === undefined) coldUserCases++;
       const exclude = userSeen ?? new Set<string>();
+      const page = onlyItem.get(event.userId);
+      if (page !== undefined) itemPageCases++;
       for (let m = 0; m < models.length; m++) {
+        const model = models[m]!;
         const t0 = performance.now();
-        const list = models[m]!.recommend(event.userId, metrics[m]!.listLength, exclude, event.ts);
+        const list = model.recommend(event.userId, metrics[m]!.listLength, exclude, event.ts);
         recommendMs[m]! += performance.now() - t0;
-        if (metrics[m]!.add(list, event.itemId) > 0) currentHits[m]!++;
+        // Outside the model's timed work: events/s stays what the replay of its lists costs.
+        const beside = page !== undefined && model.beside ? model.beside(page, k) : undefined;
+        const hit = metrics[m]!.add(list, event.itemId) > 0;
+        if (hit) currentHits[m]!++;
+        if (page !== undefined && hit) itemPageHits[m]!++;
+        if (beside?.includes(event.itemId)) besideHits[m]!++;
       }
       if (cases % windowCases === 0) {
         for (let m = 0; m < models.length; m++) {
@@ -99,6 +122,14 @@ export function runPrequential(events: readonly ClickEvent[], models: readonly E
       learnMs[m]! += performance.now() - t0;
     }
     items.add(event.itemId);
+    if (weights[event.type] > 0 && !pastOne.has(event.userId)) {
+      const only = onlyItem.get(event.userId);
+      if (only === undefined) onlyItem.set(event.userId, event.itemId);
+      else if (only !== event.itemId) {
+        onlyItem.delete(event.userId);
+        pastOne.add(event.userId);
+      }
+    }
     if (userSeen === undefined) {
       userSeen = new Set();
       seen.set(event.userId, userSeen);
@@ -115,6 +146,7 @@ export function runPrequential(events: readonly ClickEvent[], models: readonly E
     items: items.size,
     coldItemCases,
     coldUserCases,
+    itemPageCases,
     windowCases,
     windowEnds,
     models: models.map((model, m) => {
@@ -126,6 +158,8 @@ export function runPrequential(events: readonly ClickEvent[], models: readonly E
         recommendMs: recommendMs[m]!,
         learnMs: learnMs[m]!,
         windowHitRate: windowHits[m]!,
+        itemPageHitRate: itemPageCases > 0 ? itemPageHits[m]! / itemPageCases : 0,
+        ...(model.beside ? { besideHitRate: itemPageCases > 0 ? besideHits[m]! / itemPageCases : 0 } : {}),
         details: model.describe?.() ?? {},
       };
     }),

@@ -44,6 +44,36 @@ describe('prequential replay', () => {
     expect(r.windowEnds).toEqual([{ eventIndex: 1, ts: T + 1 }]);
   });
 
+  it("judges each user's second item as an item page: the model's `beside` list for the first item, and every list there", () => {
+    const asked: string[] = [];
+    const pages: EvalModel = {
+      name: 'pages',
+      recommend: () => ['x'],
+      learn() {},
+      beside(itemId, k) {
+        expect(k).toBe(2);
+        asked.push(itemId);
+        return itemId === 'a' ? ['b', 'z'] : ['z'];
+      },
+    };
+    const plain: EvalModel = { name: 'plain', recommend: () => ['b'], learn() {} };
+    const events = [
+      ev('u', 'a', T),
+      ev('u', 'a', T + 1), // a repeat of the only item: not a test case, still one item
+      ev('u', 'b', T + 2), // u's second item: the page of a (beside hits b)
+      ev('u', 'c', T + 3), // third: no page
+      ev('v', 'd', T + 4, 'dislike'), // not positive: v still has no item
+      ev('v', 'e', T + 5),
+      ev('v', 'x', T + 6), // v's second item: the page of e (beside misses x, the lists hit it)
+    ];
+    const r = runPrequential(events, [pages, plain], { k: 2, weights: DEFAULT_EVENT_WEIGHTS, windowCases: 10 });
+    expect(asked).toEqual(['a', 'e']);
+    expect(r.itemPageCases).toBe(2);
+    expect(r.models[0]).toMatchObject({ besideHitRate: 0.5, itemPageHitRate: 0.5 });
+    expect(r.models[1]!.itemPageHitRate).toBe(0.5);
+    expect(r.models[1]!.besideHitRate).toBeUndefined();
+  });
+
   it('popularity follows the production trending with decay', () => {
     const pop = createPopularityModel({ weights: DEFAULT_EVENT_WEIGHTS, halfLifeMs: 1000 });
     pop.learn(ev('u1', 'old', T, 'purchase'));

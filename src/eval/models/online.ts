@@ -30,6 +30,7 @@ export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex
     learn(event) {
       model.learn(event);
     },
+    beside: (itemId, k) => model.similar(itemId, k).map((i) => i.itemId),
     describe: () => {
       const { served, labels } = model.blend;
       const shares = labels.map((label) => `${label} ${Math.round((1000 * (servedBy.get(label) ?? 0)) / Math.max(1, searched)) / 10}%`).join(', ');
