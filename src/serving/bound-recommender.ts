@@ -45,7 +45,7 @@ export function bindRecommender(
   params: ModelParams,
   log: Logger,
   pools: PoolPolicy,
-  /** Candidates `similar` re-ranks, whatever k: at least MAX_K, so any answer is a prefix of a longer one. */
+  /** Candidates each source proposes to `similar`, whatever k: at least MAX_K, so any answer is a prefix of a longer one. */
   similarDepth: number = SIMILAR_DEPTH,
   /**
    * The candidate sources beside the search, scored with it and resolving stored rankings: the

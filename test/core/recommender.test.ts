@@ -153,18 +153,21 @@ describe('similarItems', () => {
     const { index, trending } = setup();
     const res = similarItems({ index, trending, isAvailable: (id) => id !== 'i1' }, 'i0', 3);
     expect(res[0]!.itemId).toBe('i11');
-    // i2 and i10 are both 60° away: equal scores, either order.
+    // i2 and i10 are both 60° away: equal scores, either order; the score is the index's, the
+    // inner product with the query's direction: cos 60° × i2's factor length (1 / √1.25).
     expect(res.slice(1).map((r) => r.itemId).sort()).toEqual(['i10', 'i2']);
-    expect(res[1]!.score).toBeCloseTo(0.5, 5);
+    expect(res[1]!.score).toBeCloseTo(0.5 / Math.sqrt(1.25), 5);
     expect(similarItems({ index, trending, isAvailable: all }, 'unknown', 3)).toEqual([]);
   });
 
-  it('ranks by direction of the factors, not by their length (a long factor does not win by popularity)', () => {
+  it('scores the embedding\'s part by the inner product, as a user\'s query: a firmly placed (long) factor counts more', () => {
     const index = createExactIndex(3);
     index.upsert('seed', indexVectorOf(Float32Array.from([0.5, 0, 0])));
     index.upsert('same-direction-short', indexVectorOf(Float32Array.from([0.1, 0.001, 0])));
     index.upsert('off-direction-long', indexVectorOf(Float32Array.from([0.8, 0.5, 0])));
-    expect(similarItems({ index, trending: createTrending(1000), isAvailable: all }, 'seed', 2).map((r) => r.itemId)).toEqual(['same-direction-short', 'off-direction-long']);
+    const items = similarItems({ index, trending: createTrending(1000), isAvailable: all }, 'seed', 2);
+    expect(items.map((r) => r.itemId)).toEqual(['off-direction-long', 'same-direction-short']);
+    expect(items[0]!.score).toBeCloseTo(0.8, 5);
   });
 
   it("proposes what shoppers viewed around the item (its rules, the sessions holding it) with the embedding's neighbours, scored together", () => {
@@ -197,8 +200,7 @@ describe('similarItems', () => {
   });
 
   it('answers for k are the first k of a longer answer (the ranking does not depend on k)', () => {
-    // Factors of random direction and length: the inner product the search ranks by and
-    // the cosine similarItems ranks by disagree often.
+    // Factors of random direction and length.
     const random = createRandom(13);
     const index = createExactIndex(8);
     for (let i = 0; i < 400; i++) {

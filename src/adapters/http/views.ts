@@ -68,8 +68,8 @@ export function requireKnownItem(deps: Pick<ViewDeps, 'index' | 'catalog'>, item
 export function itemView(deps: ViewDeps, itemId: string, k: number): ItemViewBody {
   requireKnownItem(deps, itemId);
   const vector = deps.index.vectorOf(itemId);
-  // The factor, whose cosine is similar's embedding part and whose length says how strongly
-  // the item expresses its direction; the index's unit vector adds a reserved coordinate.
+  // The factor, whose length says how strongly the item expresses its direction (similar's
+  // embedding part scores by it); the index's unit vector adds a reserved coordinate.
   const factor = vector ? factorPart(vector) : undefined;
   const meta = deps.catalog.get(itemId);
   return {

@@ -127,12 +127,14 @@ describe('GET /v1/items/:itemId/similar and GET /v1/items/:itemId', () => {
     expect(body.neighbours).toHaveLength(2);
   });
 
-  it('similar ranks by the cosine of the embeddings GET /v1/items/:itemId shows', async () => {
+  it("similar scores the embeddings GET /v1/items/:itemId shows: the neighbour's factor along the item's direction, best first", async () => {
     const embeddingOf = async (id: string): Promise<number[]> => (await f.app.inject({ url: `/v1/items/${id}` })).json().embedding;
-    const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.hypot(...a) / Math.hypot(...b);
+    const along = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.hypot(...a);
     const seed = await embeddingOf('i5');
     const items: Array<{ itemId: string; score: number }> = (await f.app.inject({ url: '/v1/items/i5/similar?k=10' })).json().items;
-    for (const n of items) expect(n.score).toBeCloseTo(cosine(seed, await embeddingOf(n.itemId)), 4);
+    expect(items).toHaveLength(10);
+    for (const n of items) expect(n.score).toBeCloseTo(along(seed, await embeddingOf(n.itemId)), 4);
+    expect(items.map((n) => n.score)).toEqual(items.map((n) => n.score).sort((a, b) => b - a));
   });
 
   it('the answer for k is the first k of the answer for MAX_K', async () => {
