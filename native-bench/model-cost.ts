@@ -3,7 +3,7 @@ import { createCoVisitation, type CoVisitation } from '../src/core/co-visitation
 import { createHnswIndex } from '../src/core/hnsw-index.ts';
 import { itemHash } from '../src/core/item-hash.ts';
 import { createModel, type Model } from '../src/core/model.ts';
-import { SIMILAR_DEPTH } from '../src/core/recommender.ts';
+import { similarDepthFor } from '../src/core/recommender.ts';
 import { createNeighbourTable } from '../src/core/neighbour-table.ts';
 import { createSessionNeighbours } from '../src/core/session-neighbours.ts';
 import { createTrending } from '../src/core/trending.ts';
@@ -96,15 +96,16 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
   }
   const costs = samples.map((s) => median(s));
   const [searchOnly, withRules, withAll, withBlends] = costs as [number, number, number, number];
-  // GET /v1/items/:id/similar at the API's depth (each source proposes SIMILAR_DEPTH): the embedding
+  // GET /v1/items/:id/similar at the API's depth (each source proposes that many): the embedding
   // alone (what it answered before the sources, and what it answers without them) and as served.
+  const depth = similarDepthFor(ctx.config.model.maxK);
   const similarVariants = [variants[0]!, variants[2]!];
   const pages = states.map((u) => u.history[HISTORY - 1]!.itemId);
   const similarSamples = similarVariants.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
     similarVariants.forEach((v, i) => {
       const before = process.cpuUsage();
-      for (const item of pages) v.model.similar(item, ctx.config.model.k, SIMILAR_DEPTH);
+      for (const item of pages) v.model.similar(item, ctx.config.model.k, depth);
       const used = process.cpuUsage(before);
       similarSamples[i]!.push((used.user + used.system) / pages.length);
     });
@@ -124,7 +125,7 @@ export async function runModelCost(ctx: BenchContext): Promise<BenchOutcome> {
         rows: variants.map((v, i) => [v.name, sig(costs[i]!, 3), samples[i]!.map((x) => sig(x, 3)).join(', ')]),
       },
       {
-        title: `Similar CPU per call (GET /v1/items/:id/similar, each source ${SIMILAR_DEPTH} deep): the last item of each of the ${users} histories, median of ${rounds} alternating rounds`,
+        title: `Similar CPU per call (GET /v1/items/:id/similar, each source ${depth} deep): the last item of each of the ${users} histories, median of ${rounds} alternating rounds`,
         columns: ['variant', 'CPU µs per similar (median)', 'rounds (µs)'],
         rows: similarVariants.map((v, i) => [`similar, ${v.name}`, sig(median(similarSamples[i]!), 3), similarSamples[i]!.map((x) => sig(x, 3)).join(', ')]),
       },

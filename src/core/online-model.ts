@@ -26,7 +26,7 @@ export interface OnlineModel {
   user(userId: string): UserState | undefined;
   recommend(userId: string, k: number, exclude?: Iterable<string>): Recommendation;
   /** The items the model puts beside `itemId` (Model.similar, what GET /v1/items/:id/similar answers). */
-  similar(itemId: string, k: number): RecommendedItem[];
+  similar(itemId: string, k: number, depth?: number): RecommendedItem[];
   /** Learns from one event (test-then-learn: call recommend first). Returns the item vectors it changed. */
   learn(event: ClickEvent): ItemUpdate[];
   readonly refits: number;
@@ -122,7 +122,7 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
       lastCold = r.coldAlternatives ? { userId, lists: r.coldAlternatives } : undefined;
       return r;
     },
-    similar: (itemId, k) => model.similar(itemId, k),
+    similar: (itemId, k, depth) => model.similar(itemId, k, depth),
     learn(event) {
       const prev = users.get(event.userId) ?? model.newState(event.userId);
       if (isDuplicateEvent(prev, event)) return [];

@@ -6,6 +6,7 @@ import type { ClickEvent } from '../core/events.ts';
 import { createExactIndex } from '../core/exact-index.ts';
 import { createHnswIndex } from '../core/hnsw-index.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
+import { similarDepthFor } from '../core/recommender.ts';
 import { createItemKnnModel } from './baselines/item-knn.ts';
 import { createSequentialRulesModel } from './baselines/sr.ts';
 import { createVsknnModel } from './baselines/vsknn.ts';
@@ -35,13 +36,16 @@ export function createModel(name: EvalModelName, config: Config, settings: Repla
     case 'sr':
       return createSequentialRulesModel({ weights, steps: settings.srSteps });
     case 'online':
-      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index);
+      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index, undefined, similarDepthFor(config.model.maxK));
     case 'online-pooled':
       // The learner stores 2 x DEFAULT_K (pipeline/core-binding.ts); a list longer than that searches.
-      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index, {
-        size: 2 * config.model.k,
-        maxAgeMs: config.http.poolMaxAgeMs,
-      });
+      return createOnlineEvalModel(
+        onlineModelParamsFrom(config.model),
+        indexFactory(config, settings)(),
+        settings.index,
+        { size: 2 * config.model.k, maxAgeMs: config.http.poolMaxAgeMs },
+        similarDepthFor(config.model.maxK),
+      );
     case 'batch':
       return createBatchEvalModel(onlineModelParamsFrom(config.model), settings.refitEveryEvents, indexFactory(config, settings));
   }

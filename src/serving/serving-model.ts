@@ -10,7 +10,7 @@ import type { BlendSnapshot } from '../core/blend-choice.ts';
 import { createNeighbourTable, type NeighbourTable } from '../core/neighbour-table.ts';
 import { onlineModelParamsFrom } from '../core/online-model-params.ts';
 import type { CatalogView } from '../core/ports.ts';
-import { SIMILAR_DEPTH } from '../core/recommender.ts';
+import { similarDepthFor } from '../core/recommender.ts';
 import type { ColdChoice } from '../core/cold-choice.ts';
 import type { SessionNeighbourSource } from '../core/session-neighbours.ts';
 import type { ModelStore } from '../core/stores.ts';
@@ -126,7 +126,7 @@ export function bindServingRecommender(config: Config, model: ServingModel, cata
     params,
     log,
     { modelVersion: model.modelVersion, maxAgeMs: config.http.poolMaxAgeMs },
-    Math.max(SIMILAR_DEPTH, 4 * config.model.maxK),
+    similarDepthFor(config.model.maxK),
     { neighbours: model.neighbours, ...(live.sessions ? { sessions: live.sessions } : {}) },
     // The clickstream tail that feeds the sessions also shows what users did after their lists.
     // It starts from the choice the learners saved (blendRestored) and goes on learning its own.

@@ -8,7 +8,7 @@ import { DEFAULT_EVAL_SETTINGS, type EvalModelName } from '../../src/eval/settin
 import { createExactIndex } from '../../src/core/exact-index.ts';
 import { onlineModelParamsFrom } from '../../src/core/online-model-params.ts';
 import { createOnlineModel } from '../../src/core/online-model.ts';
-import { similarItems } from '../../src/core/recommender.ts';
+import { similarDepthFor, similarItems } from '../../src/core/recommender.ts';
 import { createSequentialRulesModel } from '../../src/eval/baselines/sr.ts';
 
 // The DIGINETICA sample is read where the licence lets it live (beside the repository, never
@@ -53,7 +53,7 @@ describe('prequential replay of the DIGINETICA sample (shop sessions)', () => {
       if (weights[e.type] > 0 && item !== undefined && item !== e.itemId && !second.has(e.userId)) {
         second.add(e.userId);
         cases++;
-        if (model.similar(item, 10).some((i) => i.itemId === e.itemId)) hits.similar++;
+        if (model.similar(item, 10, similarDepthFor(config.model.maxK)).some((i) => i.itemId === e.itemId)) hits.similar++;
         if (sr.recommend(e.userId, 10, new Set([item]), e.ts).includes(e.itemId)) hits.sr++;
         if (similarItems({ index: model.index, trending: model.trending, isAvailable: () => true }, item, 10).some((i) => i.itemId === e.itemId)) hits.embedding++;
       }

@@ -7,7 +7,14 @@ import type { EvalModel } from '../eval-model.ts';
  * The production online model (src/core/online-model.ts: learner, online item embeddings,
  * periodic refit, trending, recommender) behind the replay interface; nothing re-implemented.
  */
-export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex | undefined, indexKind: string, pools?: ServingPools): EvalModel {
+export function createOnlineEvalModel(
+  params: OnlineModelParams,
+  index: AnnIndex | undefined,
+  indexKind: string,
+  pools?: ServingPools,
+  /** Candidates per source of its item-page lists: the API's (similarDepthFor MAX_K). */
+  besideDepth?: number,
+): EvalModel {
   const model = createOnlineModel(params, index, pools);
   let answered = 0;
   let fromPools = 0;
@@ -30,7 +37,7 @@ export function createOnlineEvalModel(params: OnlineModelParams, index: AnnIndex
     learn(event) {
       model.learn(event);
     },
-    beside: (itemId, k) => model.similar(itemId, k).map((i) => i.itemId),
+    beside: (itemId, k) => model.similar(itemId, k, besideDepth).map((i) => i.itemId),
     describe: () => {
       const { served, labels } = model.blend;
       const shares = labels.map((label) => `${label} ${Math.round((1000 * (servedBy.get(label) ?? 0)) / Math.max(1, searched)) / 10}%`).join(', ');

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config.ts';
 import type { ClickEvent } from '../../../src/core/events.ts';
 import { createExactIndex } from '../../../src/core/exact-index.ts';
 import { onlineModelParamsFrom } from '../../../src/core/online-model-params.ts';
-import { SIMILAR_DEPTH } from '../../../src/core/recommender.ts';
+import { similarDepthFor } from '../../../src/core/recommender.ts';
 import type { UserStateStore } from '../../../src/core/stores.ts';
 import { createTrending } from '../../../src/core/trending.ts';
 import { createUserState } from '../../../src/core/user-state.ts';
@@ -115,7 +115,7 @@ export async function createFixture(env: Record<string, string> = {}, options: F
       modelVersion: () => 'v-test',
       maxAgeMs: config.http.poolMaxAgeMs,
       now: () => NOW_MS,
-    }, Math.max(SIMILAR_DEPTH, 4 * config.model.maxK)),
+    }, similarDepthFor(config.model.maxK)),
     events: {
       async send(events) {
         if (kafkaFails.value) throw new Error('broker unreachable');
