@@ -1,4 +1,4 @@
-import type { AnnIndex, Neighbour } from './ann-index.ts';
+import type { AnnIndex } from './ann-index.ts';
 import type { ClickEvent } from './events.ts';
 import type { RecommendOptions } from './model.ts';
 import type { NeighbourRecord } from './neighbour-table.ts';
@@ -105,7 +105,8 @@ export interface ItemNeighboursPublisher {
 /** The model (core/model.ts) bound to this process's index, rules, trending and catalog view. */
 export interface Recommender {
   recommend(user: UserState | undefined, options: RecommendOptions): Recommendation;
-  similar(itemId: string, k: number): Neighbour[];
+  /** The items shown beside `itemId` (`promoted` where a promotion lifted one). */
+  similar(itemId: string, k: number): Array<Pick<RecommendedItem, 'itemId' | 'score' | 'promoted'>>;
   /** Whether recommend would serve this user's stored ranking now (instead of searching). */
   servesStoredRanking(user: UserState): boolean;
 }

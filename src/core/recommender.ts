@@ -227,7 +227,7 @@ export function similarDepthFor(maxK: number): number {
 }
 
 /** What similarItems reads of a recommend request: the index, catalog and sources, no user. */
-export type SimilarRequest = Pick<RecommendRequest, 'index' | 'isAvailable' | 'trending' | 'weights' | 'rerank' | 'neighbours' | 'sessions'>;
+export type SimilarRequest = Pick<RecommendRequest, 'index' | 'isAvailable' | 'trending' | 'weights' | 'rerank' | 'neighbours' | 'sessions' | 'boostOf'>;
 
 /**
  * Items to show beside `itemId` (a product page's "viewed with it"): the model's candidate
@@ -236,8 +236,9 @@ export type SimilarRequest = Pick<RecommendRequest, 'index' | 'isAvailable' | 't
  * items of the sessions that hold it, and the items its factor points to, scored by the inner
  * product as a user's query is (a longer factor, an item more firmly placed, counts more; ranking
  * by the factors' cosine instead held the next click less often, ML-100K item pages 0.4252 vs
- * 0.4772). Never itself, only available ones, no trending top-up. Each source proposes `depth`
- * candidates whatever k is, so the answer for k is the first k of any longer one (k ≤ depth).
+ * 0.4772). Never itself, only available ones, no trending top-up; promotions lift what the
+ * sources proposed, as in a user's list. Each source proposes `depth` candidates whatever k is,
+ * so the answer for k is the first k of any longer one (k ≤ depth).
  * On shop sessions the embedding alone is the weaker list by far: at each session's second
  * click, the next click was among the first item's 10 for 5.8% of DIGINETICA's 1,955 cases
  * (2.6% from the embedding alone as the endpoint answered before, with no list for 79% of
@@ -265,7 +266,12 @@ export function similarItems(req: SimilarRequest, itemId: string, k: number, dep
   // No user's session is the shopper's own: an id no user has (ids are never empty).
   const sessions = req.sessions && history.length > 0 && (rerank?.sessionWeight ?? 0) > 0 ? req.sessions.scores('', history, weights, limit, accept) : undefined;
   if (found.length === 0 && (covis?.scores.size ?? 0) === 0 && (sessions?.size ?? 0) === 0) return [];
-  return new Proposals(found, covis, sessions, req.trending).rank(rerank, k).map((n) => ({ itemId: n.itemId, score: n.score, source: 'model' as const }));
+  // Promotions lift what the sources proposed here as in a user's list; the lift is spread over
+  // every candidate, not the first k, so answers stay prefixes.
+  const boostOf = req.boostOf;
+  return new Proposals(found, covis, sessions, req.trending, boostOf)
+    .rank(rerank, k)
+    .map((n): RecommendedItem => (boostOf && boostOf(n.itemId) > 0 ? { itemId: n.itemId, score: n.score, source: 'model', promoted: true } : { itemId: n.itemId, score: n.score, source: 'model' }));
 }
 
 /**

@@ -101,6 +101,6 @@ export function bindRecommender(
     blend: () => model.blend,
     cold: () => model.cold,
     servesStoredRanking: (user) => model.servesStoredRanking(user),
-    similar: (itemId, k) => model.similar(itemId, k, similarDepth).map(({ itemId: id, score }) => ({ itemId: id, score })),
+    similar: (itemId, k) => model.similar(itemId, k, similarDepth).map(({ itemId: id, score, promoted }) => (promoted ? { itemId: id, score, promoted } : { itemId: id, score })),
   };
 }

@@ -49,7 +49,8 @@ export const Recommendations = Type.Object({
 });
 export type RecommendationsBody = Static<typeof Recommendations>;
 
-export const Neighbours = Type.Array(Type.Object({ itemId: Type.String(), score: Type.Number() }));
+/** `promoted`: lifted by a promotion (similar's lists; a storefront may label it). */
+export const Neighbours = Type.Array(Type.Object({ itemId: Type.String(), score: Type.Number(), promoted: Type.Optional(Type.Literal(true)) }));
 
 export const SimilarItems = Type.Object({
   itemId: Type.String(),

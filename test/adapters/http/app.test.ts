@@ -221,6 +221,19 @@ describe('PUT and DELETE /v1/items/:itemId', () => {
     expect(await ids()).toEqual(before);
   });
 
+  it('a boost lifts an item shown beside another (similar), flagged, and the answer for k stays a prefix', async () => {
+    const beside = async (k: number) => (await f.app.inject({ url: `/v1/items/i5/similar?k=${k}` })).json().items as Array<{ itemId: string; promoted?: boolean }>;
+    const before = (await beside(5)).map((i) => i.itemId);
+    const last = before[4]!;
+    await f.app.inject({ method: 'PUT', url: `/v1/items/${last}`, payload: { boost: 1 }, headers: key });
+    const after = await beside(5);
+    expect(after.map((i) => i.itemId)).toEqual([last, ...before.slice(0, 4)]);
+    expect(after.filter((i) => i.promoted === true).map((i) => i.itemId)).toEqual([last]);
+    expect((await beside(2)).map((i) => i.itemId)).toEqual([last, before[0]]);
+    await f.app.inject({ method: 'PUT', url: `/v1/items/${last}`, payload: {}, headers: key });
+    expect((await beside(5)).map((i) => i.itemId)).toEqual(before);
+  });
+
   it('DELETE marks the item unavailable and tombstones its embedding', async () => {
     const res = await f.app.inject({ method: 'DELETE', url: '/v1/items/i8', headers: key });
     expect(res.statusCode).toBe(200);
