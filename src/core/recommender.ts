@@ -214,10 +214,10 @@ export function usablePool(user: UserState | undefined, tag: number, nowMs: numb
 /**
  * How many candidates each source proposes to similarItems at least: as many as a user's list
  * reads (rerank.candidates); processes use similarDepthFor(MAX_K), 100 by default. Against 400
- * (what the factors' cosine re-rank needed), item pages (eval): at 100 DIGINETICA 0.0573 both,
- * synthetic A 0.2221 → 0.2223, shop 0.2266 → 0.2268, ML-100K 0.4772 both; at 50 0.0578, 0.2220,
- * 0.2262, 0.4730 (943 cases, one standard error ~0.016). CPU at 100,000 items (model-cost): 568 µs
- * at 100, 2,720 at 400.
+ * (what the factors' cosine re-rank needed), item pages (eval, before the trending re-rank): at
+ * 100 DIGINETICA 0.0573 both, synthetic A 0.2221 → 0.2223, shop 0.2266 → 0.2268, ML-100K 0.4772
+ * both; at 50 0.0578, 0.2220, 0.2262, 0.4730 (943 cases, one standard error ~0.016). CPU at
+ * 100,000 items (model-cost): 568 µs at 100, 2,720 at 400.
  */
 export const SIMILAR_DEPTH = 50;
 
@@ -236,7 +236,8 @@ export type SimilarRequest = Pick<RecommendRequest, 'index' | 'isAvailable' | 't
  * items of the sessions that hold it, and the items its factor points to, scored by the inner
  * product as a user's query is (a longer factor, an item more firmly placed, counts more; ranking
  * by the factors' cosine instead held the next click less often, ML-100K item pages 0.4252 vs
- * 0.4772). Never itself, only available ones, no trending top-up; promotions lift what the
+ * 0.4772), then current popularity breaks near-ties (the blend's trending re-rank). Never
+ * itself, only available ones, no trending top-up; promotions lift what the
  * sources proposed, as in a user's list. Each source proposes `depth` candidates whatever k is,
  * so the answer for k is the first k of any longer one (k ≤ depth).
  * On shop sessions the embedding alone is the weaker list by far: at each session's second
@@ -257,11 +258,7 @@ export function similarItems(req: SimilarRequest, itemId: string, k: number, dep
   const weights = req.weights ?? DEFAULT_EVENT_WEIGHTS;
   const type = EVENT_TYPES.find((t) => weights[t] > 0);
   const history = type ? [{ itemId, type, ts: 0 }] : [];
-  // The served blend's weights without its trending re-rank: a score stays the sources' own (the
-  // search's where only the embedding proposes), and the re-rank, applied only past k candidates,
-  // would make the answer for k other than the first k of a longer one. With it (ranked `depth`
-  // deep, then cut) eval's item pages moved by at most +0.0005 (DIGINETICA, synthetic A).
-  const rerank = req.rerank ? { ...req.rerank, trendingWeight: 0 } : undefined;
+  const rerank = req.rerank;
   const covis = req.neighbours && history.length > 0 ? coVisitationScores(history, req.neighbours, weights, rerank?.coVisitation ?? DEFAULT_CO_VISITATION_SCORING, limit, accept) : undefined;
   // No user's session is the shopper's own: an id no user has (ids are never empty).
   const sessions = req.sessions && history.length > 0 && (rerank?.sessionWeight ?? 0) > 0 ? req.sessions.scores('', history, weights, limit, accept) : undefined;
@@ -269,7 +266,11 @@ export function similarItems(req: SimilarRequest, itemId: string, k: number, dep
   // Promotions lift what the sources proposed here as in a user's list; the lift is spread over
   // every candidate, not the first k, so answers stay prefixes.
   const boostOf = req.boostOf;
-  return modelItems(new Proposals(found, covis, sessions, req.trending, boostOf).rank(rerank, k), boostOf);
+  // The trending re-rank however many candidates there are (a user's list applies it past k
+  // only), so the answer for k stays the first k of a longer one. Against none: item pages
+  // DIGINETICA 0.0573 → 0.0578, synthetic A 0.2223 → 0.2244, shop 0.2268 → 0.2270, ML-100K
+  // 0.4772 → 0.4783, sequential 0.3 0.4729 → 0.4734.
+  return modelItems(new Proposals(found, covis, sessions, req.trending, boostOf).rank(rerank, k, true), boostOf);
 }
 
 /**
@@ -380,9 +381,11 @@ class Proposals {
    * rules). A candidate the search did not return is given the lowest cosine the search
    * returned (it is no closer than that), so no extra vector reads are needed. Then the
    * trending re-rank: + trendingWeight · trending(item) / trending(top item), ties in the
-   * blend's order. Without rules or sessions to blend, the search's order and cosines stand.
+   * blend's order, when there are more than k candidates (or, with `trendingWhateverK`, more
+   * than one: then the order does not depend on k). Without rules or sessions to blend, the
+   * search's order and cosines stand.
    */
-  rank(rerank: RerankParams | undefined, k: number): Neighbour[] {
+  rank(rerank: RerankParams | undefined, k: number, trendingWhateverK = false): Neighbour[] {
     const ws = rerank?.sessionWeight ?? 0;
     const withSessions = ws > 0 && this.sessions > 0;
     const blended = this.rules > 0 || withSessions;
@@ -413,7 +416,7 @@ class Proposals {
       }
     }
     let final = score;
-    if (rerank && rerank.trendingWeight !== 0 && rows.length > k) {
+    if (rerank && rerank.trendingWeight !== 0 && rows.length > (trendingWhateverK ? 1 : k)) {
       this.topTrending ??= this.trending.top(1)[0]?.score ?? 0;
       if (this.topTrending > 0) {
         const w = rerank.trendingWeight / this.topTrending;

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.ts';
+import { onlineModelParamsFrom } from '../../../src/core/online-model-params.ts';
 import { API_KEY, createFixture, DIM, event, NOW_MS, type Fixture } from './fixture.ts';
 
 let f: Fixture;
@@ -127,13 +129,19 @@ describe('GET /v1/items/:itemId/similar and GET /v1/items/:itemId', () => {
     expect(body.neighbours).toHaveLength(2);
   });
 
-  it("similar scores the embeddings GET /v1/items/:itemId shows: the neighbour's factor along the item's direction, best first", async () => {
+  it("similar scores the embeddings GET /v1/items/:itemId shows: the neighbour's factor along the item's direction plus the trending tie-break, best first", async () => {
     const embeddingOf = async (id: string): Promise<number[]> => (await f.app.inject({ url: `/v1/items/${id}` })).json().embedding;
     const along = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.hypot(...a);
     const seed = await embeddingOf('i5');
     const items: Array<{ itemId: string; score: number }> = (await f.app.inject({ url: '/v1/items/i5/similar?k=10' })).json().items;
     expect(items).toHaveLength(10);
-    for (const n of items) expect(n.score).toBeCloseTo(along(seed, await embeddingOf(n.itemId)), 4);
+    // The re-rank adds at most the trending weight (0.1 × trending / the top item's trending).
+    const { trendingWeight } = onlineModelParamsFrom(loadConfig({}).model).rerank;
+    for (const n of items) {
+      const lift = n.score - along(seed, await embeddingOf(n.itemId));
+      expect(lift).toBeGreaterThanOrEqual(-1e-4);
+      expect(lift).toBeLessThanOrEqual(trendingWeight + 1e-4);
+    }
     expect(items.map((n) => n.score)).toEqual(items.map((n) => n.score).sort((a, b) => b - a));
   });
 
