@@ -36,16 +36,13 @@ export function createModel(name: EvalModelName, config: Config, settings: Repla
     case 'sr':
       return createSequentialRulesModel({ weights, steps: settings.srSteps });
     case 'online':
-      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index, undefined, similarDepthFor(config.model.maxK));
+      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index, { besideDepth: similarDepthFor(config.model.maxK) });
     case 'online-pooled':
       // The learner stores 2 x DEFAULT_K (pipeline/core-binding.ts); a list longer than that searches.
-      return createOnlineEvalModel(
-        onlineModelParamsFrom(config.model),
-        indexFactory(config, settings)(),
-        settings.index,
-        { size: 2 * config.model.k, maxAgeMs: config.http.poolMaxAgeMs },
-        similarDepthFor(config.model.maxK),
-      );
+      return createOnlineEvalModel(onlineModelParamsFrom(config.model), indexFactory(config, settings)(), settings.index, {
+        pools: { size: 2 * config.model.k, maxAgeMs: config.http.poolMaxAgeMs },
+        besideDepth: similarDepthFor(config.model.maxK),
+      });
     case 'batch':
       return createBatchEvalModel(onlineModelParamsFrom(config.model), settings.refitEveryEvents, indexFactory(config, settings));
   }

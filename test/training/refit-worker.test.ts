@@ -56,6 +56,27 @@ function clusterPurity(index: ReturnType<typeof createExactIndex>): number {
 }
 
 /** Cosine of the factor parts (the reserved last coordinate of index vectors left out). */
+/**
+ * A refitter over 2,200 planted recent events (100 users, 4 taste clusters) of which the first
+ * 1,100 are produced, caught up and with its first refit (v1) published: where the tests of what
+ * happens to the next refit start. The caller closes the refitter.
+ */
+async function firstRefitPublished(seed: number, options?: Parameters<typeof startRefitter>[2]) {
+  const ctx = await setup();
+  const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
+  const events = plantedRecently({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed });
+  await produce(ctx, events.slice(0, 1100));
+  const refitter = await startRefitter(ctx.config, ctx.log, options);
+  try {
+    await refitter.whenCaughtUp();
+    await waitUntil('the first refit to be published', async () => refitter.published === 1, 15_000, 100);
+    return { ctx, models, events, refitter, v1: (await models.current())! };
+  } catch (err) {
+    await refitter.close();
+    throw err;
+  }
+}
+
 function factorCosine(a: Float32Array, b: Float32Array): number {
   const x = factorPart(a);
   const y = factorPart(b);
@@ -126,10 +147,6 @@ describe('refit worker (real Kafka and Redis)', () => {
   }, 40_000);
 
   it('holds back a refit that comes back broken: the served version stays in Redis and on the topic', async () => {
-    const ctx = await setup();
-    const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
-    const events = plantedRecently({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 6 });
-    await produce(ctx, events.slice(0, 1100));
     // The first refit is the real one; the second comes back collapsed (every item the same
     // direction), what a degenerate factorisation looks like.
     let refits = 0;
@@ -138,11 +155,8 @@ describe('refit worker (real Kafka and Redis)', () => {
       if (++refits === 1) return real;
       return { ...real, promise: real.promise.then((r) => ({ ...r, vectors: new Map([...r.vectors.keys()].map((id) => [id, Float32Array.from({ length: dim }, (_, c) => (c === 0 ? 0.5 : 0))])) })) };
     };
-    const refitter = await startRefitter(ctx.config, ctx.log, { startRefit });
+    const { ctx, models, events, refitter, v1 } = await firstRefitPublished(6, { startRefit });
     try {
-      await refitter.whenCaughtUp();
-      await waitUntil('the first refit to be published', async () => refitter.published === 1, 15_000, 100);
-      const v1 = (await models.current())!;
       await produce(ctx, events.slice(1100));
       await waitUntil('the second refit to be judged', async () => refitter.stats.heldBack === 1, 15_000, 100);
       expect(refitter.stats.refits).toBe(1);
@@ -167,15 +181,8 @@ describe('refit worker (real Kafka and Redis)', () => {
   }, 40_000);
 
   it('follows a model another writer put in Redis (streamrec train): the next refit aligns onto it, extends it and carries its lineage', async () => {
-    const ctx = await setup();
-    const models = createRedisModelStore(ctx.redis, createRedisKeys(ctx.config.redis.keyPrefix));
-    const events = plantedRecently({ users: 100, clusters: 4, perCluster: 20, perUser: 22, noise: 0.03, seed: 7 });
-    await produce(ctx, events.slice(0, 1100));
-    const refitter = await startRefitter(ctx.config, ctx.log);
+    const { ctx, models, events, refitter, v1 } = await firstRefitPublished(7);
     try {
-      await refitter.whenCaughtUp();
-      await waitUntil('the first refit to be published', async () => refitter.published === 1, 15_000, 100);
-      const v1 = (await models.current())!;
       // A train while the refitter runs: a new lineage, with one item the stream never had.
       const trained = await models.loadVectors(v1.version);
       const extra = Float32Array.from(trained.values().next().value!);

@@ -11,10 +11,14 @@ export function createOnlineEvalModel(
   params: OnlineModelParams,
   index: AnnIndex | undefined,
   indexKind: string,
-  pools?: ServingPools,
-  /** Candidates per source of its item-page lists: the API's (similarDepthFor MAX_K). */
-  besideDepth?: number,
+  options: {
+    /** Served as the API serves: stored rankings while they may stand in (online-pooled). */
+    pools?: ServingPools;
+    /** Candidates per source of its item-page lists: the API's (similarDepthFor MAX_K). */
+    besideDepth?: number;
+  } = {},
 ): EvalModel {
+  const { pools, besideDepth } = options;
   const model = createOnlineModel(params, index, pools);
   let answered = 0;
   let fromPools = 0;
