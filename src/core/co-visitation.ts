@@ -228,9 +228,10 @@ export interface CoVisitationScoring {
 
 export const DEFAULT_CO_VISITATION_SCORING: CoVisitationScoring = Object.freeze({ recentItems: 10, recencyDecay: 0.7, halfTrustMass: 20 });
 
-// Scratch accumulator shared by every call (scoring is synchronous): one float per item number.
+// Scratch shared by every call (scoring is synchronous): one float per item number, and the
+// numbers touched, in order of first touch (at most one per item number).
 let scratch = new Float64Array(1024);
-const touched: number[] = [];
+let touched = new Int32Array(1024);
 
 /**
  * The `limit` best candidates from the rules of the user's recent items, each passing `accept`:
@@ -267,8 +268,13 @@ export function coVisitationScores(
   limit: number,
   accept: (itemId: string) => boolean,
 ): CoVisitationCandidates {
-  if (scratch.length < source.items) scratch = new Float64Array(Math.max(source.items, scratch.length * 2));
+  if (scratch.length < source.items) {
+    scratch = new Float64Array(Math.max(source.items, scratch.length * 2));
+    touched = new Int32Array(scratch.length);
+  }
   const acc = scratch;
+  const order = touched;
+  let touchedCount = 0;
   const taken = new Set<string>();
   let decay = 1;
   let votes = 0;
@@ -292,15 +298,19 @@ export function coVisitationScores(
     votes += vote;
     const scale = vote / row.mass;
     const { to, weights: rule, size } = row;
+    // Rule weights are positive, so a zero marks a number not touched yet: written either way
+    // and kept only when new, without a branch to mispredict.
     for (let s = 0; s < size; s++) {
       const c = to[s]!;
-      if (acc[c] === 0) touched.push(c);
-      acc[c]! += scale * rule[s]!;
+      const v = acc[c]!;
+      order[touchedCount] = c;
+      touchedCount += v === 0 ? 1 : 0;
+      acc[c] = v + scale * rule[s]!;
     }
   }
   const top = new TopK(limit);
-  for (let t = 0; t < touched.length; t++) {
-    const c = touched[t]!;
+  for (let t = 0; t < touchedCount; t++) {
+    const c = order[t]!;
     const v = acc[c]!;
     acc[c] = 0;
     if (top.wouldAccept(v)) {
@@ -308,7 +318,6 @@ export function coVisitationScores(
       if (accept(id)) top.push(id, v);
     }
   }
-  touched.length = 0;
   const scores = new Map<string, number>();
   if (votes > 0) top.forEach((itemId, score) => scores.set(itemId, score / votes));
   const last = new Map<string, number>();

@@ -351,13 +351,17 @@ class ScoreTable {
       for (let t = 0; t < keys.length; t++) this.add(keys[t]!, amount);
       return;
     }
-    // Amounts are positive, so a zero value marks a key not added yet; the key is its own position.
+    // Amounts are positive, so a zero value marks a key not added yet; the key is its own
+    // position. Each key is written to `used` and kept only when new, without a branch to
+    // mispredict (one add in six is new on MovieLens). A write one past the end of `used`
+    // (every key already in it) is a typed array's no-op.
     const { values, used } = this;
     let count = this.usedCount;
     for (let t = 0; t < keys.length; t++) {
       const key = keys[t]!;
       const v = values[key]!;
-      if (v === 0) used[count++] = key;
+      used[count] = key;
+      count += v === 0 ? 1 : 0;
       values[key] = v + amount;
     }
     this.usedCount = count;
