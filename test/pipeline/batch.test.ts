@@ -197,15 +197,22 @@ describe('a long fetch gives the event loop turns', () => {
     };
     const store = createMemoryUserStore();
     const { out, sink } = sinkRecorder();
-    let searchesAtTurn: number | undefined;
-    setImmediate(() => (searchesAtTurn = searches));
+    // The searches done at each turn other work got while the batch ran (a turn can also come
+    // before the first search, when decoding took the budget on a loaded machine).
+    const searchesAtTurns: number[] = [];
+    let running = true;
+    const record = () => {
+      searchesAtTurns.push(searches);
+      if (running) setImmediate(record);
+    };
+    setImmediate(record);
     const messages = Array.from({ length: users }, (_, i) => msg(i, { userId: `u${i}` }));
     const r = await processBatch({ topic: 'cs', partition: 0, messages }, { ...deps(store, sink), core: slow }, noRetry);
+    running = false;
     expect(r.applied).toBe(users);
     expect(out.lists).toHaveLength(users);
     expect(searches).toBe(users);
     // The memory twins answer without a turn of the event loop: only the batch's own turns let it run.
-    expect(searchesAtTurn).toBeGreaterThan(0);
-    expect(searchesAtTurn).toBeLessThan(users);
+    expect(searchesAtTurns.some((n) => n > 0 && n < users)).toBe(true);
   });
 });
