@@ -16,26 +16,53 @@ const DAY_MS = 86_400_000;
  * follow-the-leader (blend-choice.ts), over first clicks.
  */
 export interface ColdChoiceParams {
-  /** Trending half-lives tried, ms. */
+  /** Trending half-lives tried, ms: popularity over every positive event. */
   halfLivesMs: readonly number[];
+  /**
+   * Half-lives of entry trackers, ms: popularity over users' first positive events only (what
+   * newcomers click first: landing pages, campaigns, a sign-up's starter list), tried after
+   * halfLivesMs; absent: none.
+   */
+  entryHalfLivesMs?: readonly number[];
   /** A credit's weight halves after about 0.69 × this many credited first clicks. */
   memoryEvents: number;
   /** List positions a hit counts in. */
   depth: number;
 }
 
-export const DEFAULT_COLD_CHOICE: ColdChoiceParams = Object.freeze({ halfLivesMs: Object.freeze([1, 7, 30, 365].map((d) => d * DAY_MS)), memoryEvents: 1000, depth: 10 });
+export const DEFAULT_COLD_CHOICE: ColdChoiceParams = Object.freeze({
+  halfLivesMs: Object.freeze([1, 7, 30, 365].map((d) => d * DAY_MS)),
+  entryHalfLivesMs: Object.freeze([7, 30, 365].map((d) => d * DAY_MS)),
+  memoryEvents: 1000,
+  depth: 10,
+});
 
-/** What metrics read: the half-life serving cold users, and per horizon its discounted hit rate. */
+/** One horizon: its half-life, and whether it counts first events only (an entry tracker). */
+export interface ColdHorizon {
+  halfLifeMs: number;
+  entry: boolean;
+}
+
+/** The horizons of `params` in the order the choice keeps them: every event's first, then the entry trackers. */
+export function coldHorizons(params: ColdChoiceParams): ColdHorizon[] {
+  return [...params.halfLivesMs.map((halfLifeMs) => ({ halfLifeMs, entry: false })), ...(params.entryHalfLivesMs ?? []).map((halfLifeMs) => ({ halfLifeMs, entry: true }))];
+}
+
+/** What metrics read: the horizon serving cold users, and per horizon (coldHorizons' order) its discounted hit rate. */
 export interface ColdState {
   halfLifeMs: number;
-  halfLivesMs: readonly number[];
+  /** True when the served horizon counts users' first events only. */
+  entry: boolean;
+  horizons: readonly ColdHorizon[];
   hitRates: number[];
 }
 
 export interface ColdChoice {
-  /** Every positive event, as trending takes it; the process's own trending is fed where it always was. */
-  add(itemId: string, ts: number, weight: number): void;
+  /**
+   * Every positive event, as trending takes it; the process's own trending is fed where it
+   * always was. `entry`: the event is its user's first (the entry trackers count only those).
+   */
+  add(itemId: string, ts: number, weight: number, entry: boolean): void;
   /** The tracker serving cold users now. */
   served(): Trending;
   /** Each horizon's top `depth` passing `accept`, as itemHash values, in the order of halfLivesMs. */
@@ -55,9 +82,12 @@ export interface ColdChoiceSnapshot {
   format: 'streamrec-cold';
   version: 1;
   halfLivesMs: number[];
+  /** Absent in snapshots of choices without entry trackers: none. */
+  entryHalfLivesMs?: number[];
   credits: number[];
   credited: number;
   chosen: number;
+  /** One per horizon, in coldHorizons' order (null for the main one). */
   trackers: Array<TrendingSnapshot | null>;
 }
 
@@ -77,25 +107,40 @@ export interface ColdRestore {
 export function coldSnapshotFor(value: unknown, params: ColdChoiceParams, mainHalfLifeMs: number): ColdChoiceSnapshot | string {
   const v = value as Partial<ColdChoiceSnapshot> | null;
   if (v === null || typeof v !== 'object' || v.format !== 'streamrec-cold' || v.version !== 1) return 'not a streamrec cold-choice snapshot (version 1)';
-  const n = params.halfLivesMs.length;
-  if (!Array.isArray(v.halfLivesMs) || v.halfLivesMs.length !== n || v.halfLivesMs.some((h, a) => h !== params.halfLivesMs[a])) {
+  if (!sameNumbers(v.halfLivesMs, params.halfLivesMs)) {
     return `saved for horizons ${JSON.stringify(v.halfLivesMs)} ms, this model chooses between ${JSON.stringify(params.halfLivesMs)} ms`;
   }
+  const entry = params.entryHalfLivesMs ?? [];
+  if (!sameNumbers(v.entryHalfLivesMs ?? [], entry)) {
+    return `saved for entry horizons ${JSON.stringify(v.entryHalfLivesMs ?? [])} ms, this model chooses between ${JSON.stringify(entry)} ms`;
+  }
+  const horizons = coldHorizons(params);
+  const n = horizons.length;
   const leader = leaderStateFor(v, n);
   if (typeof leader === 'string') return leader;
   const { trackers } = v;
   if (!Array.isArray(trackers) || trackers.length !== n) return 'not one tracker per horizon';
   for (let a = 0; a < n; a++) {
     const t = trackers[a];
-    const h = params.halfLivesMs[a]!;
-    if (h === mainHalfLifeMs) {
+    const { halfLifeMs: h, entry: first } = horizons[a]!;
+    const name = `${first ? 'entry ' : ''}${h} ms horizon`;
+    if (isMain(horizons[a]!, mainHalfLifeMs)) {
       if (t !== null) return `the tracker of the main horizon (${h} ms) is saved; it is rebuilt from the clickstream instead`;
       continue;
     }
     const why = trackerProblem(t, h);
-    if (why) return `tracker of the ${h} ms horizon: ${why}`;
+    if (why) return `tracker of the ${name}: ${why}`;
   }
-  return { format: 'streamrec-cold', version: 1, halfLivesMs: [...params.halfLivesMs], ...leader, trackers: trackers as Array<TrendingSnapshot | null> };
+  return { format: 'streamrec-cold', version: 1, halfLivesMs: [...params.halfLivesMs], entryHalfLivesMs: [...entry], ...leader, trackers: trackers as Array<TrendingSnapshot | null> };
+}
+
+function sameNumbers(a: unknown, b: readonly number[]): boolean {
+  return Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The process's trending is the tracker of the every-event horizon of its half-life. */
+function isMain(h: ColdHorizon, mainHalfLifeMs: number): boolean {
+  return !h.entry && h.halfLifeMs === mainHalfLifeMs;
 }
 
 function trackerProblem(t: unknown, halfLifeMs: number): string | undefined {
@@ -115,25 +160,28 @@ function trackerProblem(t: unknown, halfLifeMs: number): string | undefined {
  * trackers of their own (memory: one score per item seen, per horizon).
  */
 export function createColdChoice(params: ColdChoiceParams, main: () => Trending, mainHalfLifeMs: number, restored?: ColdChoiceSnapshot): ColdChoice {
+  const horizons = coldHorizons(params);
   // Read for their top `depth` only: a short ordered cache keeps each add cheap (trending.ts).
-  const own = params.halfLivesMs.map((h, a) => (h === mainHalfLifeMs ? undefined : createTrending(h, restored?.trackers[a] ?? undefined, 4 * params.depth)));
+  const own = horizons.map((h, a) => (isMain(h, mainHalfLifeMs) ? undefined : createTrending(h.halfLifeMs, restored?.trackers[a] ?? undefined, 4 * params.depth)));
   const trackerAt = (a: number): Trending => own[a] ?? main();
-  const initial = Math.max(0, params.halfLivesMs.indexOf(mainHalfLifeMs));
-  const chooser = createLeaderChooser({ alternatives: params.halfLivesMs.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial, restored);
+  const initial = Math.max(0, horizons.findIndex((h) => isMain(h, mainHalfLifeMs)));
+  const chooser = createLeaderChooser({ alternatives: horizons.length, memoryEvents: params.memoryEvents, depth: params.depth }, initial, restored);
   return {
-    add(itemId, ts, weight) {
-      for (const t of own) t?.add(itemId, ts, weight);
+    add(itemId, ts, weight, entry) {
+      for (let a = 0; a < own.length; a++) if (entry || !horizons[a]!.entry) own[a]?.add(itemId, ts, weight);
     },
     served: () => trackerAt(chooser.chosen),
-    lists: (accept) => params.halfLivesMs.map((_, a) => trackerAt(a).top(params.depth, accept).map((t) => itemHash(t.itemId))),
+    lists: (accept) => horizons.map((_, a) => trackerAt(a).top(params.depth, accept).map((t) => itemHash(t.itemId))),
     credit: (lists, itemId) => chooser.credit(lists, itemHash(itemId)),
     get state() {
-      return { halfLifeMs: params.halfLivesMs[chooser.chosen]!, halfLivesMs: params.halfLivesMs, hitRates: chooser.hitRates() };
+      const served = horizons[chooser.chosen]!;
+      return { halfLifeMs: served.halfLifeMs, entry: served.entry, horizons, hitRates: chooser.hitRates() };
     },
     snapshot: (itemsPerHorizon) => ({
       format: 'streamrec-cold',
       version: 1,
       halfLivesMs: [...params.halfLivesMs],
+      entryHalfLivesMs: [...(params.entryHalfLivesMs ?? [])],
       credits: [...chooser.credits],
       credited: chooser.credited,
       chosen: chooser.chosen,

@@ -131,7 +131,8 @@ export function createOnlineModel(params: OnlineModelParams, index: AnnIndex = c
         const lists = lastList?.userId === event.userId ? lastList.alternatives : pooledLists.take(event.userId);
         if (lists) model.creditBlend(lists, event.itemId);
         if (lastCold?.userId === event.userId) model.creditCold(lastCold.lists, event.itemId);
-        cold?.add(event.itemId, event.ts, params.learner.weights[event.type]);
+        // A user's first event is a cold user's first click: what the entry trackers count.
+        cold?.add(event.itemId, event.ts, params.learner.weights[event.type], prev.eventCount === 0);
       }
       lastList = undefined;
       lastCold = undefined;

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
 import { createTrending, type Trending } from '../core/trending.ts';
+import { createFirstSeen } from '../core/first-seen.ts';
 import { createColdChoice, DEFAULT_COLD_CHOICE, type ColdChoice, type ColdChoiceParams, type ColdRestore } from '../core/cold-choice.ts';
 import type { Logger } from '../log.ts';
 
@@ -47,6 +48,10 @@ export async function startTrendingFeed(
   const skipBelow = new Map<number, number>();
   const nextOffsets = new Map<number, number>();
   const weights = config.model.weights;
+  // Whose events are their first: what the cold choice's entry trackers count (the model knows
+  // it from the user's state; this process reads events only). Fed every event read, below the
+  // restored offsets too, so users of the lookback are remembered.
+  const firstSeen = createFirstSeen();
   const tail = await startClickstreamTail(kafka, config, log, {
     name: sessions ? 'trending and sessions feed' : 'trending feed',
     lookbackMs,
@@ -61,9 +66,10 @@ export async function startTrendingFeed(
     },
     onEvent: (event, partition, offset) => {
       const weight = weights[event.type];
+      const entry = firstSeen.first(event.userId);
       if (weight > 0) {
         trending.add(event.itemId, event.ts, weight);
-        if (offset >= (skipBelow.get(partition) ?? 0)) cold.add(event.itemId, event.ts, weight);
+        if (offset >= (skipBelow.get(partition) ?? 0)) cold.add(event.itemId, event.ts, weight, entry);
         sessions?.observe(event.userId, event.itemId);
       }
       if (offset + 1 > (nextOffsets.get(partition) ?? 0)) nextOffsets.set(partition, offset + 1);

@@ -27,7 +27,7 @@ function fedChoice(): { main: ReturnType<typeof createTrending>; cold: ReturnTyp
   const cold = createColdChoice(params, () => main, DAY);
   feedStore((id, ts) => {
     main.add(id, ts, 1);
-    cold.add(id, ts, 1);
+    cold.add(id, ts, 1, false);
   });
   return { main, cold };
 }
@@ -54,7 +54,7 @@ describe('cold choice', () => {
     const model = createModel(onlineModelParamsFrom(config.model), { index: createExactIndex(config.model.dim), trending: () => trending, cold, modelVersion: () => 'v' });
     feedStore((id, ts) => {
       trending.add(id, ts, 1);
-      cold.add(id, ts, 1);
+      cold.add(id, ts, 1, false);
     });
     for (let n = 0; n < 5; n++) model.creditCold(model.recommend(undefined, { k: 3, userId: `new${n}` }).coldAlternatives!, 'c1');
     expect(model.cold?.halfLifeMs).toBe(365 * DAY);
@@ -65,9 +65,48 @@ describe('cold choice', () => {
     expect(model.recommend(user, { k: 3 }).coldAlternatives).toBeUndefined();
   });
 
-  it('defaults to horizons of 1, 7, 30 and 365 days, the configured trending half-life among them', () => {
+  it('defaults to horizons of 1, 7, 30 and 365 days, the configured trending half-life among them, and entry horizons of 7, 30 and 365', () => {
     expect(DEFAULT_COLD_CHOICE.halfLivesMs.map((h) => h / DAY)).toEqual([1, 7, 30, 365]);
     expect(DEFAULT_COLD_CHOICE.halfLivesMs).toContain(loadConfig({}).model.trendingHalfLifeMs);
+    expect(DEFAULT_COLD_CHOICE.entryHalfLivesMs!.map((h) => h / DAY)).toEqual([7, 30, 365]);
+  });
+
+  it('an entry horizon counts first events only, and serves once newcomers click what it shows', () => {
+    const entryParams = { ...params, entryHalfLivesMs: [30 * DAY] };
+    const main = createTrending(DAY);
+    const cold = createColdChoice(entryParams, () => main, DAY);
+    // Every newcomer starts at the landing item n0, then browses r0..r4 like everyone (15 clicks).
+    let ts = 0;
+    for (let u = 0; u < 50; u++) {
+      for (const [i, entry] of [['n0', true], ...Array.from({ length: 15 }, (_, j) => [`r${(u + j) % 5}`, false] as const)] as const) {
+        main.add(i, (ts += 60_000), 1);
+        cold.add(i, ts, 1, entry);
+      }
+    }
+    const lists = cold.lists(() => true);
+    expect(lists).toHaveLength(3); // 1 day and 365 days of every event, then 30 days of first events
+    expect(lists[2]![0]).toBe(itemHash('n0'));
+    expect(lists[0]).not.toContain(itemHash('n0')); // 50 clicks against 150 for each of r0..r4: not in every event's top 3
+    expect(cold.state.horizons).toEqual([
+      { halfLifeMs: DAY, entry: false },
+      { halfLifeMs: 365 * DAY, entry: false },
+      { halfLifeMs: 30 * DAY, entry: true },
+    ]);
+    for (let n = 0; n < 5; n++) cold.credit(cold.lists(() => true), 'n0');
+    expect(cold.state).toMatchObject({ halfLifeMs: 30 * DAY, entry: true });
+    expect(cold.served().top(1)[0]!.itemId).toBe('n0');
+  });
+
+  it('an entry horizon of the main half-life has a tracker of its own: the main one counts every event', () => {
+    const main = createTrending(DAY);
+    const cold = createColdChoice({ ...params, entryHalfLivesMs: [DAY] }, () => main, DAY);
+    main.add('x', 1000, 1);
+    cold.add('x', 1000, 1, false);
+    cold.add('y', 2000, 1, true);
+    main.add('y', 2000, 1);
+    const [, , entry] = cold.lists(() => true);
+    expect(entry).toEqual([itemHash('y')]);
+    expect(JSON.parse(JSON.stringify(cold.snapshot(10))).trackers[2].scores).toEqual([['y', expect.any(Number)]]);
   });
 
   it('a snapshot carries the choice and the longer horizons to a successor, bounded in items', () => {
@@ -84,17 +123,20 @@ describe('cold choice', () => {
     expect(successor.state).toEqual(cold.state);
     expect(successor.served().top(3)).toEqual(cold.served().top(3));
     expect(successor.lists(() => true)[1]).toEqual(cold.lists(() => true)[1]);
-    successor.add('c1', 1e12, 1); // and goes on counting
+    successor.add('c1', 1e12, 1, false); // and goes on counting
     expect(successor.served().top(1)[0]!.itemId).toBe('c1');
   });
 
   it('refuses a snapshot of other horizons or with broken parts, saying why', () => {
     const cold = createColdChoice(params, () => createTrending(DAY), DAY);
-    cold.add('a', 1000, 1);
+    cold.add('a', 1000, 1, false);
     const good = JSON.parse(JSON.stringify(cold.snapshot(10))) as Record<string, unknown>;
     expect(typeof coldSnapshotFor(good, params, DAY)).toBe('object');
     expect(coldSnapshotFor(null, params, DAY)).toMatch(/not a streamrec cold-choice snapshot/);
     expect(coldSnapshotFor({ ...good, halfLivesMs: [DAY, 30 * DAY] }, params, DAY)).toMatch(/saved for horizons/);
+    // A choice that adds entry horizons does not carry on from one saved without them (nor the reverse).
+    expect(coldSnapshotFor(good, { ...params, entryHalfLivesMs: [30 * DAY] }, DAY)).toMatch(/saved for entry horizons \[\] ms, this model chooses between \[2592000000\] ms/);
+    expect(coldSnapshotFor({ ...good, entryHalfLivesMs: [30 * DAY] }, params, DAY)).toMatch(/saved for entry horizons/);
     expect(coldSnapshotFor(good, params, 365 * DAY)).toMatch(/tracker of the 86400000 ms horizon: not a trending snapshot/);
     expect(coldSnapshotFor({ ...good, credits: [1, -1] }, params, DAY)).toMatch(/credits/);
     expect(coldSnapshotFor({ ...good, chosen: 7 }, params, DAY)).toMatch(/chosen/);

@@ -11,7 +11,7 @@ export async function exported(): Promise<Map<string, Set<string>>> {
   createPipelineMetrics(registry);
   registerBlendMetrics(registry, () => ({ sessionWeight: 30, served: '30', labels: ['30'], credits: [0], hitRates: [0] }));
   registerIndexMetrics(registry, { size: 1, stale: 0, rebuilds: 0 });
-  registerColdMetrics(registry, () => ({ halfLifeMs: 86_400_000, halfLivesMs: [86_400_000], hitRates: [0] }));
+  registerColdMetrics(registry, () => ({ halfLifeMs: 86_400_000, entry: false, horizons: [{ halfLifeMs: 86_400_000, entry: false }, { halfLifeMs: 86_400_000, entry: true }], hitRates: [0, 0] }));
   createRefitterMetrics(registry, { caughtUp: () => true, published: () => 0, nextRefitAt: () => 0, eventsSeen: () => 0, messages: () => ({ observed: 0, skipped: 0, duplicate: 0, repeated: 0 }) });
   const app = Fastify();
   installMetrics(app, registry);

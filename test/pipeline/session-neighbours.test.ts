@@ -95,17 +95,24 @@ describe('session neighbours from the clickstream tail (real Kafka and Redis)', 
 
     // A newcomer with no state is served from the cold horizon chosen so far, and the API keeps
     // every horizon's top; the newcomer's first click, read from the tail, credits those that listed it.
+    // Keyed `days` for a horizon of every event, `days entry` for one of users' first events.
     const coldRates = async () => {
       const text = await (await fetch(`${api.address}/metrics`)).text();
-      return new Map([...text.matchAll(/^streamrec_cold_hit_rate\{[^}]*half_life_days="(\d+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+      return new Map(
+        [...text.matchAll(/^streamrec_cold_hit_rate\{([^}]*)\} (\S+)$/gm)].map((m) => {
+          const days = /half_life_days="(\d+)"/.exec(m[1]!)![1]!;
+          return [/events="first"/.test(m[1]!) ? `${days} entry` : days, Number(m[2])];
+        }),
+      );
     };
-    expect(Object.fromEntries(await coldRates())).toEqual({ '1': 0, '7': 0, '30': 0, '365': 0 });
+    expect(Object.fromEntries(await coldRates())).toEqual({ '1': 0, '7': 0, '30': 0, '365': 0, '7 entry': 0, '30 entry': 0, '365 entry': 0 });
     const newcomer = await get('/v1/users/newcomer/recommendations?k=10');
     expect(newcomer.cold).toBe(true);
     expect(newcomer.items.map((i) => i.itemId)).toContain('novec-b');
     await produce([{ eventId: 'new-1', userId: 'newcomer', itemId: 'novec-b', type: 'click', ts: Date.now() }]);
     await waitUntil("the API credits the cold horizons with the newcomer's first click", async () => (await coldRates()).get('1') === 1, 20_000, 50);
-    expect(Object.fromEntries(await coldRates())).toEqual({ '1': 1, '7': 1, '30': 1, '365': 1 });
+    // The entry horizons count the tail's first events (novec-a twenty times, item-1 once): novec-b was not in their tops.
+    expect(Object.fromEntries(await coldRates())).toEqual({ '1': 1, '7': 1, '30': 1, '365': 1, '7 entry': 0, '30 entry': 0, '365 entry': 0 });
 
     // The learner credited its stored list with shop-3 too, and saves its credits when it stops:
     // the next learner (and API) of the group starts from them.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COLD_ITEMS_PER_HORIZON, loadColdChoice, startColdSaver } from '../../src/adapters/redis/cold-store.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
-import { DEFAULT_COLD_CHOICE, type ColdRestore } from '../../src/core/cold-choice.ts';
+import { coldHorizons, DEFAULT_COLD_CHOICE, type ColdRestore } from '../../src/core/cold-choice.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { startTrendingFeed, type TrendingFeed } from '../../src/serving/trending-feed.ts';
 import { msgpack } from '../../src/adapters/msgpack.ts';
@@ -15,12 +15,17 @@ const LOOKBACK_MS = 10 * 60_000;
 const eventsOf = (prefix: string, n: number, t0: number): ClickEvent[] =>
   Array.from({ length: n }, (_, i) => ({ eventId: `${prefix}-${i}`, userId: `u${i % 7}`, itemId: `item-${i % 5}`, type: 'view', ts: t0 + i * 1000 }));
 
-/** The 365-day horizon's scores as of its newest event (anchored scores rescaled to a common time). */
-function yearScores(feed: TrendingFeed): Map<string, number> {
-  const year = DEFAULT_COLD_CHOICE.halfLivesMs.indexOf(365 * DAY);
-  const t = feed.coldSnapshot(COLD_ITEMS_PER_HORIZON).snapshot.trackers[year]!;
+/** A horizon's scores as of its newest event (anchored scores rescaled to a common time). */
+function horizonScores(feed: TrendingFeed, halfLifeMs: number, entry: boolean): Map<string, number> {
+  const at = coldHorizons(DEFAULT_COLD_CHOICE).findIndex((h) => h.halfLifeMs === halfLifeMs && h.entry === entry);
+  const t = feed.coldSnapshot(COLD_ITEMS_PER_HORIZON).snapshot.trackers[at]!;
   return new Map(t.scores.map(([id, s]) => [id, s * 2 ** ((t.anchorTs - t.nowTs) / t.halfLifeMs)]));
 }
+
+/** The 365-day horizon of every event. */
+const yearScores = (feed: TrendingFeed) => horizonScores(feed, 365 * DAY, false);
+/** The 365-day horizon of users' first events (entry clicks). */
+const yearEntryScores = (feed: TrendingFeed) => horizonScores(feed, 365 * DAY, true);
 
 /** Same items and scores; sums may differ in their last bits (partitions interleave differently per consumer). */
 function expectSameScores(got: Map<string, number>, expected: Map<string, number>): void {
@@ -41,6 +46,10 @@ describe("the API's cold-user choice across a restart (real Kafka and Redis)", (
     const t0 = Date.now() - 3_600_000;
     await produceEvents(ctx, eventsOf('before', 40, t0));
     const first = await startFeed();
+    // Its entry horizons count each user's first event only: u0..u6 first viewed item-0..4, item-0, item-1.
+    const entry = yearEntryScores(first);
+    expect([...entry.keys()].sort()).toEqual(['item-0', 'item-1', 'item-2', 'item-3', 'item-4']);
+    expect(entry.get('item-0')! / entry.get('item-2')!).toBeCloseTo(2, 2);
     // The process stops: its last save goes to Redis.
     const saver = startColdSaver(ctx.redis, keys, topic, () => first.coldSnapshot(COLD_ITEMS_PER_HORIZON), ctx.log);
     await saver.stop();
@@ -55,6 +64,10 @@ describe("the API's cold-user choice across a restart (real Kafka and Redis)", (
     const fresh = await startFeed();
     try {
       expectSameScores(yearScores(second), yearScores(fresh));
+      // The lookback's users are remembered though their events were counted before the restart:
+      // their later events are not first events.
+      expectSameScores(yearEntryScores(second), yearEntryScores(fresh));
+      expectSameScores(yearEntryScores(second), entry);
     } finally {
       await second.stop();
       await fresh.stop();

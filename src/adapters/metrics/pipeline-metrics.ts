@@ -145,8 +145,19 @@ export function registerColdMetrics(registry: Registry, cold: () => ColdState | 
     const state = cold();
     return state === undefined ? undefined : state.halfLifeMs / 1000;
   });
-  scrapedPerLabel(registry, 'streamrec_cold_hit_rate', "Discounted share of cold users' first positive events found in the top 10 of each horizon's list", 'half_life_days', () => {
+  scrapedGauge(registry, 'streamrec_cold_entry', "1 when the horizon serving cold users counts users' first events only (an entry tracker), else 0", () => {
     const state = cold();
-    return state === undefined ? [] : state.halfLivesMs.map((h, a) => [String(h / 86_400_000), state.hitRates[a] ?? 0] as const);
+    return state === undefined ? undefined : state.entry ? 1 : 0;
+  });
+  new Gauge({
+    name: 'streamrec_cold_hit_rate',
+    help: "Discounted share of cold users' first positive events found in the top 10 of each horizon's list (events: all positive events, or first events only)",
+    labelNames: ['half_life_days', 'events'],
+    registers: [registry],
+    collect() {
+      const state = cold();
+      if (state === undefined) return;
+      state.horizons.forEach((h, a) => this.set({ half_life_days: String(h.halfLifeMs / 86_400_000), events: h.entry ? 'first' : 'all' }, state.hitRates[a] ?? 0));
+    },
   });
 }
