@@ -14,6 +14,12 @@ const DAY_MS = 86_400_000;
  * serves the one whose top `depth` has lately held what cold users clicked first most often,
  * and credits all of them with each cold user's first event: the blend choice's
  * follow-the-leader (blend-choice.ts), over first clicks.
+ *
+ * Newcomers' first clicks also follow their own popularity (landing pages, campaigns, a sign-up's
+ * starter list): entry horizons count users' first positive events only. Cold cases' HR@10 over
+ * whole replays, best horizon of every event vs best entry horizon: DIGINETICA 0.0124 vs 0.0191,
+ * ML-100K 0.2651 vs 0.6076; on synthetic streams, whose first clicks are drawn like any other,
+ * a little lower (0.1603 vs 0.1541), and the choice stays with every event's.
  */
 export interface ColdChoiceParams {
   /** Trending half-lives tried, ms: popularity over every positive event. */
