@@ -199,6 +199,9 @@ export function createModel(params: ModelParams, binding: ModelBinding): Model {
       if (pool) req.pool = pool;
       const cold = binding.cold && isCold(user) ? binding.cold : undefined;
       if (!cold) return recommend(req);
+      // The chosen horizon serves; the process's trending fills what it cannot (an entry
+      // horizon holds only items someone clicked first: few early on, or in one category).
+      req.topUpTrending = req.trending;
       req.trending = cold.served();
       return { ...recommend(req), coldAlternatives: cold.lists(catalog.isAvailable) };
     },

@@ -61,6 +61,8 @@ export interface RecommendRequest {
    */
   boostOf?: (itemId: string) => number;
   trending: Trending;
+  /** Fills the slots `trending` leaves empty when a list falls back to or is topped up from it (the cold choice's served horizon may hold few items). */
+  topUpTrending?: Trending;
   /** Event weights for the short-term part of the query (config.model.weights); defaults to the standard ones. */
   weights?: EventWeights;
   /** Query blend (user-query.ts); defaults to DEFAULT_QUERY_PARAMS, the blend eval measured. */
@@ -148,12 +150,22 @@ export function recommend(req: RecommendRequest): Recommendation {
     modelItems = undefined;
   }
   if (modelItems === undefined) {
-    const items = trendingItems(req.trending, k, accept, new Set());
+    const items = topUp(req, [], k, accept);
     return { items, underfilled: k - items.length, fallback: true, cold, ...candidates };
   }
-  const taken = new Set(modelItems.map((i) => i.itemId));
-  const items = modelItems.concat(trendingItems(req.trending, k - modelItems.length, accept, taken));
+  const items = topUp(req, modelItems, k, accept);
   return { items, underfilled: k - items.length, fallback: false, cold, ...candidates };
+}
+
+/** `items` topped up to k from trending, then from req.topUpTrending when that leaves slots empty. */
+function topUp(req: RecommendRequest, items: RecommendedItem[], k: number, accept: (id: string) => boolean): RecommendedItem[] {
+  const taken = new Set(items.map((i) => i.itemId));
+  let out = items.concat(trendingItems(req.trending, k - items.length, accept, taken));
+  if (out.length < k && req.topUpTrending && req.topUpTrending !== req.trending) {
+    for (const i of out) taken.add(i.itemId);
+    out = out.concat(trendingItems(req.topUpTrending, k - out.length, accept, taken));
+  }
+  return out;
 }
 
 /** The cold rule: the model answers a user with at least one event; everyone else gets trending. */

@@ -97,6 +97,24 @@ describe('cold choice', () => {
     expect(cold.served().top(1)[0]!.itemId).toBe('n0');
   });
 
+  it("a served horizon short of k is topped up from the process's trending, in the request's filters", () => {
+    const config = loadConfig({});
+    const trending = createTrending(DAY);
+    const cold = createColdChoice({ ...params, entryHalfLivesMs: [30 * DAY] }, () => trending, DAY);
+    const model = createModel(onlineModelParamsFrom(config.model), { index: createExactIndex(config.model.dim), trending: () => trending, cold, modelVersion: () => 'v' });
+    // One newcomer so far, who entered at n0; regulars' items r0..r3 trend.
+    let ts = 0;
+    for (const [id, entry] of [['n0', true], ['r0', false], ['r1', false], ['r1', false], ['r2', false], ['r3', false]] as const) {
+      trending.add(id, (ts += 1000), 1);
+      cold.add(id, ts, 1, entry);
+    }
+    for (let n = 0; n < 3; n++) model.creditCold(model.recommend(undefined, { k: 3, userId: `new${n}` }).coldAlternatives!, 'n0');
+    expect(model.cold).toMatchObject({ halfLifeMs: 30 * DAY, entry: true });
+    const served = model.recommend(undefined, { k: 3, exclude: ['r2'] });
+    expect(served.items.map((i) => i.itemId)).toEqual(['n0', 'r1', 'r3']);
+    expect(served.underfilled).toBe(0);
+  });
+
   it('an entry horizon of the main half-life has a tracker of its own: the main one counts every event', () => {
     const main = createTrending(DAY);
     const cold = createColdChoice({ ...params, entryHalfLivesMs: [DAY] }, () => main, DAY);
