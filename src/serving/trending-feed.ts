@@ -62,7 +62,7 @@ export async function startTrendingFeed(
         skipBelow.set(partition, next);
         nextOffsets.set(partition, next);
       }
-      log.info({ halfLifeMs: cold.state.halfLifeMs, credited: Math.round(restoredCold.snapshot.credited) }, 'cold-user choice restored from Redis');
+      log.info({ halfLifeMs: cold.state.halfLifeMs, entry: cold.state.entry, credited: Math.round(restoredCold.snapshot.credited) }, 'cold-user choice restored from Redis');
     },
     onEvent: (event, partition, offset) => {
       const weight = weights[event.type];
