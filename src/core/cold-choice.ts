@@ -71,7 +71,7 @@ export interface ColdChoice {
   add(itemId: string, ts: number, weight: number, entry: boolean): void;
   /** The tracker serving cold users now. */
   served(): Trending;
-  /** Each horizon's top `depth` passing `accept`, as itemHash values, in the order of halfLivesMs. */
+  /** Each horizon's top `depth` passing `accept`, as itemHash values, in coldHorizons' order. */
   lists(accept: (itemId: string) => boolean): number[][];
   /** A cold user then acted on `itemId` after `lists`: credits the horizons whose top held it. */
   credit(lists: AlternativeLists, itemId: string): void;
