@@ -89,17 +89,22 @@ function scrapedGauge(registry: Registry, name: string, help: string, read: () =
   });
 }
 
-/** A gauge with one labelled value per alternative, read at scrape time. */
-function scrapedPerLabel(registry: Registry, name: string, help: string, label: string, read: () => ReadonlyArray<readonly [string, number]>): void {
+/** A gauge with one value per alternative, each named by its `labelNames` values, read at scrape time. */
+function scrapedPerLabels(registry: Registry, name: string, help: string, labelNames: readonly string[], read: () => ReadonlyArray<readonly [Record<string, string>, number]>): void {
   new Gauge({
     name,
     help,
-    labelNames: [label],
+    labelNames: [...labelNames],
     registers: [registry],
     collect() {
-      for (const [key, value] of read()) this.set({ [label]: key }, value);
+      for (const [labels, value] of read()) this.set(labels, value);
     },
   });
+}
+
+/** scrapedPerLabels with one label. */
+function scrapedPerLabel(registry: Registry, name: string, help: string, label: string, read: () => ReadonlyArray<readonly [string, number]>): void {
+  scrapedPerLabels(registry, name, help, [label], () => read().map(([key, value]) => [{ [label]: key }, value] as const));
 }
 
 /**
@@ -149,15 +154,14 @@ export function registerColdMetrics(registry: Registry, cold: () => ColdState | 
     const state = cold();
     return state === undefined ? undefined : state.entry ? 1 : 0;
   });
-  new Gauge({
-    name: 'streamrec_cold_hit_rate',
-    help: "Discounted share of cold users' first positive events found in the top 10 of each horizon's list (events: all positive events, or first events only)",
-    labelNames: ['half_life_days', 'events'],
-    registers: [registry],
-    collect() {
+  scrapedPerLabels(
+    registry,
+    'streamrec_cold_hit_rate',
+    "Discounted share of cold users' first positive events found in the top 10 of each horizon's list (events: all positive events, or first events only)",
+    ['half_life_days', 'events'],
+    () => {
       const state = cold();
-      if (state === undefined) return;
-      state.horizons.forEach((h, a) => this.set({ half_life_days: String(h.halfLifeMs / 86_400_000), events: h.entry ? 'first' : 'all' }, state.hitRates[a] ?? 0));
+      return state === undefined ? [] : state.horizons.map((h, a) => [{ half_life_days: String(h.halfLifeMs / 86_400_000), events: h.entry ? 'first' : 'all' }, state.hitRates[a] ?? 0] as const);
     },
-  });
+  );
 }
