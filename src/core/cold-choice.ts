@@ -1,4 +1,5 @@
 import { createLeaderChooser, leaderStateFor, type AlternativeLists } from './blend-choice.ts';
+import type { FirstSeenSnapshot } from './first-seen.ts';
 import { itemHash } from './item-hash.ts';
 import { createTrending, type Trending, type TrendingSnapshot } from './trending.ts';
 
@@ -104,6 +105,12 @@ export interface ColdChoiceSnapshot {
 export interface ColdRestore {
   snapshot: ColdChoiceSnapshot;
   nextOffsets: ReadonlyMap<number, number>;
+  /**
+   * The users whose events the entry horizons had read (first-seen.ts), so a visitor returning
+   * after a restart is not taken for a newcomer because the lookback missed their earlier visits.
+   * Absent when none was saved or it could not be used: users are then remembered from the lookback only.
+   */
+  users?: FirstSeenSnapshot;
 }
 
 /**

@@ -16,32 +16,50 @@ export interface FirstSeen {
   first(userId: string): boolean;
   /** Users remembered now. */
   readonly size: number;
+  /** The users remembered, by hash: what a successor restores so returning visitors stay returning across a restart. */
+  snapshot(): FirstSeenSnapshot;
+}
+
+/** Remembered users' id hashes (never 0), each generation in no particular order. */
+export interface FirstSeenSnapshot {
+  newer: Int32Array;
+  older: Int32Array;
 }
 
 export const DEFAULT_USERS_PER_GENERATION = 1_000_000;
 
-export function createFirstSeen(usersPerGeneration: number = DEFAULT_USERS_PER_GENERATION): FirstSeen {
+/**
+ * `restored`: a predecessor's snapshot, remembered older generation first, so with the same
+ * `usersPerGeneration` the generations come back as they were (with a smaller one, the newest).
+ */
+export function createFirstSeen(usersPerGeneration: number = DEFAULT_USERS_PER_GENERATION, restored?: FirstSeenSnapshot): FirstSeen {
   const cap = Math.max(1, Math.floor(usersPerGeneration));
   // Open addressing at most half full; 0 marks an empty slot, so a hash of 0 is stored as 1.
   let slots = 2;
   while (slots < 2 * cap) slots *= 2;
   let newer = new HashSet(slots);
   let older: HashSet | undefined;
+  const remember = (h: number) => {
+    if (newer.has(h)) return;
+    if (newer.count >= cap) {
+      older = newer;
+      newer = new HashSet(slots);
+    }
+    newer.add(h);
+  };
+  if (restored) for (const generation of [restored.older, restored.newer]) for (const h of generation) if (h !== 0) remember(h);
   return {
     first(userId) {
       const h = eventIdHash(userId) | 0 || 1;
       if (newer.has(h)) return false;
       const known = older?.has(h) ?? false;
-      if (newer.count >= cap) {
-        older = newer;
-        newer = new HashSet(slots);
-      }
-      newer.add(h);
+      remember(h);
       return !known;
     },
     get size() {
       return newer.count + (older?.count ?? 0);
     },
+    snapshot: () => ({ newer: newer.hashes(), older: older?.hashes() ?? new Int32Array(0) }),
   };
 }
 
@@ -70,5 +88,18 @@ class HashSet {
     if (this.keys[at] === h) return;
     this.keys[at] = h;
     this.count++;
+  }
+
+  /** The stored hashes, in slot order. */
+  hashes(): Int32Array {
+    const { keys } = this;
+    const out = new Int32Array(this.count);
+    let n = 0;
+    for (let at = 0; at < keys.length; at++) {
+      const h = keys[at]!;
+      out[n] = h;
+      n += h !== 0 ? 1 : 0;
+    }
+    return out;
   }
 }

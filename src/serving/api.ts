@@ -9,7 +9,7 @@ import { ensureTopics } from '../adapters/kafka/topics.ts';
 import { createMetricsRegistry } from '../adapters/metrics/registry.ts';
 import { registerBlendMetrics, registerColdMetrics, registerIndexMetrics } from '../adapters/metrics/pipeline-metrics.ts';
 import { loadBlend } from '../adapters/redis/blend-store.ts';
-import { COLD_ITEMS_PER_HORIZON, loadColdChoice, startColdSaver } from '../adapters/redis/cold-store.ts';
+import { COLD_ITEMS_PER_HORIZON, loadColdChoice, startColdSaver, usersSaveEveryMs } from '../adapters/redis/cold-store.ts';
 import { createRedisCatalogChangeBus, createRedisCatalogStore } from '../adapters/redis/catalog-store.ts';
 import { createRedisModelStore } from '../adapters/redis/model-store.ts';
 import { createRedis } from '../adapters/redis/client.ts';
@@ -105,7 +105,7 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     const coldRestored = await loadColdChoice(redis, keys, topic, DEFAULT_COLD_CHOICE, config.model.trendingHalfLifeMs, log);
     const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event), DEFAULT_COLD_CHOICE, coldRestored);
     closer.add('trending feed', () => feed.stop());
-    const coldSaver = startColdSaver(redis, keys, topic, () => feed.coldSnapshot(COLD_ITEMS_PER_HORIZON), log);
+    const coldSaver = startColdSaver(redis, keys, topic, () => feed.coldSnapshot(COLD_ITEMS_PER_HORIZON), log, undefined, { snapshot: () => feed.usersSnapshot(), everyMs: usersSaveEveryMs(lookbackMs) });
     closer.add('cold-user choice', () => coldSaver.stop());
     const warm = markFeedCurrentWhenCaughtUp(feed, health, config.learner.catchUpTimeoutMs, log);
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);

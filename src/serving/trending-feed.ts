@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
 import { createTrending, type Trending } from '../core/trending.ts';
-import { createFirstSeen } from '../core/first-seen.ts';
+import { createFirstSeen, DEFAULT_USERS_PER_GENERATION, type FirstSeenSnapshot } from '../core/first-seen.ts';
 import { createColdChoice, DEFAULT_COLD_CHOICE, type ColdChoice, type ColdChoiceParams, type ColdRestore } from '../core/cold-choice.ts';
 import type { Logger } from '../log.ts';
 
@@ -19,6 +19,8 @@ export interface TrendingFeed {
    * it and skips those events (its lookback reads them again), so each is counted once.
    */
   coldSnapshot(itemsPerHorizon: number): ColdRestore;
+  /** The users the entry trackers have seen (ColdRestore.users), saved apart and less often (cold-store.ts). */
+  usersSnapshot(): FirstSeenSnapshot;
   /** Resolves once the lookback is replayed, or when `timeoutMs` passes or the feed stops first (clickstream-tail.ts). */
   whenCaughtUp(timeoutMs: number): Promise<CatchUp>;
   stop(): Promise<void>;
@@ -49,20 +51,22 @@ export async function startTrendingFeed(
   const nextOffsets = new Map<number, number>();
   const weights = config.model.weights;
   // Whose events are their first: what the cold choice's entry trackers count (the model knows
-  // it from the user's state; this process reads events only). Fed every event read, below the
-  // restored offsets too, so users of the lookback are remembered.
-  const firstSeen = createFirstSeen();
+  // it from the user's state; this process reads events only). Restored with the cold choice (the
+  // users a predecessor remembered, from before the lookback too) and fed every event read, below
+  // the restored offsets too, so users of the lookback are remembered either way.
+  let firstSeen = createFirstSeen();
   const tail = await startClickstreamTail(kafka, config, log, {
     name: sessions ? 'trending and sessions feed' : 'trending feed',
     lookbackMs,
     onStart: (ends) => {
       if (restoredCold === undefined || !coldRestoreFits(restoredCold, ends, log)) return;
       cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs, restoredCold.snapshot);
+      if (restoredCold.users) firstSeen = createFirstSeen(DEFAULT_USERS_PER_GENERATION, restoredCold.users);
       for (const [partition, next] of restoredCold.nextOffsets) {
         skipBelow.set(partition, next);
         nextOffsets.set(partition, next);
       }
-      log.info({ halfLifeMs: cold.state.halfLifeMs, entry: cold.state.entry, credited: Math.round(restoredCold.snapshot.credited) }, 'cold-user choice restored from Redis');
+      log.info({ halfLifeMs: cold.state.halfLifeMs, entry: cold.state.entry, credited: Math.round(restoredCold.snapshot.credited), usersRemembered: firstSeen.size }, 'cold-user choice restored from Redis');
     },
     onEvent: (event, partition, offset) => {
       const weight = weights[event.type];
@@ -83,6 +87,7 @@ export async function startTrendingFeed(
       return tail.eventsSeen;
     },
     coldSnapshot: (itemsPerHorizon) => ({ snapshot: cold.snapshot(itemsPerHorizon), nextOffsets: new Map(nextOffsets) }),
+    usersSnapshot: () => firstSeen.snapshot(),
     whenCaughtUp: (timeoutMs) => tail.whenCaughtUp(timeoutMs),
     stop: () => tail.stop(),
   };

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RecommendationsBody } from '../../src/adapters/http/schemas.ts';
 import { createRedisKeys } from '../../src/adapters/redis/keys.ts';
+import { msgpack } from '../../src/adapters/msgpack.ts';
 import type { ClickEvent } from '../../src/core/events.ts';
 import { startApi, type RunningApi } from '../../src/serving/api.ts';
 import { integrationSetup } from '../helpers/integration.ts';
@@ -52,7 +53,11 @@ describe('an API restart keeps what cold users taught it (real Kafka and Redis)'
 
     await first.close(); // the last save
     running.splice(running.indexOf(first), 1);
-    expect(await ctx.redis.exists(createRedisKeys(ctx.config.redis.keyPrefix).apiCold())).toBe(1);
+    const keys = createRedisKeys(ctx.config.redis.keyPrefix);
+    expect(await ctx.redis.exists(keys.apiCold())).toBe(1);
+    // And the users its entry trackers had seen (saved hourly and at stop): the 9 regulars and the 4 newcomers.
+    const users = msgpack.unpack((await ctx.redis.getBuffer(keys.apiColdUsers()))!) as { newer: Uint8Array; older: Uint8Array };
+    expect((users.newer.byteLength + users.older.byteLength) / 4).toBe(13);
 
     const second = await readyApi();
     expect(await yearHitRate(second)).toBeCloseTo(before, 9); // without the save: 0 again

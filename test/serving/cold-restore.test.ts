@@ -33,10 +33,21 @@ function expectSameScores(got: Map<string, number>, expected: Map<string, number
   for (const [id, s] of expected) expect(got.get(id)).toBeCloseTo(s, 9);
 }
 
-async function startFeed(restored?: ColdRestore): Promise<TrendingFeed> {
-  const feed = await startTrendingFeed(ctx.kafka, ctx.config, ctx.log, LOOKBACK_MS, undefined, undefined, DEFAULT_COLD_CHOICE, restored);
+async function startFeed(restored?: ColdRestore, lookbackMs = LOOKBACK_MS): Promise<TrendingFeed> {
+  const feed = await startTrendingFeed(ctx.kafka, ctx.config, ctx.log, lookbackMs, undefined, undefined, DEFAULT_COLD_CHOICE, restored);
   expect(await feed.whenCaughtUp(30_000)).toBe('caught-up');
   return feed;
+}
+
+/** Produces `events` and waits (bounded) until every feed has read them. */
+async function produceAndRead(feeds: TrendingFeed[], events: ClickEvent[]): Promise<void> {
+  const targets = feeds.map((f) => f.eventsSeen + events.length);
+  await produceEvents(ctx, events);
+  const deadline = Date.now() + 30_000;
+  while (feeds.some((f, i) => f.eventsSeen < targets[i]!)) {
+    if (Date.now() > deadline) throw new Error(`feeds read ${feeds.map((f) => f.eventsSeen).join(', ')} events, expected ${targets.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 describe("the API's cold-user choice across a restart (real Kafka and Redis)", () => {
@@ -74,6 +85,43 @@ describe("the API's cold-user choice across a restart (real Kafka and Redis)", (
     }
   });
 
+  it('remembers the users it had seen, so a visitor back after the restart is no newcomer though its lookback did not reach their visits', async () => {
+    const keys = createRedisKeys(ctx.config.redis.keyPrefix);
+    const topic = ctx.config.topics.clickstream;
+    const t0 = Date.now() - 1_800_000;
+    const early: ClickEvent[] = Array.from({ length: 5 }, (_, i) => ({ eventId: `early-${i}`, userId: `regular${i}`, itemId: `landing-${i}`, type: 'view', ts: t0 + i * 1000 }));
+    await produceEvents(ctx, early);
+    const first = await startFeed();
+    // Users are saved hourly and at stop: here at stop.
+    const saver = startColdSaver(ctx.redis, keys, topic, () => first.coldSnapshot(COLD_ITEMS_PER_HORIZON), ctx.log, undefined, { snapshot: () => first.usersSnapshot(), everyMs: 3_600_000 });
+    await saver.stop();
+    await first.stop();
+    const restored = await loadColdChoice(ctx.redis, keys, topic, DEFAULT_COLD_CHOICE, ctx.config.model.trendingHalfLifeMs, ctx.log);
+    expect(restored?.users).toBeDefined();
+    expect(restored!.users!.newer.length + restored!.users!.older.length).toBeGreaterThanOrEqual(5);
+
+    // Restarted with a lookback that holds none of those visits (a process down longer than it):
+    // one restored from this save, one from a save without users (none saved yet, or unreadable).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const withUsers = await startFeed(restored, 1);
+    const withoutUsers = await startFeed({ ...restored!, users: undefined }, 1);
+    try {
+      const back: ClickEvent[] = [
+        ...Array.from({ length: 5 }, (_, i): ClickEvent => ({ eventId: `back-${i}`, userId: `regular${i}`, itemId: 'returning-pick', type: 'view', ts: t0 + 600_000 + i * 1000 })),
+        { eventId: 'newcomer-0', userId: 'newcomer', itemId: 'newcomer-pick', type: 'view', ts: t0 + 610_000 },
+      ];
+      await produceAndRead([withUsers, withoutUsers], back);
+      const entries = yearEntryScores(withUsers);
+      expect(entries.has('newcomer-pick')).toBe(true);
+      expect(entries.has('returning-pick')).toBe(false);
+      expect(entries.has('landing-0')).toBe(true); // the restored entry horizon itself
+      expect(yearEntryScores(withoutUsers).has('returning-pick')).toBe(true);
+    } finally {
+      await withUsers.stop();
+      await withoutUsers.stop();
+    }
+  });
+
   it('ignores a save that does not fit, saying why: another topic, offsets past the end (a recreated topic), garbage', async () => {
     const keys = createRedisKeys(ctx.config.redis.keyPrefix);
     const topic = ctx.config.topics.clickstream;
@@ -85,6 +133,15 @@ describe("the API's cold-user choice across a restart (real Kafka and Redis)", (
     await feed.stop();
     await ctx.redis.set(keys.apiCold(), msgpack.pack({ topic: 'other', cold: good.snapshot, nextOffsets: [...good.nextOffsets] }));
     expect(await load()).toBeUndefined();
+    // Saved users that are not hashes: the horizons are kept, the users left to the lookback.
+    await ctx.redis.set(keys.apiCold(), msgpack.pack({ topic, cold: good.snapshot, nextOffsets: [...good.nextOffsets] }));
+    for (const users of [{ format: 'streamrec-first-seen', version: 1, newer: 'u1,u2', older: new Uint8Array(0) }, { format: 'streamrec-first-seen', version: 1, newer: new Uint8Array(4), older: new Uint8Array(3) }, { newer: new Uint8Array(4), older: new Uint8Array(4) }]) {
+      await ctx.redis.set(keys.apiColdUsers(), msgpack.pack(users));
+      const withoutUsers = await load();
+      expect(withoutUsers?.snapshot).toEqual(good.snapshot);
+      expect(withoutUsers?.users).toBeUndefined();
+    }
+    await ctx.redis.del(keys.apiColdUsers());
     // Offsets far past the partitions' ends: restoring would skip every new event there.
     await ctx.redis.set(keys.apiCold(), msgpack.pack({ topic, cold: good.snapshot, nextOffsets: [[0, 1_000_000]] }));
     const ahead = await load();

@@ -31,6 +31,8 @@ export interface RedisKeys {
   learnerBlend(groupId: string): string;
   /** msgpack cold choice of the API processes (adapters/redis/cold-store.ts), with the clickstream offsets it holds; goes with trending on reset. */
   apiCold(): string;
+  /** msgpack users the API processes' entry trackers had seen (cold-store.ts), saved less often than apiCold; goes with it on reset. */
+  apiColdUsers(): string;
   /**
    * SCAN MATCH patterns of what is learned from the clickstream and goes together
    * (`streamrec reset`): every user's keys, the model versions, trending, the learners'
@@ -55,6 +57,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     learnerTrending: (groupId: string) => `${prefix}:{trending}:learner:${groupId}`,
     learnerBlend: (groupId: string) => `${prefix}:{model}:blend:${groupId}`,
     apiCold: () => `${prefix}:{trending}:api-cold`,
+    apiColdUsers: () => `${prefix}:{trending}:api-cold-users`,
     learnedStatePatterns: () => {
       const p = prefix.replace(/[*?[\]\\]/g, '\\$&');
       return { users: `${p}:{u:*}:*`, model: `${p}:{model}:*`, trending: `${p}:{trending}:*` };
