@@ -324,17 +324,7 @@ export function coVisitationScores(
       stepRows.push(row);
       stepVotes.push(vote);
     }
-    const scale = vote / row.mass;
-    const { to, weights: rule, size } = row;
-    // Rule weights are positive, so a zero marks a number not touched yet: written either way
-    // and kept only when new, without a branch to mispredict.
-    for (let s = 0; s < size; s++) {
-      const c = to[s]!;
-      const v = acc[c]!;
-      order[touchedCount] = c;
-      touchedCount += v === 0 ? 1 : 0;
-      acc[c] = v + scale * rule[s]!;
-    }
+    touchedCount = addRow(row, vote / row.mass, touchedCount);
   }
   for (let j = 0; twoStep !== undefined && j < stepRows.length; j++) {
     const row = stepRows[j]!;
@@ -343,15 +333,7 @@ export function coVisitationScores(
       const s = heavy[i]!;
       const next = source.rowAt(row.to[s]!);
       if (next === undefined || next.size === 0 || !(next.mass > 0)) continue;
-      const scale = (twoStep.weight * stepVotes[j]! * row.weights[s]!) / row.mass / next.mass;
-      const { to, weights: rule, size } = next;
-      for (let e = 0; e < size; e++) {
-        const c = to[e]!;
-        const v = acc[c]!;
-        order[touchedCount] = c;
-        touchedCount += v === 0 ? 1 : 0;
-        acc[c] = v + scale * rule[e]!;
-      }
+      touchedCount = addRow(next, (twoStep.weight * stepVotes[j]! * row.weights[s]!) / row.mass / next.mass, touchedCount);
     }
   }
   stepRows.length = 0;
@@ -384,6 +366,27 @@ export function coVisitationScores(
     }
   }
   return { scores, support: allVotes > 0 ? trust / allVotes : 0, last };
+}
+
+/**
+ * Adds `scale` × each rule weight of `row` to the scratch scores; returns the count of touched
+ * numbers after it (the first `touchedCount` of `touched` are the numbers touched so far). Rule
+ * weights are positive, so a zero marks a number not touched yet: written either way and kept
+ * only when new, without a branch to mispredict.
+ */
+function addRow(row: DenseRow, scale: number, touchedCount: number): number {
+  const acc = scratch;
+  const order = touched;
+  const { to, weights: rule, size } = row;
+  let count = touchedCount;
+  for (let s = 0; s < size; s++) {
+    const c = to[s]!;
+    const v = acc[c]!;
+    order[count] = c;
+    count += v === 0 ? 1 : 0;
+    acc[c] = v + scale * rule[s]!;
+  }
+  return count;
 }
 
 /**
