@@ -259,10 +259,12 @@ let heavy = new Int32Array(16);
 /**
  * The `limit` best candidates from the rules of the user's recent items, each passing `accept`:
  * score(c) = Σ_j v_j · rule(r_j → c) / mass(r_j) / Σ_j v_j over the recent items r_j that have
- * rules, v_j = recencyDecay^j · w(type_j). Each recent item votes with its estimated next-item
- * distribution, so a score is a probability-like number in [0, 1]: large where sessions are
- * short and repetitive, small where an item's rules are spread thin. That scale is what lets a
- * fixed weight blend it with cosine similarity across very different streams.
+ * rules, v_j = recencyDecay^j · w(type_j), plus the two steps of the newest ones (twoStep).
+ * Each recent item votes with its estimated next-item distribution (and two steps on, with
+ * twoStep.weight times another), so a score is a probability-like number in [0, 1 +
+ * twoStep.weight]: large where sessions are short and repetitive, small where an item's rules
+ * are spread thin. That scale is what lets a fixed weight blend it with cosine similarity across
+ * very different streams.
  */
 export interface CoVisitationCandidates {
   /** The candidates and their scores, in no particular order (the recommender ranks them). */
