@@ -232,7 +232,7 @@ export interface CoVisitationScoring {
    * A well-known item's own rules already spell out what follows it (on MovieLens two steps
    * from every item changed nothing and cost 1.45× the replay time), hence the mass bound.
    */
-  twoStep?: { weight: number; items: number; fanout: number; belowMass: number } | null;
+  twoStep?: { weight: number; items: number; fanout: number; belowMass: number };
 }
 
 /**
@@ -307,7 +307,7 @@ export function coVisitationScores(
   let trust = 0;
   // The rules of the most recent positive item, when it has any (its row is read first).
   let lastRow: DenseRow | undefined;
-  const twoStep = scoring.twoStep ?? undefined;
+  const twoStep = scoring.twoStep;
   for (let j = history.length - 1; j >= 0 && taken.size < scoring.recentItems; j--) {
     const h = history[j]!;
     const w = weights[h.type];

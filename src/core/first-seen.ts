@@ -39,15 +39,15 @@ export function createFirstSeen(usersPerGeneration: number = DEFAULT_USERS_PER_G
   while (slots < 2 * cap) slots *= 2;
   let newer = new HashSet(slots);
   let older: HashSet | undefined;
+  // Adds `h`, which the newer generation does not hold, rotating the generations when it is full.
   const remember = (h: number) => {
-    if (newer.has(h)) return;
     if (newer.count >= cap) {
       older = newer;
       newer = new HashSet(slots);
     }
     newer.add(h);
   };
-  if (restored) for (const generation of [restored.older, restored.newer]) for (const h of generation) if (h !== 0) remember(h);
+  if (restored) for (const generation of [restored.older, restored.newer]) for (const h of generation) if (h !== 0 && !newer.has(h)) remember(h);
   return {
     first(userId) {
       const h = eventIdHash(userId) | 0 || 1;

@@ -105,7 +105,7 @@ async function createApiProcess(config: Config, log: Logger): Promise<ApiProcess
     const coldRestored = await loadColdChoice(redis, keys, topic, DEFAULT_COLD_CHOICE, config.model.trendingHalfLifeMs, log);
     const feed = await startTrendingFeed(kafka, config, log, lookbackMs, sessions, (event) => feedback.afterEvent?.(event), DEFAULT_COLD_CHOICE, coldRestored);
     closer.add('trending feed', () => feed.stop());
-    const coldSaver = startColdSaver(redis, keys, topic, () => feed.coldSnapshot(COLD_ITEMS_PER_HORIZON), log, undefined, { snapshot: () => feed.usersSnapshot(), everyMs: usersSaveEveryMs(lookbackMs) });
+    const coldSaver = startColdSaver(redis, keys, topic, () => feed.coldSnapshot(COLD_ITEMS_PER_HORIZON), log, { users: { snapshot: () => feed.usersSnapshot(), everyMs: usersSaveEveryMs(lookbackMs) } });
     closer.add('cold-user choice', () => coldSaver.stop());
     const warm = markFeedCurrentWhenCaughtUp(feed, health, config.learner.catchUpTimeoutMs, log);
     const blendRestored = await loadBlend(redis, keys, config.learner.groupId, onlineModelParamsFrom(config.model).blendChoice, log);

@@ -33,7 +33,7 @@ describe('two steps of the co-visitation rules', () => {
 
   it('are off without twoStep, and skip items whose rules are already well known (mass at the bound)', () => {
     const rules = rulesOf();
-    const oneStep = coVisitationScores(history(['a']), rules, DEFAULT_EVENT_WEIGHTS, { ...DEFAULT_CO_VISITATION_SCORING, twoStep: null }, 50, all);
+    const oneStep = coVisitationScores(history(['a']), rules, DEFAULT_EVENT_WEIGHTS, { ...DEFAULT_CO_VISITATION_SCORING, twoStep: undefined }, 50, all);
     expect(sorted(oneStep.scores)).toEqual({ b: 3 / 4, x: 1 / 4 });
     // a's rule mass is 4: at a bound of 4 it takes no second step.
     const known = coVisitationScores(history(['a']), rules, DEFAULT_EVENT_WEIGHTS, { ...DEFAULT_CO_VISITATION_SCORING, twoStep: { ...DEFAULT_CO_VISITATION_SCORING.twoStep!, belowMass: 4 } }, 50, all);

@@ -31,7 +31,7 @@ describe('prequential replay of the DIGINETICA sample (shop sessions)', () => {
     const hr = new Map(result.models.map((m) => [m.name, m.hitRate]));
     const online = hr.get('online')!;
     const best = Math.max(hr.get('itemknn')!, hr.get('vsknn')!, hr.get('sr')!);
-    // Measured: online 0.0500, vsknn 0.0451, itemknn 0.0423, sr 0.0258, popularity 0.0062.
+    // Measured: online 0.0518, vsknn 0.0451, itemknn 0.0423, sr 0.0258, popularity 0.0062.
     expect(online).toBeGreaterThanOrEqual(best);
     expect(online).toBeGreaterThan(4 * hr.get('popularity')!);
   }, 120_000);

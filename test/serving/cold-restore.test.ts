@@ -93,7 +93,7 @@ describe("the API's cold-user choice across a restart (real Kafka and Redis)", (
     await produceEvents(ctx, early);
     const first = await startFeed();
     // Users are saved hourly and at stop: here at stop.
-    const saver = startColdSaver(ctx.redis, keys, topic, () => first.coldSnapshot(COLD_ITEMS_PER_HORIZON), ctx.log, undefined, { snapshot: () => first.usersSnapshot(), everyMs: 3_600_000 });
+    const saver = startColdSaver(ctx.redis, keys, topic, () => first.coldSnapshot(COLD_ITEMS_PER_HORIZON), ctx.log, { users: { snapshot: () => first.usersSnapshot(), everyMs: 3_600_000 } });
     await saver.stop();
     await first.stop();
     const restored = await loadColdChoice(ctx.redis, keys, topic, DEFAULT_COLD_CHOICE, ctx.config.model.trendingHalfLifeMs, ctx.log);

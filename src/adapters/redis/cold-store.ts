@@ -112,9 +112,9 @@ export function startColdSaver(
   topic: string,
   snapshot: () => ColdRestore,
   log: Logger,
-  saveEveryMs = 60_000,
-  users?: { snapshot: () => FirstSeenSnapshot; everyMs: number },
+  options: { saveEveryMs?: number; users?: { snapshot: () => FirstSeenSnapshot; everyMs: number } } = {},
 ): PeriodicSave {
+  const { saveEveryMs = 60_000, users } = options;
   let usersSavedAtMs = Date.now();
   let stopping = false;
   const save = async () => {
