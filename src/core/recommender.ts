@@ -99,7 +99,6 @@ export interface RecommendRequest {
   pool?: CandidatePool;
 }
 
-
 // Over-fetch starts at k and grows geometrically; the filter runs inside the search, so a
 // miss only happens when the graph walk cannot reach enough accepted items.
 const GROWTH = 4;
