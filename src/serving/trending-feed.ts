@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { ClickEvent } from '../core/events.ts';
 import type { SessionNeighbours } from '../core/session-neighbours.ts';
 import { createTrending, type Trending } from '../core/trending.ts';
-import { createFirstSeen, DEFAULT_USERS_PER_GENERATION, type FirstSeenSnapshot } from '../core/first-seen.ts';
+import { createFirstSeen, DEFAULT_USERS_PER_GENERATION, type FirstSeen, type FirstSeenSnapshot } from '../core/first-seen.ts';
 import { createColdChoice, DEFAULT_COLD_CHOICE, type ColdChoice, type ColdChoiceParams, type ColdRestore } from '../core/cold-choice.ts';
 import type { Logger } from '../log.ts';
 
@@ -51,26 +51,29 @@ export async function startTrendingFeed(
   const nextOffsets = new Map<number, number>();
   const weights = config.model.weights;
   // Whose events are their first: what the cold choice's entry trackers count (the model knows
-  // it from the user's state; this process reads events only). Restored with the cold choice (the
-  // users a predecessor remembered, from before the lookback too) and fed every event read, below
-  // the restored offsets too, so users of the lookback are remembered either way.
-  let firstSeen = createFirstSeen();
+  // it from the user's state; this process reads events only). Made once, when the tail knows
+  // the partitions' ends (onStart runs before any event and before startClickstreamTail
+  // returns): restored with the cold choice (the users a predecessor remembered, from before the
+  // lookback too) or empty, and fed every event read, below the restored offsets too, so users
+  // of the lookback are remembered either way.
+  let firstSeen: FirstSeen | undefined;
   const tail = await startClickstreamTail(kafka, config, log, {
     name: sessions ? 'trending and sessions feed' : 'trending feed',
     lookbackMs,
     onStart: (ends) => {
-      if (restoredCold === undefined || !coldRestoreFits(restoredCold, ends, log)) return;
-      cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs, restoredCold.snapshot);
-      if (restoredCold.users) firstSeen = createFirstSeen(DEFAULT_USERS_PER_GENERATION, restoredCold.users);
-      for (const [partition, next] of restoredCold.nextOffsets) {
+      const restore = restoredCold !== undefined && coldRestoreFits(restoredCold, ends, log) ? restoredCold : undefined;
+      firstSeen = createFirstSeen(DEFAULT_USERS_PER_GENERATION, restore?.users);
+      if (restore === undefined) return;
+      cold = createColdChoice(coldChoice, () => trending, config.model.trendingHalfLifeMs, restore.snapshot);
+      for (const [partition, next] of restore.nextOffsets) {
         skipBelow.set(partition, next);
         nextOffsets.set(partition, next);
       }
-      log.info({ halfLifeMs: cold.state.halfLifeMs, entry: cold.state.entry, credited: Math.round(restoredCold.snapshot.credited), usersRemembered: firstSeen.size }, 'cold-user choice restored from Redis');
+      log.info({ halfLifeMs: cold.state.halfLifeMs, entry: cold.state.entry, credited: Math.round(restore.snapshot.credited), usersRemembered: firstSeen.size }, 'cold-user choice restored from Redis');
     },
     onEvent: (event, partition, offset) => {
       const weight = weights[event.type];
-      const entry = firstSeen.first(event.userId);
+      const entry = firstSeen!.first(event.userId);
       if (weight > 0) {
         trending.add(event.itemId, event.ts, weight);
         if (offset >= (skipBelow.get(partition) ?? 0)) cold.add(event.itemId, event.ts, weight, entry);
@@ -87,7 +90,7 @@ export async function startTrendingFeed(
       return tail.eventsSeen;
     },
     coldSnapshot: (itemsPerHorizon) => ({ snapshot: cold.snapshot(itemsPerHorizon), nextOffsets: new Map(nextOffsets) }),
-    usersSnapshot: () => firstSeen.snapshot(),
+    usersSnapshot: () => firstSeen!.snapshot(),
     whenCaughtUp: (timeoutMs) => tail.whenCaughtUp(timeoutMs),
     stop: () => tail.stop(),
   };
